@@ -258,6 +258,11 @@ public final class Bleu implements Serializable {
    * (printed after {@code BLEU|}).
    */
   public String signature(int references) {
+    return signature(String.valueOf(references));
+  }
+
+  /** The signature with sacreBLEU's {@code nrefs} value as given ({@code 1}, {@code var}, …). */
+  public String signature(String references) {
     String smooth = smoothing.id;
     if (smoothing.takesValue()) {
       smooth += String.format(Locale.ROOT, "[%.2f]", smoothValue);

@@ -174,6 +174,11 @@ public final class ChrF implements Serializable {
    * sacreBLEU's signature, e.g. {@code nrefs:1|case:mixed|eff:yes|nc:6|nw:2|space:no|version:2.6.0}.
    */
   public String signature(int references) {
+    return signature(String.valueOf(references));
+  }
+
+  /** The signature with sacreBLEU's {@code nrefs} value as given ({@code 1}, {@code var}, …). */
+  public String signature(String references) {
     return "nrefs:" + references
         + "|case:" + (lowercase ? "lc" : "mixed")
         + "|eff:" + (epsSmoothing ? "no" : "yes")

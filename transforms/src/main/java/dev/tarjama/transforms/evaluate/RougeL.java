@@ -100,6 +100,11 @@ public final class RougeL implements Serializable {
    * tok:unicode-lmn} says the tokenizer is this class's, not rouge-score's ASCII one.
    */
   public String signature(int references) {
+    return signature(String.valueOf(references));
+  }
+
+  /** The signature with sacreBLEU's {@code nrefs} value as given ({@code 1}, {@code var}, …). */
+  public String signature(String references) {
     return "nrefs:" + references
         + "|case:lc|tok:unicode-lmn|stem:no|f:1|agg:mean|version:rouge-score-"
         + ROUGE_SCORE_VERSION;

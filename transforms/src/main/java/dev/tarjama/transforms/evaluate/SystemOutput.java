@@ -1,0 +1,58 @@
+package dev.tarjama.transforms.evaluate;
+
+import java.util.Objects;
+import org.apache.beam.sdk.coders.DefaultCoder;
+
+/**
+ * What one system produced for one segment: the hypothesis, or, when the system could not
+ * translate it, a non-empty {@code error} (the hypothesis is then empty and scores as such).
+ */
+@DefaultCoder(EvaluationCoders.SystemOutputCoder.class)
+public final class SystemOutput {
+  public final String system;
+  public final long index;
+  public final String hypothesis;
+  public final String error;
+
+  public SystemOutput(String system, long index, String hypothesis, String error) {
+    this.system = Objects.requireNonNull(system, "system");
+    this.index = index;
+    this.hypothesis = Objects.requireNonNull(hypothesis, "hypothesis");
+    this.error = Objects.requireNonNull(error, "error");
+  }
+
+  public static SystemOutput of(String system, long index, String hypothesis) {
+    return new SystemOutput(system, index, hypothesis, "");
+  }
+
+  public static SystemOutput failed(String system, long index, String error) {
+    if (error.isEmpty()) {
+      throw new IllegalArgumentException("a failed output needs its error");
+    }
+    return new SystemOutput(system, index, "", error);
+  }
+
+  public boolean failed() {
+    return !error.isEmpty();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SystemOutput s
+        && index == s.index
+        && system.equals(s.system)
+        && hypothesis.equals(s.hypothesis)
+        && error.equals(s.error);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(system, index, hypothesis, error);
+  }
+
+  @Override
+  public String toString() {
+    return "SystemOutput{" + system + "#" + index + (failed() ? " FAILED: " + error : ": " + hypothesis)
+        + "}";
+  }
+}
