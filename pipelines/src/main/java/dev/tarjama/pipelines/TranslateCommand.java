@@ -30,6 +30,7 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
@@ -139,7 +140,7 @@ final class TranslateCommand {
    * made a 4,500-record run spend minutes in the check alone: off unless asked for. The coder
    * (encodability) check stays on.
    */
-  private static void relaxDirectRunnerChecks(TranslateOptions options, String[] args) {
+  static void relaxDirectRunnerChecks(PipelineOptions options, String[] args) {
     boolean asked = Arrays.stream(args).anyMatch(a -> a.startsWith("--enforceImmutability"));
     if (!asked) {
       options.as(DirectOptions.class).setEnforceImmutability(false);
