@@ -114,6 +114,7 @@ final class EvaluateCommand {
       failed += scores.get(system.name()).failed;
     }
     deleteAll(output + EvaluatePipeline.TEMP + "*");
+    deleteDirectory(output + EvaluatePipeline.TEMP);
 
     out.print(table(scores.values()));
     out.printf(Locale.ROOT, "%d segments, %d systems in %.1f s -> %sscores.json%n",
@@ -237,5 +238,15 @@ final class EvaluateCommand {
       ids.add(m.resourceId());
     }
     FileSystems.delete(ids, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+  }
+
+  /** Removes an empty directory where the file system has directories (local); else nothing. */
+  private static void deleteDirectory(String dir) {
+    try {
+      FileSystems.delete(List.of(FileSystems.matchNewResource(dir, true)),
+          MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    } catch (IOException | RuntimeException e) {
+      // object stores have no directories; a leftover empty one is harmless
+    }
   }
 }

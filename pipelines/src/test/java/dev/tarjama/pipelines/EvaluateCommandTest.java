@@ -82,7 +82,7 @@ class EvaluateCommandTest {
     assertTrue(printed.contains("chrF2++|nrefs:1|case:mixed|eff:yes|nc:6|nw:2|space:no|version:2.6.0"),
         printed);
     assertTrue(Files.readString(output.resolve("dead_letter/dead_letter.jsonl")).isEmpty());
-    assertFalse(Files.exists(output.resolve("_evaluate/scores.jsonl")), "temporary files removed");
+    assertFalse(Files.exists(output.resolve("_evaluate")), "temporary files removed");
   }
 
   @Test
