@@ -1,6 +1,7 @@
 package dev.tarjama.transforms.evaluate;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.DefaultCoder;
 
@@ -41,7 +42,7 @@ public final class EvaluationStatistics {
 
   /** One segment's statistics; {@code failed} says the hypothesis stands in for a failure. */
   public static EvaluationStatistics ofSegment(
-      Bleu bleu, ChrF chrf, RougeL rouge, String hypothesis, java.util.List<String> references,
+      Bleu bleu, ChrF chrf, RougeL rouge, String hypothesis, List<String> references,
       boolean failed) {
     return new EvaluationStatistics(
         bleu.segmentStatistics(hypothesis, references),
