@@ -31,6 +31,8 @@ public final class Tarjama {
         return DemoCommand.run(rest, out, err);
       case "serve":
         return ServeCommand.run(rest, out, err);
+      case "judge":
+        return JudgeCommand.run(rest, out, err);
       default:
         err.println("tarjama: unknown command '" + args[0] + "'");
         usage(err);
@@ -45,6 +47,8 @@ public final class Tarjama {
     out.println("  demo        translate the data kit's SmolTalk2-shaped sample with the two bundled tiny models");
     out.println("  translate   translate a dataset: --input=GLOB --output=DIR --backend=… [--dry-run]");
     out.println("  calibrate   measure r0 of LR from human parallel data: --tatoeba=FILE --xquad=DIR");
+    out.println("  judge       keep the good pairs of a parallel corpus: --input=FILE|--input-en=… --input-ar=…");
+    out.println("              --backend=name=…,url=…,model=… --output=DIR [--format=tsv|jsonl|moses] [--prompt=…]");
     out.println("  serve       OpenAI-compatible server over a local model: --model=DIR [--port=8000]");
     out.println("              [--host=127.0.0.1] [--prompt=hala,seed-x] [--decoding=greedy|beam:4|sample]");
     out.println("              [--key-env=VAR] [--provider=cpu|cuda]; --help=ServeOptions lists all");

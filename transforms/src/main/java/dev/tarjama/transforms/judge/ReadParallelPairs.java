@@ -228,6 +228,29 @@ public final class ReadParallelPairs extends PTransform<PBegin, PCollectionTuple
     }
   }
 
+  /**
+   * Counts the lines of both files of a Moses-style corpus before anything is judged.
+   *
+   * @throws MisalignedCorpusException when the counts differ (the message gives both)
+   */
+  public static void checkAligned(String enFile, String arFile) throws IOException {
+    long en = lineCount(enFile);
+    long ar = lineCount(arFile);
+    if (en != ar) {
+      throw new MisalignedCorpusException(enFile, arFile, en, ar);
+    }
+  }
+
+  private static long lineCount(String file) throws IOException {
+    long n = 0;
+    try (LineReader lines = new LineReader(open(file))) {
+      for (LineReader.Line l = lines.next(); l != null; l = lines.next()) {
+        n = l.number();
+      }
+    }
+    return n;
+  }
+
   /** Opens one file by name (compression by extension), failing when it does not exist. */
   static InputStream open(String spec) throws IOException {
     ResourceId id = FileSystems.matchSingleFileSpec(spec).resourceId();
