@@ -21,9 +21,10 @@ import java.util.Objects;
  *       {@code system_ar} when the record has a system prompt (kept aside, not folded into the
  *       instruction);
  *   <li>translator-training records in chat format, both directions for each part (system prompt,
- *       instruction, response): {@code {id, direction, messages: [system?, user: prompt(text),
- *       assistant: translation]}}, {@code direction} {@code en-ar} or {@code ar-en}, {@code id}
- *       {@code <record id>#<part>#<direction>}. The user turn is the translation prompt ({@link
+ *       instruction, response): {@code {id, record_id, part, direction, messages: [system?, user:
+ *       prompt(text), assistant: translation]}}, {@code part} {@code system}, {@code instruction}
+ *       or {@code response}, {@code direction} {@code en-ar} or {@code ar-en}, {@code id} {@code
+ *       <record id>/<part>/<direction>}. The user turn is the translation prompt ({@link
  *       #DEFAULT_EN_AR} / {@link #DEFAULT_AR_EN} unless configured) around the text; the optional
  *       system turn is the translator's system prompt (none by default).
  * </ul>
@@ -113,13 +114,16 @@ public final class BilingualRecords implements Serializable {
   }
 
   private void both(List<ObjectNode> out, String id, String part, String en, String ar) {
-    out.add(chat(id + "#" + part + "#en-ar", "en-ar", enToAr.render(en), ar));
-    out.add(chat(id + "#" + part + "#ar-en", "ar-en", arToEn.render(ar), en));
+    out.add(chat(id, part, "en-ar", enToAr.render(en), ar));
+    out.add(chat(id, part, "ar-en", arToEn.render(ar), en));
   }
 
-  private ObjectNode chat(String id, String direction, String prompt, String answer) {
+  private ObjectNode chat(
+      String recordId, String part, String direction, String prompt, String answer) {
     ObjectNode record = RecordJson.MAPPER.createObjectNode();
-    record.put("id", id);
+    record.put("id", recordId + "/" + part + "/" + direction);
+    record.put("record_id", recordId);
+    record.put("part", part);
     record.put("direction", direction);
     ArrayNode messages = record.putArray("messages");
     if (!translatorSystem.isEmpty()) {
