@@ -33,6 +33,8 @@ public final class Tarjama {
         return ServeCommand.run(rest, out, err);
       case "evaluate":
         return EvaluateCommand.run(rest, out, err);
+      case "judge":
+        return JudgeCommand.run(rest, out, err);
       default:
         err.println("tarjama: unknown command '" + args[0] + "'");
         usage(err);
@@ -49,6 +51,8 @@ public final class Tarjama {
     out.println("  calibrate   measure r0 of LR from human parallel data: --tatoeba=FILE --xquad=DIR");
     out.println("  evaluate    score translators: --sources=FILE --references=FILE --output=DIR");
     out.println("              --system=NAME=FILE|NAME=BACKEND-SPEC (repeatable); BLEU, chrF++, ROUGE-L");
+    out.println("  judge       keep the good pairs of a parallel corpus: --input=FILE|--input-en=… --input-ar=…");
+    out.println("              --backend=name=…,url=…,model=… --output=DIR [--format=tsv|jsonl|moses] [--prompt=…]");
     out.println("  serve       OpenAI-compatible server over a local model: --model=DIR [--port=8000]");
     out.println("              [--host=127.0.0.1] [--prompt=hala,seed-x] [--decoding=greedy|beam:4|sample]");
     out.println("              [--key-env=VAR] [--provider=cpu|cuda]; --help=ServeOptions lists all");

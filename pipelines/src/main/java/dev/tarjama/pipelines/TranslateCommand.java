@@ -115,6 +115,11 @@ final class TranslateCommand {
       json = report.json();
       markdown = report.markdown();
       problem = report.countsProblem();
+      if (TranslatePipeline.emitsBilingual(options)) {
+        JsonNode bilingual = BilingualReport.read(output + TranslatePipeline.BILINGUAL_SUMMARY);
+        json.set("bilingual", bilingual);
+        markdown += BilingualReport.markdown(bilingual);
+      }
     }
     writeText(output + "report.json", json.toPrettyString() + "\n");
     writeText(output + "report.md", markdown);

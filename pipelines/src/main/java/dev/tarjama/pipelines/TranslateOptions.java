@@ -129,4 +129,10 @@ public interface TranslateOptions extends PipelineOptions {
   double getOutputTokenRatio();
 
   void setOutputTokenRatio(double value);
+
+  @Description("Extra outputs, comma-separated: bilingual = Hala's {id, instr_en, instr_ar, resp_en, resp_ar} tuples (OUT/bilingual/) and two-way translator-training chats (OUT/translator_training/) from chosen single-turn records")
+  @Default.String("")
+  String getEmit();
+
+  void setEmit(String value);
 }

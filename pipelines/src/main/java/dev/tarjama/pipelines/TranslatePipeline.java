@@ -1,5 +1,6 @@
 package dev.tarjama.pipelines;
 
+import dev.tarjama.transforms.bilingual.EmitBilingual;
 import dev.tarjama.transforms.chunk.ChunkRecords;
 import dev.tarjama.transforms.io.NormalizeRecords;
 import dev.tarjama.transforms.io.ReadRecords;
@@ -42,11 +43,15 @@ final class TranslatePipeline {
   /** Where the in-pipeline summary lands, under the output directory. */
   static final String SUMMARY = "_summary/summary";
 
+  /** Where the counts of --emit=bilingual land, under the output directory. */
+  static final String BILINGUAL_SUMMARY = "_summary/bilingual";
+
   private TranslatePipeline() {}
 
   static void build(
       Pipeline pipeline, TranslateOptions options, List<BackendSpec> backends, RankingPolicy policy) {
     String output = withSlash(options.getOutput());
+    boolean bilingual = emitsBilingual(options);
 
     ReadRecords read = ReadRecords.from(options.getInput());
     if (options.getIdField() != null) {
@@ -130,6 +135,13 @@ final class TranslatePipeline {
 
       PCollection<RankedRecord> chosen = ranked.get(RankCandidates.CHOSEN);
       PCollection<RankedRecord> rejected = ranked.get(RankCandidates.REJECTED);
+      if (bilingual) {
+        writeBilingual(
+            PCollectionTuple.of(EmitBilingual.CHOSEN, chosen)
+                .and(EmitBilingual.CONVERSATIONS, conversations.get(NormalizeRecords.CONVERSATIONS))
+                .apply("EmitBilingual", EmitBilingual.create()),
+            output, numShards(options));
+      }
       outputs =
           outputs
               .and(WriteRunOutputs.CHOSEN, chosen)
@@ -160,6 +172,35 @@ final class TranslatePipeline {
         .apply(
             "WriteSummary",
             TextIO.write().to(output + SUMMARY).withSuffix(".json").withoutSharding());
+  }
+
+  /** Whether {@code --emit} asks for bilingual outputs; an unknown value is an error. */
+  static boolean emitsBilingual(TranslateOptions options) {
+    boolean bilingual = false;
+    for (String emit : options.getEmit().split("\\s*,\\s*")) {
+      if (emit.equals("bilingual")) {
+        bilingual = true;
+      } else if (!emit.isEmpty()) {
+        throw new IllegalArgumentException("--emit=" + emit + " is not known; known: bilingual");
+      }
+    }
+    return bilingual;
+  }
+
+  private static void writeBilingual(PCollectionTuple emitted, String output, int shards) {
+    TextIO.Write tuples = TextIO.write().to(output + "bilingual/part").withSuffix(".jsonl");
+    TextIO.Write training =
+        TextIO.write().to(output + "translator_training/part").withSuffix(".jsonl");
+    if (shards > 0) {
+      tuples = tuples.withNumShards(shards);
+      training = training.withNumShards(shards);
+    }
+    emitted.get(EmitBilingual.TUPLES).apply("WriteBilingual", tuples);
+    emitted.get(EmitBilingual.TRANSLATOR_TRAINING).apply("WriteTranslatorTraining", training);
+    emitted
+        .get(EmitBilingual.SUMMARY)
+        .apply("WriteBilingualSummary",
+            TextIO.write().to(output + BILINGUAL_SUMMARY).withSuffix(".json").withoutSharding());
   }
 
   /** The DirectRunner makes one bundle per key: a few keys keep many chunks in flight at once. */

@@ -1,0 +1,64 @@
+package dev.tarjama.pipelines;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tarjama.transforms.bilingual.InstructionTurns;
+import dev.tarjama.transforms.io.RecordJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+
+/**
+ * The {@code bilingual} section of a translate report with {@code --emit=bilingual}: chosen
+ * records, tuples written, translator-training records written, and the chosen records skipped
+ * per reason (multi-turn ones among them), from the counts {@link
+ * dev.tarjama.transforms.bilingual.EmitBilingual} wrote.
+ */
+final class BilingualReport {
+  private BilingualReport() {}
+
+  static ObjectNode read(String summaryPrefix) throws IOException {
+    MatchResult match = FileSystems.match(summaryPrefix + ".json");
+    JsonNode counts = RecordJson.MAPPER.createObjectNode();
+    if (match.status() == MatchResult.Status.OK && !match.metadata().isEmpty()) {
+      try (InputStream in =
+          Channels.newInputStream(FileSystems.open(match.metadata().get(0).resourceId()))) {
+        String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!text.isEmpty()) {
+          counts = RecordJson.parse(text);
+        }
+      }
+    }
+    ObjectNode section = RecordJson.MAPPER.createObjectNode();
+    section.put("chosen", counts.path("chosen").asLong());
+    section.put("tuples", counts.path("tuples").asLong());
+    section.put("translator_training", counts.path("translator_training").asLong());
+    ObjectNode skipped = section.putObject("skipped");
+    for (String reason : new String[] {InstructionTurns.MULTI_TURN,
+        InstructionTurns.TOOLS_OR_PARTS, InstructionTurns.NOT_INSTRUCTION}) {
+      skipped.put(reason, counts.path("skipped." + reason).asLong());
+    }
+    counts.fields().forEachRemaining(e -> {
+      if (e.getKey().startsWith("skipped.")) {
+        skipped.put(e.getKey().substring("skipped.".length()), e.getValue().asLong());
+      }
+    });
+    return section;
+  }
+
+  static String markdown(JsonNode b) {
+    StringBuilder md = new StringBuilder("\n## Bilingual supervision (--emit=bilingual)\n\n");
+    md.append(String.format(Locale.ROOT,
+        "| chosen | tuples | translator-training records |\n|---:|---:|---:|\n| %d | %d | %d |\n\n",
+        b.get("chosen").asLong(), b.get("tuples").asLong(), b.get("translator_training").asLong()));
+    md.append("Skipped chosen records: ");
+    b.get("skipped").fields().forEachRemaining(
+        e -> md.append(e.getKey()).append(' ').append(e.getValue().asLong()).append("; "));
+    md.append("\n");
+    return md.toString();
+  }
+}

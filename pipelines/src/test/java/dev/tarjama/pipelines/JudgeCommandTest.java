@@ -1,0 +1,171 @@
+package dev.tarjama.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tarjama.transforms.judge.LoopbackJudge;
+import dev.tarjama.transforms.judge.TestCorpora;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tarjama judge} end to end on the DirectRunner: real Tatoeba pairs, some misaligned on
+ * purpose, in all three layouts, judged by a real loopback judge that is right except for a few
+ * pairs it answers in words the strict grammar refuses.
+ */
+class JudgeCommandTest {
+  static List<TestCorpora.Pair> pairs;
+  static LoopbackJudge judge;
+  /** English sentences the judge answers with a sentence instead of a verdict. */
+  static Set<String> chatty = new TreeSet<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    pairs = TestCorpora.slice(9000, 40);
+    LoopbackJudge.Builder builder =
+        LoopbackJudge.builder(LoopbackJudge.tatoebaReferences(TestCorpora.TATOEBA));
+    for (int i : new int[] {4, 15}) {
+      chatty.add(pairs.get(i).en());
+      builder.answer(pairs.get(i).en(), "I accept this translation.");
+    }
+    judge = builder.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    judge.close();
+  }
+
+  static String backend() {
+    return "--backend=name=judge,url=" + judge.baseUrl() + ",model=qwen2.5-judge,retries=2,"
+        + "backoff=10ms,temperature=0,max-tokens=8";
+  }
+
+  static int run(PrintStream err, String... args) throws Exception {
+    return Tarjama.run(args, System.out, err);
+  }
+
+  static int run(String... args) throws Exception {
+    return run(System.err, args);
+  }
+
+  private static Set<String> english(RunOutputs outputs, String folder) {
+    Set<String> out = new TreeSet<>();
+    for (JsonNode line : outputs.lines(folder)) {
+      out.add(line.get("en").asText() + "\t" + line.get("ar").asText());
+    }
+    return out;
+  }
+
+  /** What a right judge says, and what the chatty answers turn into. */
+  private static void assertJudged(Path out, String expectedFormat) {
+    Set<String> accepted = new TreeSet<>();
+    Set<String> rejected = new TreeSet<>();
+    Set<String> undecided = new TreeSet<>();
+    for (TestCorpora.Pair p : pairs) {
+      String key = p.en() + "\t" + p.ar();
+      (chatty.contains(p.en()) ? undecided : p.aligned() ? accepted : rejected).add(key);
+    }
+    RunOutputs outputs = new RunOutputs(out);
+    assertEquals(accepted, english(outputs, "accepted"));
+    assertEquals(rejected, english(outputs, "rejected"));
+    assertEquals(undecided, english(outputs, "undecided"));
+    assertTrue(outputs.lines("dead_letter").isEmpty());
+    for (JsonNode u : outputs.lines("undecided")) {
+      assertEquals("I accept this translation.", u.get("answer").asText());
+      assertEquals("undecided", u.get("verdict").asText());
+    }
+    JsonNode report = outputs.report();
+    JsonNode counts = report.get("counts");
+    assertEquals(pairs.size(), counts.get("input").asInt());
+    assertEquals(accepted.size(), counts.get("accepted").asInt());
+    assertEquals(rejected.size(), counts.get("rejected").asInt());
+    assertEquals(undecided.size(), counts.get("undecided").asInt());
+    assertEquals(0, counts.get("dead_letter").asInt());
+    assertEquals(expectedFormat, report.get("format").asText());
+    assertEquals("strict", report.at("/judge/prompt").asText());
+    assertEquals(pairs.size(), report.at("/judge/api_calls").asInt());
+    assertTrue(rejected.size() >= 4 && accepted.size() >= 30, counts.toString());
+  }
+
+  @Test
+  void judgesATsvCorpusAndAddsUpWithBadLinesAsDeadLetters(@TempDir Path tmp) throws Exception {
+    Path tsv = TestCorpora.writeTsv(tmp.resolve("slice.tsv"), pairs);
+    Path out = tmp.resolve("tsv");
+    assertEquals(0, run("judge", "--input=" + tsv, "--output=" + out, backend()));
+    assertJudged(out, "tsv");
+    String md = Files.readString(out.resolve("report.md"));
+    assertTrue(md.contains("| 40 | "), md);
+
+    // A line with one column is a dead letter, counted in input, naming file, line and field.
+    Files.writeString(tsv, "Only the English side\n", java.nio.file.StandardOpenOption.APPEND);
+    Path out2 = tmp.resolve("tsv2");
+    assertEquals(0, run("judge", "--input=" + tsv, "--output=" + out2, backend()));
+    RunOutputs outputs = new RunOutputs(out2);
+    JsonNode dead = outputs.lines("dead_letter").get(0);
+    assertEquals("slice.tsv:41", dead.get("record_id").asText());
+    assertEquals("/ar", dead.get("field").asText());
+    assertEquals("read", dead.get("stage").asText());
+    assertEquals(41, outputs.report().at("/counts/input").asInt());
+    assertEquals(1, outputs.report().at("/counts/dead_letter").asInt());
+  }
+
+  @Test
+  void judgesAnOpus100JsonlCorpus(@TempDir Path tmp) throws Exception {
+    Path jsonl = TestCorpora.writeOpusJsonl(tmp.resolve("opus.jsonl"), pairs);
+    Path out = tmp.resolve("out");
+    assertEquals(0, run("judge", "--input=" + jsonl, "--output=" + out, backend()));
+    assertJudged(out, "jsonl");
+  }
+
+  @Test
+  void judgesAMosesCorpusAndRefusesMisalignedFiles(@TempDir Path tmp) throws Exception {
+    Path en = tmp.resolve("corpus.en");
+    Path ar = tmp.resolve("corpus.ar");
+    TestCorpora.writeMoses(en, ar, pairs);
+    Path out = tmp.resolve("out");
+    assertEquals(0, run("judge", "--input-en=" + en, "--input-ar=" + ar, "--output=" + out,
+        backend()));
+    assertJudged(out, "moses");
+    // Pairs are named by the files' shared stem and the line both share.
+    for (JsonNode accepted : new RunOutputs(out).lines("accepted")) {
+      int line = accepted.get("line").asInt();
+      assertEquals("corpus:" + line, accepted.get("id").asText());
+      assertEquals(pairs.get(line - 1).en(), accepted.get("en").asText());
+    }
+
+    Files.write(ar, pairs.subList(0, 39).stream().map(TestCorpora.Pair::ar).toList());
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int calls = judge.requestCount();
+    assertEquals(2, run(new PrintStream(err, true, StandardCharsets.UTF_8), "judge",
+        "--input-en=" + en, "--input-ar=" + ar, "--output=" + tmp.resolve("bad"), backend()));
+    String message = err.toString(StandardCharsets.UTF_8);
+    assertTrue(message.contains(en + " has 40 lines, " + ar + " has 39 lines"), message);
+    assertEquals(calls, judge.requestCount(), "nothing may be judged");
+    assertFalse(Files.exists(tmp.resolve("bad/report.json")));
+  }
+
+  @Test
+  void refusesOptionsThatCannotWork(@TempDir Path tmp) throws Exception {
+    Path tsv = TestCorpora.writeTsv(tmp.resolve("slice.tsv"), pairs.subList(0, 2));
+    String out = "--output=" + tmp.resolve("out");
+    assertEquals(2, run("judge", "--input=" + tsv, out));
+    assertEquals(2, run("judge", "--input=" + tsv, out, backend(), backend()));
+    assertEquals(2, run("judge", "--input=" + tsv, out, backend() + ",prompt=hala"));
+    assertEquals(2, run("judge", "--input=" + tsv, out, backend(), "--prompt=Judge {en}"));
+    assertEquals(2, run("judge", "--input=" + tsv, out, backend(), "--format=moses"));
+    assertEquals(2, run("judge", "--input=" + tsv, out, backend(), "--columns=en,fr"));
+  }
+}

@@ -1,0 +1,301 @@
+package dev.tarjama.transforms.judge;
+
+import dev.tarjama.models.openai.BackendConfig;
+import dev.tarjama.models.openai.BackendException;
+import dev.tarjama.models.openai.Completion;
+import dev.tarjama.models.openai.OpenAiCompatibleClient;
+import dev.tarjama.models.openai.SharedClients;
+import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.translate.BackendSpec;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Distribution;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.joda.time.Instant;
+
+/**
+ * Asks an LLM judge whether each English–Arabic pair is a good translation, as Hala filtered
+ * OPUS-100 (it kept 439,592 of ~1M pairs): one chat or completions request per pair, with a {@link
+ * JudgePrompt} (the shipped {@code strict} template by default), the answer read by {@link
+ * VerdictParser}.
+ *
+ * <p>Input: {@code PCollection<ParallelPair>} in the global window (a batch pipeline). Pairs are
+ * reshuffled first so that the calls spread over all workers. One {@link OpenAiCompatibleClient}
+ * per backend configuration per JVM ({@link SharedClients}, API key read from the spec's {@code
+ * key-env} variable at {@code @Setup}); up to the backend's {@code concurrency} requests in flight
+ * per bundle, each retried per the backend's {@code retries}/{@code backoff}. What is sent is
+ * exactly {@link JudgeRequest#of} (config, prompt, pair), n = 1, so a content-addressed cache can
+ * wrap {@link JudgeFn}, the one place a request is made.
+ *
+ * <p>Outputs (a {@link PCollectionTuple}; every input pair lands in exactly one):
+ *
+ * <ul>
+ *   <li>{@link #ACCEPTED}, {@link #REJECTED}: {@link JudgedPair}s whose answer was a verdict.
+ *   <li>{@link #UNDECIDED}: the answer was anything else; kept with the raw answer, never guessed.
+ *   <li>{@link #DEAD_LETTERS}: the request failed for good (a permanent 4xx, or every retry used
+ *       up): a {@link DeadLetter} of stage {@code judge} with the pair as JSON ({@code id, en, ar,
+ *       file, line}) and an error naming the backend, the model and the HTTP status or timeout,
+ *       never the API key.
+ * </ul>
+ *
+ * <p>Fails the pipeline (configuration errors): an unset API key variable, a non-global window.
+ * Counters (namespace {@code tarjama}): {@code judge/api_calls} (HTTP attempts), {@code
+ * judge/retries}, {@code judge/tokens_in}, {@code judge/tokens_out}, {@code
+ * judge/tokens_estimated}, {@code judge/accepted}, {@code judge/rejected}, {@code
+ * judge/undecided}, {@code judge/failures}; distribution {@code judge/latency_ms}.
+ */
+public final class JudgeParallelPairs
+    extends PTransform<PCollection<ParallelPair>, PCollectionTuple> {
+  public static final TupleTag<JudgedPair> ACCEPTED = new TupleTag<>() {};
+  public static final TupleTag<JudgedPair> REJECTED = new TupleTag<>() {};
+  public static final TupleTag<JudgedPair> UNDECIDED = new TupleTag<>() {};
+  public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
+
+  public static final String STAGE = "judge";
+  private static final String NS = "tarjama";
+
+  private final BackendSpec backend;
+  private final JudgePrompt prompt;
+  private final int shuffleBuckets;
+
+  private JudgeParallelPairs(BackendSpec backend, JudgePrompt prompt, int shuffleBuckets) {
+    this.backend = backend;
+    this.prompt = prompt;
+    this.shuffleBuckets = shuffleBuckets;
+  }
+
+  /**
+   * Judges with this API backend ({@code kind=openai-chat} or {@code openai-completions}; its
+   * {@code k} must be 1: one answer per pair). The spec's translation prompt is not used.
+   */
+  public static JudgeParallelPairs using(BackendSpec backend) {
+    Objects.requireNonNull(backend, "backend");
+    if (backend.isLocal()) {
+      throw new IllegalArgumentException(
+          "backend " + backend.name() + ": a judge must be an OpenAI-compatible server, not kind=local");
+    }
+    if (backend.k() != 1) {
+      throw new IllegalArgumentException(
+          "backend " + backend.name() + ": a judge gives one answer per pair, so k must be 1");
+    }
+    return new JudgeParallelPairs(backend, JudgePrompt.strict(), 0);
+  }
+
+  /** Another prompt template than the shipped {@code strict} one. */
+  public JudgeParallelPairs withPrompt(JudgePrompt prompt) {
+    return new JudgeParallelPairs(backend, Objects.requireNonNull(prompt), shuffleBuckets);
+  }
+
+  /**
+   * Spreads pairs over this many keys before the calls (0, the default: one random key per pair).
+   * The DirectRunner makes one bundle per key, so few keys keep many requests in flight there.
+   */
+  public JudgeParallelPairs withShuffleBuckets(int buckets) {
+    if (buckets < 0) {
+      throw new IllegalArgumentException("shuffle buckets must be 0 or more, not " + buckets);
+    }
+    return new JudgeParallelPairs(backend, prompt, buckets);
+  }
+
+  public BackendSpec backend() {
+    return backend;
+  }
+
+  public JudgePrompt prompt() {
+    return prompt;
+  }
+
+  /** A counter's name, e.g. {@code judge/api_calls}. */
+  public static String metricName(String metric) {
+    return "judge/" + metric;
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<ParallelPair> pairs) {
+    Reshuffle.ViaRandomKey<ParallelPair> reshuffle = Reshuffle.viaRandomKey();
+    if (shuffleBuckets > 0) {
+      reshuffle = reshuffle.withNumBuckets(shuffleBuckets);
+    }
+    PCollectionTuple judged =
+        pairs
+            .apply("Spread pairs over workers", reshuffle)
+            .apply("Judge with " + backend.name(),
+                ParDo.of(new JudgeFn(backend.name(), backend.config(), prompt))
+                    .withOutputTags(ACCEPTED,
+                        TupleTagList.of(REJECTED).and(UNDECIDED).and(DEAD_LETTERS)));
+    judged.get(ACCEPTED).setCoder(new JudgedPair.JudgedPairCoder());
+    judged.get(REJECTED).setCoder(new JudgedPair.JudgedPairCoder());
+    judged.get(UNDECIDED).setCoder(new JudgedPair.JudgedPairCoder());
+    judged.get(DEAD_LETTERS).setCoder(new ModelCoders.DeadLetterCoder());
+    return judged;
+  }
+
+  /** A finished request: the pair, and the completion or the error. */
+  private record Done(
+      ParallelPair pair, Instant timestamp, Completion completion, Throwable error, long nanos) {}
+
+  /** Where results go: the element's receiver, or the bundle's context in {@code @FinishBundle}. */
+  private interface Sink {
+    <T> void output(TupleTag<T> tag, T value, Instant timestamp);
+  }
+
+  /** The one place a judge request is made (see {@link JudgeRequest}). */
+  static final class JudgeFn extends DoFn<ParallelPair, JudgedPair> {
+    private final String backendName;
+    private final BackendConfig config;
+    private final JudgePrompt prompt;
+
+    private final Counter apiCalls = Metrics.counter(NS, metricName("api_calls"));
+    private final Counter retries = Metrics.counter(NS, metricName("retries"));
+    private final Counter tokensIn = Metrics.counter(NS, metricName("tokens_in"));
+    private final Counter tokensOut = Metrics.counter(NS, metricName("tokens_out"));
+    private final Counter tokensEstimated = Metrics.counter(NS, metricName("tokens_estimated"));
+    private final Counter accepted = Metrics.counter(NS, metricName("accepted"));
+    private final Counter rejected = Metrics.counter(NS, metricName("rejected"));
+    private final Counter undecided = Metrics.counter(NS, metricName("undecided"));
+    private final Counter failures = Metrics.counter(NS, metricName("failures"));
+    private final Distribution latencyMs = Metrics.distribution(NS, metricName("latency_ms"));
+
+    private transient OpenAiCompatibleClient client;
+    private transient LinkedBlockingQueue<Done> done;
+    private transient int inFlight;
+
+    JudgeFn(String backendName, BackendConfig config, JudgePrompt prompt) {
+      this.backendName = backendName;
+      this.config = config;
+      this.prompt = prompt;
+    }
+
+    @Setup
+    public void setup() {
+      client = SharedClients.acquire(config);
+    }
+
+    @StartBundle
+    public void startBundle() {
+      done = new LinkedBlockingQueue<>();
+      inFlight = 0;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element ParallelPair pair,
+        @Timestamp Instant timestamp,
+        BoundedWindow window,
+        MultiOutputReceiver out)
+        throws InterruptedException {
+      if (!(window instanceof GlobalWindow)) {
+        throw new IllegalStateException(
+            "JudgeParallelPairs runs in the global window (a batch pipeline), got " + window);
+      }
+      Sink sink =
+          new Sink() {
+            @Override
+            public <T> void output(TupleTag<T> tag, T value, Instant timestamp) {
+              // The element being processed sets the timestamp (always legal).
+              out.get(tag).output(value);
+            }
+          };
+      while (inFlight >= config.concurrency()) {
+        emit(done.take(), sink);
+      }
+      for (Done d = done.poll(); d != null; d = done.poll()) {
+        emit(d, sink);
+      }
+      JudgeRequest request = JudgeRequest.of(config, prompt, pair);
+      long start = System.nanoTime();
+      LinkedBlockingQueue<Done> results = done;
+      client
+          .translate(request.prompt(), 1)
+          .whenComplete(
+              (completion, error) ->
+                  results.add(
+                      new Done(pair, timestamp, completion, error, System.nanoTime() - start)));
+      inFlight++; // after the call: a call that threw would otherwise be waited for forever
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) throws InterruptedException {
+      Sink sink =
+          new Sink() {
+            @Override
+            public <T> void output(TupleTag<T> tag, T value, Instant timestamp) {
+              context.output(tag, value, timestamp, GlobalWindow.INSTANCE);
+            }
+          };
+      while (inFlight > 0) {
+        emit(done.take(), sink);
+      }
+    }
+
+    @Teardown
+    public void teardown() {
+      if (client != null) {
+        client = null;
+        SharedClients.release(config);
+      }
+    }
+
+    private void emit(Done d, Sink sink) {
+      inFlight--;
+      latencyMs.update(d.nanos() / 1_000_000);
+      if (d.error() != null) {
+        Throwable e = d.error();
+        while (e instanceof CompletionException && e.getCause() != null) {
+          e = e.getCause();
+        }
+        String message;
+        if (e instanceof BackendException be) {
+          apiCalls.inc(be.attempts());
+          retries.inc(Math.max(0, be.attempts() - 1));
+          message = be.getMessage();
+        } else {
+          message = e.getClass().getSimpleName(); // not from the HTTP exchange: the kind only
+        }
+        failures.inc();
+        sink.output(DEAD_LETTERS, DeadLetter.of(d.pair().id, STAGE, "",
+            "backend " + backendName + ": " + message, JudgeOutputs.pair(d.pair()).toString()),
+            d.timestamp());
+        return;
+      }
+      Completion c = d.completion();
+      apiCalls.inc(c.attempts());
+      retries.inc(c.retries());
+      tokensIn.inc(c.promptTokens());
+      tokensOut.inc(c.completionTokens());
+      if (c.usageEstimated()) {
+        tokensEstimated.inc(c.promptTokens() + c.completionTokens());
+      }
+      String answer = c.texts().get(0);
+      Verdict verdict = VerdictParser.parse(answer);
+      JudgedPair judged = new JudgedPair(d.pair(), verdict, answer);
+      switch (verdict) {
+        case ACCEPT -> {
+          accepted.inc();
+          sink.output(ACCEPTED, judged, d.timestamp());
+        }
+        case REJECT -> {
+          rejected.inc();
+          sink.output(REJECTED, judged, d.timestamp());
+        }
+        case UNDECIDED -> {
+          undecided.inc();
+          sink.output(UNDECIDED, judged, d.timestamp());
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package dev.tarjama.transforms.judge;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The prompt the judge model gets for one pair: a template with {@code {en}} and {@code {ar}}
+ * placeholders, both required. Filled in one pass, so braces or placeholder-like strings inside a
+ * pair are never expanded.
+ *
+ * <p>The shipped template, {@link #STRICT} ({@code strict}), is Tarjama's own wording. Hala (arXiv
+ * 2509.14008) filtered OPUS-100 with a strict accept/reject LLM judge, but its prompt's wording
+ * could not be found here (only the report's abstract and third-party summaries were reachable), so
+ * this is NOT a quote of Hala's prompt: it asks for the same decision and the same one-word answer
+ * that {@link VerdictParser} reads. Use {@link #fromFile} ({@code --prompt=file:PATH}) or {@link
+ * #of} for another wording.
+ */
+public final class JudgePrompt implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final String EN = "{en}";
+  public static final String AR = "{ar}";
+
+  /** The shipped strict accept/reject template (Tarjama's wording, see the class comment). */
+  public static final String STRICT =
+      "You are a strict judge of English-Arabic translation pairs that will be used to train a"
+          + " translation model.\n\n"
+          + "English:\n{en}\n\n"
+          + "Arabic:\n{ar}\n\n"
+          + "ACCEPT the pair only if the Arabic is a complete, faithful and fluent translation of"
+          + " the English: the same meaning, nothing added and nothing left out, names and numbers"
+          + " kept, written in Arabic. REJECT it if the meaning differs even in part, if either"
+          + " side is truncated, misaligned, garbled or in the wrong language, or if you are not"
+          + " sure.\n\n"
+          + "Answer with exactly one word: ACCEPT or REJECT.";
+
+  private final String name;
+  private final String template;
+
+  private JudgePrompt(String name, String template) {
+    this.name = Objects.requireNonNull(name);
+    this.template = Objects.requireNonNull(template);
+    if (!template.contains(EN) || !template.contains(AR)) {
+      throw new IllegalArgumentException(
+          "judge prompt " + name + " needs both " + EN + " and " + AR + " placeholders");
+    }
+  }
+
+  /** The shipped {@code strict} template. */
+  public static JudgePrompt strict() {
+    return new JudgePrompt("strict", STRICT);
+  }
+
+  /** A custom template; it must contain {@code {en}} and {@code {ar}}. */
+  public static JudgePrompt of(String template) {
+    return new JudgePrompt("custom", template);
+  }
+
+  /** A template from a UTF-8 file; one final line break is dropped. */
+  public static JudgePrompt fromFile(Path path) {
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(Files.readAllBytes(path)))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("judge prompt file is not UTF-8: " + path, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read judge prompt file " + path, e);
+    }
+    if (text.endsWith("\r\n")) {
+      text = text.substring(0, text.length() - 2);
+    } else if (text.endsWith("\n")) {
+      text = text.substring(0, text.length() - 1);
+    }
+    return new JudgePrompt("file:" + path, text);
+  }
+
+  /** {@code strict}, {@code file:PATH}, or a template given inline (it contains {en} and {ar}). */
+  public static JudgePrompt resolve(String spec) {
+    if (spec == null || spec.isEmpty() || spec.equals("strict")) {
+      return strict();
+    }
+    if (spec.startsWith("file:")) {
+      return fromFile(Path.of(spec.substring("file:".length())));
+    }
+    if (spec.contains(EN) && spec.contains(AR)) {
+      return of(spec);
+    }
+    throw new IllegalArgumentException(
+        "unknown judge prompt '" + spec + "': use strict, file:PATH or a template with "
+            + EN + " and " + AR);
+  }
+
+  /** The prompt for one pair. */
+  public String render(String en, String ar) {
+    StringBuilder out = new StringBuilder(template.length() + en.length() + ar.length());
+    int i = 0;
+    while (i < template.length()) {
+      if (template.startsWith(EN, i)) {
+        out.append(en);
+        i += EN.length();
+      } else if (template.startsWith(AR, i)) {
+        out.append(ar);
+        i += AR.length();
+      } else {
+        out.append(template.charAt(i++));
+      }
+    }
+    return out.toString();
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String template() {
+    return template;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof JudgePrompt p && name.equals(p.name) && template.equals(p.template);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, template);
+  }
+
+  @Override
+  public String toString() {
+    return "JudgePrompt{" + name + "}";
+  }
+}
