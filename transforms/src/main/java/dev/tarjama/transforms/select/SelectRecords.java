@@ -174,7 +174,7 @@ public final class SelectRecords extends PTransform<PCollection<Conversation>, P
       if (languages != null) {
         LanguageIdentifier.Prediction p = languages.identify(RecordTraits.prose(c));
         if (p.probability() >= selection.minLanguageProbability()
-            && !selection.keepLanguages().contains(p.language())) {
+            && !selection.keepsLanguage(p.language())) {
           filtered(out, c, Selection.LANGUAGE,
               String.format(Locale.ROOT, "%s %.2f", p.language(), p.probability()));
           return;
@@ -304,8 +304,7 @@ public final class SelectRecords extends PTransform<PCollection<Conversation>, P
     if (stage == Stage.SPLIT) {
       return selection.splitQuota(key);
     }
-    Long target = selection.targets().get(key);
-    return target == null ? -1 : target;
+    return selection.target(key);
   }
 
   private static String keyOf(Stage stage, KV<String, Conversation> kv) {

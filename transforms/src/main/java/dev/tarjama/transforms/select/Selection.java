@@ -90,6 +90,10 @@ public final class Selection implements Serializable {
   private final double maxCodeShare;
   private final long seed;
 
+  // Derived once per instance (and per worker after deserialization): asked for every record.
+  private transient volatile LinkedHashMap<String, Long> targetsCache;
+  private transient volatile Map<String, Pattern> patternCache;
+
   private Selection(
       Map<String, Long> splitQuotas, long thinkQuota, long noThinkQuota, Map<String, Long> ratios,
       long total, String categoryField, Map<String, String> categories,
@@ -301,6 +305,11 @@ public final class Selection implements Serializable {
     return new TreeSet<>(keepLanguages);
   }
 
+  /** Whether records identified as {@code language} are kept by the language filter. */
+  public boolean keepsLanguage(String language) {
+    return keepLanguages.contains(language);
+  }
+
   public String languageModel() {
     return languageModel;
   }
@@ -355,7 +364,7 @@ public final class Selection implements Serializable {
       return exact;
     }
     for (Map.Entry<String, Long> e : splitQuotas.entrySet()) {
-      if (glob(e.getKey()).matcher(split).matches()) {
+      if (pattern(e.getKey()).matcher(split).matches()) {
         return e.getValue();
       }
     }
@@ -369,7 +378,7 @@ public final class Selection implements Serializable {
       return exact;
     }
     for (Map.Entry<String, String> e : categories.entrySet()) {
-      if (glob(e.getKey()).matcher(value).matches()) {
+      if (pattern(e.getKey()).matcher(value).matches()) {
         return e.getValue();
       }
     }
@@ -394,6 +403,24 @@ public final class Selection implements Serializable {
    * then categories in ratio order.
    */
   public LinkedHashMap<String, Long> targets() {
+    LinkedHashMap<String, Long> cached = targetsCache;
+    if (cached == null) {
+      cached = computeTargets();
+      targetsCache = cached;
+    }
+    return new LinkedHashMap<>(cached);
+  }
+
+  /** The target of {@code stratum}, or -1 when it is not limited or not a stratum. */
+  public long target(String stratum) {
+    if (targetsCache == null) {
+      targets();
+    }
+    Long t = targetsCache.get(stratum);
+    return t == null ? -1 : t;
+  }
+
+  private LinkedHashMap<String, Long> computeTargets() {
     LinkedHashMap<String, Long> targets = new LinkedHashMap<>();
     if (byMode()) {
       for (String mode : List.of(THINK, NO_THINK)) {
@@ -509,6 +536,15 @@ public final class Selection implements Serializable {
       throw new IllegalArgumentException(what + " must be >= 0, got " + n);
     }
     return n;
+  }
+
+  private Pattern pattern(String glob) {
+    Map<String, Pattern> cache = patternCache;
+    if (cache == null) {
+      cache = new java.util.concurrent.ConcurrentHashMap<>();
+      patternCache = cache;
+    }
+    return cache.computeIfAbsent(glob, Selection::glob);
   }
 
   /** A pattern where {@code *} matches any text and everything else matches itself. */
