@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.JsonPointers;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.report.RunStatistics;
+import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.translate.TranslateChunks;
 import java.util.Locale;
 import java.util.Map;
@@ -140,18 +141,82 @@ final class RunReport {
     return root;
   }
 
-  /** input = chosen + rejected + dead_letter, or a message saying what does not add up. */
+  /**
+   * Adds source selection to the report when it was active: {@code counts.not_selected} and a
+   * {@code selection} section (its configuration, not-selected counts by reason, input and selected
+   * per split, target, available and selected per stratum). Without selection the report keeps
+   * its old shape.
+   */
+  RunReport withSelection(Selection selection, RunStatistics stats) {
+    if (selection.isActive()) {
+      ((ObjectNode) root.get("counts")).put("not_selected", (long) stats.get(RunStatistics.NOT_SELECTED));
+      root.set("selection", selectionJson(selection, stats));
+    }
+    return this;
+  }
+
+  static ObjectNode selectionJson(Selection selection, RunStatistics stats) {
+    ObjectNode node = RecordJson.MAPPER.createObjectNode();
+    node.set("config", selection.toJson());
+    ObjectNode reasons = node.putObject("not_selected");
+    for (String reason : stats.names("not_selected")) {
+      reasons.put(reason, (long) stats.get("not_selected", reason, "count"));
+    }
+    ObjectNode splits = node.putObject("splits");
+    for (String split : stats.names("selection_split")) {
+      ObjectNode s = splits.putObject(split);
+      s.put("input", (long) stats.get("selection_split", split, "input"));
+      s.put("selected", (long) stats.get("selection_split", split, "selected"));
+      long quota = selection.splitQuota(split);
+      if (quota >= 0) {
+        s.put("quota", quota);
+      }
+    }
+    if (selection.hasStrata()) {
+      ObjectNode strata = node.putObject("strata");
+      Map<String, Long> targets = selection.targets();
+      java.util.TreeSet<String> names = new java.util.TreeSet<>(targets.keySet());
+      names.addAll(stats.names("selection_stratum"));
+      for (String stratum : targets.keySet().isEmpty() ? names : orderedStrata(targets, names)) {
+        ObjectNode s = strata.putObject(stratum);
+        Long target = targets.get(stratum);
+        if (target == null || target < 0) {
+          s.putNull("target");
+        } else {
+          s.put("target", target);
+        }
+        s.put("available", (long) stats.get("selection_stratum", stratum, "available"));
+        s.put("selected", (long) stats.get("selection_stratum", stratum, "selected"));
+      }
+    }
+    return node;
+  }
+
+  /** The configured strata in their own order, then any other seen, sorted. */
+  private static Iterable<String> orderedStrata(Map<String, Long> targets, java.util.Set<String> all) {
+    java.util.LinkedHashSet<String> ordered = new java.util.LinkedHashSet<>(targets.keySet());
+    ordered.addAll(all);
+    return ordered;
+  }
+
+  /**
+   * input = chosen + rejected + dead_letter (+ not_selected with source selection), or a message
+   * saying what does not add up.
+   */
   String countsProblem() {
     JsonNode c = root.get("counts");
     long input = c.get("input").asLong();
-    long sum = c.get("chosen").asLong() + c.get("rejected").asLong() + c.get("dead_letter").asLong();
+    long notSelected = c.path("not_selected").asLong(0);
+    long sum = c.get("chosen").asLong() + c.get("rejected").asLong() + c.get("dead_letter").asLong()
+        + notSelected;
     return input == sum
         ? null
         : String.format(
             Locale.ROOT,
-            "counts do not add up: input %d != chosen %d + rejected %d + dead_letter %d",
+            "counts do not add up: input %d != chosen %d + rejected %d + dead_letter %d%s",
             input, c.get("chosen").asLong(), c.get("rejected").asLong(),
-            c.get("dead_letter").asLong());
+            c.get("dead_letter").asLong(),
+            c.has("not_selected") ? " + not_selected " + notSelected : "");
   }
 
   String markdown() {
@@ -162,10 +227,18 @@ final class RunReport {
     md.append("- output: `").append(root.path("output").asText()).append("`\n");
     md.append("- runner: ").append(root.path("runner").asText()).append('\n');
     md.append("- wall time: ").append(root.path("wall_time_s").asText()).append(" s\n\n");
-    md.append("## Records\n\n| input | chosen | rejected | dead letter |\n|---:|---:|---:|---:|\n");
-    md.append(String.format(Locale.ROOT, "| %d | %d | %d | %d |\n\n",
-        c.get("input").asLong(), c.get("chosen").asLong(), c.get("rejected").asLong(),
-        c.get("dead_letter").asLong()));
+    if (c.has("not_selected")) {
+      md.append("## Records\n\n| input | chosen | rejected | dead letter | not selected |\n"
+          + "|---:|---:|---:|---:|---:|\n");
+      md.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %d |\n\n",
+          c.get("input").asLong(), c.get("chosen").asLong(), c.get("rejected").asLong(),
+          c.get("dead_letter").asLong(), c.get("not_selected").asLong()));
+    } else {
+      md.append("## Records\n\n| input | chosen | rejected | dead letter |\n|---:|---:|---:|---:|\n");
+      md.append(String.format(Locale.ROOT, "| %d | %d | %d | %d |\n\n",
+          c.get("input").asLong(), c.get("chosen").asLong(), c.get("rejected").asLong(),
+          c.get("dead_letter").asLong()));
+    }
     JsonNode stages = root.get("dead_letter_by_stage");
     if (stages.size() > 0) {
       md.append("Dead letters by stage: ");
@@ -192,10 +265,38 @@ final class RunReport {
           b.path("api_calls").asText("-"), b.path("retries").asText("-"),
           b.get("tokens_in").asLong(), b.get("tokens_out").asLong()));
     });
+    if (root.has("selection")) {
+      selectionMarkdown(md, root.get("selection"));
+    }
     md.append("\n## Policy\n\n```json\n").append(root.get("policy").toPrettyString())
         .append("\n```\n\n## r0 (LR calibration)\n\n```json\n")
         .append(root.get("r0").toPrettyString()).append("\n```\n");
     return md.toString();
+  }
+
+  static void selectionMarkdown(StringBuilder md, JsonNode selection) {
+    md.append("\n## Source selection\n\nNot selected (not dead letters): ");
+    JsonNode reasons = selection.get("not_selected");
+    if (reasons.size() == 0) {
+      md.append("none");
+    }
+    reasons.fields().forEachRemaining(
+        e -> md.append(e.getKey()).append(' ').append(e.getValue().asLong()).append("; "));
+    md.append("\n\n| split | input | quota | selected |\n|---|---:|---:|---:|\n");
+    selection.get("splits").fields().forEachRemaining(e -> md.append(String.format(Locale.ROOT,
+        "| %s | %d | %s | %d |\n", e.getKey(), e.getValue().get("input").asLong(),
+        e.getValue().path("quota").asText("-"), e.getValue().get("selected").asLong())));
+    if (selection.has("strata")) {
+      md.append("\n| stratum | target | available | selected |\n|---|---:|---:|---:|\n");
+      selection.get("strata").fields().forEachRemaining(e -> {
+        JsonNode s = e.getValue();
+        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d |\n",
+            e.getKey().isEmpty() ? "-" : e.getKey(),
+            s.get("target").isNull() ? "-" : s.get("target").asText(),
+            s.get("available").asLong(), s.get("selected").asLong()));
+      });
+    }
+    md.append("\n```json\n").append(selection.get("config").toPrettyString()).append("\n```\n");
   }
 
   private static String fmt(JsonNode value) {

@@ -35,6 +35,8 @@ public final class Tarjama {
         return EvaluateCommand.run(rest, out, err);
       case "judge":
         return JudgeCommand.run(rest, out, err);
+      case "sweep":
+        return SweepCommand.run(rest, out, err);
       default:
         err.println("tarjama: unknown command '" + args[0] + "'");
         usage(err);
@@ -56,6 +58,9 @@ public final class Tarjama {
     out.println("  serve       OpenAI-compatible server over a local model: --model=DIR [--port=8000]");
     out.println("              [--host=127.0.0.1] [--prompt=hala,seed-x] [--decoding=greedy|beam:4|sample]");
     out.println("              [--key-env=VAR] [--provider=cpu|cuda]; --help=ServeOptions lists all");
+    out.println("  sweep       retention per split under a grid of min-lr x min-scr thresholds, from a");
+    out.println("              finished run's candidates/: --run=DIR [--output=DIR/sweep]");
+    out.println("              [--min-lr=0.60:0.90:0.05] [--min-scr=0.80:0.95:0.05]");
     out.println();
     out.println("Any Beam pipeline option works too (--runner=…); --help=TranslateOptions lists all.");
   }

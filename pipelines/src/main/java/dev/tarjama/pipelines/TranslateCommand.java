@@ -8,6 +8,7 @@ import dev.tarjama.transforms.io.JsonPointers;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.report.RunStatistics;
+import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.translate.BackendSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -111,7 +112,9 @@ final class TranslateCommand {
     } else {
       RunReport report =
           RunReport.translate(
-              options, stats, counters, RecordJson.parse(policy.toJson()), calibration, wallSeconds);
+                  options, stats, counters, RecordJson.parse(policy.toJson()), calibration,
+                  wallSeconds)
+              .withSelection(Selections.from(options), stats);
       json = report.json();
       markdown = report.markdown();
       problem = report.countsProblem();
@@ -191,10 +194,16 @@ final class TranslateCommand {
     long dead = (long) stats.get(RunStatistics.DEAD_LETTER);
     long chunks = (long) stats.get(RunStatistics.CHUNKS);
     long tokens = (long) stats.get(RunStatistics.CHUNK_TOKENS);
+    Selection selection = Selections.from(options);
+    long notSelected = (long) stats.get(RunStatistics.NOT_SELECTED);
     ObjectNode counts = root.putObject("counts");
     counts.put("input", read + unreadable);
-    counts.put("translatable", read + unreadable - dead);
+    counts.put("translatable", read + unreadable - dead - notSelected);
     counts.put("dead_letter", dead);
+    if (selection.isActive()) {
+      counts.put("not_selected", notSelected);
+      root.set("selection", RunReport.selectionJson(selection, stats));
+    }
     counts.put("chunks", chunks);
     counts.put("chunk_tokens", tokens);
     root.put(

@@ -6,8 +6,11 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
-/** Options of {@code tarjama translate}; every Beam runner option works next to them. */
-public interface TranslateOptions extends PipelineOptions {
+/**
+ * Options of {@code tarjama translate} (source selection's in {@link SelectOptions}); every Beam
+ * runner option works next to them.
+ */
+public interface TranslateOptions extends PipelineOptions, SelectOptions {
   @Description("Input file or glob: JSON Lines (.jsonl, .jsonl.gz), JSON arrays (.json) or Parquet; local or gs://")
   @Validation.Required
   String getInput();

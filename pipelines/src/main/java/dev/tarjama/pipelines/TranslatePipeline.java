@@ -8,6 +8,7 @@ import dev.tarjama.transforms.io.RecordFormat;
 import dev.tarjama.transforms.io.WriteRunOutputs;
 import dev.tarjama.transforms.model.Candidate;
 import dev.tarjama.transforms.model.ChunkTranslation;
+import dev.tarjama.transforms.model.Conversation;
 import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.rank.RankCandidates;
 import dev.tarjama.transforms.rank.RankedRecord;
@@ -15,6 +16,8 @@ import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.reassemble.Reassemble;
 import dev.tarjama.transforms.report.SummarizeRun;
 import dev.tarjama.transforms.score.ScoreCandidates;
+import dev.tarjama.transforms.select.SelectRecords;
+import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.SegmentRecords;
 import dev.tarjama.transforms.segment.SpanType;
@@ -35,7 +38,8 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Wires the translate data path from options (DESIGN.md, "Data flow"): read → normalize → segment
+ * Wires the translate data path from options (DESIGN.md, "Data flow"): read → normalize → select
+ * (when any selection option is set) → segment
  * → chunk → translate → reassemble → score → rank → write, plus the in-pipeline summary the report
  * is made from. With {@code --dry-run} it stops after chunking. No domain logic lives here.
  */
@@ -78,10 +82,15 @@ final class TranslatePipeline {
                     .filter(id -> !id.isEmpty())
                     .map(SpanType::fromId)
                     .toArray(SpanType[]::new));
+    PCollection<Conversation> toTranslate = conversations.get(NormalizeRecords.CONVERSATIONS);
+    Selection selection = Selections.from(options);
+    PCollectionTuple selected = null;
+    if (selection.isActive()) {
+      selected = toTranslate.apply("Select", SelectRecords.using(selection));
+      toTranslate = selected.get(SelectRecords.SELECTED);
+    }
     PCollectionTuple segmented =
-        conversations
-            .get(NormalizeRecords.CONVERSATIONS)
-            .apply("Segment", SegmentRecords.withPolicy(segmentPolicy));
+        toTranslate.apply("Segment", SegmentRecords.withPolicy(segmentPolicy));
 
     ChunkRecords chunk = ChunkRecords.create().withTokenBudget(options.getTokenBudget());
     if (options.getTokenizer() != null) {
@@ -100,6 +109,9 @@ final class TranslatePipeline {
 
     PCollectionTuple summary =
         PCollectionTuple.of(SummarizeRun.READ, records.get(ReadRecords.RECORDS));
+    if (selected != null) {
+      summary = summary.and(SummarizeRun.SELECTION, selected.get(SelectRecords.OUTCOMES));
+    }
     PCollectionTuple outputs = PCollectionTuple.empty(pipeline);
 
     if (options.getDryRun()) {

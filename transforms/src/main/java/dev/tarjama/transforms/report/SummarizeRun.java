@@ -7,6 +7,8 @@ import dev.tarjama.transforms.model.Candidate;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.model.SourceRecord;
+import dev.tarjama.transforms.select.Selection;
+import dev.tarjama.transforms.select.SelectionOutcome;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -35,7 +37,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  *
  * <p>Input: a tuple of {@link #READ} (the records read), {@link #DEAD_LETTERS}, {@link #CANDIDATES}, {@link #CHOSEN} (the winning candidates)
  * and {@link #REJECTED} (the split of each rejected record), the last three optional, and
- * optionally {@link #CHUNKS}. Output: a single JSON object mapping
+ * optionally {@link #SELECTION} and {@link #CHUNKS}. Output: a single JSON object mapping
  * statistic names to sums; {@link RunStatistics} reads it back.
  */
 public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection<String>> {
@@ -44,6 +46,11 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
   public static final TupleTag<Candidate> CANDIDATES = new TupleTag<>() {};
   public static final TupleTag<Candidate> CHOSEN = new TupleTag<>() {};
   public static final TupleTag<String> REJECTED = new TupleTag<>() {};
+  /**
+   * Optional: source selection's outcome for every normalized record (SelectRecords.OUTCOMES):
+   * not-selected counts by reason, and available / selected counts per split and stratum.
+   */
+  public static final TupleTag<SelectionOutcome> SELECTION = new TupleTag<>() {};
   /** Optional: the chunks of the run, for token and call estimates (used by --dry-run). */
   public static final TupleTag<Chunk> CHUNKS = new TupleTag<>() {};
 
@@ -88,6 +95,12 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
                           .via(split -> KV.of(RunStatistics.key("split", split, "rejected"), 1.0)))
                   .setCoder(coder));
     }
+    if (input.has(SELECTION)) {
+      events =
+          events.and(
+              input.get(SELECTION).apply("SelectionEvents", ParDo.of(new SelectionEvents()))
+                  .setCoder(coder));
+    }
     if (input.has(CHUNKS)) {
       events =
           events.and(
@@ -123,6 +136,26 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
       out.output(KV.of(RunStatistics.key("backend", c.backend, "tokens_in"), (double) c.tokensIn));
       out.output(
           KV.of(RunStatistics.key("backend", c.backend, "tokens_out"), (double) c.tokensOut));
+    }
+  }
+
+  private static final class SelectionEvents extends DoFn<SelectionOutcome, KV<String, Double>> {
+    @ProcessElement
+    public void process(@Element SelectionOutcome o, OutputReceiver<KV<String, Double>> out) {
+      out.output(KV.of(RunStatistics.key("selection_split", o.split, "input"), 1.0));
+      if (o.selected()) {
+        out.output(KV.of(RunStatistics.key("selection_split", o.split, "selected"), 1.0));
+      } else {
+        out.output(KV.of(RunStatistics.NOT_SELECTED, 1.0));
+        out.output(KV.of(RunStatistics.key("not_selected", o.reason, "count"), 1.0));
+      }
+      // Available to a stratum: past the filters and the split quotas.
+      if (o.selected() || o.reason.equals(Selection.QUOTA)) {
+        out.output(KV.of(RunStatistics.key("selection_stratum", o.stratum, "available"), 1.0));
+        if (o.selected()) {
+          out.output(KV.of(RunStatistics.key("selection_stratum", o.stratum, "selected"), 1.0));
+        }
+      }
     }
   }
 

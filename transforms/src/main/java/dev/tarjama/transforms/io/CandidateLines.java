@@ -1,0 +1,84 @@
+package dev.tarjama.transforms.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tarjama.transforms.model.Candidate;
+
+/**
+ * Reads a line of a finished run's {@code candidates/} back into a {@link Candidate} (the reverse of
+ * {@link OutputRecords#candidate}), so that a run can be re-ranked without translating again. The
+ * translated prose ({@code sourceText}, {@code targetText}) is not in the output and comes back
+ * empty; {@code json} is the candidate's record.
+ */
+public final class CandidateLines {
+  private CandidateLines() {}
+
+  /**
+   * @throws IllegalArgumentException naming the field that is missing or of the wrong type
+   */
+  public static Candidate parse(String line) {
+    JsonNode node;
+    try {
+      node = RecordJson.parse(line);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
+    }
+    if (!node.isObject()) {
+      throw new IllegalArgumentException("not a JSON object");
+    }
+    JsonNode record = node.get("record");
+    return new Candidate(
+        text(node, "record_id"),
+        text(node, "split"),
+        text(node, "backend"),
+        integer(node, "candidate"),
+        record == null ? "{}" : record.toString(),
+        bool(node, "valid"),
+        node.path("reason").asText(""),
+        "",
+        "",
+        score(node, "LR"),
+        score(node, "SCR"),
+        node.path("SCR_flagged").asBoolean(false),
+        score(node, "reward"),
+        score(node, "rank_score"),
+        node.path("tokens_in").asLong(0),
+        node.path("tokens_out").asLong(0));
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new IllegalArgumentException("field /" + field + " is missing or not a string");
+    }
+    return v.asText();
+  }
+
+  private static int integer(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.canConvertToInt()) {
+      throw new IllegalArgumentException("field /" + field + " is missing or not an integer");
+    }
+    return v.intValue();
+  }
+
+  private static boolean bool(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isBoolean()) {
+      throw new IllegalArgumentException("field /" + field + " is missing or not a boolean");
+    }
+    return v.booleanValue();
+  }
+
+  /** A score, or NaN where the output wrote null (never scored). */
+  private static double score(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return Double.NaN;
+    }
+    if (!v.isNumber()) {
+      throw new IllegalArgumentException("field /" + field + " is not a number");
+    }
+    return v.doubleValue();
+  }
+}

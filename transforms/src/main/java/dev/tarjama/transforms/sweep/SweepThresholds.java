@@ -1,0 +1,175 @@
+package dev.tarjama.transforms.sweep;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tarjama.transforms.io.CandidateLines;
+import dev.tarjama.transforms.io.RecordJson;
+import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.model.ModelCoders;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Sweep: how many records a finished run would have kept under each (min-lr, min-scr) pair, from
+ * its {@code candidates/} alone (no translation). GroupByKey on the record id, then {@link
+ * ThresholdSweep} per record; counts are summed per split and pair.
+ *
+ * <p>Input: the lines of a run's {@code candidates/} (JSON, as {@code OutputRecords.candidate}
+ * writes them).
+ *
+ * <p>Outputs ({@link PCollectionTuple}):
+ *
+ * <ul>
+ *   <li>{@link #SUMMARY}: one JSON object of sums, read back by {@link SweepTable#parse}: {@code
+ *       records\tSPLIT} (records translated: chosen or rejected under the run's policy), {@code
+ *       untranslated\tSPLIT} (every candidate failed to translate), {@code run_chosen\tSPLIT}
+ *       (chosen under the run's own policy) and {@code chosen\tSPLIT\tI\tJ} (chosen at min-lr grid
+ *       value I and min-scr grid value J).
+ *   <li>{@link #DEAD_LETTERS}: a line that is not a candidate (stage {@code sweep}, the field it
+ *       lacks, the line itself); the sweep goes on without it.
+ * </ul>
+ */
+public final class SweepThresholds extends PTransform<PCollection<String>, PCollectionTuple> {
+  public static final TupleTag<String> SUMMARY = new TupleTag<>() {};
+  public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
+
+  private static final TupleTag<KV<String, Candidate>> PARSED = new TupleTag<>() {};
+
+  private final ThresholdSweep sweep;
+
+  private SweepThresholds(ThresholdSweep sweep) {
+    this.sweep = Objects.requireNonNull(sweep);
+  }
+
+  public static SweepThresholds over(ThresholdSweep sweep) {
+    return new SweepThresholds(sweep);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<String> lines) {
+    PCollectionTuple parsed =
+        lines.apply("ParseCandidates",
+            ParDo.of(new ParseFn()).withOutputTags(PARSED, TupleTagList.of(DEAD_LETTERS)));
+    parsed.get(DEAD_LETTERS).setCoder(new ModelCoders.DeadLetterCoder());
+    PCollection<String> summary =
+        parsed.get(PARSED)
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), new ModelCoders.CandidateCoder()))
+            .apply("GroupByRecord", GroupByKey.create())
+            .apply("DecideEveryPair", ParDo.of(new DecideFn(sweep)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+            .apply("SumPerKey", Sum.longsPerKey())
+            .apply("OneSummary", Combine.globally(new ToJson()).withoutDefaults())
+            .setCoder(StringUtf8Coder.of());
+    return PCollectionTuple.of(SUMMARY, summary).and(DEAD_LETTERS, parsed.get(DEAD_LETTERS));
+  }
+
+  private static final class ParseFn extends DoFn<String, KV<String, Candidate>> {
+    private final Counter bad = Metrics.counter("tarjama", "sweep.unreadable_lines");
+
+    @ProcessElement
+    public void process(@Element String line, MultiOutputReceiver out) {
+      if (line.isBlank()) {
+        return;
+      }
+      try {
+        Candidate c = CandidateLines.parse(line);
+        out.get(PARSED).output(KV.of(c.recordId, c));
+      } catch (IllegalArgumentException e) {
+        bad.inc();
+        String field = e.getMessage().startsWith("field ")
+            ? e.getMessage().substring(6, e.getMessage().indexOf(' ', 6)) : "";
+        String id = "";
+        try {
+          id = RecordJson.parse(line).path("record_id").asText("");
+        } catch (Exception ignored) {
+          // Not JSON at all: no id to name.
+        }
+        out.get(DEAD_LETTERS).output(DeadLetter.of(id, "sweep", field,
+            "not a candidate line: " + e.getMessage(), line));
+      }
+    }
+  }
+
+  private static final class DecideFn extends DoFn<KV<String, Iterable<Candidate>>, KV<String, Long>> {
+    private final ThresholdSweep sweep;
+
+    DecideFn(ThresholdSweep sweep) {
+      this.sweep = sweep;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<Candidate>> record,
+        OutputReceiver<KV<String, Long>> out) {
+      List<Candidate> pool = new ArrayList<>();
+      record.getValue().forEach(pool::add);
+      String split = pool.get(0).split;
+      ThresholdSweep.Verdict v = sweep.decide(record.getKey(), pool);
+      if (v.untranslated) {
+        out.output(KV.of(SweepTable.key("untranslated", split), 1L));
+        return;
+      }
+      out.output(KV.of(SweepTable.key("records", split), 1L));
+      if (v.chosenByRun) {
+        out.output(KV.of(SweepTable.key("run_chosen", split), 1L));
+      }
+      for (int i = 0; i < v.chosen.length; i++) {
+        for (int j = 0; j < v.chosen[i].length; j++) {
+          if (v.chosen[i][j]) {
+            out.output(KV.of(SweepTable.key("chosen", split, i, j), 1L));
+          }
+        }
+      }
+    }
+  }
+
+  private static final class ToJson
+      extends Combine.CombineFn<KV<String, Long>, TreeMap<String, Long>, String> {
+    @Override
+    public TreeMap<String, Long> createAccumulator() {
+      return new TreeMap<>();
+    }
+
+    @Override
+    public TreeMap<String, Long> addInput(TreeMap<String, Long> acc, KV<String, Long> kv) {
+      acc.merge(kv.getKey(), kv.getValue(), Long::sum);
+      return acc;
+    }
+
+    @Override
+    public TreeMap<String, Long> mergeAccumulators(Iterable<TreeMap<String, Long>> accs) {
+      TreeMap<String, Long> merged = new TreeMap<>();
+      for (TreeMap<String, Long> acc : accs) {
+        acc.forEach((k, v) -> merged.merge(k, v, Long::sum));
+      }
+      return merged;
+    }
+
+    @Override
+    public String extractOutput(TreeMap<String, Long> acc) {
+      ObjectNode node = RecordJson.MAPPER.createObjectNode();
+      for (Map.Entry<String, Long> e : acc.entrySet()) {
+        node.put(e.getKey(), e.getValue());
+      }
+      return node.toString();
+    }
+  }
+}

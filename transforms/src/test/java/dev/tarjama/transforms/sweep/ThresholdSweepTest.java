@@ -1,0 +1,60 @@
+package dev.tarjama.transforms.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tarjama.transforms.io.CandidateLines;
+import dev.tarjama.transforms.io.OutputRecords;
+import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.rank.RankingPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The sweep's grids, its reading of candidate lines and its per-pair policies. */
+class ThresholdSweepTest {
+
+  @Test
+  void gridsStepInDecimalsWithBothEndsIncluded() {
+    ThresholdGrid lr = ThresholdGrid.parse("--min-lr", "0.60:0.90:0.05");
+    assertEquals(7, lr.size());
+    assertEquals(0.9, lr.get(6));
+    assertEquals(0.65, lr.get(1));
+    assertEquals("0.6,0.65,0.7,0.75,0.8,0.85,0.9", lr.toString());
+    assertEquals(3, ThresholdGrid.parse("--min-scr", "0.8, 0.9,0.95").size());
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> ThresholdGrid.parse("--min-lr", "0.9:0.6:0.05")).getMessage().contains("no value"));
+    assertThrows(IllegalArgumentException.class, () -> ThresholdGrid.parse("--min-lr", "0.5:1.5:0.5"));
+    assertThrows(IllegalArgumentException.class, () -> ThresholdGrid.parse("--min-lr", "0.8,0.7"));
+    assertThrows(IllegalArgumentException.class, () -> ThresholdGrid.parse("--min-lr", "a:b:c"));
+  }
+
+  @Test
+  void aCandidateLineReadsBackAsTheCandidateItWasWrittenFrom() throws Exception {
+    String record = Files.readAllLines(Path.of(System.getProperty("tarjama.shared"))
+        .resolve("data/instruct/smoltalk2_style/gsm8k_think.jsonl")).get(0);
+    Candidate c = new Candidate("gsm8k_think.jsonl:1", "gsm8k_think", "SFT_SeedX_ranked", 1,
+        record, true, "", "src", "tgt", 0.71, 0.98, false, Double.NaN, 0.845, 120, 130);
+    Candidate back = CandidateLines.parse(OutputRecords.candidate(c).toString());
+    assertEquals(new Candidate(c.recordId, c.split, c.backend, c.candidate,
+        OutputRecords.candidate(c).get("record").toString(), true, "", "", "", 0.71, 0.98, false,
+        Double.NaN, 0.845, 120, 130), back);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> CandidateLines.parse("{\"record_id\": \"x\", \"split\": \"s\", \"backend\": \"b\"}"));
+    assertTrue(e.getMessage().contains("/candidate"), e.getMessage());
+  }
+
+  @Test
+  void eachPairReplacesLrAndScrThresholdsEverywhereAndKeepsTheRest() {
+    RankingPolicy run =
+        RankingPolicy.parse("w-lr=2,min-lr=0.7,min-scr=0.8,min-rank-score=0.5,code:min-scr=0");
+    RankingPolicy at = ThresholdSweep.at(run, 0.65, 0.9);
+    assertEquals(0.65, at.thresholdsFor("code").minLr());
+    assertEquals(0.9, at.thresholdsFor("code").minScr());
+    assertEquals(0.5, at.thresholdsFor("code").minRankScore());
+    assertEquals(2.0, at.lrWeight());
+    assertEquals(List.of("code"), List.copyOf(at.splitThresholds().keySet()));
+  }
+}
