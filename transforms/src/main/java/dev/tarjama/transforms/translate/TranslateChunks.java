@@ -212,10 +212,8 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       chunks = deduplicated.get(DeduplicateChunks.UNIQUE);
     }
     boolean cached = !TranslationCaches.isNone(cacheUri);
-    Reshuffle.ViaRandomKey<Chunk> reshuffle = Reshuffle.viaRandomKey();
-    if (shuffleBuckets > 0) {
-      reshuffle = reshuffle.withNumBuckets(shuffleBuckets);
-    }
+    PTransform<PCollection<Chunk>, PCollection<Chunk>> reshuffle =
+        shuffleBuckets > 0 ? new SpreadOverBuckets<>(shuffleBuckets) : Reshuffle.viaRandomKey();
     // API calls take the time: spread the chunks over all workers whatever the upstream fusion.
     // Local backends need no spreading of their own: RunInference's batching is a shuffle.
     PCollection<Chunk> spread =
