@@ -7,6 +7,7 @@ import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.report.RunStatistics;
 import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.translate.TranslateChunks;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,6 +24,8 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
  */
 final class RunReport {
   private final ObjectNode root = RecordJson.MAPPER.createObjectNode();
+  private RunStatistics stats = RunStatistics.empty();
+  private Map<String, Long> counters = Map.of();
 
   private RunReport() {}
 
@@ -57,6 +60,8 @@ final class RunReport {
       JsonNode calibration,
       double wallSeconds) {
     RunReport report = new RunReport();
+    report.stats = stats;
+    report.counters = counters;
     ObjectNode root = report.root;
     root.put("command", "translate");
     root.put("input", options.getInput());
@@ -135,6 +140,48 @@ final class RunReport {
     root.set("r0", calibration);
     root.put("wall_time_s", Math.round(wallSeconds * 10) / 10.0);
     return report;
+  }
+
+  /** Counters of the cache and of deduplication, per backend (absent when none was counted). */
+  static final String[] SAVING_METRICS = {
+    "cache_hits", "cache_misses", "tokens_saved", "cache_errors", "dedupe_copies",
+    "dedupe_tokens_saved"
+  };
+
+  /**
+   * Adds what the run did not pay for: the cache it used, the share of chunks that were
+   * duplicates of another (sent once, copied), and per backend cache hits, misses and the tokens
+   * the cache and deduplication saved (from the counters, exact on the DirectRunner and Flink).
+   */
+  void cache(String cacheUri, boolean dedupe, boolean resumed) {
+    ObjectNode savings = root.putObject("savings");
+    savings.put("cache", cacheUri);
+    savings.put("resumed", resumed);
+    savings.put("dedupe", dedupe);
+    long chunks = (long) stats.get(RunStatistics.CHUNKS);
+    long duplicates = (long) stats.get(RunStatistics.DUPLICATE_CHUNKS);
+    long chunkTokens = (long) stats.get(RunStatistics.CHUNK_TOKENS);
+    long duplicateTokens = (long) stats.get(RunStatistics.DUPLICATE_CHUNK_TOKENS);
+    savings.put("chunks", chunks);
+    savings.put("duplicate_chunks", duplicates);
+    savings.put("duplicate_share", chunks == 0 ? 0.0 : (double) duplicates / chunks);
+    savings.put("duplicate_chunk_tokens", duplicateTokens);
+    savings.put("duplicate_token_share",
+        chunkTokens == 0 ? 0.0 : (double) duplicateTokens / chunkTokens);
+    long saved = 0;
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.get("backends").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      ObjectNode b = (ObjectNode) e.getValue();
+      for (String metric : SAVING_METRICS) {
+        boolean on = metric.startsWith("dedupe") ? dedupe : !"none".equals(cacheUri);
+        if (on) {
+          // A counter never incremented is not reported by every runner: it is 0.
+          b.put(metric, counters.getOrDefault(TranslateChunks.metricName(e.getKey(), metric), 0L));
+        }
+      }
+      saved += b.path("tokens_saved").asLong() + b.path("dedupe_tokens_saved").asLong();
+    }
+    savings.put("tokens_saved", saved);
   }
 
   ObjectNode json() {
@@ -267,6 +314,26 @@ final class RunReport {
     });
     if (root.has("selection")) {
       selectionMarkdown(md, root.get("selection"));
+    }
+    JsonNode savings = root.get("savings");
+    if (savings != null) {
+      md.append(String.format(Locale.ROOT,
+          "\n## Never paying twice\n\n- cache: `%s`%s\n- duplicate chunks: %d of %d (%.1f%%; "
+              + "%.1f%% of chunk tokens), translated once and copied\n- tokens saved: %d\n\n",
+          savings.get("cache").asText(), savings.get("resumed").asBoolean() ? " (resumed run)" : "",
+          savings.get("duplicate_chunks").asLong(), savings.get("chunks").asLong(),
+          100 * savings.get("duplicate_share").asDouble(),
+          100 * savings.get("duplicate_token_share").asDouble(),
+          savings.get("tokens_saved").asLong()));
+      md.append("| backend | cache hits | cache misses | tokens saved by cache | copies of "
+          + "duplicates | tokens saved by dedupe |\n|---|---:|---:|---:|---:|---:|\n");
+      root.get("backends").fields().forEachRemaining(e -> {
+        JsonNode b = e.getValue();
+        md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |\n", e.getKey(),
+            b.path("cache_hits").asText("-"), b.path("cache_misses").asText("-"),
+            b.path("tokens_saved").asText("-"), b.path("dedupe_copies").asText("-"),
+            b.path("dedupe_tokens_saved").asText("-")));
+      });
     }
     md.append("\n## Policy\n\n```json\n").append(root.get("policy").toPrettyString())
         .append("\n```\n\n## r0 (LR calibration)\n\n```json\n")

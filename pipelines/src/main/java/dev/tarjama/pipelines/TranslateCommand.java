@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.beam.runners.dataflow.options.DataflowPipelineOptions;
 import org.apache.beam.runners.dataflow.util.DataflowTemplateJob;
@@ -79,9 +80,28 @@ final class TranslateCommand {
       err.println("tarjama translate: " + e.getMessage());
       return 2;
     }
+    String output = TranslatePipeline.withSlash(options.getOutput());
+    RunDirectory runDirectory = new RunDirectory(output);
+    if (!options.getDryRun()) {
+      Optional<String> unfinished = runDirectory.unfinished();
+      if (unfinished.isPresent() && !options.getResume()) {
+        err.println("tarjama translate: " + output + " holds an unfinished run ("
+            + unfinished.get() + "): finish it with --resume (what it translated comes from the "
+            + "cache), or give another --output");
+        return 2;
+      }
+      if (options.getResume() && unfinished.isEmpty()) {
+        out.println("tarjama translate --resume: no unfinished run in " + output
+            + "; running the whole job (the cache answers what it holds)");
+      }
+      // A crashed run may have left outputs of its own: the resumed run writes them all anew.
+      runDirectory.clearOutputs();
+      runDirectory.markStarted(options.getInput(), options.getResume());
+    }
     long start = System.nanoTime();
     PipelineResult result = pipeline.run();
     if (result instanceof DataflowTemplateJob) {
+      runDirectory.markFinished(); // nothing ran: nothing to resume
       // --templateLocation: Dataflow wrote a job spec and ran nothing, so there is no report.
       out.println(
           "tarjama translate: wrote the Dataflow job spec to "
@@ -98,7 +118,6 @@ final class TranslateCommand {
       return 1;
     }
 
-    String output = TranslatePipeline.withSlash(options.getOutput());
     RunStatistics stats = readSummary(output);
     Map<String, Long> counters = RunReport.counters(result);
     JsonNode calibration = calibration(options);
@@ -115,6 +134,7 @@ final class TranslateCommand {
                   options, stats, counters, RecordJson.parse(policy.toJson()), calibration,
                   wallSeconds)
               .withSelection(Selections.from(options), stats);
+      report.cache(TranslatePipeline.cacheUri(options), options.getDedupe(), options.getResume());
       json = report.json();
       markdown = report.markdown();
       problem = report.countsProblem();
@@ -126,6 +146,9 @@ final class TranslateCommand {
     }
     writeText(output + "report.json", json.toPrettyString() + "\n");
     writeText(output + "report.md", markdown);
+    if (!options.getDryRun()) {
+      runDirectory.markFinished();
+    }
 
     JsonNode counts = json.get("counts");
     out.printf(
@@ -196,6 +219,8 @@ final class TranslateCommand {
     long tokens = (long) stats.get(RunStatistics.CHUNK_TOKENS);
     Selection selection = Selections.from(options);
     long notSelected = (long) stats.get(RunStatistics.NOT_SELECTED);
+    long duplicates = (long) stats.get(RunStatistics.DUPLICATE_CHUNKS);
+    long duplicateTokens = (long) stats.get(RunStatistics.DUPLICATE_CHUNK_TOKENS);
     ObjectNode counts = root.putObject("counts");
     counts.put("input", read + unreadable);
     counts.put("translatable", read + unreadable - dead - notSelected);
@@ -206,6 +231,13 @@ final class TranslateCommand {
     }
     counts.put("chunks", chunks);
     counts.put("chunk_tokens", tokens);
+    if (options.getDedupe()) {
+      // Identical chunks are sent once: the estimates below count what is sent.
+      counts.put("duplicate_chunks", duplicates);
+      counts.put("duplicate_share", chunks == 0 ? 0.0 : (double) duplicates / chunks);
+      counts.put("duplicate_chunk_tokens", duplicateTokens);
+      counts.put("duplicate_token_share", tokens == 0 ? 0.0 : (double) duplicateTokens / tokens);
+    }
     root.put(
         "tokenizer",
         options.getTokenizer() == null ? "estimate: UTF-8 bytes / 4" : options.getTokenizer());
@@ -224,9 +256,13 @@ final class TranslateCommand {
     for (BackendSpec backend : backends) {
       // The prompt template wraps every chunk: its own tokens are paid once per call.
       int overhead = counter.count(backend.prompt().render(""));
-      long calls = chunks * backend.callsPerChunk();
-      long tokensIn = (tokens + chunks * (long) overhead) * backend.callsPerChunk();
-      long tokensOut = Math.round(tokens * options.getOutputTokenRatio() * backend.k());
+      long sent = chunks - duplicates;
+      long sentTokens = tokens - duplicateTokens;
+      long calls = sent * backend.callsPerChunk();
+      long tokensIn = (sentTokens + sent * (long) overhead) * backend.callsPerChunk();
+      long tokensOut = Math.round(sentTokens * options.getOutputTokenRatio() * backend.k());
+      long savedIn = (duplicateTokens + duplicates * (long) overhead) * backend.callsPerChunk();
+      long savedOut = Math.round(duplicateTokens * options.getOutputTokenRatio() * backend.k());
       double cost = backend.costUsd(tokensIn, tokensOut);
       totalCost += cost;
       ObjectNode b = perBackend.putObject(backend.label());
@@ -235,6 +271,9 @@ final class TranslateCommand {
       b.put("tokens_in", tokensIn);
       b.put("tokens_out_estimate", tokensOut);
       b.put("cost_usd_estimate", cost);
+      if (options.getDedupe()) {
+        b.put("tokens_saved_by_dedupe_estimate", savedIn + savedOut);
+      }
     }
     root.put("cost_usd_estimate", totalCost);
     root.put("output_token_ratio", options.getOutputTokenRatio());

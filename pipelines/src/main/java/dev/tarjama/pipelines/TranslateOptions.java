@@ -115,6 +115,24 @@ public interface TranslateOptions extends PipelineOptions, SelectOptions {
 
   void setDryRun(boolean value);
 
+  @Description("Translation cache: sqlite:PATH (one machine), redis://HOST:PORT[/DB][?password-env=VAR] (a cluster) or none; default: an embedded store in OUTPUT/_cache/ (none when OUTPUT is not a local path)")
+  @Default.String("")
+  String getCache();
+
+  void setCache(String value);
+
+  @Description("Finish an unfinished run in the same --output (after a crash or a kill): completed translations come from the cache, outputs are written anew")
+  @Default.Boolean(false)
+  boolean getResume();
+
+  void setResume(boolean value);
+
+  @Description("Translate identical chunks once per backend and candidate, and copy the translation to every chunk with that text")
+  @Default.Boolean(true)
+  boolean getDedupe();
+
+  void setDedupe(boolean value);
+
   @Description("Files per output folder; 0 = the runner decides (on the DirectRunner, 0 means 1: it would otherwise write one file per bundle)")
   @Default.Integer(0)
   int getNumShards();

@@ -22,6 +22,7 @@ import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.SegmentRecords;
 import dev.tarjama.transforms.segment.SpanType;
 import dev.tarjama.transforms.translate.BackendSpec;
+import dev.tarjama.transforms.translate.DeduplicateChunks;
 import dev.tarjama.transforms.translate.TranslateChunks;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -114,15 +115,24 @@ final class TranslatePipeline {
     }
     PCollectionTuple outputs = PCollectionTuple.empty(pipeline);
 
+    summary = summary.and(SummarizeRun.CHUNKS, chunked.get(ChunkRecords.CHUNKS));
     if (options.getDryRun()) {
-      summary = summary.and(SummarizeRun.CHUNKS, chunked.get(ChunkRecords.CHUNKS));
+      if (options.getDedupe()) {
+        summary = summary.and(SummarizeRun.DUPLICATE_CHUNKS, chunked.get(ChunkRecords.CHUNKS)
+            .apply("Deduplicate", DeduplicateChunks.create()).get(DeduplicateChunks.DUPLICATES));
+      }
     } else {
       PCollectionTuple translated =
           chunked
               .get(ChunkRecords.CHUNKS)
               .apply(
                   "Translate",
-                  TranslateChunks.with(backends).withShuffleBuckets(shuffleBuckets(options)));
+                  TranslateChunks.with(backends)
+                      .withShuffleBuckets(shuffleBuckets(options))
+                      .withCache(cacheUri(options))
+                      .withDeduplication(options.getDedupe()));
+      summary =
+          summary.and(SummarizeRun.DUPLICATE_CHUNKS, translated.get(TranslateChunks.DUPLICATES));
       PCollection<ChunkTranslation> chunkTranslations =
           PCollectionList.of(translated.get(TranslateChunks.TRANSLATIONS))
               .and(translated.get(TranslateChunks.FAILURES))
@@ -213,6 +223,27 @@ final class TranslatePipeline {
         .get(EmitBilingual.SUMMARY)
         .apply("WriteBilingualSummary",
             TextIO.write().to(output + BILINGUAL_SUMMARY).withSuffix(".json").withoutSharding());
+  }
+
+  /** The embedded store's file under a run's output directory. */
+  static final String DEFAULT_CACHE = "_cache/translations.db";
+
+  /**
+   * The cache of a run: {@code --cache}, else the embedded store in OUTPUT/_cache/ when the output
+   * is a local path (where a resumed run into the same OUTPUT finds it), else none.
+   */
+  static String cacheUri(TranslateOptions options) {
+    String cache = options.getCache();
+    if (cache != null && !cache.isBlank()) {
+      return cache.strip();
+    }
+    String output = withSlash(options.getOutput());
+    if (output.startsWith("file:")) {
+      output = output.substring("file:".length());
+    } else if (output.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+      return "none"; // gs:// and the like: give --cache=redis://… for a cluster
+    }
+    return "sqlite:" + java.nio.file.Path.of(output).toAbsolutePath().normalize().resolve(DEFAULT_CACHE);
   }
 
   /** The DirectRunner makes one bundle per key: a few keys keep many chunks in flight at once. */

@@ -53,6 +53,9 @@ final class RunOutputs {
     com.fasterxml.jackson.databind.node.ObjectNode copy =
         (com.fasterxml.jackson.databind.node.ObjectNode) report().deepCopy();
     copy.remove(List.of("wall_time_s", "output", "runner"));
+    if (copy.get("savings") instanceof com.fasterxml.jackson.databind.node.ObjectNode savings) {
+      savings.remove("cache"); // the default cache lives under the output directory
+    }
     return copy;
   }
 

@@ -21,6 +21,9 @@ public final class RunStatistics {
   public static final String NOT_SELECTED = "not_selected";
   public static final String CHUNKS = "chunks";
   public static final String CHUNK_TOKENS = "chunk_tokens";
+  /** Chunks not sent because an identical chunk was, and their tokens (chunk tokens). */
+  public static final String DUPLICATE_CHUNKS = "duplicate_chunks";
+  public static final String DUPLICATE_CHUNK_TOKENS = "duplicate_chunk_tokens";
 
   private final Map<String, Double> values;
 

@@ -37,7 +37,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  *
  * <p>Input: a tuple of {@link #READ} (the records read), {@link #DEAD_LETTERS}, {@link #CANDIDATES}, {@link #CHOSEN} (the winning candidates)
  * and {@link #REJECTED} (the split of each rejected record), the last three optional, and
- * optionally {@link #SELECTION} and {@link #CHUNKS}. Output: a single JSON object mapping
+ * optionally {@link #SELECTION}, {@link #CHUNKS} and {@link #DUPLICATE_CHUNKS}. Output: a single
+ * JSON object mapping
  * statistic names to sums; {@link RunStatistics} reads it back.
  */
 public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection<String>> {
@@ -53,6 +54,8 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
   public static final TupleTag<SelectionOutcome> SELECTION = new TupleTag<>() {};
   /** Optional: the chunks of the run, for token and call estimates (used by --dry-run). */
   public static final TupleTag<Chunk> CHUNKS = new TupleTag<>() {};
+  /** Optional: the chunks not sent because an identical chunk was (the duplicate share). */
+  public static final TupleTag<Chunk> DUPLICATE_CHUNKS = new TupleTag<>() {};
 
   private SummarizeRun() {}
 
@@ -105,6 +108,14 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
       events =
           events.and(
               input.get(CHUNKS).apply("ChunkEvents", ParDo.of(new ChunkEvents())).setCoder(coder));
+    }
+    if (input.has(DUPLICATE_CHUNKS)) {
+      events =
+          events.and(
+              input
+                  .get(DUPLICATE_CHUNKS)
+                  .apply("DuplicateEvents", ParDo.of(new DuplicateEvents()))
+                  .setCoder(coder));
     }
     return events
         .apply("AllEvents", Flatten.pCollections())
@@ -166,6 +177,14 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
       out.output(KV.of(RunStatistics.CHUNK_TOKENS, (double) c.tokens));
       out.output(KV.of(RunStatistics.key("split", c.split, "chunks"), 1.0));
       out.output(KV.of(RunStatistics.key("split", c.split, "chunk_tokens"), (double) c.tokens));
+    }
+  }
+
+  private static final class DuplicateEvents extends DoFn<Chunk, KV<String, Double>> {
+    @ProcessElement
+    public void process(@Element Chunk c, OutputReceiver<KV<String, Double>> out) {
+      out.output(KV.of(RunStatistics.DUPLICATE_CHUNKS, 1.0));
+      out.output(KV.of(RunStatistics.DUPLICATE_CHUNK_TOKENS, (double) c.tokens));
     }
   }
 

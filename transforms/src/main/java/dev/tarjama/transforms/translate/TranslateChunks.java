@@ -1,5 +1,9 @@
 package dev.tarjama.transforms.translate;
 
+import dev.tarjama.models.cache.CacheKeyspace;
+import dev.tarjama.models.cache.TranslationCache;
+import dev.tarjama.models.cache.TranslationCacheException;
+import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.models.openai.BackendConfig;
 import dev.tarjama.models.openai.BackendException;
 import dev.tarjama.models.openai.Completion;
@@ -17,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
@@ -58,6 +63,14 @@ import org.joda.time.Instant;
  * batch_retries}, {@code tokens} (chunk tokens batched), distributions {@code batch_size}, {@code
  * batch_tokens}, {@code batch_latency_ms}.
  *
+ * <p>Never paying twice. With {@link #withCache a cache}, each branch first looks its chunks up
+ * ({@link CacheLookup}: a chunk whose k candidates are stored is not sent) and stores every
+ * completed translation at once: an API branch in the request's completion callback, before the
+ * result is even emitted, so that a killed worker loses only the requests in flight; a local
+ * branch as each batch's results leave the model. Failures are never stored. Keys: {@link
+ * BackendCaching}. With deduplication (the default), identical chunks are translated once and the
+ * translations copied to every chunk with that text ({@link DeduplicateChunks}).
+ *
  * <p>Outputs (a {@link PCollectionTuple}, every branch flattened):
  *
  * <ul>
@@ -71,6 +84,8 @@ import org.joda.time.Instant;
  *       retry used up), k {@link ChunkTranslation#failure failures} for that chunk and backend,
  *       with the chunk's source text and an error that names the backend, the model, the HTTP
  *       status or timeout and an excerpt of the response, never the API key.
+ *   <li>{@link #DUPLICATES}: the chunks that were not sent because an identical chunk was (empty
+ *       without deduplication), for the run's duplicate share.
  * </ul>
  *
  * <p>Fails the pipeline (configuration errors, not data errors): an unset API key variable (at
@@ -89,17 +104,28 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
   /** Candidates that could not be had: k per failed (chunk, backend). */
   public static final TupleTag<ChunkTranslation> FAILURES = new TupleTag<>() {};
 
+  /** Chunks not sent because an identical chunk was; their translations are copies. */
+  public static final TupleTag<Chunk> DUPLICATES = new TupleTag<>() {};
+
   public static final String METRICS_NAMESPACE = "tarjama";
 
   private final List<BackendSpec> backends;
   private final int shuffleBuckets;
   private final TranslatorFactory translatorFactory;
+  private final String cacheUri;
+  private final boolean deduplicate;
 
   private TranslateChunks(
-      List<BackendSpec> backends, int shuffleBuckets, TranslatorFactory translatorFactory) {
+      List<BackendSpec> backends,
+      int shuffleBuckets,
+      TranslatorFactory translatorFactory,
+      String cacheUri,
+      boolean deduplicate) {
     this.backends = backends;
     this.shuffleBuckets = shuffleBuckets;
     this.translatorFactory = translatorFactory;
+    this.cacheUri = cacheUri;
+    this.deduplicate = deduplicate;
   }
 
   /**
@@ -120,7 +146,8 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         throw new IllegalArgumentException("backend label '" + b.label() + "' is used twice");
       }
     }
-    return new TranslateChunks(List.copyOf(backends), 0, TranslatorFactory.models());
+    return new TranslateChunks(
+        List.copyOf(backends), 0, TranslatorFactory.models(), TranslationCaches.NONE, true);
   }
 
   /**
@@ -132,7 +159,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     if (buckets < 0) {
       throw new IllegalArgumentException("shuffle buckets must be 0 or more, not " + buckets);
     }
-    return new TranslateChunks(backends, buckets, translatorFactory);
+    return new TranslateChunks(backends, buckets, translatorFactory, cacheUri, deduplicate);
   }
 
   public static TranslateChunks with(BackendSpec... backends) {
@@ -144,7 +171,25 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
    * TranslatorFactory#models()}); for tests and embedders.
    */
   public TranslateChunks withTranslatorFactory(TranslatorFactory factory) {
-    return new TranslateChunks(backends, shuffleBuckets, factory);
+    return new TranslateChunks(backends, shuffleBuckets, factory, cacheUri, deduplicate);
+  }
+
+  /**
+   * Looks chunks up in, and stores translations in, the cache at {@code uri} ({@code sqlite:PATH},
+   * {@code redis://HOST:PORT[/DB]}, or {@code none}, the default); see {@link
+   * dev.tarjama.models.cache.TranslationCaches}.
+   *
+   * @throws IllegalArgumentException when the URI is not one of those forms
+   */
+  public TranslateChunks withCache(String uri) {
+    TranslationCaches.validate(uri);
+    String value = TranslationCaches.isNone(uri) ? TranslationCaches.NONE : uri.strip();
+    return new TranslateChunks(backends, shuffleBuckets, translatorFactory, value, deduplicate);
+  }
+
+  /** Translates identical chunks once each ({@code true}, the default) or every chunk. */
+  public TranslateChunks withDeduplication(boolean value) {
+    return new TranslateChunks(backends, shuffleBuckets, translatorFactory, cacheUri, value);
   }
 
   /** The backends, in branch order. */
@@ -158,12 +203,17 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
   }
 
   @Override
-  public PCollectionTuple expand(PCollection<Chunk> chunks) {
+  public PCollectionTuple expand(PCollection<Chunk> input) {
     Coder<ChunkTranslation> coder = new ModelCoders.ChunkTranslationCoder();
-    Reshuffle.ViaRandomKey<Chunk> reshuffle = Reshuffle.viaRandomKey();
-    if (shuffleBuckets > 0) {
-      reshuffle = reshuffle.withNumBuckets(shuffleBuckets);
+    PCollection<Chunk> chunks = input;
+    PCollectionTuple deduplicated = null;
+    if (deduplicate) {
+      deduplicated = input.apply("Deduplicate chunks", DeduplicateChunks.create());
+      chunks = deduplicated.get(DeduplicateChunks.UNIQUE);
     }
+    boolean cached = !TranslationCaches.isNone(cacheUri);
+    PTransform<PCollection<Chunk>, PCollection<Chunk>> reshuffle =
+        shuffleBuckets > 0 ? new SpreadOverBuckets<>(shuffleBuckets) : Reshuffle.viaRandomKey();
     // API calls take the time: spread the chunks over all workers whatever the upstream fusion.
     // Local backends need no spreading of their own: RunInference's batching is a shuffle.
     PCollection<Chunk> spread =
@@ -173,6 +223,14 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     List<PCollection<ChunkTranslation>> translations = new ArrayList<>();
     List<PCollection<ChunkTranslation>> failures = new ArrayList<>();
     for (BackendSpec backend : backends) {
+      PCollection<Chunk> toTranslate = backend.isLocal() ? chunks : spread;
+      if (cached) {
+        PCollectionTuple lookup =
+            toTranslate.apply(
+                "Look up " + backend.name() + " in cache", CacheLookup.of(backend, cacheUri));
+        translations.add(lookup.get(CacheLookup.HITS));
+        toTranslate = lookup.get(CacheLookup.MISSES);
+      }
       if (backend.isLocal()) {
         RunInference<Chunk, List<ChunkTranslation>, Translator> inference =
             RunInference.of(
@@ -180,10 +238,19 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
                         backend.name(), backend.label(), backend.local(), translatorFactory))
                 .withShards(backend.local().shards())
                 .withMetricPrefix(metricName(backend.label(), ""));
-        PCollectionTuple branch = chunks.apply("Translate with " + backend.name(), inference);
+        PCollectionTuple branch =
+            toTranslate.apply("Translate with " + backend.name(), inference);
+        PCollection<List<ChunkTranslation>> results = branch.get(inference.resultsTag());
+        if (cached) {
+          results =
+              results
+                  .apply(
+                      "Store " + backend.name() + " in cache",
+                      ParDo.of(new StoreLocalCandidatesFn(cacheUri, backend)))
+                  .setCoder(results.getCoder());
+        }
         translations.add(
-            branch
-                .get(inference.resultsTag())
+            results
                 .apply(
                     "Candidates of " + backend.name(),
                     ParDo.of(new LocalCandidatesFn(backend.label())))
@@ -198,19 +265,38 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         continue;
       }
       PCollectionTuple branch =
-          spread.apply(
+          toTranslate.apply(
               "Translate with " + backend.name(),
-              ParDo.of(new TranslateFn(backend))
+              ParDo.of(new TranslateFn(backend, cacheUri))
                   .withOutputTags(TRANSLATIONS, TupleTagList.of(FAILURES)));
       translations.add(branch.get(TRANSLATIONS).setCoder(coder));
       failures.add(branch.get(FAILURES).setCoder(coder));
     }
-    return PCollectionTuple.of(
-            TRANSLATIONS,
-            PCollectionList.of(translations).apply("Flatten translations", Flatten.pCollections()))
-        .and(
-            FAILURES,
-            PCollectionList.of(failures).apply("Flatten failures", Flatten.pCollections()));
+    PCollection<ChunkTranslation> allTranslations =
+        PCollectionList.of(translations).apply("Flatten translations", Flatten.pCollections());
+    PCollection<ChunkTranslation> allFailures =
+        PCollectionList.of(failures).apply("Flatten failures", Flatten.pCollections());
+    if (deduplicated == null) {
+      return PCollectionTuple.of(TRANSLATIONS, allTranslations)
+          .and(FAILURES, allFailures)
+          .and(DUPLICATES, input.getPipeline().apply("No duplicates",
+              org.apache.beam.sdk.transforms.Create.empty(input.getCoder())));
+    }
+    // Every chunk of a shared text gets the representative's candidates, failures included.
+    PCollectionTuple fannedOut =
+        PCollectionList.of(allTranslations)
+            .and(allFailures)
+            .apply("Flatten for fan-out", Flatten.pCollections())
+            .apply(
+                "Copy to identical chunks",
+                DeduplicateChunks.fanOut(deduplicated.get(DeduplicateChunks.MEMBERS)))
+            .apply(
+                "Split failures",
+                ParDo.of(new SplitFailuresFn())
+                    .withOutputTags(TRANSLATIONS, TupleTagList.of(FAILURES)));
+    return PCollectionTuple.of(TRANSLATIONS, fannedOut.get(TRANSLATIONS).setCoder(coder))
+        .and(FAILURES, fannedOut.get(FAILURES).setCoder(coder))
+        .and(DUPLICATES, deduplicated.get(DeduplicateChunks.DUPLICATES));
   }
 
   /**
@@ -277,6 +363,58 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     }
   }
 
+  /** Translations and failures back on their own outputs after the fan-out. */
+  static final class SplitFailuresFn extends DoFn<ChunkTranslation, ChunkTranslation> {
+    @ProcessElement
+    public void process(@Element ChunkTranslation t, MultiOutputReceiver out) {
+      out.get(t.failed() ? FAILURES : TRANSLATIONS).output(t);
+    }
+  }
+
+  /**
+   * Stores a local backend's candidates of each chunk in the cache as they leave the model (one
+   * write per chunk), and passes them on. A write that fails is counted ({@code cache_errors}):
+   * the translation itself is good and goes on.
+   */
+  static final class StoreLocalCandidatesFn
+      extends DoFn<List<ChunkTranslation>, List<ChunkTranslation>> {
+    private final String cacheUri;
+    private final CacheKeyspace keyspace;
+    private final Counter errors;
+    private transient TranslationCache cache;
+
+    StoreLocalCandidatesFn(String cacheUri, BackendSpec backend) {
+      this.cacheUri = cacheUri;
+      this.keyspace = BackendCaching.keyspace(backend);
+      this.errors =
+          Metrics.counter(METRICS_NAMESPACE, metricName(backend.label(), "cache_errors"));
+    }
+
+    @Setup
+    public void setup() {
+      cache = TranslationCaches.acquire(cacheUri);
+    }
+
+    @ProcessElement
+    public void process(
+        @Element List<ChunkTranslation> candidates, OutputReceiver<List<ChunkTranslation>> out) {
+      try {
+        cache.putAll(BackendCaching.entries(keyspace, candidates));
+      } catch (TranslationCacheException e) {
+        errors.inc();
+      }
+      out.output(candidates);
+    }
+
+    @Teardown
+    public void teardown() {
+      if (cache != null) {
+        cache = null;
+        TranslationCaches.release(cacheUri);
+      }
+    }
+  }
+
   /** A chunk the local model failed on: k failures, the chunk's source kept, the error named. */
   static final class LocalFailuresFn extends DoFn<KV<Chunk, String>, ChunkTranslation> {
     private final String label;
@@ -322,13 +460,26 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     private final Counter failures;
     private final Counter truncated;
     private final Distribution latencyMs;
+    private final String cacheUri;
+    private final CacheKeyspace keyspace;
+    private final Counter cacheErrors;
 
     private transient OpenAiCompatibleClient client;
+    private transient TranslationCache cache;
+    /** Cache writes that failed on a callback thread, where Beam counters do not count. */
+    private transient AtomicLong failedCacheWrites;
     private transient LinkedBlockingQueue<Done> done;
     private transient int inFlight;
 
     TranslateFn(BackendSpec backend) {
+      this(backend, TranslationCaches.NONE);
+    }
+
+    /** Stores every completed translation in the cache at {@code cacheUri} (or none). */
+    TranslateFn(BackendSpec backend, String cacheUri) {
       this.backend = backend;
+      this.cacheUri = cacheUri;
+      this.keyspace = BackendCaching.keyspace(backend);
       this.config = backend.config();
       this.prompt = backend.prompt();
       this.label = backend.label();
@@ -342,11 +493,31 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       this.failures = Metrics.counter(METRICS_NAMESPACE, metricName(label, "failures"));
       this.truncated = Metrics.counter(METRICS_NAMESPACE, metricName(label, "truncated"));
       this.latencyMs = Metrics.distribution(METRICS_NAMESPACE, metricName(label, "latency_ms"));
+      this.cacheErrors = Metrics.counter(METRICS_NAMESPACE, metricName(label, "cache_errors"));
     }
 
     @Setup
     public void setup() {
       client = SharedClients.acquire(config);
+      failedCacheWrites = new AtomicLong();
+      if (!TranslationCaches.isNone(cacheUri)) {
+        cache = TranslationCaches.acquire(cacheUri);
+      }
+    }
+
+    /**
+     * Stores a completion the moment it arrives (on the HTTP client's thread), so that a worker
+     * killed later does not pay for it again. Never throws: the translation is good either way.
+     */
+    private void store(Chunk chunk, Completion completion) {
+      if (cache == null) {
+        return;
+      }
+      try {
+        cache.putAll(BackendCaching.entries(keyspace, chunk, k, completion));
+      } catch (RuntimeException e) {
+        failedCacheWrites.incrementAndGet();
+      }
     }
 
     @StartBundle
@@ -393,9 +564,13 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       client
           .translate(request, k)
           .whenComplete(
-              (completion, error) ->
-                  results.add(
-                      new Done(chunk, timestamp, completion, error, System.nanoTime() - start)));
+              (completion, error) -> {
+                if (error == null) {
+                  store(chunk, completion);
+                }
+                results.add(
+                    new Done(chunk, timestamp, completion, error, System.nanoTime() - start));
+              });
       inFlight++; // after the call: a call that threw would otherwise be waited for forever
     }
 
@@ -416,6 +591,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       while (inFlight > 0) {
         emit(done.take(), sink);
       }
+      cacheErrors.inc(failedCacheWrites.getAndSet(0));
     }
 
     @Teardown
@@ -423,6 +599,10 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       if (client != null) {
         client = null;
         SharedClients.release(config);
+      }
+      if (cache != null) {
+        cache = null;
+        TranslationCaches.release(cacheUri);
       }
     }
 

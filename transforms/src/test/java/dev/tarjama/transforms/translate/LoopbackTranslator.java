@@ -217,6 +217,7 @@ public final class LoopbackTranslator implements AutoCloseable {
   private final AtomicInteger concurrent = new AtomicInteger();
   private final AtomicInteger maxConcurrent = new AtomicInteger();
   private final List<RecordedRequest> log = Collections.synchronizedList(new ArrayList<>());
+  private final List<Integer> answered = Collections.synchronizedList(new ArrayList<>());
 
   private LoopbackTranslator(Builder config) throws IOException {
     this.config = config;
@@ -254,6 +255,17 @@ public final class LoopbackTranslator implements AutoCloseable {
   public List<RecordedRequest> requests() {
     synchronized (log) {
       return List.copyOf(log);
+    }
+  }
+
+  /**
+   * The numbers of the requests answered with translations (status 200, body written), in the
+   * order they were answered: what a client can have received, unlike {@link #requests()}, which
+   * also holds requests still in flight.
+   */
+  public List<Integer> answeredRequests() {
+    synchronized (answered) {
+      return List.copyOf(answered);
     }
   }
 
@@ -440,6 +452,7 @@ public final class LoopbackTranslator implements AutoCloseable {
       usage.put("total_tokens", words(prompt) + completionTokens);
     }
     send(exchange, 200, response, null);
+    answered.add(number);
   }
 
   private Fault faultFor(int number, String prompt) {

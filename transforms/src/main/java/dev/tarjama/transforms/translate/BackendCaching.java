@@ -1,0 +1,119 @@
+package dev.tarjama.transforms.translate;
+
+import dev.tarjama.models.cache.CacheKey;
+import dev.tarjama.models.cache.CacheKeyspace;
+import dev.tarjama.models.cache.CachedTranslation;
+import dev.tarjama.models.openai.BackendConfig;
+import dev.tarjama.models.openai.Completion;
+import dev.tarjama.models.prompt.PromptTemplate;
+import dev.tarjama.models.translate.Decoding;
+import dev.tarjama.transforms.model.Chunk;
+import dev.tarjama.transforms.model.ChunkTranslation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a backend's translations are cached under, and the conversions between cache entries and
+ * {@link ChunkTranslation}s: the pure part of {@link TranslateChunks}' cache, shared by its lookup
+ * ({@link CacheLookup}) and its writes.
+ *
+ * <p>The {@link CacheKeyspace} of a backend: backend id = its kind ({@code openai-chat}, {@code
+ * openai-completions}, {@code local}); model = the API model name or the local model directory;
+ * prompt = the template with the languages filled in and {@code {text}} left as it is (none for a
+ * local model); decoding = every setting that changes the output (temperature, top-p, max tokens,
+ * how candidates are asked for, the seed; for a local model strategy, beam width, sampling and
+ * length limits), unset ones as {@code default}. The candidate index and the chunk text complete
+ * the key. The number of candidates k is not part of it: candidate i is the same request whether
+ * 2 or 4 are asked for, so raising k reuses what is stored.
+ */
+public final class BackendCaching {
+  private BackendCaching() {}
+
+  /** The keyspace of {@code backend}'s translations. */
+  public static CacheKeyspace keyspace(BackendSpec backend) {
+    Map<String, String> decoding = new TreeMap<>();
+    if (backend.isLocal()) {
+      Decoding d = backend.local().decoding();
+      decoding.put("strategy", d.strategy().name().toLowerCase(Locale.ROOT));
+      decoding.put("beam_width", Integer.toString(d.beamWidth()));
+      decoding.put("temperature", Double.toString(d.temperature()));
+      decoding.put("top_p", Double.toString(d.topP()));
+      decoding.put("seed", Long.toString(d.seed()));
+      decoding.put("max_length_ratio", Double.toString(d.maxLengthRatio()));
+      decoding.put("max_length_slack", Integer.toString(d.maxLengthSlack()));
+      decoding.put("max_length", Integer.toString(d.maxLength()));
+      return CacheKeyspace.of(backend.kind().id(), backend.local().path(), "", decoding);
+    }
+    BackendConfig c = backend.config();
+    decoding.put("temperature", Double.isNaN(c.temperature()) ? "default"
+        : Double.toString(c.temperature()));
+    decoding.put("top_p", Double.isNaN(c.topP()) ? "default" : Double.toString(c.topP()));
+    decoding.put("max_tokens", c.maxTokens() == 0 ? "default" : Integer.toString(c.maxTokens()));
+    decoding.put("candidates", c.candidateMode() == BackendConfig.CandidateMode.SERVER_N
+        ? "n" : "seeds");
+    decoding.put("seed", c.seed() == null ? "default" : Long.toString(c.seed()));
+    PromptTemplate prompt = backend.prompt();
+    return CacheKeyspace.of(
+        backend.kind().id(), c.model(), prompt.render(PromptTemplate.TEXT), decoding);
+  }
+
+  /** The keys of candidates 0…k-1 of {@code text}, in candidate order. */
+  public static List<CacheKey> keys(CacheKeyspace keyspace, String text, int k) {
+    List<CacheKey> keys = new ArrayList<>(k);
+    for (int i = 0; i < k; i++) {
+      keys.add(keyspace.key(i, text));
+    }
+    return keys;
+  }
+
+  /**
+   * The entries to store for a completion of {@code chunk}: exactly the texts and token counts
+   * that {@link TranslateChunks} emits for it (edge whitespace the source's, usage spread over the
+   * candidates), so that a hit gives what the call gave.
+   */
+  public static Map<CacheKey, CachedTranslation> entries(
+      CacheKeyspace keyspace, Chunk chunk, int k, Completion c) {
+    long[] lengths = new long[k];
+    long[] even = new long[k];
+    for (int i = 0; i < k; i++) {
+      lengths[i] = c.texts().get(i).length();
+      even[i] = 1;
+    }
+    long[] in = TranslateChunks.apportion(c.promptTokens(), even);
+    long[] out = TranslateChunks.apportion(c.completionTokens(), lengths);
+    Map<CacheKey, CachedTranslation> entries = new LinkedHashMap<>();
+    for (int i = 0; i < k; i++) {
+      entries.put(
+          keyspace.key(i, chunk.text),
+          new CachedTranslation(
+              TranslateChunks.keepEdgeWhitespace(chunk.text, c.texts().get(i)), in[i], out[i]));
+    }
+    return entries;
+  }
+
+  /** The entries to store for a backend's successful candidates of one chunk; failures never. */
+  public static Map<CacheKey, CachedTranslation> entries(
+      CacheKeyspace keyspace, List<ChunkTranslation> candidates) {
+    Map<CacheKey, CachedTranslation> entries = new LinkedHashMap<>();
+    for (ChunkTranslation t : candidates) {
+      if (t.failed()) {
+        return Map.of(); // a chunk is cached whole or not at all
+      }
+      entries.put(
+          keyspace.key(t.candidate, t.source),
+          new CachedTranslation(t.text, t.tokensIn, t.tokensOut));
+    }
+    return entries;
+  }
+
+  /** The candidate a stored entry stands for. */
+  public static ChunkTranslation candidate(
+      Chunk chunk, String label, int candidate, CachedTranslation stored) {
+    return ChunkTranslation.success(
+        chunk, label, candidate, stored.text(), stored.tokensIn(), stored.tokensOut());
+  }
+}

@@ -1,0 +1,223 @@
+package dev.tarjama.transforms.translate;
+
+import dev.tarjama.models.cache.CacheKey;
+import dev.tarjama.models.cache.CacheKeyspace;
+import dev.tarjama.models.cache.CachedTranslation;
+import dev.tarjama.models.cache.TranslationCache;
+import dev.tarjama.models.cache.TranslationCacheException;
+import dev.tarjama.models.cache.TranslationCaches;
+import dev.tarjama.transforms.model.Chunk;
+import dev.tarjama.transforms.model.ChunkTranslation;
+import dev.tarjama.transforms.model.ModelCoders;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.joda.time.Instant;
+
+/**
+ * Looks a backend's chunks up in the translation cache before they go to the backend: a chunk
+ * whose k candidates are all stored becomes those k candidates, every other chunk goes on to be
+ * translated.
+ *
+ * <p>Input: {@code PCollection<Chunk>} (the global window of a batch pipeline). Lookups are
+ * batched ({@value #LOOKUP_BATCH} chunks, one {@code getAll} each: one SQLite query, one Redis
+ * {@code MGET}); the cache is opened once per worker JVM per URI in {@code @Setup} ({@link
+ * TranslationCaches#acquire}).
+ *
+ * <p>Outputs: {@link #HITS}, k {@link ChunkTranslation}s per stored chunk, exactly what the
+ * backend gave when it was stored; {@link #MISSES}, the chunks to translate. A chunk with only
+ * some candidates stored (k was raised since) is a miss: one request gives all k.
+ *
+ * <p>Failures: a cache that cannot be opened fails the pipeline at {@code @Setup} (a
+ * configuration error); a lookup that fails later makes its chunks misses and is counted ({@code
+ * cache_errors}): the run goes on, paying for those calls. Metrics, namespace {@code tarjama},
+ * per backend label: {@code cache_hits} and {@code cache_misses} (chunks), {@code tokens_saved}
+ * (prompt + completion tokens the hits cost when they were made), {@code cache_errors}.
+ */
+public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectionTuple> {
+  /** Candidates found in the cache. */
+  public static final TupleTag<ChunkTranslation> HITS = new TupleTag<>() {};
+
+  /** Chunks to send to the backend. */
+  public static final TupleTag<Chunk> MISSES = new TupleTag<>() {};
+
+  static final int LOOKUP_BATCH = 200;
+
+  private final String cacheUri;
+  private final CacheKeyspace keyspace;
+  private final String label;
+  private final int k;
+
+  private CacheLookup(String cacheUri, CacheKeyspace keyspace, String label, int k) {
+    this.cacheUri = cacheUri;
+    this.keyspace = keyspace;
+    this.label = label;
+    this.k = k;
+  }
+
+  /** Lookups of {@code backend}'s candidates in the cache at {@code cacheUri}. */
+  public static CacheLookup of(BackendSpec backend, String cacheUri) {
+    if (TranslationCaches.isNone(cacheUri)) {
+      throw new IllegalArgumentException("a cache lookup needs a cache, not '" + cacheUri + "'");
+    }
+    TranslationCaches.validate(cacheUri);
+    return new CacheLookup(
+        cacheUri, BackendCaching.keyspace(backend), backend.label(), backend.k());
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<Chunk> chunks) {
+    PCollectionTuple out =
+        chunks.apply(
+            "Look up",
+            ParDo.of(new LookupFn(cacheUri, keyspace, label, k))
+                .withOutputTags(HITS, TupleTagList.of(MISSES)));
+    out.get(HITS).setCoder(new ModelCoders.ChunkTranslationCoder());
+    out.get(MISSES).setCoder(chunks.getCoder());
+    return out;
+  }
+
+  private record Pending(Chunk chunk, Instant timestamp, BoundedWindow window) {}
+
+  /** Where a flush sends its outputs: the element's receiver, or the bundle's context. */
+  private interface Sink {
+    void hit(ChunkTranslation t, Pending p);
+
+    void miss(Pending p);
+  }
+
+  static final class LookupFn extends DoFn<Chunk, ChunkTranslation> {
+    private final String cacheUri;
+    private final CacheKeyspace keyspace;
+    private final String label;
+    private final int k;
+    private final Counter hits;
+    private final Counter misses;
+    private final Counter tokensSaved;
+    private final Counter errors;
+
+    private transient TranslationCache cache;
+    private transient List<Pending> pending;
+
+    LookupFn(String cacheUri, CacheKeyspace keyspace, String label, int k) {
+      this.cacheUri = cacheUri;
+      this.keyspace = keyspace;
+      this.label = label;
+      this.k = k;
+      String ns = TranslateChunks.METRICS_NAMESPACE;
+      this.hits = Metrics.counter(ns, TranslateChunks.metricName(label, "cache_hits"));
+      this.misses = Metrics.counter(ns, TranslateChunks.metricName(label, "cache_misses"));
+      this.tokensSaved = Metrics.counter(ns, TranslateChunks.metricName(label, "tokens_saved"));
+      this.errors = Metrics.counter(ns, TranslateChunks.metricName(label, "cache_errors"));
+    }
+
+    @Setup
+    public void setup() {
+      cache = TranslationCaches.acquire(cacheUri);
+    }
+
+    @StartBundle
+    public void startBundle() {
+      pending = new ArrayList<>();
+    }
+
+    @ProcessElement
+    public void process(
+        @Element Chunk chunk,
+        @Timestamp Instant timestamp,
+        BoundedWindow window,
+        MultiOutputReceiver out) {
+      pending.add(new Pending(chunk, timestamp, window));
+      if (pending.size() >= LOOKUP_BATCH) {
+        // In the global window of a batch pipeline the element's window and timestamp are as good
+        // as the buffered ones'.
+        flush(new Sink() {
+          @Override
+          public void hit(ChunkTranslation t, Pending p) {
+            out.get(HITS).output(t);
+          }
+
+          @Override
+          public void miss(Pending p) {
+            out.get(MISSES).output(p.chunk());
+          }
+        });
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      flush(new Sink() {
+        @Override
+        public void hit(ChunkTranslation t, Pending p) {
+          context.output(HITS, t, p.timestamp(), p.window());
+        }
+
+        @Override
+        public void miss(Pending p) {
+          context.output(MISSES, p.chunk(), p.timestamp(), p.window());
+        }
+      });
+    }
+
+    @Teardown
+    public void teardown() {
+      if (cache != null) {
+        cache = null;
+        TranslationCaches.release(cacheUri);
+      }
+    }
+
+    private void flush(Sink sink) {
+      if (pending.isEmpty()) {
+        return;
+      }
+      List<List<CacheKey>> keys = new ArrayList<>(pending.size());
+      List<CacheKey> all = new ArrayList<>(pending.size() * k);
+      for (Pending p : pending) {
+        List<CacheKey> mine = BackendCaching.keys(keyspace, p.chunk().text, k);
+        keys.add(mine);
+        all.addAll(mine);
+      }
+      Map<CacheKey, CachedTranslation> found;
+      try {
+        found = cache.getAll(all);
+      } catch (TranslationCacheException e) {
+        errors.inc();
+        found = Map.of();
+      }
+      for (int c = 0; c < pending.size(); c++) {
+        Pending p = pending.get(c);
+        List<CachedTranslation> stored = new ArrayList<>(k);
+        for (CacheKey key : keys.get(c)) {
+          CachedTranslation t = found.get(key);
+          if (t == null) {
+            break;
+          }
+          stored.add(t);
+        }
+        if (stored.size() < k) {
+          misses.inc();
+          sink.miss(p);
+          continue;
+        }
+        hits.inc();
+        for (int i = 0; i < k; i++) {
+          tokensSaved.inc(stored.get(i).tokens());
+          sink.hit(BackendCaching.candidate(p.chunk(), label, i, stored.get(i)), p);
+        }
+      }
+      pending.clear();
+    }
+  }
+}

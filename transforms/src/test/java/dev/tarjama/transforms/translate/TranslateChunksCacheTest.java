@@ -1,0 +1,173 @@
+package dev.tarjama.transforms.translate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tarjama.models.cache.SqliteTranslationCache;
+import dev.tarjama.transforms.inference.LetterMapTranslator;
+import dev.tarjama.transforms.model.Chunk;
+import dev.tarjama.transforms.model.ChunkTranslation;
+import dev.tarjama.transforms.translate.LoopbackTranslator.Fault;
+import dev.tarjama.transforms.translate.LoopbackTranslator.RecordedRequest;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Never paying twice, on real chunks of the data kit (SmolTalk2-shaped think_tools: 50 records
+ * that share their system prompt and tool boilerplate) against real loopback servers: identical
+ * chunks are sent once, a warm cache sends nothing and gives exactly what the calls gave, failures
+ * are not cached, and a local model's candidates are cached too.
+ */
+class TranslateChunksCacheTest {
+  static final String THINK_TOOLS = "instruct/smoltalk2_style/think_tools.jsonl";
+
+  static BackendSpec chat(LoopbackTranslator server, int k) {
+    return BackendSpec.parse("name=gemma,kind=openai-chat,url=" + server.baseUrl()
+        + ",model=gemma-3-27b,prompt=hala,k=" + k + ",label=SFT_Gemma3_ranked");
+  }
+
+  /** The text each request asked to translate (the prompt without its instruction). */
+  static List<String> requestedTexts(LoopbackTranslator server) {
+    return server.requests().stream().map(TranslateChunksCacheTest::text).toList();
+  }
+
+  static String text(RecordedRequest r) {
+    com.fasterxml.jackson.databind.JsonNode node;
+    try {
+      node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    var messages = node.get("messages");
+    String prompt = messages.get(messages.size() - 1).get("content").asText();
+    return prompt.substring(LoopbackTranslator.HALA_PREFIX.length());
+  }
+
+  /** (record, chunk, backend, candidate) → the translation; fails on a duplicate. */
+  static Map<String, ChunkTranslation> byCandidate(List<ChunkTranslation> translations) {
+    Map<String, ChunkTranslation> out = new HashMap<>();
+    for (ChunkTranslation t : translations) {
+      ChunkTranslation before =
+          out.put(t.recordId + "#" + t.chunkIndex + "/" + t.backend + "/" + t.candidate, t);
+      assertEquals(null, before, "two translations of one candidate: " + t);
+    }
+    return out;
+  }
+
+  @Test
+  void identicalChunksAreSentOnceAndEveryChunkGetsItsOwnCandidates() throws Exception {
+    List<Chunk> chunks = DataKitChunks.of(THINK_TOOLS, 50);
+    int distinct = DataKitChunks.distinctTexts(chunks);
+    assertTrue(distinct < chunks.size() * 0.9,
+        "think_tools repeats its system prompt: " + distinct + " of " + chunks.size());
+    try (LoopbackTranslator server = LoopbackTranslator.start()) {
+      TranslationRuns.Run run =
+          TranslationRuns.run(chunks, TranslateChunks.with(chat(server, 2)));
+
+      List<String> sent = requestedTexts(server);
+      assertEquals(distinct, sent.size(), "one request per distinct text");
+      assertEquals(distinct, new HashSet<>(sent).size(), "no text sent twice");
+      assertTrue(run.failures().isEmpty(), run.failures().toString());
+      assertEquals(chunks.size() - distinct, run.duplicates().size());
+
+      Map<String, ChunkTranslation> got = byCandidate(run.translations());
+      assertEquals(2 * chunks.size(), got.size());
+      for (Chunk c : chunks) {
+        for (int i = 0; i < 2; i++) {
+          ChunkTranslation t = got.get(c.recordId + "#" + c.chunkIndex + "/SFT_Gemma3_ranked/" + i);
+          assertEquals(c.text, t.source);
+          assertEquals(TranslateChunks.keepEdgeWhitespace(
+              c.text, LoopbackTranslator.translate(c.text, i)), t.text);
+        }
+      }
+      assertEquals(2L * (chunks.size() - distinct),
+          run.counter("SFT_Gemma3_ranked", "dedupe_copies"));
+      assertTrue(run.counter("SFT_Gemma3_ranked", "dedupe_tokens_saved") > 0);
+    }
+  }
+
+  @Test
+  void aWarmCacheSendsNothingAndGivesExactlyWhatTheCallsGave(@TempDir Path tmp) throws Exception {
+    List<Chunk> chunks = DataKitChunks.of(THINK_TOOLS, 50);
+    int distinct = DataKitChunks.distinctTexts(chunks);
+    String cache = "sqlite:" + tmp.resolve("cache/translations.db");
+    try (LoopbackTranslator server = LoopbackTranslator.start()) {
+      TranslateChunks translate = TranslateChunks.with(chat(server, 2)).withCache(cache);
+      TranslationRuns.Run cold = TranslationRuns.run(chunks, translate);
+      assertEquals(distinct, server.requestCount());
+      assertEquals(0, cold.counter("SFT_Gemma3_ranked", "cache_hits"));
+      assertEquals(distinct, cold.counter("SFT_Gemma3_ranked", "cache_misses"));
+      try (SqliteTranslationCache store =
+          SqliteTranslationCache.open(tmp.resolve("cache/translations.db"))) {
+        assertEquals(2L * distinct, store.size(), "every candidate stored");
+      }
+
+      TranslationRuns.Run warm = TranslationRuns.run(chunks, translate);
+      assertEquals(distinct, server.requestCount(), "the warm run sent requests");
+      assertEquals(byCandidate(cold.translations()), byCandidate(warm.translations()));
+      assertEquals(distinct, warm.counter("SFT_Gemma3_ranked", "cache_hits"));
+      assertEquals(0, warm.counter("SFT_Gemma3_ranked", "cache_misses"));
+      assertEquals(0, warm.counter("SFT_Gemma3_ranked", "api_calls"));
+      // What the hits saved is what the cold run paid (usage spread over candidates, summed back).
+      assertEquals(
+          cold.counter("SFT_Gemma3_ranked", "tokens_in")
+              + cold.counter("SFT_Gemma3_ranked", "tokens_out"),
+          warm.counter("SFT_Gemma3_ranked", "tokens_saved"));
+      assertEquals(0, warm.counter("SFT_Gemma3_ranked", "cache_errors"));
+    }
+  }
+
+  @Test
+  void failuresAreNotCachedAndAreSentAgain(@TempDir Path tmp) throws Exception {
+    List<Chunk> chunks = DataKitChunks.of(THINK_TOOLS, 10);
+    Chunk unlucky = chunks.stream()
+        .filter(c -> chunks.stream().filter(o -> o.text.equals(c.text)).count() == 1)
+        .filter(c -> c.text.length() > 60)
+        .findFirst().orElseThrow();
+    String fragment = unlucky.text.substring(10, 50);
+    String cache = "sqlite:" + tmp.resolve("translations.db");
+    // A permanent error (400) for that chunk's first request only.
+    try (LoopbackTranslator server = LoopbackTranslator.builder()
+        .faultWhenPromptContains(fragment, 1, Fault.status(400)).start()) {
+      TranslateChunks translate = TranslateChunks.with(chat(server, 1)).withCache(cache);
+      TranslationRuns.Run cold = TranslationRuns.run(chunks, translate);
+      assertEquals(Set.of(unlucky.text),
+          new HashSet<>(cold.failures().stream().map(f -> f.source).toList()));
+      int coldRequests = server.requestCount();
+
+      TranslationRuns.Run warm = TranslationRuns.run(chunks, translate);
+      List<String> again = requestedTexts(server).subList(coldRequests, server.requestCount());
+      assertEquals(List.of(unlucky.text), again, "only the failed chunk is sent again");
+      assertTrue(warm.failures().isEmpty(), warm.failures().toString());
+      assertEquals(chunks.size(), byCandidate(warm.translations()).size());
+    }
+  }
+
+  @Test
+  void aLocalModelsCandidatesAreCachedAsTheyLeaveTheModel(@TempDir Path tmp) throws Exception {
+    List<Chunk> chunks = DataKitChunks.of(THINK_TOOLS, 12);
+    String model = "letters-" + System.nanoTime();
+    BackendSpec local = BackendSpec.parse("name=tiny,kind=local,path=" + model
+        + ",decoding=sample,k=2,seed=3,batch-size=8,label=SFT_tiny_ranked");
+    TranslateChunks translate = TranslateChunks.with(local)
+        .withTranslatorFactory(new LetterMapTranslator.Factory("no-such-word-here"))
+        .withCache("sqlite:" + tmp.resolve("translations.db"));
+
+    TranslationRuns.Run cold = TranslationRuns.run(chunks, translate);
+    int batches = LetterMapTranslator.batches(model).size();
+    assertTrue(batches > 0);
+    TranslationRuns.Run warm = TranslationRuns.run(chunks, translate);
+    assertEquals(batches, LetterMapTranslator.batches(model).size(), "the model ran again");
+    assertEquals(byCandidate(cold.translations()), byCandidate(warm.translations()));
+    assertEquals(2 * chunks.size(), warm.translations().size());
+    assertEquals(DataKitChunks.distinctTexts(chunks),
+        warm.counter("SFT_tiny_ranked", "cache_hits"));
+    assertEquals(0, warm.counter("SFT_tiny_ranked", "tokens_in"), "no model tokens");
+  }
+}
