@@ -57,6 +57,7 @@ TATOEBA = os.path.join(SHARED, "data", "parallel", "tatoeba_anki", "ara.txt")
 XQUAD = os.path.join(SHARED, "data", "eval", "xquad")
 HELDOUT_EN = os.path.join(REPO, "testdata", "eval", "tatoeba_heldout.en.txt")
 OUT = os.path.join(REPO, "testdata", "models", "tiny-reward")
+ERRORS = os.path.join(REPO, "testdata", "models", "reward-signature-errors")
 
 # The Qwen chat format, user = source, assistant = candidate (RewardModelConfig's default).
 TEMPLATE = "<|im_start|>user\n{source}<|im_end|>\n<|im_start|>assistant\n{candidate}<|im_end|>\n"
@@ -279,6 +280,38 @@ def score(model, seqs, batch=128):
     return out
 
 
+def write_signature_errors(out_dir):
+    """Two tiny graphs that are not reward models, for the load-error tests: one with other
+    input/output names (tokens, mask -> scores), one with a two-label head (logits [batch, 2])."""
+    from onnx import TensorProto, helper
+
+    def graph(inputs, output, labels):
+        ids, mask = inputs
+        w = helper.make_tensor("w", TensorProto.FLOAT, [1, labels], [0.5] * labels)
+        nodes = [
+            helper.make_node("Cast", [mask], ["maskf"], to=TensorProto.FLOAT),
+            helper.make_node("ReduceSum", ["maskf"], ["len"], keepdims=1),
+            helper.make_node("Cast", [ids], ["idsf"], to=TensorProto.FLOAT),
+            helper.make_node("ReduceMean", ["idsf"], ["mean"], keepdims=1),
+            helper.make_node("Add", ["len", "mean"], ["s"]),
+            helper.make_node("MatMul", ["s", "w"], [output]),
+        ]
+        g = helper.make_graph(
+            nodes, "not_a_reward_model",
+            [helper.make_tensor_value_info(ids, TensorProto.INT64, ["batch", "sequence"]),
+             helper.make_tensor_value_info(mask, TensorProto.INT64, ["batch", "sequence"])],
+            [helper.make_tensor_value_info(output, TensorProto.FLOAT, ["batch", labels])],
+            initializer=[w])
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], producer_name="tarjama-tests")
+        m.ir_version = 8
+        onnx.checker.check_model(m)
+        return m
+
+    os.makedirs(out_dir, exist_ok=True)
+    onnx.save(graph(("tokens", "mask"), "scores", 1), os.path.join(out_dir, "wrong_names.onnx"))
+    onnx.save(graph(("input_ids", "attention_mask"), "logits", 2), os.path.join(out_dir, "two_logits.onnx"))
+
+
 # ----------------------------------------------------------------------------------------------
 
 def main():
@@ -286,7 +319,12 @@ def main():
     ap.add_argument("--steps", type=int, default=5000)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--out", default=OUT)
+    ap.add_argument("--only-signature-errors", action="store_true",
+                    help="only rewrite testdata/models/reward-signature-errors/")
     args = ap.parse_args()
+    write_signature_errors(ERRORS)
+    if args.only_signature_errors:
+        return 0
     t0 = time.time()
     rng = random.Random(SEED)
     torch.manual_seed(SEED)
