@@ -42,6 +42,9 @@ import org.apache.beam.sdk.values.TupleTagList;
  * bundling, and flushes what is left when the window ends (in a batch pipeline: when the input is
  * exhausted). The cost is one shuffle, which also spreads the batches over workers.
  *
+ * <p>A handler whose {@link Batching} allows one input per batch skips all of this: each input runs
+ * alone where it is (no keys, no shuffle), as a bare loop would.
+ *
  * <p>Parallelism is the number of keys: length buckets × {@link #withShards shards}. One shard per
  * bucket (the default) suits one machine; on a cluster give about as many shards as the workers
  * should run concurrent batches of one length. More keys also means more partly filled batches at
@@ -148,6 +151,18 @@ public final class RunInference<InputT, OutputT, ModelT extends AutoCloseable>
     }
     TupleTag<OutputT> results = resultsTag();
     TupleTag<KV<InputT, String>> failures = failuresTag();
+    if (batching.maxBatchSize() == 1) {
+      // Batches of one need no batching: no keys, no GroupIntoBatches state and timers, which on
+      // the DirectRunner cost more per input than a small model's run.
+      PCollectionTuple out =
+          input.apply(
+              "Run model",
+              ParDo.of(new RunEachFn<>(new RunBatchFn<>(handler, metricPrefix, results, failures)))
+                  .withOutputTags(results, TupleTagList.of(failures)));
+      out.get(results).setCoder(handler.outputCoder(input.getPipeline()));
+      out.get(failures).setCoder(KvCoder.of(inputCoder, StringUtf8Coder.of()));
+      return out;
+    }
     PCollectionTuple out =
         input
             .apply(
@@ -309,6 +324,30 @@ public final class RunInference<InputT, OutputT, ModelT extends AutoCloseable>
         model = null;
         handler.release();
       }
+    }
+  }
+
+  /** A batch of one per input, straight through {@link RunBatchFn}'s model, metrics and retries. */
+  static final class RunEachFn<I, O, M extends AutoCloseable> extends DoFn<I, O> {
+    private final RunBatchFn<I, O, M> batchFn;
+
+    RunEachFn(RunBatchFn<I, O, M> batchFn) {
+      this.batchFn = batchFn;
+    }
+
+    @Setup
+    public void setup() {
+      batchFn.setup();
+    }
+
+    @ProcessElement
+    public void process(@Element I input, MultiOutputReceiver out) {
+      batchFn.process(KV.of("", List.of(input)), out);
+    }
+
+    @Teardown
+    public void teardown() {
+      batchFn.teardown();
     }
   }
 
