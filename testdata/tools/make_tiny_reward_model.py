@@ -316,7 +316,7 @@ def write_signature_errors(out_dir):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--steps", type=int, default=5000)
+    ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--out", default=OUT)
     ap.add_argument("--only-signature-errors", action="store_true",
