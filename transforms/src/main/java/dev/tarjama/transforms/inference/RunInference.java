@@ -3,19 +3,25 @@ package dev.tarjama.transforms.inference;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.GroupIntoBatches;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
@@ -24,8 +30,10 @@ import org.apache.beam.sdk.values.TupleTagList;
  * Runs a model over a collection in token-weighted batches: the Java counterpart of Beam's Python
  * {@code RunInference}, for a {@link ModelHandler}.
  *
- * <p>Input: {@code PCollection<InputT>}, any windowing. Each input is keyed by its <em>length
- * bucket</em> (the power of two at or above its {@link ModelHandler#weigh weight}, 8 at least) and
+ * <p>Input: {@code PCollection<InputT>}, any windowing. Inputs are first batched within their
+ * bundle (a batch that fills up there runs at once, without a shuffle, as Python's {@code
+ * BatchElements} batches); the rest is batched across bundles as follows. Each input is keyed by its
+ * <em>length bucket</em> (the power of two at or above its {@link ModelHandler#weigh weight}, 8 at least) and
  * a shard ({@link #withShards}), then Beam's {@link GroupIntoBatches} batches each key by count and
  * weight ({@code ofByteSize(maxBatchWeight, weigh).withSize(maxBatchSize)}, and {@code
  * withMaxBufferingDuration} when the handler's {@link Batching} sets one). Keying by length bucket
@@ -34,10 +42,12 @@ import org.apache.beam.sdk.values.TupleTagList;
  * describes; each batch is also sorted by weight before it runs, so a handler that cuts it further
  * cuts it into similar lengths.
  *
- * <p>Why {@code GroupIntoBatches} and not a buffer flushed in {@code @FinishBundle}: bundle
+ * <p>Why {@code GroupIntoBatches} and not only a buffer flushed in {@code @FinishBundle}: bundle
  * buffering makes batches no larger than bundles, and bundles are runner-dependent: the
  * DirectRunner hands a stage one element per bundle after a {@code Reshuffle}, so a CPU laptop run
- * would never batch. {@code GroupIntoBatches} is a stateful DoFn that every runner here supports
+ * would never batch. Why not only {@code GroupIntoBatches}: its state and timers cost about a
+ * millisecond per input on the DirectRunner, more than a small model's run, so batches that fill
+ * up within a bundle skip it. {@code GroupIntoBatches} is a stateful DoFn that every runner here supports
  * (DirectRunner, Flink batch and streaming, Dataflow batch and streaming), batches independently of
  * bundling, and flushes what is left when the window ends (in a batch pipeline: when the input is
  * exhausted). The cost is one shuffle, which also spreads the batches over workers.
@@ -163,13 +173,26 @@ public final class RunInference<InputT, OutputT, ModelT extends AutoCloseable>
       out.get(failures).setCoder(KvCoder.of(inputCoder, StringUtf8Coder.of()));
       return out;
     }
-    PCollectionTuple out =
-        input
-            .apply(
-                "Key by length bucket",
-                ParDo.of(new KeyByBucketFn<>(handler, shards, lengthBuckets)))
+    TupleTag<KV<String, Iterable<InputT>>> full = new TupleTag<>("full batches") {};
+    TupleTag<KV<String, InputT>> rest = new TupleTag<>("rest") {};
+    PCollectionTuple keyed =
+        input.apply(
+            "Key by length bucket",
+            ParDo.of(new BundleBatchFn<>(handler, shards, lengthBuckets, full, rest))
+                .withOutputTags(full, TupleTagList.of(rest)));
+    Coder<KV<String, Iterable<InputT>>> batchCoder =
+        KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(inputCoder));
+    keyed.get(full).setCoder(batchCoder);
+    PCollection<KV<String, Iterable<InputT>>> grouped =
+        keyed
+            .get(rest)
             .setCoder(KvCoder.of(StringUtf8Coder.of(), inputCoder))
-            .apply("Batch by tokens", batcher)
+            .apply("Batch by tokens", batcher);
+    grouped.setCoder(batchCoder);
+    PCollectionTuple out =
+        PCollectionList.of(keyed.get(full))
+            .and(grouped)
+            .apply("All batches", Flatten.pCollections())
             .apply(
                 "Run model",
                 ParDo.of(new RunBatchFn<>(handler, metricPrefix, results, failures))
@@ -201,25 +224,97 @@ public final class RunInference<InputT, OutputT, ModelT extends AutoCloseable>
     }
   }
 
-  static final class KeyByBucketFn<I> extends DoFn<I, KV<String, I>> {
+  /**
+   * Keys inputs by length bucket and shard, and batches what it can within the bundle: a batch
+   * that fills up (count or weight) inside one bundle goes straight to the model, as Python's
+   * {@code BatchElements} batches; what is left when the bundle ends goes, input by input, to
+   * {@link GroupIntoBatches}, which batches across bundles. Large bundles (Flink, Dataflow, a
+   * source read) so skip GroupIntoBatches' per-input state and timers; one-input bundles (the
+   * DirectRunner after a shuffle) batch as before.
+   */
+  static final class BundleBatchFn<I> extends DoFn<I, KV<String, Iterable<I>>> {
     private final ModelHandler<I, ?, ?> handler;
     private final int shards;
     private final boolean lengthBuckets;
+    private final int maxSize;
+    private final long maxWeight;
+    private final TupleTag<KV<String, Iterable<I>>> full;
+    private final TupleTag<KV<String, I>> rest;
     private transient int next;
+    private transient Map<KV<String, BoundedWindow>, Pending<I>> pending;
 
-    KeyByBucketFn(ModelHandler<I, ?, ?> handler, int shards, boolean lengthBuckets) {
+    BundleBatchFn(
+        ModelHandler<I, ?, ?> handler,
+        int shards,
+        boolean lengthBuckets,
+        TupleTag<KV<String, Iterable<I>>> full,
+        TupleTag<KV<String, I>> rest) {
       this.handler = handler;
       this.shards = shards;
       this.lengthBuckets = lengthBuckets;
+      this.maxSize = handler.batching().maxBatchSize();
+      this.maxWeight = handler.batching().maxBatchWeight();
+      this.full = full;
+      this.rest = rest;
+    }
+
+    @StartBundle
+    public void startBundle() {
+      pending = new HashMap<>();
     }
 
     @ProcessElement
-    public void process(@Element I input, OutputReceiver<KV<String, I>> out) {
+    public void process(
+        @Element I input,
+        @Timestamp org.joda.time.Instant timestamp,
+        BoundedWindow window,
+        MultiOutputReceiver out) {
+      long weight = Math.max(1L, handler.weigh(input));
       // Round robin spreads a bucket evenly over its shards; which shard an input lands in does
       // not matter, so a retried bundle may choose differently.
       int shard = shards == 1 ? 0 : next++ % shards;
-      String bucket = lengthBuckets ? "<=" + bucket(Math.max(1L, handler.weigh(input))) : "all";
-      out.output(KV.of(bucket + "#" + shard, input));
+      String key = (lengthBuckets ? "<=" + bucket(weight) : "all") + "#" + shard;
+      Pending<I> batch = pending.computeIfAbsent(KV.of(key, window), k -> new Pending<>());
+      if (!batch.inputs.isEmpty() && batch.weight + weight > maxWeight) {
+        out.get(full).output(KV.of(key, batch.take()));
+      }
+      batch.add(input, timestamp, weight);
+      if (batch.inputs.size() >= maxSize || batch.weight >= maxWeight) {
+        out.get(full).output(KV.of(key, batch.take()));
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      for (Map.Entry<KV<String, BoundedWindow>, Pending<I>> e : pending.entrySet()) {
+        Pending<I> batch = e.getValue();
+        for (int i = 0; i < batch.inputs.size(); i++) {
+          context.output(rest, KV.of(e.getKey().getKey(), batch.inputs.get(i)),
+              batch.timestamps.get(i), e.getKey().getValue());
+        }
+      }
+      pending = null;
+    }
+  }
+
+  /** Inputs of one key and window waiting in a bundle. */
+  private static final class Pending<I> {
+    final List<I> inputs = new ArrayList<>();
+    final List<org.joda.time.Instant> timestamps = new ArrayList<>();
+    long weight;
+
+    void add(I input, org.joda.time.Instant timestamp, long w) {
+      inputs.add(input);
+      timestamps.add(timestamp);
+      weight += w;
+    }
+
+    List<I> take() {
+      List<I> batch = new ArrayList<>(inputs);
+      inputs.clear();
+      timestamps.clear();
+      weight = 0;
+      return batch;
     }
   }
 
