@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -173,33 +172,40 @@ public final class RunInference<InputT, OutputT, ModelT extends AutoCloseable>
       out.get(failures).setCoder(KvCoder.of(inputCoder, StringUtf8Coder.of()));
       return out;
     }
-    TupleTag<KV<String, Iterable<InputT>>> full = new TupleTag<>("full batches") {};
     TupleTag<KV<String, InputT>> rest = new TupleTag<>("rest") {};
-    PCollectionTuple keyed =
+    PCollectionTuple inBundles =
         input.apply(
-            "Key by length bucket",
-            ParDo.of(new BundleBatchFn<>(handler, shards, lengthBuckets, full, rest))
-                .withOutputTags(full, TupleTagList.of(rest)));
-    Coder<KV<String, Iterable<InputT>>> batchCoder =
-        KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(inputCoder));
-    keyed.get(full).setCoder(batchCoder);
-    PCollection<KV<String, Iterable<InputT>>> grouped =
-        keyed
+            "Run full batches of a bundle",
+            ParDo.of(new BundleBatchFn<>(
+                    new RunBatchFn<>(handler, metricPrefix, results, failures), shards,
+                    lengthBuckets, rest))
+                .withOutputTags(results, TupleTagList.of(failures).and(rest)));
+    PCollectionTuple acrossBundles =
+        inBundles
             .get(rest)
             .setCoder(KvCoder.of(StringUtf8Coder.of(), inputCoder))
-            .apply("Batch by tokens", batcher);
-    grouped.setCoder(batchCoder);
-    PCollectionTuple out =
-        PCollectionList.of(keyed.get(full))
-            .and(grouped)
-            .apply("All batches", Flatten.pCollections())
+            .apply("Batch by tokens", batcher)
             .apply(
                 "Run model",
                 ParDo.of(new RunBatchFn<>(handler, metricPrefix, results, failures))
                     .withOutputTags(results, TupleTagList.of(failures)));
-    out.get(results).setCoder(handler.outputCoder(input.getPipeline()));
-    out.get(failures).setCoder(KvCoder.of(inputCoder, StringUtf8Coder.of()));
-    return out;
+    Coder<OutputT> outputCoder = handler.outputCoder(input.getPipeline());
+    Coder<KV<InputT, String>> failureCoder = KvCoder.of(inputCoder, StringUtf8Coder.of());
+    for (PCollectionTuple part : List.of(inBundles, acrossBundles)) {
+      part.get(results).setCoder(outputCoder);
+      part.get(failures).setCoder(failureCoder);
+    }
+    PCollection<OutputT> allResults =
+        PCollectionList.of(inBundles.get(results))
+            .and(acrossBundles.get(results))
+            .apply("Results", Flatten.pCollections())
+            .setCoder(outputCoder);
+    PCollection<KV<InputT, String>> allFailures =
+        PCollectionList.of(inBundles.get(failures))
+            .and(acrossBundles.get(failures))
+            .apply("Failures", Flatten.pCollections())
+            .setCoder(failureCoder);
+    return PCollectionTuple.of(results, allResults).and(failures, allFailures);
   }
 
   /** The length bucket of a weight: the power of two at or above it, {@link #SMALLEST_BUCKET} at least. */
@@ -226,36 +232,42 @@ public final class RunInference<InputT, OutputT, ModelT extends AutoCloseable>
 
   /**
    * Keys inputs by length bucket and shard, and batches what it can within the bundle: a batch
-   * that fills up (count or weight) inside one bundle goes straight to the model, as Python's
-   * {@code BatchElements} batches; what is left when the bundle ends goes, input by input, to
-   * {@link GroupIntoBatches}, which batches across bundles. Large bundles (Flink, Dataflow, a
-   * source read) so skip GroupIntoBatches' per-input state and timers; one-input bundles (the
-   * DirectRunner after a shuffle) batch as before.
+   * that fills up (count or weight) inside one bundle runs at once, here, as Python's {@code
+   * BatchElements} batches; what is left when the bundle ends goes, input by input, to {@link
+   * GroupIntoBatches}, which batches across bundles. Large bundles (Flink, Dataflow, a source read)
+   * so skip GroupIntoBatches' per-input state and timers and the batch's own encoding; one-input
+   * bundles (the DirectRunner after a shuffle) batch as before.
    */
-  static final class BundleBatchFn<I> extends DoFn<I, KV<String, Iterable<I>>> {
-    private final ModelHandler<I, ?, ?> handler;
+  static final class BundleBatchFn<I, O, M extends AutoCloseable> extends DoFn<I, O> {
+    private final RunBatchFn<I, O, M> runner;
+    private final ModelHandler<I, O, M> handler;
     private final int shards;
     private final boolean lengthBuckets;
     private final int maxSize;
     private final long maxWeight;
-    private final TupleTag<KV<String, Iterable<I>>> full;
     private final TupleTag<KV<String, I>> rest;
     private transient int next;
     private transient Map<KV<String, BoundedWindow>, Pending<I>> pending;
 
     BundleBatchFn(
-        ModelHandler<I, ?, ?> handler,
-        int shards,
-        boolean lengthBuckets,
-        TupleTag<KV<String, Iterable<I>>> full,
-        TupleTag<KV<String, I>> rest) {
-      this.handler = handler;
+        RunBatchFn<I, O, M> runner, int shards, boolean lengthBuckets, TupleTag<KV<String, I>> rest) {
+      this.runner = runner;
+      this.handler = runner.handler;
       this.shards = shards;
       this.lengthBuckets = lengthBuckets;
       this.maxSize = handler.batching().maxBatchSize();
       this.maxWeight = handler.batching().maxBatchWeight();
-      this.full = full;
       this.rest = rest;
+    }
+
+    @Setup
+    public void setup() {
+      runner.setup();
+    }
+
+    @Teardown
+    public void teardown() {
+      runner.teardown();
     }
 
     @StartBundle
@@ -276,11 +288,11 @@ public final class RunInference<InputT, OutputT, ModelT extends AutoCloseable>
       String key = (lengthBuckets ? "<=" + bucket(weight) : "all") + "#" + shard;
       Pending<I> batch = pending.computeIfAbsent(KV.of(key, window), k -> new Pending<>());
       if (!batch.inputs.isEmpty() && batch.weight + weight > maxWeight) {
-        out.get(full).output(KV.of(key, batch.take()));
+        runner.process(KV.of(key, batch.take()), out);
       }
       batch.add(input, timestamp, weight);
       if (batch.inputs.size() >= maxSize || batch.weight >= maxWeight) {
-        out.get(full).output(KV.of(key, batch.take()));
+        runner.process(KV.of(key, batch.take()), out);
       }
     }
 
@@ -320,7 +332,7 @@ public final class RunInference<InputT, OutputT, ModelT extends AutoCloseable>
 
   static final class RunBatchFn<I, O, M extends AutoCloseable>
       extends DoFn<KV<String, Iterable<I>>, O> {
-    private final ModelHandler<I, O, M> handler;
+    final ModelHandler<I, O, M> handler;
     private final TupleTag<O> results;
     private final TupleTag<KV<I, String>> failures;
     private final Counter batches;

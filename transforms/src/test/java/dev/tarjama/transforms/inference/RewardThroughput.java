@@ -137,6 +137,8 @@ public final class RewardThroughput {
   private static PipelineResult runPipeline(List<Candidate> pairs, RewardModelHandler handler) {
     DirectOptions options = PipelineOptionsFactory.create().as(DirectOptions.class);
     options.setEnforceImmutability(false);
+    options.setEnforceEncodability(Boolean.parseBoolean(
+        System.getProperty("tarjama.bench.encodability", "true")));
     Pipeline p = Pipeline.create(options);
     p.apply(Create.of(pairs)).apply(RunInference.of(handler).withMetricPrefix("reward/"));
     PipelineResult result = p.run();
