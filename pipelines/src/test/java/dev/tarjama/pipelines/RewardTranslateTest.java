@@ -162,6 +162,7 @@ class RewardTranslateTest {
             "a winner changed by the reward has the higher reward");
       }
     }
+    System.out.println("w-reward 0 -> 4 changed " + changed + " of " + winners4.size() + " winners");
     assertTrue(changed >= 1, "the reward weight changed no winner: " + winners0 + " vs " + winners4);
 
     // preferences/: TRL conversational pairs, best vs worst valid candidate per record.
