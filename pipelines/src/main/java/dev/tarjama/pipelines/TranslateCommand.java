@@ -6,7 +6,10 @@ import dev.tarjama.models.tokenize.TokenCounter;
 import dev.tarjama.models.tokenize.TokenCounters;
 import dev.tarjama.transforms.io.JsonPointers;
 import dev.tarjama.transforms.io.RecordJson;
+import dev.tarjama.models.onnx.ModelLoadException;
+import dev.tarjama.models.reward.RewardModel;
 import dev.tarjama.transforms.rank.RankingPolicy;
+import dev.tarjama.transforms.rank.RewardNormalization;
 import dev.tarjama.transforms.report.RunStatistics;
 import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.translate.BackendSpec;
@@ -63,7 +66,7 @@ final class TranslateCommand {
     RankingPolicy policy;
     try {
       backends = parseBackends(options.getBackend());
-      policy = RankingPolicy.parse(options.getPolicy());
+      policy = policy(options);
     } catch (IllegalArgumentException e) {
       err.println("tarjama translate: " + e.getMessage());
       return 2;
@@ -71,6 +74,16 @@ final class TranslateCommand {
     if (backends.isEmpty() && !options.getDryRun()) {
       err.println("tarjama translate: give at least one --backend=name=…,url=…,model=… (or --dry-run)");
       return 2;
+    }
+
+    if (options.getRewardModel() != null && !options.getDryRun()) {
+      // Fail at start-up, not on a worker minutes later: load the model once and check it.
+      try (RewardModel model = RewardModel.load(TranslatePipeline.rewardHandler(options).config())) {
+        out.println("tarjama translate: " + model.describe());
+      } catch (ModelLoadException | IllegalArgumentException e) {
+        err.println("tarjama translate: --reward-model: " + e.getMessage());
+        return 2;
+      }
     }
 
     Pipeline pipeline = Pipeline.create(options);
@@ -131,7 +144,7 @@ final class TranslateCommand {
     } else {
       RunReport report =
           RunReport.translate(
-                  options, stats, counters, RecordJson.parse(policy.toJson()), calibration,
+                  options, stats, counters, policyReport(options, policy), calibration,
                   wallSeconds)
               .withSelection(Selections.from(options), stats);
       report.cache(TranslatePipeline.cacheUri(options), options.getDedupe(), options.getResume());
@@ -163,6 +176,40 @@ final class TranslateCommand {
       return 1;
     }
     return 0;
+  }
+
+  /**
+   * The ranking policy: {@code --policy} on top of the defaults, where a reward model makes the
+   * default w-reward 1 (an explicit {@code w-reward=…} wins) and {@code --reward-normalization}
+   * sets the normalization. A reward weight without a reward model is an error: it would rank on
+   * LR and SCR alone while the report claims otherwise.
+   */
+  static RankingPolicy policy(TranslateOptions options) {
+    boolean reward = options.getRewardModel() != null;
+    RankingPolicy base = RankingPolicy.defaults();
+    if (reward) {
+      base = base.withRewardWeight(1)
+          .withRewardNormalization(RewardNormalization.parse(options.getRewardNormalization()));
+    }
+    RankingPolicy policy = base.withSpec(options.getPolicy());
+    if (!reward && policy.rewardWeight() > 0) {
+      throw new IllegalArgumentException(
+          "the policy weighs a reward (w-reward=" + policy.rewardWeight()
+              + ") but no --reward-model is given");
+    }
+    return policy;
+  }
+
+  /** The policy as the report records it, with the reward model that fed it. */
+  private static JsonNode policyReport(TranslateOptions options, RankingPolicy policy) {
+    ObjectNode node = policy.toJsonNode();
+    if (options.getRewardModel() != null) {
+      ObjectNode reward = node.putObject("reward_model");
+      reward.put("path", options.getRewardModel());
+      reward.put("provider", options.getRewardProvider());
+      reward.put("preference_min_gap", options.getPreferenceMinGap());
+    }
+    return node;
   }
 
   /**

@@ -109,6 +109,35 @@ public interface TranslateOptions extends PipelineOptions, SelectOptions {
 
   void setPolicy(String value);
 
+  @Description("Reward-model directory (model.onnx with input_ids, attention_mask -> logits [batch,1], tokenizer.json, optional reward_config.json): scores every valid candidate; rank_score then weighs the normalized reward (w-reward, 1 unless --policy sets it) and preferences/ is written")
+  String getRewardModel();
+
+  void setRewardModel(String value);
+
+  @Description("Where the reward model runs: cpu or cuda (cuda needs the GPU build, mvn -Pgpu; falls back to cpu)")
+  @Default.String("cpu")
+  String getRewardProvider();
+
+  void setRewardProvider(String value);
+
+  @Description("How rewards are normalized per record before they enter rank_score: zscore (logistic of the z-score) or minmax")
+  @Default.String("zscore")
+  String getRewardNormalization();
+
+  void setRewardNormalization(String value);
+
+  @Description("Reward-model batch size (pairs per model run)")
+  @Default.Integer(32)
+  int getRewardBatchSize();
+
+  void setRewardBatchSize(int value);
+
+  @Description("preferences/ pairs a record's best and worst valid candidates when their rank_scores differ by more than this")
+  @Default.Double(0.05)
+  double getPreferenceMinGap();
+
+  void setPreferenceMinGap(double value);
+
   @Description("Read, segment, chunk and count tokens, then estimate calls, tokens and cost per backend without translating")
   @Default.Boolean(false)
   boolean getDryRun();

@@ -10,20 +10,26 @@ import dev.tarjama.transforms.model.Candidate;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.Conversation;
 import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.rank.PreferencePairs;
 import dev.tarjama.transforms.rank.RankCandidates;
 import dev.tarjama.transforms.rank.RankedRecord;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.reassemble.Reassemble;
 import dev.tarjama.transforms.report.SummarizeRun;
+import dev.tarjama.transforms.score.RewardModelHandler;
 import dev.tarjama.transforms.score.ScoreCandidates;
 import dev.tarjama.transforms.select.SelectRecords;
 import dev.tarjama.transforms.select.Selection;
+import dev.tarjama.transforms.score.ScoreRewards;
 import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.SegmentRecords;
 import dev.tarjama.transforms.segment.SpanType;
 import dev.tarjama.transforms.translate.BackendSpec;
 import dev.tarjama.transforms.translate.DeduplicateChunks;
 import dev.tarjama.transforms.translate.TranslateChunks;
+import dev.tarjama.models.reward.RewardModelConfig;
+import dev.tarjama.models.translate.ExecutionProvider;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +46,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Wires the translate data path from options (DESIGN.md, "Data flow"): read → normalize → select
- * (when any selection option is set) → segment
- * → chunk → translate → reassemble → score → rank → write, plus the in-pipeline summary the report
+ * (when any selection option is set) → segment → chunk → translate → reassemble → score (→
+ * reward, with {@code --reward-model}) → rank → write, plus the in-pipeline summary the report
  * is made from. With {@code --dry-run} it stops after chunking. No domain logic lives here.
  */
 final class TranslatePipeline {
@@ -151,6 +157,17 @@ final class TranslatePipeline {
                   ScoreCandidates.forScript(options.getTargetScript())
                       .withR0(options.getR0())
                       .withPolicy(policy));
+      if (options.getRewardModel() != null) {
+        PCollectionTuple rewarded =
+            candidates.apply("Reward", ScoreRewards.with(rewardHandler(options)).withPolicy(policy));
+        candidates = rewarded.get(ScoreRewards.SCORED);
+        outputs =
+            outputs
+                .and(WriteRunOutputs.REWARD_FAILURES, rewarded.get(ScoreRewards.FAILURES))
+                .and(WriteRunOutputs.PREFERENCES,
+                    candidates.apply("Preferences",
+                        PreferencePairs.create().withMinGap(options.getPreferenceMinGap())));
+      }
 
       PCollectionTuple ranked = candidates.apply("Rank", RankCandidates.create().withPolicy(policy));
       deadLetters = deadLetters.and(ranked.get(RankCandidates.DEAD_LETTERS));
@@ -244,6 +261,16 @@ final class TranslatePipeline {
       return "none"; // gs:// and the like: give --cache=redis://… for a cluster
     }
     return "sqlite:" + java.nio.file.Path.of(output).toAbsolutePath().normalize().resolve(DEFAULT_CACHE);
+  }
+
+  /** The reward model of {@code --reward-model}, its provider and batch size. */
+  static RewardModelHandler rewardHandler(TranslateOptions options) {
+    RewardModelConfig config =
+        RewardModelConfig.of(Path.of(options.getRewardModel()))
+            .withProvider(ExecutionProvider.parse(options.getRewardProvider()));
+    RewardModelHandler handler = RewardModelHandler.of(config);
+    return handler.withBatching(
+        handler.batching().withMaxBatchSize(options.getRewardBatchSize()));
   }
 
   /** The DirectRunner makes one bundle per key: a few keys keep many chunks in flight at once. */

@@ -3,6 +3,8 @@ package dev.tarjama.transforms.inference;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -10,12 +12,15 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.GroupIntoBatches;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
@@ -24,8 +29,10 @@ import org.apache.beam.sdk.values.TupleTagList;
  * Runs a model over a collection in token-weighted batches: the Java counterpart of Beam's Python
  * {@code RunInference}, for a {@link ModelHandler}.
  *
- * <p>Input: {@code PCollection<InputT>}, any windowing. Each input is keyed by its <em>length
- * bucket</em> (the power of two at or above its {@link ModelHandler#weigh weight}, 8 at least) and
+ * <p>Input: {@code PCollection<InputT>}, any windowing. Inputs are first batched within their
+ * bundle (a batch that fills up there runs at once, without a shuffle, as Python's {@code
+ * BatchElements} batches); the rest is batched across bundles as follows. Each input is keyed by its
+ * <em>length bucket</em> (the power of two at or above its {@link ModelHandler#weigh weight}, 8 at least) and
  * a shard ({@link #withShards}), then Beam's {@link GroupIntoBatches} batches each key by count and
  * weight ({@code ofByteSize(maxBatchWeight, weigh).withSize(maxBatchSize)}, and {@code
  * withMaxBufferingDuration} when the handler's {@link Batching} sets one). Keying by length bucket
@@ -34,13 +41,18 @@ import org.apache.beam.sdk.values.TupleTagList;
  * describes; each batch is also sorted by weight before it runs, so a handler that cuts it further
  * cuts it into similar lengths.
  *
- * <p>Why {@code GroupIntoBatches} and not a buffer flushed in {@code @FinishBundle}: bundle
+ * <p>Why {@code GroupIntoBatches} and not only a buffer flushed in {@code @FinishBundle}: bundle
  * buffering makes batches no larger than bundles, and bundles are runner-dependent: the
  * DirectRunner hands a stage one element per bundle after a {@code Reshuffle}, so a CPU laptop run
- * would never batch. {@code GroupIntoBatches} is a stateful DoFn that every runner here supports
+ * would never batch. Why not only {@code GroupIntoBatches}: its state and timers cost about a
+ * millisecond per input on the DirectRunner, more than a small model's run, so batches that fill
+ * up within a bundle skip it. {@code GroupIntoBatches} is a stateful DoFn that every runner here supports
  * (DirectRunner, Flink batch and streaming, Dataflow batch and streaming), batches independently of
  * bundling, and flushes what is left when the window ends (in a batch pipeline: when the input is
  * exhausted). The cost is one shuffle, which also spreads the batches over workers.
+ *
+ * <p>A handler whose {@link Batching} allows one input per batch skips all of this: each input runs
+ * alone where it is (no keys, no shuffle), as a bare loop would.
  *
  * <p>Parallelism is the number of keys: length buckets × {@link #withShards shards}. One shard per
  * bucket (the default) suits one machine; on a cluster give about as many shards as the workers
@@ -148,20 +160,52 @@ public final class RunInference<InputT, OutputT, ModelT extends AutoCloseable>
     }
     TupleTag<OutputT> results = resultsTag();
     TupleTag<KV<InputT, String>> failures = failuresTag();
-    PCollectionTuple out =
-        input
-            .apply(
-                "Key by length bucket",
-                ParDo.of(new KeyByBucketFn<>(handler, shards, lengthBuckets)))
+    if (batching.maxBatchSize() == 1) {
+      // Batches of one need no batching: no keys, no GroupIntoBatches state and timers, which on
+      // the DirectRunner cost more per input than a small model's run.
+      PCollectionTuple out =
+          input.apply(
+              "Run model",
+              ParDo.of(new RunEachFn<>(new RunBatchFn<>(handler, metricPrefix, results, failures)))
+                  .withOutputTags(results, TupleTagList.of(failures)));
+      out.get(results).setCoder(handler.outputCoder(input.getPipeline()));
+      out.get(failures).setCoder(KvCoder.of(inputCoder, StringUtf8Coder.of()));
+      return out;
+    }
+    TupleTag<KV<String, InputT>> rest = new TupleTag<>("rest") {};
+    PCollectionTuple inBundles =
+        input.apply(
+            "Run full batches of a bundle",
+            ParDo.of(new BundleBatchFn<>(
+                    new RunBatchFn<>(handler, metricPrefix, results, failures), shards,
+                    lengthBuckets, rest))
+                .withOutputTags(results, TupleTagList.of(failures).and(rest)));
+    PCollectionTuple acrossBundles =
+        inBundles
+            .get(rest)
             .setCoder(KvCoder.of(StringUtf8Coder.of(), inputCoder))
             .apply("Batch by tokens", batcher)
             .apply(
                 "Run model",
                 ParDo.of(new RunBatchFn<>(handler, metricPrefix, results, failures))
                     .withOutputTags(results, TupleTagList.of(failures)));
-    out.get(results).setCoder(handler.outputCoder(input.getPipeline()));
-    out.get(failures).setCoder(KvCoder.of(inputCoder, StringUtf8Coder.of()));
-    return out;
+    Coder<OutputT> outputCoder = handler.outputCoder(input.getPipeline());
+    Coder<KV<InputT, String>> failureCoder = KvCoder.of(inputCoder, StringUtf8Coder.of());
+    for (PCollectionTuple part : List.of(inBundles, acrossBundles)) {
+      part.get(results).setCoder(outputCoder);
+      part.get(failures).setCoder(failureCoder);
+    }
+    PCollection<OutputT> allResults =
+        PCollectionList.of(inBundles.get(results))
+            .and(acrossBundles.get(results))
+            .apply("Results", Flatten.pCollections())
+            .setCoder(outputCoder);
+    PCollection<KV<InputT, String>> allFailures =
+        PCollectionList.of(inBundles.get(failures))
+            .and(acrossBundles.get(failures))
+            .apply("Failures", Flatten.pCollections())
+            .setCoder(failureCoder);
+    return PCollectionTuple.of(results, allResults).and(failures, allFailures);
   }
 
   /** The length bucket of a weight: the power of two at or above it, {@link #SMALLEST_BUCKET} at least. */
@@ -186,31 +230,109 @@ public final class RunInference<InputT, OutputT, ModelT extends AutoCloseable>
     }
   }
 
-  static final class KeyByBucketFn<I> extends DoFn<I, KV<String, I>> {
-    private final ModelHandler<I, ?, ?> handler;
+  /**
+   * Keys inputs by length bucket and shard, and batches what it can within the bundle: a batch
+   * that fills up (count or weight) inside one bundle runs at once, here, as Python's {@code
+   * BatchElements} batches; what is left when the bundle ends goes, input by input, to {@link
+   * GroupIntoBatches}, which batches across bundles. Large bundles (Flink, Dataflow, a source read)
+   * so skip GroupIntoBatches' per-input state and timers and the batch's own encoding; one-input
+   * bundles (the DirectRunner after a shuffle) batch as before.
+   */
+  static final class BundleBatchFn<I, O, M extends AutoCloseable> extends DoFn<I, O> {
+    private final RunBatchFn<I, O, M> runner;
+    private final ModelHandler<I, O, M> handler;
     private final int shards;
     private final boolean lengthBuckets;
+    private final int maxSize;
+    private final long maxWeight;
+    private final TupleTag<KV<String, I>> rest;
     private transient int next;
+    private transient Map<KV<String, BoundedWindow>, Pending<I>> pending;
 
-    KeyByBucketFn(ModelHandler<I, ?, ?> handler, int shards, boolean lengthBuckets) {
-      this.handler = handler;
+    BundleBatchFn(
+        RunBatchFn<I, O, M> runner, int shards, boolean lengthBuckets, TupleTag<KV<String, I>> rest) {
+      this.runner = runner;
+      this.handler = runner.handler;
       this.shards = shards;
       this.lengthBuckets = lengthBuckets;
+      this.maxSize = handler.batching().maxBatchSize();
+      this.maxWeight = handler.batching().maxBatchWeight();
+      this.rest = rest;
+    }
+
+    @Setup
+    public void setup() {
+      runner.setup();
+    }
+
+    @Teardown
+    public void teardown() {
+      runner.teardown();
+    }
+
+    @StartBundle
+    public void startBundle() {
+      pending = new HashMap<>();
     }
 
     @ProcessElement
-    public void process(@Element I input, OutputReceiver<KV<String, I>> out) {
+    public void process(
+        @Element I input,
+        @Timestamp org.joda.time.Instant timestamp,
+        BoundedWindow window,
+        MultiOutputReceiver out) {
+      long weight = Math.max(1L, handler.weigh(input));
       // Round robin spreads a bucket evenly over its shards; which shard an input lands in does
       // not matter, so a retried bundle may choose differently.
       int shard = shards == 1 ? 0 : next++ % shards;
-      String bucket = lengthBuckets ? "<=" + bucket(Math.max(1L, handler.weigh(input))) : "all";
-      out.output(KV.of(bucket + "#" + shard, input));
+      String key = (lengthBuckets ? "<=" + bucket(weight) : "all") + "#" + shard;
+      Pending<I> batch = pending.computeIfAbsent(KV.of(key, window), k -> new Pending<>());
+      if (!batch.inputs.isEmpty() && batch.weight + weight > maxWeight) {
+        runner.process(KV.of(key, batch.take()), out);
+      }
+      batch.add(input, timestamp, weight);
+      if (batch.inputs.size() >= maxSize || batch.weight >= maxWeight) {
+        runner.process(KV.of(key, batch.take()), out);
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      for (Map.Entry<KV<String, BoundedWindow>, Pending<I>> e : pending.entrySet()) {
+        Pending<I> batch = e.getValue();
+        for (int i = 0; i < batch.inputs.size(); i++) {
+          context.output(rest, KV.of(e.getKey().getKey(), batch.inputs.get(i)),
+              batch.timestamps.get(i), e.getKey().getValue());
+        }
+      }
+      pending = null;
+    }
+  }
+
+  /** Inputs of one key and window waiting in a bundle. */
+  private static final class Pending<I> {
+    final List<I> inputs = new ArrayList<>();
+    final List<org.joda.time.Instant> timestamps = new ArrayList<>();
+    long weight;
+
+    void add(I input, org.joda.time.Instant timestamp, long w) {
+      inputs.add(input);
+      timestamps.add(timestamp);
+      weight += w;
+    }
+
+    List<I> take() {
+      List<I> batch = new ArrayList<>(inputs);
+      inputs.clear();
+      timestamps.clear();
+      weight = 0;
+      return batch;
     }
   }
 
   static final class RunBatchFn<I, O, M extends AutoCloseable>
       extends DoFn<KV<String, Iterable<I>>, O> {
-    private final ModelHandler<I, O, M> handler;
+    final ModelHandler<I, O, M> handler;
     private final TupleTag<O> results;
     private final TupleTag<KV<I, String>> failures;
     private final Counter batches;
@@ -309,6 +431,30 @@ public final class RunInference<InputT, OutputT, ModelT extends AutoCloseable>
         model = null;
         handler.release();
       }
+    }
+  }
+
+  /** A batch of one per input, straight through {@link RunBatchFn}'s model, metrics and retries. */
+  static final class RunEachFn<I, O, M extends AutoCloseable> extends DoFn<I, O> {
+    private final RunBatchFn<I, O, M> batchFn;
+
+    RunEachFn(RunBatchFn<I, O, M> batchFn) {
+      this.batchFn = batchFn;
+    }
+
+    @Setup
+    public void setup() {
+      batchFn.setup();
+    }
+
+    @ProcessElement
+    public void process(@Element I input, MultiOutputReceiver out) {
+      batchFn.process(KV.of("", List.of(input)), out);
+    }
+
+    @Teardown
+    public void teardown() {
+      batchFn.teardown();
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.model.Candidate;
 import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.rank.PreferencePair;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -20,6 +21,11 @@ import java.io.UncheckedIOException;
  *   <li>candidates: one line per candidate with its scores, validation result and the record.
  *   <li>rejected: the record id, split, the reason and the best candidate, if any.
  *   <li>dead_letter: record id, stage, field, error and the original payload.
+ *   <li>preferences: TRL's conversational preference format, {@code prompt} [user: source],
+ *       {@code chosen} [assistant: better translation], {@code rejected} [assistant: worse one],
+ *       plus {@code record_id}, {@code split}, {@code chosen_source}/{@code rejected_source} (the
+ *       backends' labels) and {@code score_chosen}/{@code score_rejected} (rank_scores), which TRL
+ *       ignores.
  * </ul>
  */
 public final class OutputRecords {
@@ -83,6 +89,26 @@ public final class OutputRecords {
     node.put("error", d.error);
     node.put(d.originalBase64 ? "original_base64" : "original", d.original);
     return node.toString();
+  }
+
+  /** One line of {@code preferences/}: a TRL conversational preference example. */
+  public static String preference(PreferencePair pair) {
+    ObjectNode node = JSON.createObjectNode();
+    message(node.putArray("prompt").addObject(), "user", pair.chosen.sourceText);
+    message(node.putArray("chosen").addObject(), "assistant", pair.chosen.targetText);
+    message(node.putArray("rejected").addObject(), "assistant", pair.rejected.targetText);
+    node.put("record_id", pair.recordId);
+    node.put("split", pair.split);
+    node.put("chosen_source", pair.chosen.backend);
+    node.put("rejected_source", pair.rejected.backend);
+    node.put("score_chosen", pair.chosen.rankScore);
+    node.put("score_rejected", pair.rejected.rankScore);
+    return node.toString();
+  }
+
+  private static void message(ObjectNode node, String role, String content) {
+    node.put("role", role);
+    node.put("content", content);
   }
 
   private static void putScore(ObjectNode node, String name, double value) {

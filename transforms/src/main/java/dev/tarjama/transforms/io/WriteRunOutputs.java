@@ -2,6 +2,7 @@ package dev.tarjama.transforms.io;
 
 import dev.tarjama.transforms.model.Candidate;
 import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.rank.PreferencePair;
 import dev.tarjama.transforms.rank.RankedRecord;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -15,7 +16,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 /**
  * Writes the outputs of a translate run under one directory (local or gs://, through Beam
  * FileSystems), as JSON Lines: {@code chosen/}, {@code candidates/}, {@code rejected/} and {@code
- * dead_letter/} (see {@link OutputRecords} for each line). Every tag of the input tuple that is
+ * dead_letter/}, with a reward model {@code preferences/} (TRL preference pairs) and {@code
+ * reward_failures/} (candidates the reward model failed on; they stay in the pool without a reward)
+ * (see {@link OutputRecords} for each line). Every tag of the input tuple that is
  * present is written; an absent one writes nothing.
  */
 public final class WriteRunOutputs extends PTransform<PCollectionTuple, PDone> {
@@ -23,6 +26,8 @@ public final class WriteRunOutputs extends PTransform<PCollectionTuple, PDone> {
   public static final TupleTag<RankedRecord> REJECTED = new TupleTag<>() {};
   public static final TupleTag<Candidate> CANDIDATES = new TupleTag<>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
+  public static final TupleTag<PreferencePair> PREFERENCES = new TupleTag<>() {};
+  public static final TupleTag<DeadLetter> REWARD_FAILURES = new TupleTag<>() {};
 
   private final String directory;
   private final int shards;
@@ -68,6 +73,18 @@ public final class WriteRunOutputs extends PTransform<PCollectionTuple, PDone> {
           input.get(DEAD_LETTERS).apply("FormatDeadLetters",
               MapElements.into(TypeDescriptors.strings()).via(OutputRecords::deadLetter)),
           "dead_letter");
+    }
+    if (input.has(PREFERENCES)) {
+      write(
+          input.get(PREFERENCES).apply("FormatPreferences",
+              MapElements.into(TypeDescriptors.strings()).via(OutputRecords::preference)),
+          "preferences");
+    }
+    if (input.has(REWARD_FAILURES)) {
+      write(
+          input.get(REWARD_FAILURES).apply("FormatRewardFailures",
+              MapElements.into(TypeDescriptors.strings()).via(OutputRecords::deadLetter)),
+          "reward_failures");
     }
     return PDone.in(input.getPipeline());
   }

@@ -31,8 +31,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  *
  * <ul>
  *   <li>{@link #CHOSEN}: {@link RankedRecord} with the best valid candidate that passes the
- *       thresholds of its split (ties: higher rank_score, higher SCR, backend name, candidate
- *       index).
+ *       thresholds of its split (ties: higher rank_score, higher reward, higher SCR, backend
+ *       name, candidate index).
  *   <li>{@link #REJECTED}: {@link RankedRecord} with the best candidate that lost and why:
  *       {@code "no valid candidate: <backend/index: reason; …>"} or {@code "below threshold: LR 0.41
  *       < 0.6"}.

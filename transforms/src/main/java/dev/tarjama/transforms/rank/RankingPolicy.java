@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.model.Candidate;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,10 @@ import java.util.TreeMap;
  * <p><b>rank_score</b> = (w_lr·LR + w_scr·SCR + w_reward·reward) / (w_lr + w_scr + w_reward). The
  * reward term and its weight drop out when w_reward is 0 (the default) or the candidate has no
  * reward (NaN), so the default is exactly (LR + SCR)/2, the formula every published row of the
- * released SmolKalam data satisfies. A reward is expected normalized to [0, 1] (reserved: the
- * reward model is another issue).
+ * released SmolKalam data satisfies. The reward term is the reward model's raw score normalized per
+ * record by {@link RewardNormalization} (z-score through the logistic function by default, or
+ * min–max), so that it lies in [0, 1] like LR and SCR: {@link #withRankScores} does that for a
+ * record's pool; {@link #rankScore(double, double, double)} takes an already normalized reward.
  *
  * <p><b>Thresholds</b> (optional): minimum LR, SCR and rank_score, globally and per split. A split's
  * thresholds override the global ones field by field: code-heavy splits legitimately score SCR
@@ -29,28 +32,35 @@ import java.util.TreeMap;
  * {@code min-scr=0.8} still applies elsewhere.
  *
  * <p><b>Spec</b> (the CLI form, {@link #parse}): comma-separated {@code key=value} entries; keys
- * {@code w-lr}, {@code w-scr}, {@code w-reward}, {@code min-lr}, {@code min-scr}, {@code
- * min-rank-score}; a threshold key may be prefixed by a split name and a colon, e.g. {@code
+ * {@code w-lr}, {@code w-scr}, {@code w-reward}, {@code reward-normalization} ({@code zscore} or
+ * {@code minmax}), {@code min-lr}, {@code min-scr}, {@code min-rank-score}; a threshold key may be prefixed by a split name and a colon, e.g. {@code
  * min-lr=0.6,min-scr=0.8,code_split:min-scr=0.0}. {@link #toSpec()} parses back to an equal policy.
  */
 public final class RankingPolicy implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final RankingPolicy DEFAULT =
-      new RankingPolicy(1, 1, 0, Thresholds.none(), new TreeMap<>());
+      new RankingPolicy(1, 1, 0, RewardNormalization.ZSCORE, Thresholds.none(), new TreeMap<>());
 
   static final String W_LR = "w-lr";
   static final String W_SCR = "w-scr";
   static final String W_REWARD = "w-reward";
+  static final String REWARD_NORMALIZATION = "reward-normalization";
 
   private final double wLr;
   private final double wScr;
   private final double wReward;
+  private final RewardNormalization rewardNormalization;
   private final Thresholds global;
   private final TreeMap<String, Thresholds> perSplit;
 
   private RankingPolicy(
-      double wLr, double wScr, double wReward, Thresholds global, Map<String, Thresholds> perSplit) {
+      double wLr,
+      double wScr,
+      double wReward,
+      RewardNormalization rewardNormalization,
+      Thresholds global,
+      Map<String, Thresholds> perSplit) {
     checkWeight(W_LR, wLr);
     checkWeight(W_SCR, wScr);
     checkWeight(W_REWARD, wReward);
@@ -60,6 +70,7 @@ public final class RankingPolicy implements Serializable {
     this.wLr = wLr;
     this.wScr = wScr;
     this.wReward = wReward;
+    this.rewardNormalization = Objects.requireNonNull(rewardNormalization);
     this.global = Objects.requireNonNull(global);
     this.perSplit = new TreeMap<>(perSplit);
   }
@@ -101,6 +112,15 @@ public final class RankingPolicy implements Serializable {
         throw new IllegalArgumentException("policy entry '" + entry + "' is not key=value");
       }
       String key = entry.substring(0, eq).trim();
+      if (key.equals(REWARD_NORMALIZATION)) {
+        try {
+          policy = policy.withRewardNormalization(
+              RewardNormalization.parse(entry.substring(eq + 1)));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("policy entry '" + entry + "': " + e.getMessage(), e);
+        }
+        continue;
+      }
       int colon = key.lastIndexOf(':');
       if (colon >= 0) {
         String split = key.substring(0, colon).trim();
@@ -151,24 +171,29 @@ public final class RankingPolicy implements Serializable {
 
   /** Weights of LR and SCR (each >= 0, not both 0). */
   public RankingPolicy withWeights(double wLr, double wScr) {
-    return new RankingPolicy(wLr, wScr, wReward, global, perSplit);
+    return new RankingPolicy(wLr, wScr, wReward, rewardNormalization, global, perSplit);
   }
 
   /** Weight of the normalized reward (0 = ignored, the default). */
   public RankingPolicy withRewardWeight(double wReward) {
-    return new RankingPolicy(wLr, wScr, wReward, global, perSplit);
+    return new RankingPolicy(wLr, wScr, wReward, rewardNormalization, global, perSplit);
+  }
+
+  /** How raw rewards are normalized per record ({@link RewardNormalization#ZSCORE} by default). */
+  public RankingPolicy withRewardNormalization(RewardNormalization normalization) {
+    return new RankingPolicy(wLr, wScr, wReward, normalization, global, perSplit);
   }
 
   /** The thresholds for every split that has none of its own (field by field). */
   public RankingPolicy withThresholds(Thresholds thresholds) {
-    return new RankingPolicy(wLr, wScr, wReward, thresholds, perSplit);
+    return new RankingPolicy(wLr, wScr, wReward, rewardNormalization, thresholds, perSplit);
   }
 
   /** Thresholds for {@code split}, overriding the global ones field by field. */
   public RankingPolicy perSplit(String split, Thresholds thresholds) {
     TreeMap<String, Thresholds> next = new TreeMap<>(perSplit);
     next.put(Objects.requireNonNull(split), Objects.requireNonNull(thresholds));
-    return new RankingPolicy(wLr, wScr, wReward, global, next);
+    return new RankingPolicy(wLr, wScr, wReward, rewardNormalization, global, next);
   }
 
   private Thresholds ownThresholds(String split) {
@@ -187,6 +212,10 @@ public final class RankingPolicy implements Serializable {
     return wReward;
   }
 
+  public RewardNormalization rewardNormalization() {
+    return rewardNormalization;
+  }
+
   public Thresholds globalThresholds() {
     return global;
   }
@@ -202,7 +231,10 @@ public final class RankingPolicy implements Serializable {
     return own == null ? global : own.orElse(global);
   }
 
-  /** rank_score of a candidate's metrics (NaN when LR or SCR is NaN: not scored). */
+  /**
+   * rank_score of a candidate's metrics (NaN when LR or SCR is NaN: not scored); {@code reward} is
+   * the <em>normalized</em> reward, NaN for none.
+   */
   public double rankScore(double lr, double scr, double reward) {
     if (wReward > 0 && !Double.isNaN(reward)) {
       return (wLr * lr + wScr * scr + wReward * reward) / (wLr + wScr + wReward);
@@ -210,8 +242,29 @@ public final class RankingPolicy implements Serializable {
     return (wLr * lr + wScr * scr) / (wLr + wScr);
   }
 
+  /** rank_score of a candidate taking its {@code reward} as already normalized. */
   public double rankScore(Candidate c) {
     return rankScore(c.lr, c.scr, c.reward);
+  }
+
+  /**
+   * One record's candidates with rank_score computed from their raw rewards normalized over the
+   * record ({@link #rewardNormalization()}); candidates without a reward keep LR and SCR only. The
+   * candidates keep their raw {@code reward}; the order is the input's.
+   */
+  public List<Candidate> withRankScores(Collection<Candidate> record) {
+    List<Candidate> pool = new ArrayList<>(record);
+    double[] raw = new double[pool.size()];
+    for (int i = 0; i < raw.length; i++) {
+      raw[i] = pool.get(i).reward;
+    }
+    double[] normalized = rewardNormalization.normalize(raw);
+    List<Candidate> out = new ArrayList<>(pool.size());
+    for (int i = 0; i < raw.length; i++) {
+      Candidate c = pool.get(i);
+      out.add(c.withRankScore(rankScore(c.lr, c.scr, normalized[i])));
+    }
+    return out;
   }
 
   /** Why {@code c} fails the thresholds of its split, or empty when it passes. */
@@ -227,8 +280,9 @@ public final class RankingPolicy implements Serializable {
     String base = Thresholds.format(wLr) + "*LR + " + Thresholds.format(wScr) + "*SCR";
     String f = "(" + base + ")/" + Thresholds.format(wLr + wScr);
     if (wReward > 0) {
-      f = "(" + base + " + " + Thresholds.format(wReward) + "*reward)/"
-          + Thresholds.format(wLr + wScr + wReward) + ", or " + f + " without a reward";
+      f = "(" + base + " + " + Thresholds.format(wReward) + "*" + rewardNormalization.cliName()
+          + "(reward))/" + Thresholds.format(wLr + wScr + wReward) + ", or " + f
+          + " without a reward";
     }
     return f;
   }
@@ -254,6 +308,9 @@ public final class RankingPolicy implements Serializable {
     if (wReward != 0) {
       parts.add(W_REWARD + "=" + Thresholds.format(wReward));
     }
+    if (rewardNormalization != RewardNormalization.ZSCORE) {
+      parts.add(REWARD_NORMALIZATION + "=" + rewardNormalization.cliName());
+    }
     if (!global.isEmpty()) {
       parts.add(global.toSpec());
     }
@@ -275,6 +332,7 @@ public final class RankingPolicy implements Serializable {
     weights.put("lr", wLr);
     weights.put("scr", wScr);
     weights.put("reward", wReward);
+    node.put("reward_normalization", rewardNormalization.cliName());
     thresholdsJson(node.putObject("thresholds"), global);
     ObjectNode splits = node.putObject("per_split");
     perSplit.forEach((split, t) -> thresholdsJson(splits.putObject(split), t.orElse(global)));
@@ -304,13 +362,14 @@ public final class RankingPolicy implements Serializable {
         && Double.compare(wLr, p.wLr) == 0
         && Double.compare(wScr, p.wScr) == 0
         && Double.compare(wReward, p.wReward) == 0
+        && rewardNormalization == p.rewardNormalization
         && global.equals(p.global)
         && perSplit.equals(p.perSplit);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(wLr, wScr, wReward, global, perSplit);
+    return Objects.hash(wLr, wScr, wReward, rewardNormalization, global, perSplit);
   }
 
   @Override

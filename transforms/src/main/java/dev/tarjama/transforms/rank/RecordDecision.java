@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  * The ranking of one record's candidate pool, as plain logic ({@link RankCandidates} wraps it).
  *
  * <ol>
- *   <li>Candidates are ordered best first: higher rank_score, then higher SCR, then backend name,
- *       then candidate index (NaN scores last), so the outcome never depends on arrival order.
+ *   <li>Candidates are ordered best first: higher rank_score, then higher raw reward, then higher
+ *       SCR, then backend name, then candidate index (NaN scores last), so the outcome never
+ *       depends on arrival order.
  *   <li>The winner is the first <em>valid, scored</em> candidate that passes the policy's
  *       thresholds for the record's split → {@link Outcome#CHOSEN}. An invalid candidate never wins,
  *       whatever its score; thresholds filter, ranking chooses among the survivors.
@@ -41,6 +42,7 @@ public final class RecordDecision {
   /** Best first; deterministic for any pool. */
   public static final Comparator<Candidate> BEST_FIRST =
       Comparator.<Candidate>comparingDouble(c -> nanLowest(c.rankScore))
+          .thenComparingDouble(c -> nanLowest(c.reward))
           .thenComparingDouble(c -> nanLowest(c.scr))
           .reversed()
           .thenComparing(c -> c.backend)

@@ -228,6 +228,30 @@ class RunInferenceTest {
   }
 
   @Test
+  void batchesOfOneRunEachInputAloneWithoutGroupingAndStillTagFailures(TestPipeline pipeline)
+      throws Exception {
+    String name = "single-" + System.nanoTime();
+    List<String> sentences = tatoeba().subList(0, 40);
+    String poisoned = sentences.get(17);
+    String poison = poisoned.split("[^A-Za-z]+")[0];
+    List<String> clean = sentences.stream().filter(s -> !s.contains(poison)).toList();
+    LetterMapHandler handler =
+        new LetterMapHandler(name, poison, Batching.of(1, 1000, Duration.ZERO), 0);
+    RunInference<String, String, LetterMapTranslator> inference =
+        RunInference.of(handler).withMetricPrefix("test/" + name + "/");
+    PCollectionTuple out = pipeline.apply(Create.of(sentences)).apply(inference);
+    PAssert.that(out.get(inference.resultsTag()))
+        .containsInAnyOrder(clean.stream().map(s -> LetterMapTranslator.map(s, 0)).toList());
+    PAssert.that(out.get(inference.failuresTag()).apply(org.apache.beam.sdk.transforms.Keys.create()))
+        .containsInAnyOrder(sentences.stream().filter(s -> s.contains(poison)).toList());
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertTrue(LetterMapTranslator.batches(name).stream().allMatch(b -> b.size() == 1));
+    assertEquals(sentences.size(), counter(result, "test/" + name + "/batches"));
+    assertEquals(sentences.size() - clean.size(), counter(result, "test/" + name + "/failures"));
+  }
+
+  @Test
   void aModelThatCannotLoadFailsThePipelineNamingTheFile(TestPipeline pipeline) throws Exception {
     RunInference<String, String, LetterMapTranslator> inference =
         RunInference.of(new MissingModelHandler());

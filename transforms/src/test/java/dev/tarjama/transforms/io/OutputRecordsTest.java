@@ -52,4 +52,24 @@ class OutputRecordsTest {
     assertEquals("/messages/0/content", text.get("field").asText());
     assertEquals("{}", text.get("original").asText());
   }
+
+  @Test
+  void preferenceLinesAreTrlConversationalPairs() throws Exception {
+    Candidate better = winner().withReward(1.5);
+    Candidate worse = Candidate.unscored("f:1", "gsm8k_think", "SFT_Gemma3_ranked", 0, RECORD, true,
+            "", "Hi", "هاي", 3, 4)
+        .withMetrics(0.5, 1.0, false).withRankScore(0.75).withReward(-0.5);
+    JsonNode line = RecordJson.parse(OutputRecords.preference(
+        new dev.tarjama.transforms.rank.PreferencePair("f:1", "gsm8k_think", better, worse)));
+    assertEquals(RecordJson.parse("[{\"role\":\"user\",\"content\":\"Hi\"}]"), line.get("prompt"));
+    assertEquals(RecordJson.parse("[{\"role\":\"assistant\",\"content\":\"مرحبا\"}]"),
+        line.get("chosen"));
+    assertEquals(RecordJson.parse("[{\"role\":\"assistant\",\"content\":\"هاي\"}]"),
+        line.get("rejected"));
+    assertEquals("SFT_SeedX_ranked", line.get("chosen_source").asText());
+    assertEquals(0.886087, line.get("score_chosen").asDouble());
+    assertEquals(0.75, line.get("score_rejected").asDouble());
+    assertEquals(1.5, RecordJson.parse(OutputRecords.chosen(better)).get("reward").asDouble());
+    assertEquals(-0.5, OutputRecords.candidate(worse).get("reward").asDouble());
+  }
 }

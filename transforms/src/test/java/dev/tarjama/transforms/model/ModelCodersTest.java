@@ -58,6 +58,9 @@ class ModelCodersTest {
     Candidate back = roundTrip(Candidate.class, c);
     assertEquals(c, back);
     assertTrue(Double.isNaN(back.reward));
+    Candidate rewarded = c.withReward(-1.25).withRankScore(0.7);
+    assertEquals(-1.25, roundTrip(Candidate.class, rewarded).reward, 0.0);
+    assertEquals(rewarded, roundTrip(Candidate.class, rewarded));
 
     RankedRecord ranked = new RankedRecord("f.jsonl:1", "split", c, 3, 2, "");
     assertEquals(ranked, roundTrip(RankedRecord.class, ranked));

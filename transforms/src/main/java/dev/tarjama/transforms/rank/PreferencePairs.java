@@ -1,0 +1,97 @@
+package dev.tarjama.transforms.rank;
+
+import dev.tarjama.transforms.model.Candidate;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * Preference pairs: per record, its best vs its worst valid candidate by rank_score when the gap
+ * exceeds a minimum ({@link PreferencePair#of}). Written as TRL's conversational preference format
+ * by {@code WriteRunOutputs} ({@code OutputRecords.preference}).
+ *
+ * <p>Input: scored candidates of every record (final rank_scores: after {@code ScoreRewards} when
+ * there is a reward model). GroupByKey on the record id (String key, {@link StringUtf8Coder}).
+ * Output: at most one {@link PreferencePair} per record. Failure modes: none per element.
+ *
+ * <p>Counters ({@code tarjama}): {@code preferences.pairs}, {@code preferences.too_close} (records
+ * with two valid candidates or more whose gap is at most the minimum, or whose texts are equal).
+ */
+public final class PreferencePairs
+    extends PTransform<PCollection<Candidate>, PCollection<PreferencePair>> {
+  /** The default minimum rank_score gap. */
+  public static final double DEFAULT_MIN_GAP = 0.05;
+
+  private final double minGap;
+
+  private PreferencePairs(double minGap) {
+    if (!(minGap >= 0) || Double.isInfinite(minGap)) {
+      throw new IllegalArgumentException("the minimum preference gap must be >= 0, got " + minGap);
+    }
+    this.minGap = minGap;
+  }
+
+  /** Pairs whose rank_scores differ by more than {@value #DEFAULT_MIN_GAP}. */
+  public static PreferencePairs create() {
+    return new PreferencePairs(DEFAULT_MIN_GAP);
+  }
+
+  /** Pairs whose rank_scores differ by more than {@code gap} (>= 0). */
+  public PreferencePairs withMinGap(double gap) {
+    return new PreferencePairs(gap);
+  }
+
+  public double minGap() {
+    return minGap;
+  }
+
+  @Override
+  public PCollection<PreferencePair> expand(PCollection<Candidate> candidates) {
+    return candidates
+        .apply("KeyByRecord",
+            WithKeys.of((Candidate c) -> c.recordId).withKeyType(TypeDescriptors.strings()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), candidates.getCoder()))
+        .apply("GroupByRecord", GroupByKey.create())
+        .apply("BestVersusWorst", ParDo.of(new PairFn(minGap)))
+        .setCoder(new PreferencePair.Coder());
+  }
+
+  private static final class PairFn extends DoFn<KV<String, Iterable<Candidate>>, PreferencePair> {
+    private final double minGap;
+    private final Counter pairs = Metrics.counter("tarjama", "preferences.pairs");
+    private final Counter tooClose = Metrics.counter("tarjama", "preferences.too_close");
+
+    PairFn(double minGap) {
+      this.minGap = minGap;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Iterable<Candidate>> record, OutputReceiver<PreferencePair> out) {
+      var pair = PreferencePair.of(record.getValue(), minGap);
+      if (pair.isPresent()) {
+        pairs.inc();
+        out.output(pair.get());
+        return;
+      }
+      long valid = 0;
+      for (Candidate c : record.getValue()) {
+        if (c.valid && !Double.isNaN(c.rankScore)) {
+          valid++;
+        }
+      }
+      if (valid >= 2) {
+        tooClose.inc();
+      }
+    }
+  }
+}
