@@ -95,7 +95,11 @@ final class TranslateCommand {
     }
     String output = TranslatePipeline.withSlash(options.getOutput());
     RunDirectory runDirectory = new RunDirectory(output);
-    if (!options.getDryRun()) {
+    // --templateLocation writes a Dataflow job spec and runs nothing here: no run to mark, and the
+    // output (a gs:// path) must not be touched from a machine that may have no credentials.
+    boolean jobSpecOnly =
+        options.as(DataflowPipelineOptions.class).getTemplateLocation() != null;
+    if (!options.getDryRun() && !jobSpecOnly) {
       Optional<String> unfinished = runDirectory.unfinished();
       if (unfinished.isPresent() && !options.getResume()) {
         err.println("tarjama translate: " + output + " holds an unfinished run ("
@@ -114,7 +118,6 @@ final class TranslateCommand {
     long start = System.nanoTime();
     PipelineResult result = pipeline.run();
     if (result instanceof DataflowTemplateJob) {
-      runDirectory.markFinished(); // nothing ran: nothing to resume
       // --templateLocation: Dataflow wrote a job spec and ran nothing, so there is no report.
       out.println(
           "tarjama translate: wrote the Dataflow job spec to "
