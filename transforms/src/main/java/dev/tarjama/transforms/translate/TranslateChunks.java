@@ -5,6 +5,7 @@ import dev.tarjama.models.openai.BackendException;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.openai.SharedClients;
+import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.models.prompt.PromptTemplate;
 import dev.tarjama.models.translate.Translator;
 import dev.tarjama.transforms.inference.RunInference;
@@ -14,6 +15,7 @@ import dev.tarjama.transforms.model.ModelCoders;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -73,13 +75,21 @@ import org.joda.time.Instant;
  *       status or timeout and an excerpt of the response, never the API key.
  * </ul>
  *
+ * <p>With a {@link #withSpendingLimit spending limit} ({@code --max-cost}, {@code --max-tokens})
+ * an API branch sends a chunk only while the run's spending in this worker JVM, plus what the
+ * requests in flight are expected to cost, is under the limit; from the first chunk refused on,
+ * no chunk of any backend is sent, and each one becomes k {@link #FAILURES failures} whose error
+ * says {@code budget exhausted (…)}, so the run ends normally with those records as dead letters.
+ * Local backends cost nothing here and are not stopped.
+ *
  * <p>Fails the pipeline (configuration errors, not data errors): an unset API key variable (at
  * {@code @Setup}), a non-global window (API backends), a local model that cannot be loaded (at
  * {@code @Setup}; the error names the model directory or file). Metrics, namespace {@code tarjama}, per backend label
  * ({@link #metricName}): {@code api_calls} (HTTP attempts), {@code retries}, {@code tokens_in},
  * {@code tokens_out}, {@code tokens_estimated} (tokens counted without server usage), {@code
- * failures} (chunks whose request failed), {@code truncated} (candidates cut by max tokens), and
- * the distribution {@code latency_ms} (per chunk, retries included).
+ * failures} (chunks whose request failed), {@code truncated} (candidates cut by max tokens), {@code
+ * budget_refused} (chunks not sent because the spending limit was reached), and the distribution
+ * {@code latency_ms} (per chunk, retries included).
  */
 public final class TranslateChunks extends PTransform<PCollection<Chunk>, PCollectionTuple> {
 
@@ -94,12 +104,17 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
   private final List<BackendSpec> backends;
   private final int shuffleBuckets;
   private final TranslatorFactory translatorFactory;
+  private final SpendingLimit spendingLimit;
 
   private TranslateChunks(
-      List<BackendSpec> backends, int shuffleBuckets, TranslatorFactory translatorFactory) {
+      List<BackendSpec> backends,
+      int shuffleBuckets,
+      TranslatorFactory translatorFactory,
+      SpendingLimit spendingLimit) {
     this.backends = backends;
     this.shuffleBuckets = shuffleBuckets;
     this.translatorFactory = translatorFactory;
+    this.spendingLimit = spendingLimit;
   }
 
   /**
@@ -120,7 +135,8 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         throw new IllegalArgumentException("backend label '" + b.label() + "' is used twice");
       }
     }
-    return new TranslateChunks(List.copyOf(backends), 0, TranslatorFactory.models());
+    return new TranslateChunks(
+        List.copyOf(backends), 0, TranslatorFactory.models(), SpendingLimit.none());
   }
 
   /**
@@ -132,7 +148,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     if (buckets < 0) {
       throw new IllegalArgumentException("shuffle buckets must be 0 or more, not " + buckets);
     }
-    return new TranslateChunks(backends, buckets, translatorFactory);
+    return new TranslateChunks(backends, buckets, translatorFactory, spendingLimit);
   }
 
   public static TranslateChunks with(BackendSpec... backends) {
@@ -144,7 +160,16 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
    * TranslatorFactory#models()}); for tests and embedders.
    */
   public TranslateChunks withTranslatorFactory(TranslatorFactory factory) {
-    return new TranslateChunks(backends, shuffleBuckets, factory);
+    return new TranslateChunks(backends, shuffleBuckets, factory, spendingLimit);
+  }
+
+  /**
+   * Stops sending once {@code limit} is spent (per worker JVM; see {@link SpendingLimit}): chunks
+   * not sent become failures whose error starts with "budget exhausted".
+   */
+  public TranslateChunks withSpendingLimit(SpendingLimit limit) {
+    return new TranslateChunks(
+        backends, shuffleBuckets, translatorFactory, Objects.requireNonNull(limit));
   }
 
   /** The backends, in branch order. */
@@ -200,7 +225,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       PCollectionTuple branch =
           spread.apply(
               "Translate with " + backend.name(),
-              ParDo.of(new TranslateFn(backend))
+              ParDo.of(new TranslateFn(backend, spendingLimit))
                   .withOutputTags(TRANSLATIONS, TupleTagList.of(FAILURES)));
       translations.add(branch.get(TRANSLATIONS).setCoder(coder));
       failures.add(branch.get(FAILURES).setCoder(coder));
@@ -298,7 +323,11 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
 
   /** A finished request: the chunk, and the completion or the error. */
   private record Done(
-      Chunk chunk, Instant timestamp, Completion completion, Throwable error, long nanos) {}
+      Chunk chunk,
+      Instant timestamp,
+      Completion completion,
+      Throwable error,
+      long nanos) {}
 
   /** Where results go: the element's receiver, or the bundle's context in {@code @FinishBundle}. */
   private interface Sink {
@@ -313,6 +342,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     private final PromptTemplate prompt;
     private final String label;
     private final int k;
+    private final SpendingLimit spendingLimit;
 
     private final Counter apiCalls;
     private final Counter retries;
@@ -321,14 +351,17 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     private final Counter tokensEstimated;
     private final Counter failures;
     private final Counter truncated;
+    private final Counter budgetRefused;
     private final Distribution latencyMs;
 
     private transient OpenAiCompatibleClient client;
+    private transient SpendingLimit.Ledger ledger;
     private transient LinkedBlockingQueue<Done> done;
     private transient int inFlight;
 
-    TranslateFn(BackendSpec backend) {
+    TranslateFn(BackendSpec backend, SpendingLimit spendingLimit) {
       this.backend = backend;
+      this.spendingLimit = spendingLimit;
       this.config = backend.config();
       this.prompt = backend.prompt();
       this.label = backend.label();
@@ -341,12 +374,15 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
           Metrics.counter(METRICS_NAMESPACE, metricName(label, "tokens_estimated"));
       this.failures = Metrics.counter(METRICS_NAMESPACE, metricName(label, "failures"));
       this.truncated = Metrics.counter(METRICS_NAMESPACE, metricName(label, "truncated"));
+      this.budgetRefused =
+          Metrics.counter(METRICS_NAMESPACE, metricName(label, "budget_refused"));
       this.latencyMs = Metrics.distribution(METRICS_NAMESPACE, metricName(label, "latency_ms"));
     }
 
     @Setup
     public void setup() {
       client = SharedClients.acquire(config);
+      ledger = spendingLimit.isLimited() ? spendingLimit.ledger() : null;
     }
 
     @StartBundle
@@ -388,15 +424,61 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         emit(d, sink);
       }
       String request = prompt.render(chunk.text);
+      SpendingLimit.Reservation reservation = null;
+      if (ledger != null) {
+        reservation = reserve(chunk, request);
+        if (reservation == null) {
+          budgetRefused.inc();
+          String error = "backend " + backend.name() + ": " + ledger.exhaustion()
+              + "; chunk not sent";
+          for (int i = 0; i < k; i++) {
+            sink.failure(ChunkTranslation.failure(chunk, label, i, error), timestamp);
+          }
+          return;
+        }
+      }
       long start = System.nanoTime();
       LinkedBlockingQueue<Done> results = done;
-      client
-          .translate(request, k)
-          .whenComplete(
-              (completion, error) ->
+      SpendingLimit.Reservation held = reservation;
+      try {
+        client
+            .translate(request, k)
+            .whenComplete(
+                (completion, error) -> {
+                  if (held != null) {
+                    // At once, not when the bundle gets to it: the next chunk's check needs it.
+                    // A failed request reported no usage; hosted APIs do not bill one.
+                    held.settle(
+                        completion == null
+                            ? 0
+                            : backend.costUsd(
+                                completion.promptTokens(), completion.completionTokens()),
+                        completion == null
+                            ? 0
+                            : completion.promptTokens() + completion.completionTokens());
+                  }
                   results.add(
-                      new Done(chunk, timestamp, completion, error, System.nanoTime() - start)));
+                      new Done(chunk, timestamp, completion, error, System.nanoTime() - start));
+                });
+      } catch (RuntimeException e) {
+        if (held != null) {
+          held.settle(0, 0);
+        }
+        throw e;
+      }
       inFlight++; // after the call: a call that threw would otherwise be waited for forever
+    }
+
+    /**
+     * Reserves what sending this chunk is expected to cost: the prompt per call, the chunk's own
+     * tokens per candidate out (a translation is about as long as its source); null when the
+     * budget is spent.
+     */
+    private SpendingLimit.Reservation reserve(Chunk chunk, String request) {
+      long in = OpenAiCompatibleClient.estimateTokens(request) * backend.callsPerChunk();
+      long out =
+          Math.max(chunk.tokens, OpenAiCompatibleClient.estimateTokens(chunk.text)) * (long) k;
+      return ledger.tryReserve(backend.costUsd(in, out), in + out);
     }
 
     @FinishBundle
