@@ -103,6 +103,7 @@ final class TranslateCommand {
     ObjectNode json;
     String markdown;
     String problem;
+    boolean stoppedByBudget = false;
     if (options.getDryRun()) {
       json = dryRunReport(options, backends, stats, wallSeconds);
       markdown = "# Tarjama dry run\n\n```json\n" + json.toPrettyString() + "\n```\n";
@@ -110,8 +111,10 @@ final class TranslateCommand {
     } else {
       RunReport report =
           RunReport.translate(
-              options, stats, counters, RecordJson.parse(policy.toJson()), calibration, wallSeconds);
+              options, stats, counters, RecordJson.parse(policy.toJson()), calibration, wallSeconds)
+              .withBudget(options, backends, counters);
       json = report.json();
+      stoppedByBudget = report.stoppedByBudget();
       markdown = report.markdown();
       problem = report.countsProblem();
     }
@@ -126,6 +129,16 @@ final class TranslateCommand {
         counts.toString(),
         wallSeconds,
         output + "report.md");
+    if (stoppedByBudget) {
+      // Exit 0 all the same: the run did what was asked, every record is accounted for, and the
+      // records not translated are dead letters to run again; report.json's budget.stopped tells
+      // scripts.
+      out.printf(
+          Locale.ROOT,
+          "tarjama translate: stopped by the budget: %d chunks not sent, their records are dead "
+              + "letters \"budget exhausted\"%n",
+          json.get("budget").get("chunks_not_sent").asLong());
+    }
     if (problem != null) {
       err.println("tarjama translate: " + problem);
       return 1;

@@ -1,5 +1,6 @@
 package dev.tarjama.pipelines;
 
+import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.transforms.chunk.ChunkRecords;
 import dev.tarjama.transforms.io.NormalizeRecords;
 import dev.tarjama.transforms.io.ReadRecords;
@@ -105,7 +106,9 @@ final class TranslatePipeline {
               .get(ChunkRecords.CHUNKS)
               .apply(
                   "Translate",
-                  TranslateChunks.with(backends).withShuffleBuckets(shuffleBuckets(options)));
+                  TranslateChunks.with(backends)
+                      .withShuffleBuckets(shuffleBuckets(options))
+                      .withSpendingLimit(spendingLimit(options)));
       PCollection<ChunkTranslation> chunkTranslations =
           PCollectionList.of(translated.get(TranslateChunks.TRANSLATIONS))
               .and(translated.get(TranslateChunks.FAILURES))
@@ -160,6 +163,16 @@ final class TranslatePipeline {
         .apply(
             "WriteSummary",
             TextIO.write().to(output + SUMMARY).withSuffix(".json").withoutSharding());
+  }
+
+  /** {@code --max-cost} and {@code --max-tokens}, with a ledger of their own for this run. */
+  static SpendingLimit spendingLimit(TranslateOptions options) {
+    if (options.getMaxCost() < 0 || options.getMaxTokens() < 0) {
+      throw new IllegalArgumentException("--max-cost and --max-tokens must be >= 0 (0: no limit)");
+    }
+    return options.getMaxCost() == 0 && options.getMaxTokens() == 0
+        ? SpendingLimit.none()
+        : SpendingLimit.of(options.getMaxCost(), options.getMaxTokens());
   }
 
   /** The DirectRunner makes one bundle per key: a few keys keep many chunks in flight at once. */

@@ -391,6 +391,87 @@ public final class LoopbackTranslator implements AutoCloseable {
     }
   }
 
+  /**
+   * For each prompt whose last request (per seed: seeded candidates are separate requests) was
+   * answered with a fault, those faults ({@link Fault#describe()}). A request that failed for good
+   * must carry the error of exactly such a last answer.
+   */
+  public Map<String, List<String>> lastFaultsByPrompt() {
+    Map<String, RecordedRequest> last = new HashMap<>();
+    for (RecordedRequest r : requests()) {
+      JsonNode body;
+      try {
+        body = JSON.readTree(r.body());
+      } catch (IOException e) {
+        continue;
+      }
+      String prompt =
+          body.has("messages") ? lastUserMessage(body) : body.path("prompt").asText(null);
+      if (prompt == null) {
+        continue;
+      }
+      String key = prompt + "\u0000" + body.path("seed").asInt(0);
+      RecordedRequest before = last.get(key);
+      if (before == null || before.number() < r.number()) {
+        last.put(key, r);
+      }
+    }
+    Map<String, List<String>> byPrompt = new HashMap<>();
+    last.forEach(
+        (key, r) -> {
+          if (r.fault() != null) {
+            byPrompt
+                .computeIfAbsent(key.substring(0, key.indexOf('\u0000')), p -> new ArrayList<>())
+                .add(r.fault());
+          }
+        });
+    return byPrompt;
+  }
+
+  /**
+   * Per prompt, how each request carrying it was answered, in arrival order: {@link
+   * Fault#describe()} or null for a normal answer. A prompt sent for several chunks (a repeated
+   * system prompt) interleaves their attempts.
+   */
+  public Map<String, List<String>> answersByPrompt() {
+    Map<String, List<String>> byPrompt = new HashMap<>();
+    List<RecordedRequest> all = new ArrayList<>(requests());
+    all.sort(java.util.Comparator.comparingInt(RecordedRequest::number));
+    for (RecordedRequest r : all) {
+      try {
+        JsonNode body = JSON.readTree(r.body());
+        String prompt =
+            body.has("messages") ? lastUserMessage(body) : body.path("prompt").asText(null);
+        if (prompt != null) {
+          byPrompt.computeIfAbsent(prompt, p -> new ArrayList<>()).add(r.fault());
+        }
+      } catch (IOException e) {
+        // not a request a client of ours sent
+      }
+    }
+    return byPrompt;
+  }
+
+  /**
+   * How the project's client ({@code OpenAiCompatibleClient}) words the error for a fault of this
+   * {@link Fault#describe() description}, as the error message starts: {@code STATUS 503} →
+   * {@code HTTP 503}, a delay → {@code timed out after}, and so on.
+   */
+  public static String clientErrorFor(String fault) {
+    if (fault.startsWith("STATUS ")) {
+      return "HTTP " + fault.substring("STATUS ".length());
+    }
+    if (fault.startsWith("DELAY")) {
+      return "timed out after";
+    }
+    return switch (fault) {
+      case "TRUNCATED" -> "I/O error";
+      case "EMPTY_BODY" -> "HTTP 200 with an empty body";
+      case "NON_JSON" -> "HTTP 200 body is not JSON";
+      default -> throw new IllegalArgumentException("no client wording for " + fault);
+    };
+  }
+
   @Override
   public void close() {
     server.stop(0);

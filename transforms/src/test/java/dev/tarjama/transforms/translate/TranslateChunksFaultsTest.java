@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.models.prompt.PromptTemplate;
 import dev.tarjama.transforms.model.Chunk;
@@ -33,55 +31,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TestPipelineExtension.class)
 class TranslateChunksFaultsTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** The client's wording for each fault the server logs ({@link LoopbackTranslator.Fault}). */
-  static String expectedError(String fault) {
-    if (fault.startsWith("STATUS ")) {
-      return "HTTP " + fault.substring("STATUS ".length());
-    }
-    if (fault.startsWith("DELAY")) {
-      return "timed out after";
-    }
-    return switch (fault) {
-      case "TRUNCATED" -> "I/O error";
-      case "EMPTY_BODY" -> "with an empty body";
-      case "NON_JSON" -> "body is not JSON";
-      default -> throw new IllegalArgumentException(fault);
-    };
-  }
-
-  /**
-   * For each (prompt, seed) the server saw: the fault its LAST request was answered with, or null
-   * when the last one succeeded. The error of a chunk that failed for good must be that one.
-   */
-  static Map<String, List<String>> lastFaultsByPrompt(LoopbackTranslator server) throws Exception {
-    Map<String, String> last = new HashMap<>();
-    Map<String, Integer> lastNumber = new HashMap<>();
-    for (LoopbackTranslator.RecordedRequest r : server.requests()) {
-      JsonNode body = JSON.readTree(r.body());
-      String prompt =
-          body.has("messages")
-              ? body.get("messages").get(body.get("messages").size() - 1).get("content").asText()
-              : body.get("prompt").asText();
-      String key = prompt + "\u0000" + body.path("seed").asInt(0);
-      if (lastNumber.getOrDefault(key, 0) < r.number()) {
-        lastNumber.put(key, r.number());
-        last.put(key, r.fault());
-      }
-    }
-    Map<String, List<String>> byPrompt = new HashMap<>();
-    last.forEach(
-        (key, fault) -> {
-          if (fault != null) {
-            byPrompt
-                .computeIfAbsent(key.substring(0, key.indexOf('\u0000')), p -> new ArrayList<>())
-                .add(fault);
-          }
-        });
-    return byPrompt;
-  }
-
   @Test
   void everyChunkEndsAsKCandidatesOrKFailuresWithTheLastError(TestPipeline pipeline)
       throws Exception {
@@ -159,7 +108,7 @@ class TranslateChunksFaultsTest {
           Map.of("gemma", gemmaServer, "seedx", seedxServer);
       Map<String, Map<String, List<String>>> lastFaults = new HashMap<>();
       for (var e : servers.entrySet()) {
-        lastFaults.put(e.getKey(), lastFaultsByPrompt(e.getValue()));
+        lastFaults.put(e.getKey(), e.getValue().lastFaultsByPrompt());
       }
       Set<String> kindsSeen = new HashSet<>();
       for (ChunkTranslation f : failures) {
@@ -168,7 +117,7 @@ class TranslateChunksFaultsTest {
         assertNotNull(last, "the server's last answer to a failed chunk was not a fault: " + f);
         assertTrue(f.error.startsWith("backend " + f.backend + ": model "), f.error);
         assertTrue(f.error.contains("failed after 2 attempts: "), f.error);
-        assertTrue(last.stream().anyMatch(fault -> f.error.contains(expectedError(fault))),
+        assertTrue(last.stream().anyMatch(fault -> f.error.contains(LoopbackTranslator.clientErrorFor(fault))),
             f.error + " is none of the last faults " + last);
         last.forEach(kindsSeen::add);
       }
