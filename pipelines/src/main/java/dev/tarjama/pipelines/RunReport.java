@@ -119,7 +119,8 @@ final class RunReport {
       b.put("tokens_out", out);
       tokensIn += in;
       tokensOut += out;
-      for (String metric : new String[] {"api_calls", "retries", "failures", "truncated"}) {
+      for (String metric :
+          new String[] {"api_calls", "retries", "failures", "truncated", "budget_refused"}) {
         Long value = counters.get(TranslateChunks.metricName(backend, metric));
         if (value != null) {
           b.put(metric, value);
