@@ -65,6 +65,7 @@ final class TranslateCommand {
       err.println("tarjama translate: " + e.getMessage());
       return 2;
     }
+    moreDirectRunnerThreadsForApiCalls(options, line.beamArgs, backends);
     if (backends.isEmpty() && !options.getDryRun()) {
       err.println("tarjama translate: give at least one --backend=name=…,url=…,model=… (or --dry-run)");
       return 2;
@@ -159,6 +160,22 @@ final class TranslateCommand {
     }
     // run() returns at once, so progress can be printed while the DirectRunner works.
     options.as(DirectOptions.class).setBlockOnRun(false);
+  }
+
+  /**
+   * The DirectRunner runs every step on max(cores, 3) threads, and a translate bundle holds its
+   * thread while it waits for answers: when the other steps took all of them, no request went out
+   * and the backend idled (seen as 1-2 s gaps in BackendSaturation on a busy 2-core machine). With
+   * API backends only (I/O, not CPU), more threads than cores cost little. Not when a local model
+   * runs (its batches are CPU work), nor when {@code --targetParallelism} is given.
+   */
+  private static void moreDirectRunnerThreadsForApiCalls(
+      TranslateOptions options, String[] args, List<BackendSpec> backends) {
+    boolean asked = Arrays.stream(args).anyMatch(a -> a.startsWith("--targetParallelism"));
+    if (!asked && !backends.isEmpty() && backends.stream().noneMatch(BackendSpec::isLocal)) {
+      options.as(DirectOptions.class)
+          .setTargetParallelism(Math.max(8, 2 * Runtime.getRuntime().availableProcessors()));
+    }
   }
 
   static List<BackendSpec> parseBackends(List<String> specs) {

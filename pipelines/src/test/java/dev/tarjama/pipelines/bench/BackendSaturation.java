@@ -52,18 +52,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Prints pipeline throughput ÷ capacity (the goal is ≥ 0.95), the server's answers per second
  * while the pipeline runs, and the end-to-end wall time.
  *
- * <p>What it takes to saturate: more requests in flight than the server has slots (3 per handler
- * thread by default). A bare load generator saturates at about 1.5 per slot; the pipeline's client
- * turns around more slowly now and then (bundle boundaries, GC, a busy CPU), and only requests
- * already queued at the server cover those gaps. Measured on 2 busy cores, 16 slots of 100 ms:
- * concurrency 24 gave 0.83-0.86, 48 gave 0.97.
+ * <p>What it takes to saturate, measured on 2 cores with 16 slots of 100 ms (capacity ~158
+ * requests/s): more requests in flight than the server has slots (3 per handler thread by
+ * default; a bare load generator saturates at 1.5 per slot), because the pipeline's client turns
+ * around more slowly now and then (a bundle boundary, GC, a CPU taken by other steps) and only
+ * requests already queued at the server cover those gaps; and more DirectRunner threads than its
+ * default 3 (the command now takes max(8, 2 × cores) when every backend is an API backend), since
+ * a translate bundle holds its thread while it waits. While other processes kept the 2 cores busy
+ * (load ~10-20): concurrency 24 with 3 threads gave 0.83-0.86, 48 gave 0.94-0.97 with 1-2 s gaps
+ * where all 3 threads ran other steps, 48 with 8 threads 0.996. On a quiet machine: 0.997 (48) and
+ * 0.988 (24).
  *
  * <p>Run (from the repository root; the classpath file keeps the command line short):
  *
  * <pre>
- * mvn -B -q -o -pl pipelines -am test-compile
- * mvn -B -q -o -pl pipelines dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
- * CLASSPATH=pipelines/target/test-classes:pipelines/target/classes:transforms/target/test-classes:$(cat pipelines/target/bench.cp) \
+ * mvn -B -q -o -pl pipelines -am test-compile dependency:build-classpath \
+ *   -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
+ * CLASSPATH=pipelines/target/test-classes:pipelines/target/classes:$(cat pipelines/target/bench.cp) \
  *   java -Dtarjama.shared=../shared dev.tarjama.pipelines.bench.BackendSaturation \
  *   [SERVICE_MS=100] [SERVER_THREADS=16] [CONCURRENCY=3×THREADS] [SHUFFLE_BUCKETS=0] [FILES=…,…|-]
  *   [more `tarjama translate` options…]
