@@ -323,11 +323,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
 
   /** A finished request: the chunk, and the completion or the error. */
   private record Done(
-      Chunk chunk,
-      Instant timestamp,
-      Completion completion,
-      Throwable error,
-      long nanos) {}
+      Chunk chunk, Instant timestamp, Completion completion, Throwable error, long nanos) {}
 
   /** Where results go: the element's receiver, or the bundle's context in {@code @FinishBundle}. */
   private interface Sink {
