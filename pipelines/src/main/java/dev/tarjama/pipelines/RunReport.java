@@ -8,6 +8,8 @@ import dev.tarjama.transforms.report.RunStatistics;
 import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.translate.TranslateChunks;
 import java.util.Iterator;
+import dev.tarjama.transforms.translate.BackendSpec;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -123,7 +125,8 @@ final class RunReport {
       b.put("tokens_out", out);
       tokensIn += in;
       tokensOut += out;
-      for (String metric : new String[] {"api_calls", "retries", "failures", "truncated"}) {
+      for (String metric :
+          new String[] {"api_calls", "retries", "failures", "truncated", "budget_refused"}) {
         Long value = counters.get(TranslateChunks.metricName(backend, metric));
         if (value != null) {
           b.put(metric, value);
@@ -182,6 +185,49 @@ final class RunReport {
       saved += b.path("tokens_saved").asLong() + b.path("dedupe_tokens_saved").asLong();
     }
     savings.put("tokens_saved", saved);
+  }
+
+  /**
+   * The {@code budget} section, when {@code --max-cost} or {@code --max-tokens} was given or a
+   * chunk was refused: the limits, what the API backends spent (their token counters at their
+   * prices), and whether the limit stopped the run ({@code stopped}, {@code chunks_not_sent}: the
+   * records of those chunks are dead letters "budget exhausted", replayable later). Spending is
+   * counted per worker JVM, so on a distributed runner each worker stopped at the limit by itself.
+   */
+  RunReport withBudget(
+      TranslateOptions options, List<BackendSpec> backends, Map<String, Long> counters) {
+    long notSent = 0;
+    long tokens = 0;
+    double cost = 0;
+    for (BackendSpec backend : backends) {
+      if (backend.isLocal()) {
+        continue;
+      }
+      notSent += counters.getOrDefault(
+          TranslateChunks.metricName(backend.label(), "budget_refused"), 0L);
+      long in = counters.getOrDefault(TranslateChunks.metricName(backend.label(), "tokens_in"), 0L);
+      long out =
+          counters.getOrDefault(TranslateChunks.metricName(backend.label(), "tokens_out"), 0L);
+      tokens += in + out;
+      cost += backend.costUsd(in, out);
+    }
+    if (options.getMaxCost() == 0 && options.getMaxTokens() == 0 && notSent == 0) {
+      return this;
+    }
+    ObjectNode budget = root.putObject("budget");
+    budget.put("max_cost_usd", options.getMaxCost());
+    budget.put("max_tokens", options.getMaxTokens());
+    budget.put("spent_usd", cost);
+    budget.put("spent_tokens", tokens);
+    budget.put("stopped", notSent > 0);
+    budget.put("chunks_not_sent", notSent);
+    budget.put("accounting", "per worker JVM");
+    return this;
+  }
+
+  /** Whether {@code --max-cost} / {@code --max-tokens} stopped the run before every chunk was sent. */
+  boolean stoppedByBudget() {
+    return root.path("budget").path("stopped").asBoolean(false);
   }
 
   ObjectNode json() {
@@ -293,6 +339,21 @@ final class RunReport {
           e -> md.append(e.getKey()).append(' ').append(e.getValue().asLong()).append("; "));
       md.append("\n\n");
     }
+    JsonNode budget = root.get("budget");
+    if (budget != null) {
+      md.append("## Budget\n\n");
+      if (budget.get("stopped").asBoolean()) {
+        md.append(String.format(Locale.ROOT,
+            "**Stopped by the budget** (%s): %d chunks were not sent; their records are dead "
+                + "letters \"budget exhausted\" and can be run again later.\n\n",
+            limits(budget), budget.get("chunks_not_sent").asLong()));
+      } else {
+        md.append("Within the budget (").append(limits(budget)).append(").\n\n");
+      }
+      md.append(String.format(Locale.ROOT,
+          "Spent: %.4f USD, %d tokens (API backends, at their prices; counted per worker JVM).%n%n",
+          budget.get("spent_usd").asDouble(), budget.get("spent_tokens").asLong()));
+    }
     md.append("## Splits\n\n| split | chosen | rejected | rejected share | LR | SCR | rank_score |\n");
     md.append("|---|---:|---:|---:|---:|---:|---:|\n");
     root.get("splits").fields().forEachRemaining(e -> {
@@ -364,6 +425,18 @@ final class RunReport {
       });
     }
     md.append("\n```json\n").append(selection.get("config").toPrettyString()).append("\n```\n");
+  }
+
+  private static String limits(JsonNode budget) {
+    StringBuilder s = new StringBuilder();
+    if (budget.get("max_cost_usd").asDouble() > 0) {
+      s.append("--max-cost=").append(budget.get("max_cost_usd").asText()).append(" USD");
+    }
+    if (budget.get("max_tokens").asLong() > 0) {
+      s.append(s.isEmpty() ? "" : ", ").append("--max-tokens=")
+          .append(budget.get("max_tokens").asLong());
+    }
+    return s.isEmpty() ? "no limit" : s.toString();
   }
 
   private static String fmt(JsonNode value) {

@@ -71,6 +71,7 @@ final class TranslateCommand {
       err.println("tarjama translate: " + e.getMessage());
       return 2;
     }
+    moreDirectRunnerThreadsForApiCalls(options, line.beamArgs, backends);
     if (backends.isEmpty() && !options.getDryRun()) {
       err.println("tarjama translate: give at least one --backend=name=…,url=…,model=… (or --dry-run)");
       return 2;
@@ -140,6 +141,7 @@ final class TranslateCommand {
     ObjectNode json;
     String markdown;
     String problem;
+    boolean stoppedByBudget = false;
     if (options.getDryRun()) {
       json = dryRunReport(options, backends, stats, wallSeconds);
       markdown = "# Tarjama dry run\n\n```json\n" + json.toPrettyString() + "\n```\n";
@@ -149,9 +151,11 @@ final class TranslateCommand {
           RunReport.translate(
                   options, stats, counters, policyReport(options, policy), calibration,
                   wallSeconds)
-              .withSelection(Selections.from(options), stats);
+              .withSelection(Selections.from(options), stats)
+              .withBudget(options, backends, counters);
       report.cache(TranslatePipeline.cacheUri(options), options.getDedupe(), options.getResume());
       json = report.json();
+      stoppedByBudget = report.stoppedByBudget();
       markdown = report.markdown();
       problem = report.countsProblem();
       if (TranslatePipeline.emitsBilingual(options)) {
@@ -174,6 +178,16 @@ final class TranslateCommand {
         counts.toString(),
         wallSeconds,
         output + "report.md");
+    if (stoppedByBudget) {
+      // Exit 0 all the same: the run did what was asked, every record is accounted for, and the
+      // records not translated are dead letters to run again; report.json's budget.stopped tells
+      // scripts.
+      out.printf(
+          Locale.ROOT,
+          "tarjama translate: stopped by the budget: %d chunks not sent, their records are dead "
+              + "letters \"budget exhausted\"%n",
+          json.get("budget").get("chunks_not_sent").asLong());
+    }
     if (problem != null) {
       err.println("tarjama translate: " + problem);
       return 1;
@@ -228,6 +242,22 @@ final class TranslateCommand {
     }
     // run() returns at once, so progress can be printed while the DirectRunner works.
     options.as(DirectOptions.class).setBlockOnRun(false);
+  }
+
+  /**
+   * The DirectRunner runs every step on max(cores, 3) threads, and a translate bundle holds its
+   * thread while it waits for answers: when the other steps took all of them, no request went out
+   * and the backend idled (seen as 1-2 s gaps in BackendSaturation on a busy 2-core machine). With
+   * API backends only (I/O, not CPU), more threads than cores cost little. Not when a local model
+   * runs (its batches are CPU work), nor when {@code --targetParallelism} is given.
+   */
+  private static void moreDirectRunnerThreadsForApiCalls(
+      TranslateOptions options, String[] args, List<BackendSpec> backends) {
+    boolean asked = Arrays.stream(args).anyMatch(a -> a.startsWith("--targetParallelism"));
+    if (!asked && !backends.isEmpty() && backends.stream().noneMatch(BackendSpec::isLocal)) {
+      options.as(DirectOptions.class)
+          .setTargetParallelism(Math.max(8, 2 * Runtime.getRuntime().availableProcessors()));
+    }
   }
 
   static List<BackendSpec> parseBackends(List<String> specs) {

@@ -91,6 +91,18 @@ public interface TranslateOptions extends PipelineOptions, SelectOptions {
 
   void setShuffleBuckets(int value);
 
+  @Description("Stop sending requests once the API backends have cost this much (USD, at their price-in/price-out, from the servers' usage); chunks not sent become dead letters 'budget exhausted'. Per worker JVM on distributed runners. 0 = no limit")
+  @Default.Double(0)
+  double getMaxCost();
+
+  void setMaxCost(double value);
+
+  @Description("Stop sending requests once the API backends have used this many tokens (prompt + completion); as --max-cost. 0 = no limit")
+  @Default.Long(0)
+  long getMaxTokens();
+
+  void setMaxTokens(long value);
+
   @Description("Target script of SCR (ISO 15924)")
   @Default.String("Arab")
   String getTargetScript();

@@ -1,6 +1,7 @@
 package dev.tarjama.pipelines;
 
 import dev.tarjama.transforms.bilingual.EmitBilingual;
+import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.transforms.chunk.ChunkRecords;
 import dev.tarjama.transforms.io.NormalizeRecords;
 import dev.tarjama.transforms.io.ReadRecords;
@@ -136,7 +137,8 @@ final class TranslatePipeline {
                   TranslateChunks.with(backends)
                       .withShuffleBuckets(shuffleBuckets(options))
                       .withCache(cacheUri(options))
-                      .withDeduplication(options.getDedupe()));
+                      .withDeduplication(options.getDedupe())
+                      .withSpendingLimit(spendingLimit(options)));
       summary =
           summary.and(SummarizeRun.DUPLICATE_CHUNKS, translated.get(TranslateChunks.DUPLICATES));
       PCollection<ChunkTranslation> chunkTranslations =
@@ -271,6 +273,16 @@ final class TranslatePipeline {
     RewardModelHandler handler = RewardModelHandler.of(config);
     return handler.withBatching(
         handler.batching().withMaxBatchSize(options.getRewardBatchSize()));
+  }
+
+  /** {@code --max-cost} and {@code --max-tokens}, with a ledger of their own for this run. */
+  static SpendingLimit spendingLimit(TranslateOptions options) {
+    if (options.getMaxCost() < 0 || options.getMaxTokens() < 0) {
+      throw new IllegalArgumentException("--max-cost and --max-tokens must be >= 0 (0: no limit)");
+    }
+    return options.getMaxCost() == 0 && options.getMaxTokens() == 0
+        ? SpendingLimit.none()
+        : SpendingLimit.of(options.getMaxCost(), options.getMaxTokens());
   }
 
   /** The DirectRunner makes one bundle per key: a few keys keep many chunks in flight at once. */

@@ -29,7 +29,13 @@ import java.util.Objects;
  * @param maxAttempts HTTP attempts per request before giving up (1 = no retry)
  * @param backoffBase first retry delay before jitter; doubles per attempt
  * @param backoffCap the largest retry delay before jitter (a Retry-After header may ask for more)
- * @param concurrency most HTTP requests in flight at once through one client
+ * @param concurrency most HTTP requests in flight at once through one client: with {@code
+ *     adaptive}, the ceiling of the adaptive limit
+ * @param adaptive AIMD: the in-flight limit halves when the server answers 429 or 503 and grows
+ *     back by about one per round trip of successes ({@link AdaptiveLimiter})
+ * @param tokensPerMinute the most tokens (prompt + {@code max_tokens}, estimated, corrected by
+ *     usage) sent per minute through one client; 0: no budget
+ * @param requestsPerMinute the most requests sent per minute through one client; 0: no budget
  */
 public record BackendConfig(
     String baseUrl,
@@ -46,7 +52,10 @@ public record BackendConfig(
     int maxAttempts,
     Duration backoffBase,
     Duration backoffCap,
-    int concurrency)
+    int concurrency,
+    boolean adaptive,
+    long tokensPerMinute,
+    long requestsPerMinute)
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
@@ -128,6 +137,13 @@ public record BackendConfig(
     if (concurrency < 1) {
       throw new IllegalArgumentException("concurrency must be >= 1: " + concurrency);
     }
+    if (tokensPerMinute < 0) {
+      throw new IllegalArgumentException("tokens per minute must be >= 0: " + tokensPerMinute);
+    }
+    if (requestsPerMinute < 0) {
+      throw new IllegalArgumentException(
+          "requests per minute must be >= 0: " + requestsPerMinute);
+    }
   }
 
   private static void requirePositive(Duration d, String what) {
@@ -138,8 +154,8 @@ public record BackendConfig(
 
   /**
    * A chat backend with defaults: no key, server-default sampling, {@code n}-mode candidates, 120
-   * s request and 10 s connect timeouts, 6 attempts with backoff from 0.5 s up to 30 s, 16
-   * requests in flight.
+   * s request and 10 s connect timeouts, 6 attempts with backoff from 0.5 s up to 30 s, at most
+   * 16 requests in flight with the adaptive limit on, no per-minute budgets.
    */
   public static BackendConfig of(String baseUrl, String model) {
     return new BackendConfig(
@@ -157,7 +173,10 @@ public record BackendConfig(
         6,
         Duration.ofMillis(500),
         Duration.ofSeconds(30),
-        16);
+        16,
+        true,
+        0,
+        0);
   }
 
   /** The full URL requests go to. */
@@ -166,73 +185,110 @@ public record BackendConfig(
   }
 
   public BackendConfig withEndpoint(Endpoint value) {
-    return new BackendConfig(baseUrl, model, value, apiKeyEnv, temperature, topP, maxTokens,
-        candidateMode, seed, requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap,
-        concurrency);
+    return new BackendConfig(
+        baseUrl, model, value, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
+        requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
+        tokensPerMinute, requestsPerMinute);
   }
 
   public BackendConfig withApiKeyEnv(String value) {
-    return new BackendConfig(baseUrl, model, endpoint, value, temperature, topP, maxTokens,
-        candidateMode, seed, requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap,
-        concurrency);
+    return new BackendConfig(
+        baseUrl, model, endpoint, value, temperature, topP, maxTokens, candidateMode, seed,
+        requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
+        tokensPerMinute, requestsPerMinute);
   }
 
   public BackendConfig withTemperature(double value) {
-    return new BackendConfig(baseUrl, model, endpoint, apiKeyEnv, value, topP, maxTokens,
-        candidateMode, seed, requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap,
-        concurrency);
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, value, topP, maxTokens, candidateMode, seed,
+        requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
+        tokensPerMinute, requestsPerMinute);
   }
 
   public BackendConfig withTopP(double value) {
-    return new BackendConfig(baseUrl, model, endpoint, apiKeyEnv, temperature, value, maxTokens,
-        candidateMode, seed, requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap,
-        concurrency);
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, value, maxTokens, candidateMode, seed,
+        requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
+        tokensPerMinute, requestsPerMinute);
   }
 
   public BackendConfig withMaxTokens(int value) {
-    return new BackendConfig(baseUrl, model, endpoint, apiKeyEnv, temperature, topP, value,
-        candidateMode, seed, requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap,
-        concurrency);
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, topP, value, candidateMode, seed,
+        requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
+        tokensPerMinute, requestsPerMinute);
   }
 
   public BackendConfig withCandidateMode(CandidateMode value) {
-    return new BackendConfig(baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens,
-        value, seed, requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap,
-        concurrency);
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, value, seed,
+        requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
+        tokensPerMinute, requestsPerMinute);
   }
 
   public BackendConfig withSeed(Long value) {
-    return new BackendConfig(baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens,
-        candidateMode, value, requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap,
-        concurrency);
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, value,
+        requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
+        tokensPerMinute, requestsPerMinute);
   }
 
   public BackendConfig withRequestTimeout(Duration value) {
-    return new BackendConfig(baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens,
-        candidateMode, seed, value, connectTimeout, maxAttempts, backoffBase, backoffCap,
-        concurrency);
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
+        value, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
+        tokensPerMinute, requestsPerMinute);
   }
 
   public BackendConfig withConnectTimeout(Duration value) {
-    return new BackendConfig(baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens,
-        candidateMode, seed, requestTimeout, value, maxAttempts, backoffBase, backoffCap,
-        concurrency);
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
+        requestTimeout, value, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
+        tokensPerMinute, requestsPerMinute);
   }
 
   public BackendConfig withMaxAttempts(int value) {
-    return new BackendConfig(baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens,
-        candidateMode, seed, requestTimeout, connectTimeout, value, backoffBase, backoffCap,
-        concurrency);
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
+        requestTimeout, connectTimeout, value, backoffBase, backoffCap, concurrency, adaptive,
+        tokensPerMinute, requestsPerMinute);
   }
 
   public BackendConfig withBackoff(Duration base, Duration cap) {
-    return new BackendConfig(baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens,
-        candidateMode, seed, requestTimeout, connectTimeout, maxAttempts, base, cap, concurrency);
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
+        requestTimeout, connectTimeout, maxAttempts, base, cap, concurrency, adaptive,
+        tokensPerMinute, requestsPerMinute);
   }
 
   public BackendConfig withConcurrency(int value) {
-    return new BackendConfig(baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens,
-        candidateMode, seed, requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap,
-        value);
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
+        requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, value, adaptive,
+        tokensPerMinute, requestsPerMinute);
+  }
+
+  /** AIMD on 429/503 (on by default); off: the limit stays at the concurrency. */
+  public BackendConfig withAdaptive(boolean value) {
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
+        requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, value,
+        tokensPerMinute, requestsPerMinute);
+  }
+
+  /** A tokens-per-minute budget for this client (0: none). */
+  public BackendConfig withTokensPerMinute(long value) {
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
+        requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
+        value, requestsPerMinute);
+  }
+
+  /** A requests-per-minute budget for this client (0: none). */
+  public BackendConfig withRequestsPerMinute(long value) {
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
+        requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
+        tokensPerMinute, value);
   }
 }

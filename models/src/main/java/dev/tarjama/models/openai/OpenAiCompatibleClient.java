@@ -31,12 +31,16 @@ import java.util.function.Function;
  * An asynchronous client for one OpenAI-compatible text generation server (vLLM, SGLang,
  * llama.cpp, TGI, a hosted API), on {@link java.net.http.HttpClient}.
  *
- * <p>{@link #translate(String, int)} sends one prompt and completes with n candidate texts. At
- * most {@link BackendConfig#concurrency()} HTTP requests are in flight through one client; further
- * calls queue without blocking their caller. Each request is retried per {@link RetryPolicy}
- * (jittered exponential backoff, {@code Retry-After} honoured on 429 and 503) up to {@link
- * BackendConfig#maxAttempts()} attempts; a permanent error fails at once with {@link
- * BackendException}.
+ * <p>{@link #translate(String, int)} sends one prompt and completes with n candidate texts. The
+ * client keeps its backend busy without tripping its limits ({@link AdaptiveLimiter}): at most
+ * {@link BackendConfig#concurrency()} HTTP requests are in flight, fewer while the server answers
+ * 429 or 503 when {@link BackendConfig#adaptive()} (AIMD); a {@code Retry-After} pauses every send
+ * of this client until then; and {@link BackendConfig#tokensPerMinute()} and {@link
+ * BackendConfig#requestsPerMinute()} budgets hold (tokens estimated as the prompt's plus {@code
+ * max_tokens}, corrected by the server's usage). Calls beyond that queue without blocking their
+ * caller. Each request is retried per {@link RetryPolicy} (jittered exponential backoff, {@code
+ * Retry-After} honoured on 429 and 503) up to {@link BackendConfig#maxAttempts()} attempts; a
+ * permanent error fails at once with {@link BackendException}.
  *
  * <p>The API key is read from the environment variable the configuration names when the client is
  * built, sent as {@code Authorization: Bearer}, and appears nowhere else: not in {@link
@@ -54,7 +58,7 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
   private final String apiKey;
   private final HttpClient http;
   private final ScheduledExecutorService scheduler;
-  private final AsyncLimiter limiter;
+  private final AdaptiveLimiter limiter;
 
   private OpenAiCompatibleClient(BackendConfig config, String apiKey) {
     this.config = config;
@@ -74,7 +78,14 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
             .connectTimeout(config.connectTimeout())
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
-    this.limiter = new AsyncLimiter(config.concurrency(), scheduler);
+    this.limiter =
+        new AdaptiveLimiter(
+            config.concurrency(),
+            config.adaptive(),
+            config.tokensPerMinute(),
+            config.requestsPerMinute(),
+            scheduler,
+            System::nanoTime);
   }
 
   /** A client whose API key (if the configuration names one) comes from the process environment. */
@@ -124,6 +135,24 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
   /** The most HTTP requests that were ever in flight at once (never above the concurrency). */
   public int maxInFlight() {
     return limiter.maxRunning();
+  }
+
+  /**
+   * The in-flight limit now: the configured concurrency, or less after 429/503 answers while
+   * {@link BackendConfig#adaptive()}.
+   */
+  public int concurrencyLimit() {
+    return limiter.limit();
+  }
+
+  /** How often a 429 or 503 made the adaptive limit shrink. */
+  public long limitDecreases() {
+    return limiter.decreases();
+  }
+
+  /** How often a {@code Retry-After} paused every send of this client. */
+  public long pauses() {
+    return limiter.pauses();
   }
 
   /**
@@ -215,6 +244,18 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The tokens one request may use, for the tokens-per-minute budget: the prompt's estimate plus
+   * {@code max_tokens} per choice (what hosted APIs count against the limit when they admit a
+   * request), or the prompt's size again per choice when no {@code max_tokens} is sent (a
+   * translation is about as long as its source).
+   */
+  long tokenEstimate(String prompt, int n) {
+    long in = estimateTokens(prompt);
+    long outPerChoice = config.maxTokens() > 0 ? config.maxTokens() : in;
+    return in + outPerChoice * n;
+  }
+
   private void attempt(
       byte[] body, String prompt, int n, int attemptNo, CompletableFuture<CallResult> out) {
     HttpRequest.Builder request =
@@ -228,18 +269,47 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
     }
     HttpRequest built = request.build();
     limiter
-        .submit(() -> http.sendAsync(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)))
+        .acquire(tokenEstimate(prompt, n))
         .whenComplete(
-            (response, error) -> {
-              Outcome outcome;
-              try {
-                outcome = error != null ? fromError(error) : fromResponse(response, prompt, n);
-              } catch (RuntimeException e) {
-                outcome = Outcome.failed(-1, "unexpected " + e.getClass().getSimpleName(), false,
-                    null);
+            (permit, refused) -> {
+              if (refused != null) {
+                settle(Outcome.failed(-1, "no permit to send: " + refused.getClass().getSimpleName(),
+                    false, null), body, prompt, n, attemptNo, out);
+                return;
               }
-              settle(outcome, body, prompt, n, attemptNo, out);
+              CompletableFuture<HttpResponse<String>> sent;
+              try {
+                sent =
+                    http.sendAsync(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+              } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+              }
+              sent.whenComplete(
+                  (response, error) -> {
+                    Outcome outcome;
+                    try {
+                      outcome =
+                          error != null ? fromError(error) : fromResponse(response, prompt, n);
+                    } catch (RuntimeException e) {
+                      outcome = Outcome.failed(-1, "unexpected " + e.getClass().getSimpleName(),
+                          false, null);
+                    }
+                    release(permit, outcome);
+                    settle(outcome, body, prompt, n, attemptNo, out);
+                  });
             });
+  }
+
+  /** Tells the limiter how the attempt went: success, overload (429/503) or anything else. */
+  private static void release(AdaptiveLimiter.Permit permit, Outcome outcome) {
+    if (outcome.result() != null) {
+      permit.succeeded(outcome.result().promptTokens + outcome.result().completionTokens);
+    } else if (RetryPolicy.honoursRetryAfter(outcome.status())) {
+      // A 429 was refused before any work: its tokens were not used. A 503 may have been half done.
+      permit.overloaded(outcome.retryAfter(), outcome.status() == 429);
+    } else {
+      permit.failed();
+    }
   }
 
   private void settle(
@@ -438,6 +508,10 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
         + (apiKey == null ? ", no key" : ", key from $" + config.apiKeyEnv())
         + ", concurrency "
         + config.concurrency()
+        + (config.adaptive() ? " (adaptive)" : "")
+        + (config.tokensPerMinute() > 0 ? ", " + config.tokensPerMinute() + " tokens/min" : "")
+        + (config.requestsPerMinute() > 0 ? ", " + config.requestsPerMinute() + " requests/min"
+            : "")
         + "}";
   }
 }

@@ -42,7 +42,15 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code seed}</td><td>base seed (none)</td></tr>
  *   <tr><td>{@code temperature}, {@code top-p}, {@code max-tokens}</td><td>sampling (server
  *       defaults when absent)</td></tr>
- *   <tr><td>{@code concurrency}</td><td>requests in flight per worker JVM (16)</td></tr>
+ *   <tr><td>{@code concurrency}</td><td>requests in flight per worker JVM (16); with {@code
+ *       adaptive}, the most</td></tr>
+ *   <tr><td>{@code adaptive}</td><td>{@code true} (default): the in-flight limit halves when the
+ *       server answers 429 or 503 and grows back by about one per round trip (AIMD); {@code
+ *       false}: always {@code concurrency}. Either way a {@code Retry-After} pauses every send of
+ *       the backend until then</td></tr>
+ *   <tr><td>{@code tpm}, {@code rpm}</td><td>tokens and requests per minute per worker JVM (no
+ *       budget); tokens are estimated as the prompt's plus {@code max-tokens} per candidate and
+ *       corrected by the server's usage</td></tr>
  *   <tr><td>{@code retries}</td><td>the most HTTP attempts per request, the first included
  *       (6)</td></tr>
  *   <tr><td>{@code backoff}, {@code backoff-cap}</td><td>first and largest retry delay (500ms,
@@ -100,12 +108,13 @@ public final class BackendSpec implements Serializable {
           "candidates", "seed", "temperature", "top-p", "max-tokens", "concurrency", "retries",
           "backoff", "backoff-cap", "timeout", "connect-timeout", "key-env", "price-in",
           "price-out", "label", "path", "decoding", "provider", "batch-tokens", "batch-size",
-          "buffering", "shards");
+          "buffering", "shards", "adaptive", "tpm", "rpm");
 
   /** Keys that only an API backend takes. */
   private static final List<String> API_KEYS =
       List.of("url", "model", "prompt", "source-lang", "target-lang", "candidates", "concurrency",
-          "retries", "backoff", "backoff-cap", "timeout", "connect-timeout", "key-env");
+          "retries", "backoff", "backoff-cap", "timeout", "connect-timeout", "key-env",
+          "adaptive", "tpm", "rpm");
 
   /** Keys that only a local backend takes. */
   private static final List<String> LOCAL_KEYS =
@@ -273,6 +282,9 @@ public final class BackendSpec implements Serializable {
               .withCandidateMode(mode)
               .withSeed(values.containsKey("seed") ? longValue(values, "seed") : null)
               .withConcurrency(intValue(values, "concurrency", 16, 1, 4096))
+              .withAdaptive(booleanValue(values, "adaptive", true))
+              .withTokensPerMinute(intValue(values, "tpm", 0, 0, Integer.MAX_VALUE))
+              .withRequestsPerMinute(intValue(values, "rpm", 0, 0, Integer.MAX_VALUE))
               .withMaxAttempts(intValue(values, "retries", 6, 1, 100))
               .withBackoff(
                   duration(values, "backoff", Duration.ofMillis(500)),
@@ -386,6 +398,20 @@ public final class BackendSpec implements Serializable {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("backend spec " + key + "=" + v + " is not an integer");
     }
+  }
+
+  private static boolean booleanValue(Map<String, String> values, String key, boolean def) {
+    String v = values.get(key);
+    if (v == null) {
+      return def;
+    }
+    return switch (v.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              "backend spec " + key + "=" + v + " is not true or false");
+    };
   }
 
   private static long longValue(Map<String, String> values, String key) {

@@ -9,6 +9,7 @@ import dev.tarjama.models.openai.BackendException;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.openai.SharedClients;
+import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.models.prompt.PromptTemplate;
 import dev.tarjama.models.translate.Translator;
 import dev.tarjama.transforms.inference.RunInference;
@@ -18,6 +19,7 @@ import dev.tarjama.transforms.model.ModelCoders;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -88,13 +90,21 @@ import org.joda.time.Instant;
  *       without deduplication), for the run's duplicate share.
  * </ul>
  *
+ * <p>With a {@link #withSpendingLimit spending limit} ({@code --max-cost}, {@code --max-tokens})
+ * an API branch sends a chunk only while the run's spending in this worker JVM, plus what the
+ * requests in flight are expected to cost, is under the limit; from the first chunk refused on,
+ * no chunk of any backend is sent, and each one becomes k {@link #FAILURES failures} whose error
+ * says {@code budget exhausted (…)}, so the run ends normally with those records as dead letters.
+ * Local backends cost nothing here and are not stopped.
+ *
  * <p>Fails the pipeline (configuration errors, not data errors): an unset API key variable (at
  * {@code @Setup}), a non-global window (API backends), a local model that cannot be loaded (at
  * {@code @Setup}; the error names the model directory or file). Metrics, namespace {@code tarjama}, per backend label
  * ({@link #metricName}): {@code api_calls} (HTTP attempts), {@code retries}, {@code tokens_in},
  * {@code tokens_out}, {@code tokens_estimated} (tokens counted without server usage), {@code
- * failures} (chunks whose request failed), {@code truncated} (candidates cut by max tokens), and
- * the distribution {@code latency_ms} (per chunk, retries included).
+ * failures} (chunks whose request failed), {@code truncated} (candidates cut by max tokens), {@code
+ * budget_refused} (chunks not sent because the spending limit was reached), and the distribution
+ * {@code latency_ms} (per chunk, retries included).
  */
 public final class TranslateChunks extends PTransform<PCollection<Chunk>, PCollectionTuple> {
 
@@ -114,18 +124,21 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
   private final TranslatorFactory translatorFactory;
   private final String cacheUri;
   private final boolean deduplicate;
+  private final SpendingLimit spendingLimit;
 
   private TranslateChunks(
       List<BackendSpec> backends,
       int shuffleBuckets,
       TranslatorFactory translatorFactory,
       String cacheUri,
-      boolean deduplicate) {
+      boolean deduplicate,
+      SpendingLimit spendingLimit) {
     this.backends = backends;
     this.shuffleBuckets = shuffleBuckets;
     this.translatorFactory = translatorFactory;
     this.cacheUri = cacheUri;
     this.deduplicate = deduplicate;
+    this.spendingLimit = spendingLimit;
   }
 
   /**
@@ -147,7 +160,12 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       }
     }
     return new TranslateChunks(
-        List.copyOf(backends), 0, TranslatorFactory.models(), TranslationCaches.NONE, true);
+        List.copyOf(backends),
+        0,
+        TranslatorFactory.models(),
+        TranslationCaches.NONE,
+        true,
+        SpendingLimit.none());
   }
 
   /**
@@ -159,7 +177,8 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     if (buckets < 0) {
       throw new IllegalArgumentException("shuffle buckets must be 0 or more, not " + buckets);
     }
-    return new TranslateChunks(backends, buckets, translatorFactory, cacheUri, deduplicate);
+    return new TranslateChunks(
+        backends, buckets, translatorFactory, cacheUri, deduplicate, spendingLimit);
   }
 
   public static TranslateChunks with(BackendSpec... backends) {
@@ -171,7 +190,8 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
    * TranslatorFactory#models()}); for tests and embedders.
    */
   public TranslateChunks withTranslatorFactory(TranslatorFactory factory) {
-    return new TranslateChunks(backends, shuffleBuckets, factory, cacheUri, deduplicate);
+    return new TranslateChunks(
+        backends, shuffleBuckets, factory, cacheUri, deduplicate, spendingLimit);
   }
 
   /**
@@ -184,12 +204,29 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
   public TranslateChunks withCache(String uri) {
     TranslationCaches.validate(uri);
     String value = TranslationCaches.isNone(uri) ? TranslationCaches.NONE : uri.strip();
-    return new TranslateChunks(backends, shuffleBuckets, translatorFactory, value, deduplicate);
+    return new TranslateChunks(
+        backends, shuffleBuckets, translatorFactory, value, deduplicate, spendingLimit);
   }
 
   /** Translates identical chunks once each ({@code true}, the default) or every chunk. */
   public TranslateChunks withDeduplication(boolean value) {
-    return new TranslateChunks(backends, shuffleBuckets, translatorFactory, cacheUri, value);
+    return new TranslateChunks(
+        backends, shuffleBuckets, translatorFactory, cacheUri, value, spendingLimit);
+  }
+
+  /**
+   * Stops sending once {@code limit} is spent (per worker JVM; see {@link SpendingLimit}): chunks
+   * not sent become failures whose error starts with "budget exhausted". Cache hits cost nothing
+   * and are never refused.
+   */
+  public TranslateChunks withSpendingLimit(SpendingLimit limit) {
+    return new TranslateChunks(
+        backends,
+        shuffleBuckets,
+        translatorFactory,
+        cacheUri,
+        deduplicate,
+        Objects.requireNonNull(limit));
   }
 
   /** The backends, in branch order. */
@@ -267,7 +304,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       PCollectionTuple branch =
           toTranslate.apply(
               "Translate with " + backend.name(),
-              ParDo.of(new TranslateFn(backend, cacheUri))
+              ParDo.of(new TranslateFn(backend, cacheUri, spendingLimit))
                   .withOutputTags(TRANSLATIONS, TupleTagList.of(FAILURES)));
       translations.add(branch.get(TRANSLATIONS).setCoder(coder));
       failures.add(branch.get(FAILURES).setCoder(coder));
@@ -451,6 +488,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     private final PromptTemplate prompt;
     private final String label;
     private final int k;
+    private final SpendingLimit spendingLimit;
 
     private final Counter apiCalls;
     private final Counter retries;
@@ -459,6 +497,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     private final Counter tokensEstimated;
     private final Counter failures;
     private final Counter truncated;
+    private final Counter budgetRefused;
     private final Distribution latencyMs;
     private final String cacheUri;
     private final CacheKeyspace keyspace;
@@ -468,18 +507,23 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     private transient TranslationCache cache;
     /** Cache writes that failed on a callback thread, where Beam counters do not count. */
     private transient AtomicLong failedCacheWrites;
+    private transient SpendingLimit.Ledger ledger;
     private transient LinkedBlockingQueue<Done> done;
     private transient int inFlight;
 
     TranslateFn(BackendSpec backend) {
-      this(backend, TranslationCaches.NONE);
+      this(backend, TranslationCaches.NONE, SpendingLimit.none());
     }
 
-    /** Stores every completed translation in the cache at {@code cacheUri} (or none). */
-    TranslateFn(BackendSpec backend, String cacheUri) {
+    /**
+     * Stores every completed translation in the cache at {@code cacheUri} (or none); sends only
+     * within {@code spendingLimit}.
+     */
+    TranslateFn(BackendSpec backend, String cacheUri, SpendingLimit spendingLimit) {
       this.backend = backend;
       this.cacheUri = cacheUri;
       this.keyspace = BackendCaching.keyspace(backend);
+      this.spendingLimit = spendingLimit;
       this.config = backend.config();
       this.prompt = backend.prompt();
       this.label = backend.label();
@@ -492,6 +536,8 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
           Metrics.counter(METRICS_NAMESPACE, metricName(label, "tokens_estimated"));
       this.failures = Metrics.counter(METRICS_NAMESPACE, metricName(label, "failures"));
       this.truncated = Metrics.counter(METRICS_NAMESPACE, metricName(label, "truncated"));
+      this.budgetRefused =
+          Metrics.counter(METRICS_NAMESPACE, metricName(label, "budget_refused"));
       this.latencyMs = Metrics.distribution(METRICS_NAMESPACE, metricName(label, "latency_ms"));
       this.cacheErrors = Metrics.counter(METRICS_NAMESPACE, metricName(label, "cache_errors"));
     }
@@ -503,6 +549,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       if (!TranslationCaches.isNone(cacheUri)) {
         cache = TranslationCaches.acquire(cacheUri);
       }
+      ledger = spendingLimit.isLimited() ? spendingLimit.ledger() : null;
     }
 
     /**
@@ -559,19 +606,64 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         emit(d, sink);
       }
       String request = prompt.render(chunk.text);
+      SpendingLimit.Reservation reservation = null;
+      if (ledger != null) {
+        reservation = reserve(chunk, request);
+        if (reservation == null) {
+          budgetRefused.inc();
+          String error = "backend " + backend.name() + ": " + ledger.exhaustion()
+              + "; chunk not sent";
+          for (int i = 0; i < k; i++) {
+            sink.failure(ChunkTranslation.failure(chunk, label, i, error), timestamp);
+          }
+          return;
+        }
+      }
       long start = System.nanoTime();
       LinkedBlockingQueue<Done> results = done;
-      client
-          .translate(request, k)
-          .whenComplete(
-              (completion, error) -> {
-                if (error == null) {
-                  store(chunk, completion);
-                }
-                results.add(
-                    new Done(chunk, timestamp, completion, error, System.nanoTime() - start));
-              });
+      SpendingLimit.Reservation held = reservation;
+      try {
+        client
+            .translate(request, k)
+            .whenComplete(
+                (completion, error) -> {
+                  if (held != null) {
+                    // At once, not when the bundle gets to it: the next chunk's check needs it.
+                    // A failed request reported no usage; hosted APIs do not bill one.
+                    held.settle(
+                        completion == null
+                            ? 0
+                            : backend.costUsd(
+                                completion.promptTokens(), completion.completionTokens()),
+                        completion == null
+                            ? 0
+                            : completion.promptTokens() + completion.completionTokens());
+                  }
+                  if (error == null) {
+                    store(chunk, completion);
+                  }
+                  results.add(
+                      new Done(chunk, timestamp, completion, error, System.nanoTime() - start));
+                });
+      } catch (RuntimeException e) {
+        if (held != null) {
+          held.settle(0, 0);
+        }
+        throw e;
+      }
       inFlight++; // after the call: a call that threw would otherwise be waited for forever
+    }
+
+    /**
+     * Reserves what sending this chunk is expected to cost: the prompt per call, the chunk's own
+     * tokens per candidate out (a translation is about as long as its source); null when the
+     * budget is spent.
+     */
+    private SpendingLimit.Reservation reserve(Chunk chunk, String request) {
+      long in = OpenAiCompatibleClient.estimateTokens(request) * backend.callsPerChunk();
+      long out =
+          Math.max(chunk.tokens, OpenAiCompatibleClient.estimateTokens(chunk.text)) * (long) k;
+      return ledger.tryReserve(backend.costUsd(in, out), in + out);
     }
 
     @FinishBundle

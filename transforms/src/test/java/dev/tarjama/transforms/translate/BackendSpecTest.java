@@ -66,6 +66,31 @@ class BackendSpecTest {
   }
 
   @Test
+  void parsesBackendPressureOptions() {
+    BackendSpec defaults = BackendSpec.parse("name=a,url=http://127.0.0.1:8001/v1,model=m");
+    assertTrue(defaults.config().adaptive());
+    assertEquals(0, defaults.config().tokensPerMinute());
+    assertEquals(0, defaults.config().requestsPerMinute());
+    BackendSpec spec =
+        BackendSpec.parse(
+            "name=a,url=http://127.0.0.1:8001/v1,model=m,concurrency=64,adaptive=false,"
+                + "tpm=2000000,rpm=5000");
+    assertEquals(64, spec.concurrency());
+    assertEquals(false, spec.config().adaptive());
+    assertEquals(2_000_000, spec.config().tokensPerMinute());
+    assertEquals(5_000, spec.config().requestsPerMinute());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class,
+            () -> BackendSpec.parse("name=a,url=http://127.0.0.1:8001/v1,model=m,adaptive=yes"));
+    assertTrue(e.getMessage().contains("adaptive=yes"), e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> BackendSpec.parse("name=a,url=http://127.0.0.1:8001/v1,model=m,tpm=-1"));
+    e = assertThrows(IllegalArgumentException.class,
+        () -> BackendSpec.parse("name=a,kind=local,path=/x,rpm=10"));
+    assertTrue(e.getMessage().contains("rpm does not apply to kind=local"), e.getMessage());
+  }
+
+  @Test
   void parsesCompletionsSeededCandidatesAndDurations() {
     BackendSpec spec =
         BackendSpec.parse(

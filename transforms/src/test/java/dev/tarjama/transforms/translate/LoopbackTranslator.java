@@ -40,9 +40,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the variant, so candidates differ, and n-mode and seeded calls give the same candidate i.
  *
  * <p>Faults, to exercise clients: per request number ({@link Builder#faultOnRequest}), per prompt
- * fragment ({@link Builder#faultWhenPromptContains}) or always ({@link Builder#alwaysFail}): a
- * status with or without {@code Retry-After}, a delay before answering, a non-JSON or an empty
- * 200 body. {@link Builder#placeholderFault} makes chosen variants drop or translate their
+ * fragment ({@link Builder#faultWhenPromptContains}), on a seeded random share of requests ({@link
+ * Builder#randomFaults}) or always ({@link Builder#alwaysFail}): a status with or without {@code
+ * Retry-After}, a delay before answering (a timeout for a client with a shorter one), a non-JSON,
+ * an empty or a truncated 200 body. Pressure, to exercise limiters and measure throughput: a fixed
+ * service time per request ({@link Builder#serviceTime}) with {@link Builder#threads} handler
+ * threads (requests beyond them queue, as on a GPU server with a batch limit), and a concurrency
+ * cap above which requests are answered 429 ({@link #rejectAbove}, changeable while running). A
+ * {@link Meter} counts requests and tokens served over a window. {@link Builder#placeholderFault} makes chosen variants drop or translate their
  * placeholders, for validation tests downstream. {@link Builder#requiredApiKey} answers 401 to
  * requests without {@code Authorization: Bearer KEY}.
  *
@@ -78,7 +83,8 @@ public final class LoopbackTranslator implements AutoCloseable {
       DELAY,
       NON_JSON,
       EMPTY_BODY,
-      ECHO_AUTHORIZATION
+      ECHO_AUTHORIZATION,
+      TRUNCATED
     }
 
     /** 429, with a Retry-After header unless {@code retryAfter} is null. */
@@ -118,10 +124,61 @@ public final class LoopbackTranslator implements AutoCloseable {
     public static Fault emptyBody() {
       return new Fault(Kind.EMPTY_BODY, 200, null, Duration.ZERO);
     }
+
+    /**
+     * 200 whose body stops halfway: the connection closes before the announced length arrived,
+     * as when a proxy or the server dies mid-answer.
+     */
+    public static Fault truncated() {
+      return new Fault(Kind.TRUNCATED, 200, null, Duration.ZERO);
+    }
+
+    /** What this fault looks like in a request log, e.g. {@code STATUS 429} or {@code NON_JSON}. */
+    public String describe() {
+      return switch (kind) {
+        case STATUS, ECHO_AUTHORIZATION -> kind + " " + status;
+        case DELAY -> kind + " " + delay.toMillis() + "ms";
+        default -> kind.toString();
+      };
+    }
   }
 
-  /** One request as received: its 1-based number, path, body and whether its key was right. */
-  public record RecordedRequest(int number, String path, String body, boolean authorized) {}
+  /**
+   * One fault of each kind a real backend shows under load, for {@link Builder#randomFaults}: 429
+   * and 503 (with Retry-After 0, so a test does not sit out long pauses), 500, a delay of {@code
+   * delay} (a client whose timeout is shorter times out), a truncated, an empty and a non-JSON 200
+   * body.
+   */
+  public static List<Fault> everyFaultKind(Duration delay) {
+    return List.of(
+        Fault.tooManyRequests("0"),
+        Fault.unavailable("0"),
+        Fault.status(500),
+        Fault.delay(delay),
+        Fault.truncated(),
+        Fault.emptyBody(),
+        Fault.nonJson());
+  }
+
+  /** Requests and tokens served between {@link #resetMeter()} and now. */
+  public record Meter(
+      long requests, long ok, long tokensIn, long tokensOut, long firstArrivalNanos,
+      long lastAnswerNanos) {
+    /** From the first arrival to the last answer, in seconds (0 before any request). */
+    public double windowSeconds() {
+      return requests == 0 ? 0 : (lastAnswerNanos - firstArrivalNanos) / 1e9;
+    }
+  }
+
+  /** The share of requests {@link Builder#randomFaults} usually fails: one in five. */
+  public static final double TWENTY_PERCENT = 0.2;
+
+  /**
+   * One request as received: its 1-based number, path, body, whether its key was right, and the
+   * fault it was answered with ({@link Fault#describe()}; null when it was answered normally).
+   */
+  public record RecordedRequest(
+      int number, String path, String body, boolean authorized, String fault) {}
 
   private record PromptRule(String fragment, AtomicInteger remaining, Fault fault) {}
 
@@ -136,6 +193,10 @@ public final class LoopbackTranslator implements AutoCloseable {
     private final Map<Integer, PlaceholderFault> placeholderFaults = new HashMap<>();
     private boolean usage = true;
     private int threads = 16;
+    private double randomShare;
+    private long randomSeed;
+    private List<Fault> randomKinds = List.of();
+    private Duration serviceTime = Duration.ZERO;
 
     private Builder() {}
 
@@ -170,6 +231,29 @@ public final class LoopbackTranslator implements AutoCloseable {
     public Builder faultWhenPromptContains(String fragment, int times, Fault fault) {
       byPrompt.add(new PromptRule(fragment, new AtomicInteger(times < 0 ? Integer.MAX_VALUE
           : times), fault));
+      return this;
+    }
+
+    /**
+     * Answer a random {@code share} of requests (decided per request number by a generator seeded
+     * with {@code seed}, so a run is reproducible) with one of {@code kinds}, chosen the same way.
+     */
+    public Builder randomFaults(double share, long seed, List<Fault> kinds) {
+      if (share < 0 || share > 1 || kinds.isEmpty()) {
+        throw new IllegalArgumentException("a share in [0, 1] and at least one fault kind");
+      }
+      randomShare = share;
+      randomSeed = seed;
+      randomKinds = List.copyOf(kinds);
+      return this;
+    }
+
+    /**
+     * Every answer takes this long (a model's service time), on one of {@link #threads} handler
+     * threads: the server's capacity is {@code threads / serviceTime} requests per second.
+     */
+    public Builder serviceTime(Duration value) {
+      serviceTime = Objects.requireNonNull(value);
       return this;
     }
 
@@ -216,6 +300,16 @@ public final class LoopbackTranslator implements AutoCloseable {
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger concurrent = new AtomicInteger();
   private final AtomicInteger maxConcurrent = new AtomicInteger();
+  private volatile int concurrencyCap = Integer.MAX_VALUE;
+  private volatile String capRetryAfter;
+  private final AtomicInteger capRejections = new AtomicInteger();
+  private final Object meterLock = new Object();
+  private long meterRequests;
+  private long meterOk;
+  private long meterTokensIn;
+  private long meterTokensOut;
+  private long meterFirst = Long.MAX_VALUE;
+  private long meterLast = Long.MIN_VALUE;
   private final List<RecordedRequest> log = Collections.synchronizedList(new ArrayList<>());
   private final List<Integer> answered = Collections.synchronizedList(new ArrayList<>());
 
@@ -251,6 +345,46 @@ public final class LoopbackTranslator implements AutoCloseable {
     return maxConcurrent.get();
   }
 
+  /**
+   * From now on, a request that arrives while {@code cap} are being handled is answered 429 (with
+   * {@code Retry-After: retryAfter} unless null), like a hosted API's concurrency limit; {@link
+   * Integer#MAX_VALUE} lifts the cap.
+   */
+  public void rejectAbove(int cap, String retryAfter) {
+    capRetryAfter = retryAfter;
+    concurrencyCap = cap;
+  }
+
+  /** Requests answered 429 by {@link #rejectAbove}. */
+  public int capRejections() {
+    return capRejections.get();
+  }
+
+  /** Requests being handled now. */
+  public int concurrentRequests() {
+    return concurrent.get();
+  }
+
+  /** Starts a new {@link #meter()} window. */
+  public void resetMeter() {
+    synchronized (meterLock) {
+      meterRequests = 0;
+      meterOk = 0;
+      meterTokensIn = 0;
+      meterTokensOut = 0;
+      meterFirst = Long.MAX_VALUE;
+      meterLast = Long.MIN_VALUE;
+    }
+  }
+
+  /** Requests (answered normally: {@code ok}) and usage tokens since {@link #resetMeter()}. */
+  public Meter meter() {
+    synchronized (meterLock) {
+      return new Meter(meterRequests, meterOk, meterTokensIn, meterTokensOut,
+          meterRequests == 0 ? 0 : meterFirst, meterRequests == 0 ? 0 : meterLast);
+    }
+  }
+
   /** The request log, in arrival order (at most {@value #LOG_LIMIT} entries). */
   public List<RecordedRequest> requests() {
     synchronized (log) {
@@ -267,6 +401,87 @@ public final class LoopbackTranslator implements AutoCloseable {
     synchronized (answered) {
       return List.copyOf(answered);
     }
+  }
+
+  /**
+   * For each prompt whose last request (per seed: seeded candidates are separate requests) was
+   * answered with a fault, those faults ({@link Fault#describe()}). A request that failed for good
+   * must carry the error of exactly such a last answer.
+   */
+  public Map<String, List<String>> lastFaultsByPrompt() {
+    Map<String, RecordedRequest> last = new HashMap<>();
+    for (RecordedRequest r : requests()) {
+      JsonNode body;
+      try {
+        body = JSON.readTree(r.body());
+      } catch (IOException e) {
+        continue;
+      }
+      String prompt =
+          body.has("messages") ? lastUserMessage(body) : body.path("prompt").asText(null);
+      if (prompt == null) {
+        continue;
+      }
+      String key = prompt + "\u0000" + body.path("seed").asInt(0);
+      RecordedRequest before = last.get(key);
+      if (before == null || before.number() < r.number()) {
+        last.put(key, r);
+      }
+    }
+    Map<String, List<String>> byPrompt = new HashMap<>();
+    last.forEach(
+        (key, r) -> {
+          if (r.fault() != null) {
+            byPrompt
+                .computeIfAbsent(key.substring(0, key.indexOf('\u0000')), p -> new ArrayList<>())
+                .add(r.fault());
+          }
+        });
+    return byPrompt;
+  }
+
+  /**
+   * Per prompt, how each request carrying it was answered, in arrival order: {@link
+   * Fault#describe()} or null for a normal answer. A prompt sent for several chunks (a repeated
+   * system prompt) interleaves their attempts.
+   */
+  public Map<String, List<String>> answersByPrompt() {
+    Map<String, List<String>> byPrompt = new HashMap<>();
+    List<RecordedRequest> all = new ArrayList<>(requests());
+    all.sort(java.util.Comparator.comparingInt(RecordedRequest::number));
+    for (RecordedRequest r : all) {
+      try {
+        JsonNode body = JSON.readTree(r.body());
+        String prompt =
+            body.has("messages") ? lastUserMessage(body) : body.path("prompt").asText(null);
+        if (prompt != null) {
+          byPrompt.computeIfAbsent(prompt, p -> new ArrayList<>()).add(r.fault());
+        }
+      } catch (IOException e) {
+        // not a request a client of ours sent
+      }
+    }
+    return byPrompt;
+  }
+
+  /**
+   * How the project's client ({@code OpenAiCompatibleClient}) words the error for a fault of this
+   * {@link Fault#describe() description}, as the error message starts: {@code STATUS 503} →
+   * {@code HTTP 503}, a delay → {@code timed out after}, and so on.
+   */
+  public static String clientErrorFor(String fault) {
+    if (fault.startsWith("STATUS ")) {
+      return "HTTP " + fault.substring("STATUS ".length());
+    }
+    if (fault.startsWith("DELAY")) {
+      return "timed out after";
+    }
+    return switch (fault) {
+      case "TRUNCATED" -> "I/O error";
+      case "EMPTY_BODY" -> "HTTP 200 with an empty body";
+      case "NON_JSON" -> "HTTP 200 body is not JSON";
+      default -> throw new IllegalArgumentException("no client wording for " + fault);
+    };
   }
 
   @Override
@@ -323,18 +538,36 @@ public final class LoopbackTranslator implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
 
   private void handle(HttpExchange exchange) throws IOException {
+    long arrival = System.nanoTime();
     int now = concurrent.incrementAndGet();
     maxConcurrent.accumulateAndGet(now, Math::max);
+    long[] usage = new long[3]; // ok, tokens in, tokens out
     try (exchange) {
-      serve(exchange);
+      if (now > concurrencyCap) {
+        capRejections.incrementAndGet();
+        requests.incrementAndGet();
+        send(exchange, 429, error("over the concurrency limit of " + concurrencyCap),
+            capRetryAfter);
+        return;
+      }
+      serve(exchange, usage);
     } catch (IOException e) {
       // The client went away (it timed out on a delayed answer): nothing to answer.
     } finally {
       concurrent.decrementAndGet();
+      long end = System.nanoTime();
+      synchronized (meterLock) {
+        meterRequests++;
+        meterOk += usage[0];
+        meterTokensIn += usage[1];
+        meterTokensOut += usage[2];
+        meterFirst = Math.min(meterFirst, arrival);
+        meterLast = Math.max(meterLast, end);
+      }
     }
   }
 
-  private void serve(HttpExchange exchange) throws IOException {
+  private void serve(HttpExchange exchange, long[] served) throws IOException {
     String path = exchange.getRequestURI().getPath();
     boolean chat = path.equals("/v1/chat/completions");
     if (!chat && !path.equals("/v1/completions")) {
@@ -351,12 +584,8 @@ public final class LoopbackTranslator implements AutoCloseable {
     String auth = exchange.getRequestHeaders().getFirst("Authorization");
     boolean authorized =
         config.requiredApiKey == null || ("Bearer " + config.requiredApiKey).equals(auth);
-    synchronized (log) {
-      if (log.size() < LOG_LIMIT) {
-        log.add(new RecordedRequest(number, path, body, authorized));
-      }
-    }
     if (!authorized) {
+      record(number, path, body, false, null);
       send(exchange, 401, error("invalid API key"), null);
       return;
     }
@@ -364,20 +593,32 @@ public final class LoopbackTranslator implements AutoCloseable {
     try {
       request = JSON.readTree(body);
     } catch (IOException e) {
+      record(number, path, body, true, null);
       send(exchange, 400, error("request body is not JSON"), null);
       return;
     }
     if (request == null || !request.path("model").isTextual()) {
+      record(number, path, body, true, null);
       send(exchange, 400, error("model is required"), null);
       return;
     }
     String prompt = chat ? lastUserMessage(request) : request.path("prompt").asText(null);
     if (prompt == null) {
+      record(number, path, body, true, null);
       send(exchange, 400, error(chat ? "messages must end with a user message" : "prompt is "
           + "required"), null);
       return;
     }
     Fault fault = faultFor(number, prompt);
+    record(number, path, body, true, fault == null ? null : fault.describe());
+    if (!serviceTime().isZero()) {
+      try {
+        Thread.sleep(serviceTime().toMillis(), serviceTime().toNanosPart() % 1_000_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
     if (fault != null) {
       switch (fault.kind()) {
         case STATUS -> {
@@ -395,6 +636,16 @@ public final class LoopbackTranslator implements AutoCloseable {
         case EMPTY_BODY -> {
           exchange.sendResponseHeaders(200, -1);
           return;
+        }
+        case TRUNCATED -> {
+          byte[] whole = JSON.writeValueAsBytes(error("this answer will be cut in half"));
+          exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+          exchange.sendResponseHeaders(200, whole.length);
+          exchange.getResponseBody().write(whole, 0, whole.length / 2);
+          exchange.getResponseBody().flush();
+          // Closing the exchange short of the announced length drops the connection: the client
+          // reads EOF before the end of the body.
+          throw new IOException("truncated on purpose");
         }
         case ECHO_AUTHORIZATION -> {
           send(exchange, fault.status(), error("rejected request with Authorization: " + auth),
@@ -453,12 +704,35 @@ public final class LoopbackTranslator implements AutoCloseable {
     }
     send(exchange, 200, response, null);
     answered.add(number);
+    served[0] = 1;
+    served[1] = words(prompt);
+    served[2] = completionTokens;
+  }
+
+  private Duration serviceTime() {
+    return config.serviceTime;
+  }
+
+  private void record(int number, String path, String body, boolean authorized, String fault) {
+    synchronized (log) {
+      if (log.size() < LOG_LIMIT) {
+        log.add(new RecordedRequest(number, path, body, authorized, fault));
+      }
+    }
   }
 
   private Fault faultFor(int number, String prompt) {
     Fault f = config.byNumber.get(number);
     if (f != null) {
       return f;
+    }
+    if (config.randomShare > 0) {
+      // One generator per request number: the same requests fail whatever the arrival order.
+      java.util.SplittableRandom random =
+          new java.util.SplittableRandom(config.randomSeed * 1_000_003L + number);
+      if (random.nextDouble() < config.randomShare) {
+        return config.randomKinds.get(random.nextInt(config.randomKinds.size()));
+      }
     }
     for (PromptRule rule : config.byPrompt) {
       if (prompt.contains(rule.fragment())
