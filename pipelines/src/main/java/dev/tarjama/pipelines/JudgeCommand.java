@@ -76,9 +76,9 @@ final class JudgeCommand {
       backend = BackendSpec.parse(line.repeated.get(0));
       if (backend.toString().matches("(?i)(.*,)?\\s*prompt\\s*=.*")) {
         throw new IllegalArgumentException(
-            "the backend's prompt= is a translation prompt; give the judge's as --prompt=…");
+            "the backend's prompt= is a translation prompt; give the judge's as --judge-prompt=…");
       }
-      prompt = JudgePrompt.resolve(options.getPrompt());
+      prompt = JudgePrompt.resolve(options.getJudgePrompt());
       read = reader(options, format);
       judge = JudgeParallelPairs.using(backend).withPrompt(prompt)
           .withShuffleBuckets(options.getShuffleBuckets() == 0 && isDirect(options)

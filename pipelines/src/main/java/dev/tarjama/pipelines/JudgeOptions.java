@@ -57,9 +57,9 @@ public interface JudgeOptions extends PipelineOptions {
 
   @Description("The judge prompt: strict (shipped), file:PATH, or a template with {en} and {ar}")
   @Default.String("strict")
-  String getPrompt();
+  String getJudgePrompt();
 
-  void setPrompt(String value);
+  void setJudgePrompt(String value);
 
   @Description("Output directory: accepted/, rejected/, undecided/, dead_letter/, report.json, report.md")
   @Validation.Required

@@ -54,7 +54,7 @@ public final class Tarjama {
     out.println("  evaluate    score translators: --sources=FILE --references=FILE --output=DIR");
     out.println("              --system=NAME=FILE|NAME=BACKEND-SPEC (repeatable); BLEU, chrF++, ROUGE-L");
     out.println("  judge       keep the good pairs of a parallel corpus: --input=FILE|--input-en=… --input-ar=…");
-    out.println("              --backend=name=…,url=…,model=… --output=DIR [--format=tsv|jsonl|moses] [--prompt=…]");
+    out.println("              --backend=name=…,url=…,model=… --output=DIR [--format=tsv|jsonl|moses] [--judge-prompt=…]");
     out.println("  serve       OpenAI-compatible server over a local model: --model=DIR [--port=8000]");
     out.println("              [--host=127.0.0.1] [--prompt=hala,seed-x] [--decoding=greedy|beam:4|sample]");
     out.println("              [--key-env=VAR] [--provider=cpu|cuda]; --help=ServeOptions lists all");

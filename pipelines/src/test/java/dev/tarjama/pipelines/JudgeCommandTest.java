@@ -164,7 +164,7 @@ class JudgeCommandTest {
     assertEquals(2, run("judge", "--input=" + tsv, out));
     assertEquals(2, run("judge", "--input=" + tsv, out, backend(), backend()));
     assertEquals(2, run("judge", "--input=" + tsv, out, backend() + ",prompt=hala"));
-    assertEquals(2, run("judge", "--input=" + tsv, out, backend(), "--prompt=Judge {en}"));
+    assertEquals(2, run("judge", "--input=" + tsv, out, backend(), "--judge-prompt=Judge {en}"));
     assertEquals(2, run("judge", "--input=" + tsv, out, backend(), "--format=moses"));
     assertEquals(2, run("judge", "--input=" + tsv, out, backend(), "--columns=en,fr"));
   }
