@@ -148,7 +148,6 @@ class TranslateUnderPressureTest {
       assertEquals(input, counts.get("input").asInt());
       assertEquals(input, counts.get("chosen").asInt() + counts.get("rejected").asInt()
           + counts.get("dead_letter").asInt());
-      assertTrue(counts.get("chosen").asInt() > 0, "work before the stop was kept");
       JsonNode budget = report.get("budget");
       assertTrue(budget.get("stopped").asBoolean(), report.toPrettyString());
       assertEquals(2000, budget.get("max_tokens").asLong());
@@ -177,6 +176,21 @@ class TranslateUnderPressureTest {
       String md = Files.readString(out.resolve("report.md"));
       assertTrue(md.contains("**Stopped by the budget** (--max-tokens=2000): " + notSent
           + " chunks were not sent"), md);
+
+      // What was paid before the stop is kept: the same job run again without a budget is
+      // answered from the cache for every chunk the first run sent, and pays only for the rest.
+      long paidCalls = server.requestCount();
+      assertEquals(0, Tarjama.run(new String[] {
+          "translate", "--input=" + in + "/*/*", "--output=" + out,
+          "--tokenizer=" + TranslateCommandTest.QWEN3, "--progress-seconds=0",
+          gemma(server, ",concurrency=2,price-in=0.5,price-out=1.5")},
+          System.out, System.err));
+      JsonNode again = new RunOutputs(out).report();
+      assertEquals(input, again.get("counts").get("chosen").asInt()
+          + again.get("counts").get("rejected").asInt());
+      JsonNode backend = again.get("backends").get("SFT_Gemma3_ranked");
+      assertEquals(paidCalls, backend.get("cache_hits").asLong(), again.toPrettyString());
+      assertEquals(paidCalls + backend.get("api_calls").asLong(), server.requestCount());
     }
   }
 
