@@ -81,6 +81,8 @@ final class JudgeCommand {
       prompt = JudgePrompt.resolve(options.getJudgePrompt());
       read = reader(options, format);
       judge = JudgeParallelPairs.using(backend).withPrompt(prompt)
+          .withCache(TranslatePipeline.cacheUri(options.getCache(), options.getOutput(),
+              "_cache/judgements.db"))
           .withShuffleBuckets(options.getShuffleBuckets() == 0 && isDirect(options)
               ? 16 : options.getShuffleBuckets());
       if (format == ParallelFormat.MOSES) {

@@ -67,6 +67,14 @@ public interface JudgeOptions extends PipelineOptions {
 
   void setOutput(String value);
 
+  // The same getter as TranslateOptions' (Beam keeps one per name in a JVM); here the default
+  // store is OUTPUT/_cache/judgements.db.
+  @Description("Translation cache: sqlite:PATH (one machine), redis://HOST:PORT[/DB][?password-env=VAR] (a cluster) or none; default: an embedded store in OUTPUT/_cache/ (none when OUTPUT is not a local path)")
+  @Default.String("")
+  String getCache();
+
+  void setCache(String value);
+
   @Description("Keys to spread pairs over before the calls; 0 = one per pair (on the DirectRunner, 0 means 16)")
   @Default.Integer(0)
   int getShuffleBuckets();

@@ -252,17 +252,21 @@ final class TranslatePipeline {
    * is a local path (where a resumed run into the same OUTPUT finds it), else none.
    */
   static String cacheUri(TranslateOptions options) {
-    String cache = options.getCache();
+    return cacheUri(options.getCache(), options.getOutput(), DEFAULT_CACHE);
+  }
+
+  /** {@code cache} when given, else the embedded store {@code file} under a local output. */
+  static String cacheUri(String cache, String outputDir, String file) {
     if (cache != null && !cache.isBlank()) {
       return cache.strip();
     }
-    String output = withSlash(options.getOutput());
+    String output = withSlash(outputDir);
     if (output.startsWith("file:")) {
       output = output.substring("file:".length());
     } else if (output.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
       return "none"; // gs:// and the like: give --cache=redis://… for a cluster
     }
-    return "sqlite:" + java.nio.file.Path.of(output).toAbsolutePath().normalize().resolve(DEFAULT_CACHE);
+    return "sqlite:" + java.nio.file.Path.of(output).toAbsolutePath().normalize().resolve(file);
   }
 
   /** The reward model of {@code --reward-model}, its provider and batch size. */

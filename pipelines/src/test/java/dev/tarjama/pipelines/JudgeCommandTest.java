@@ -126,8 +126,25 @@ class JudgeCommandTest {
   void judgesAnOpus100JsonlCorpus(@TempDir Path tmp) throws Exception {
     Path jsonl = TestCorpora.writeOpusJsonl(tmp.resolve("opus.jsonl"), pairs);
     Path out = tmp.resolve("out");
-    assertEquals(0, run("judge", "--input=" + jsonl, "--output=" + out, backend()));
+    String cache = "--cache=sqlite:" + tmp.resolve("judgements.db");
+    assertEquals(0, run("judge", "--input=" + jsonl, "--output=" + out, cache, backend()));
     assertJudged(out, "jsonl");
+
+    // The same corpus again with the same cache: every answer comes from it, the same verdicts
+    // come out, and only pairs whose request failed (never stored) are sent again.
+    int calls = judge.requestCount();
+    long failed = new RunOutputs(out).lines("dead_letter").stream()
+        .filter(d -> d.get("stage").asText().equals("judge")).count();
+    Path again = tmp.resolve("again");
+    assertEquals(0, run("judge", "--input=" + jsonl, "--output=" + again, cache, backend()));
+    assertEquals(calls + failed, judge.requestCount());
+    RunOutputs first = new RunOutputs(out);
+    RunOutputs second = new RunOutputs(again);
+    for (String verdict : List.of("accepted", "rejected", "undecided")) {
+      assertEquals(english(first, verdict), english(second, verdict), verdict);
+    }
+    assertEquals(first.report().get("counts"), second.report().get("counts"));
+    assertEquals(failed, second.report().at("/judge/api_calls").asLong());
   }
 
   @Test

@@ -1,5 +1,10 @@
 package dev.tarjama.transforms.judge;
 
+import dev.tarjama.models.cache.CacheKey;
+import dev.tarjama.models.cache.CacheKeyspace;
+import dev.tarjama.models.cache.CachedTranslation;
+import dev.tarjama.models.cache.TranslationCache;
+import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.models.openai.BackendConfig;
 import dev.tarjama.models.openai.BackendException;
 import dev.tarjama.models.openai.Completion;
@@ -7,8 +12,10 @@ import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.openai.SharedClients;
 import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.translate.BackendCaching;
 import dev.tarjama.transforms.translate.BackendSpec;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.apache.beam.sdk.metrics.Counter;
@@ -70,11 +77,14 @@ public final class JudgeParallelPairs
   private final BackendSpec backend;
   private final JudgePrompt prompt;
   private final int shuffleBuckets;
+  private final String cacheUri;
 
-  private JudgeParallelPairs(BackendSpec backend, JudgePrompt prompt, int shuffleBuckets) {
+  private JudgeParallelPairs(
+      BackendSpec backend, JudgePrompt prompt, int shuffleBuckets, String cacheUri) {
     this.backend = backend;
     this.prompt = prompt;
     this.shuffleBuckets = shuffleBuckets;
+    this.cacheUri = cacheUri;
   }
 
   /**
@@ -91,12 +101,13 @@ public final class JudgeParallelPairs
       throw new IllegalArgumentException(
           "backend " + backend.name() + ": a judge gives one answer per pair, so k must be 1");
     }
-    return new JudgeParallelPairs(backend, JudgePrompt.strict(), 0);
+    return new JudgeParallelPairs(backend, JudgePrompt.strict(), 0, TranslationCaches.NONE);
   }
 
   /** Another prompt template than the shipped {@code strict} one. */
   public JudgeParallelPairs withPrompt(JudgePrompt prompt) {
-    return new JudgeParallelPairs(backend, Objects.requireNonNull(prompt), shuffleBuckets);
+    return new JudgeParallelPairs(
+        backend, Objects.requireNonNull(prompt), shuffleBuckets, cacheUri);
   }
 
   /**
@@ -107,7 +118,19 @@ public final class JudgeParallelPairs
     if (buckets < 0) {
       throw new IllegalArgumentException("shuffle buckets must be 0 or more, not " + buckets);
     }
-    return new JudgeParallelPairs(backend, prompt, buckets);
+    return new JudgeParallelPairs(backend, prompt, buckets, cacheUri);
+  }
+
+  /**
+   * Looks every request up in, and stores every answer in, the cache at {@code uri} (the same
+   * stores and URIs as translation: {@code sqlite:PATH}, {@code redis://…}, {@code none}, the
+   * default). The key is the translation cache's, over the backend's protocol (prefixed {@code
+   * judge/}), model and decoding settings and the rendered prompt; failures are not stored.
+   */
+  public JudgeParallelPairs withCache(String uri) {
+    TranslationCaches.validate(uri);
+    String value = TranslationCaches.isNone(uri) ? TranslationCaches.NONE : uri.strip();
+    return new JudgeParallelPairs(backend, prompt, shuffleBuckets, value);
   }
 
   public BackendSpec backend() {
@@ -133,7 +156,7 @@ public final class JudgeParallelPairs
         pairs
             .apply("Spread pairs over workers", reshuffle)
             .apply("Judge with " + backend.name(),
-                ParDo.of(new JudgeFn(backend.name(), backend.config(), prompt))
+                ParDo.of(new JudgeFn(backend, prompt, cacheUri))
                     .withOutputTags(ACCEPTED,
                         TupleTagList.of(REJECTED).and(UNDECIDED).and(DEAD_LETTERS)));
     judged.get(ACCEPTED).setCoder(new JudgedPair.JudgedPairCoder());
@@ -157,6 +180,8 @@ public final class JudgeParallelPairs
     private final String backendName;
     private final BackendConfig config;
     private final JudgePrompt prompt;
+    private final String cacheUri;
+    private final CacheKeyspace keyspace;
 
     private final Counter apiCalls = Metrics.counter(NS, metricName("api_calls"));
     private final Counter retries = Metrics.counter(NS, metricName("retries"));
@@ -168,20 +193,31 @@ public final class JudgeParallelPairs
     private final Counter undecided = Metrics.counter(NS, metricName("undecided"));
     private final Counter failures = Metrics.counter(NS, metricName("failures"));
     private final Distribution latencyMs = Metrics.distribution(NS, metricName("latency_ms"));
+    private final Counter cacheHits = Metrics.counter(NS, metricName("cache_hits"));
+    private final Counter cacheErrors = Metrics.counter(NS, metricName("cache_errors"));
 
     private transient OpenAiCompatibleClient client;
+    private transient TranslationCache cache;
+    private final java.util.concurrent.atomic.AtomicLong storeErrors =
+        new java.util.concurrent.atomic.AtomicLong();
     private transient LinkedBlockingQueue<Done> done;
     private transient int inFlight;
 
-    JudgeFn(String backendName, BackendConfig config, JudgePrompt prompt) {
-      this.backendName = backendName;
-      this.config = config;
+    JudgeFn(BackendSpec backend, JudgePrompt prompt, String cacheUri) {
+      this.backendName = backend.name();
+      this.config = backend.config();
       this.prompt = prompt;
+      this.cacheUri = cacheUri;
+      this.keyspace = CacheKeyspace.of("judge/" + backend.kind().id(), config.model(), "",
+          BackendCaching.apiDecoding(config));
     }
 
     @Setup
     public void setup() {
       client = SharedClients.acquire(config);
+      if (!TranslationCaches.isNone(cacheUri)) {
+        cache = TranslationCaches.acquire(cacheUri);
+      }
     }
 
     @StartBundle
@@ -216,14 +252,25 @@ public final class JudgeParallelPairs
         emit(d, sink);
       }
       JudgeRequest request = JudgeRequest.of(config, prompt, pair);
+      CacheKey key = cache == null ? null : keyspace.key(0, request.prompt());
+      Optional<CachedTranslation> cached = lookUp(key);
+      if (cached.isPresent()) {
+        cacheHits.inc();
+        verdict(pair, cached.get().text(), timestamp, sink);
+        return;
+      }
       long start = System.nanoTime();
       LinkedBlockingQueue<Done> results = done;
       client
           .translate(request.prompt(), 1)
           .whenComplete(
-              (completion, error) ->
-                  results.add(
-                      new Done(pair, timestamp, completion, error, System.nanoTime() - start)));
+              (completion, error) -> {
+                if (error == null) {
+                  store(key, completion);
+                }
+                results.add(
+                    new Done(pair, timestamp, completion, error, System.nanoTime() - start));
+              });
       inFlight++; // after the call: a call that threw would otherwise be waited for forever
     }
 
@@ -246,6 +293,37 @@ public final class JudgeParallelPairs
       if (client != null) {
         client = null;
         SharedClients.release(config);
+      }
+      if (cache != null) {
+        cache = null;
+        TranslationCaches.release(cacheUri);
+      }
+    }
+
+    /** A cache that cannot answer is counted and the pair is judged by the server. */
+    private Optional<CachedTranslation> lookUp(CacheKey key) {
+      if (key == null) {
+        return Optional.empty();
+      }
+      try {
+        return cache.get(key);
+      } catch (RuntimeException e) {
+        cacheErrors.inc();
+        return Optional.empty();
+      }
+    }
+
+    /** Stored the moment the answer arrives (HTTP client thread), so a killed run keeps it. */
+    private void store(CacheKey key, Completion c) {
+      if (key == null) {
+        return;
+      }
+      try {
+        cache.put(key, new CachedTranslation(c.texts().get(0), c.promptTokens(),
+            c.completionTokens()));
+      } catch (RuntimeException e) {
+        // Counted where Beam counters work: the answer is good either way.
+        storeErrors.incrementAndGet();
       }
     }
 
@@ -279,21 +357,25 @@ public final class JudgeParallelPairs
       if (c.usageEstimated()) {
         tokensEstimated.inc(c.promptTokens() + c.completionTokens());
       }
-      String answer = c.texts().get(0);
+      cacheErrors.inc(storeErrors.getAndSet(0));
+      verdict(d.pair(), c.texts().get(0), d.timestamp(), sink);
+    }
+
+    private void verdict(ParallelPair pair, String answer, Instant timestamp, Sink sink) {
       Verdict verdict = VerdictParser.parse(answer);
-      JudgedPair judged = new JudgedPair(d.pair(), verdict, answer);
+      JudgedPair judged = new JudgedPair(pair, verdict, answer);
       switch (verdict) {
         case ACCEPT -> {
           accepted.inc();
-          sink.output(ACCEPTED, judged, d.timestamp());
+          sink.output(ACCEPTED, judged, timestamp);
         }
         case REJECT -> {
           rejected.inc();
-          sink.output(REJECTED, judged, d.timestamp());
+          sink.output(REJECTED, judged, timestamp);
         }
         case UNDECIDED -> {
           undecided.inc();
-          sink.output(UNDECIDED, judged, d.timestamp());
+          sink.output(UNDECIDED, judged, timestamp);
         }
       }
     }

@@ -48,7 +48,17 @@ public final class BackendCaching {
       decoding.put("max_length", Integer.toString(d.maxLength()));
       return CacheKeyspace.of(backend.kind().id(), backend.local().path(), "", decoding);
     }
-    BackendConfig c = backend.config();
+    PromptTemplate prompt = backend.prompt();
+    return CacheKeyspace.of(
+        backend.kind().id(),
+        backend.config().model(),
+        prompt.render(PromptTemplate.TEXT),
+        apiDecoding(backend.config()));
+  }
+
+  /** The decoding settings of an API backend as they enter a cache key (unset: "default"). */
+  public static Map<String, String> apiDecoding(BackendConfig c) {
+    Map<String, String> decoding = new TreeMap<>();
     decoding.put("temperature", Double.isNaN(c.temperature()) ? "default"
         : Double.toString(c.temperature()));
     decoding.put("top_p", Double.isNaN(c.topP()) ? "default" : Double.toString(c.topP()));
@@ -56,9 +66,7 @@ public final class BackendCaching {
     decoding.put("candidates", c.candidateMode() == BackendConfig.CandidateMode.SERVER_N
         ? "n" : "seeds");
     decoding.put("seed", c.seed() == null ? "default" : Long.toString(c.seed()));
-    PromptTemplate prompt = backend.prompt();
-    return CacheKeyspace.of(
-        backend.kind().id(), c.model(), prompt.render(PromptTemplate.TEXT), decoding);
+    return decoding;
   }
 
   /** The keys of candidates 0…k-1 of {@code text}, in candidate order. */
