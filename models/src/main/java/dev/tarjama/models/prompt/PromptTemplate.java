@@ -92,6 +92,14 @@ public final class PromptTemplate implements Serializable {
    * rarely wants it); everything else is kept byte for byte.
    */
   public static PromptTemplate fromFile(Path path) {
+    return new PromptTemplate("file:" + path, readTemplateFile(path), "English", "Arabic");
+  }
+
+  /**
+   * A template file's text: strict UTF-8 (anything else is an error naming the file), one final
+   * line break dropped (editors add it; a prompt rarely wants it), the rest byte for byte.
+   */
+  public static String readTemplateFile(Path path) {
     String text;
     try {
       text =
@@ -111,7 +119,7 @@ public final class PromptTemplate implements Serializable {
     } else if (text.endsWith("\n")) {
       text = text.substring(0, text.length() - 1);
     }
-    return new PromptTemplate("file:" + path, text, "English", "Arabic");
+    return text;
   }
 
   /** {@code file:PATH} → {@link #fromFile}; anything else → {@link #named}. */
@@ -129,21 +137,33 @@ public final class PromptTemplate implements Serializable {
 
   /** The prompt for one text. */
   public String render(String text) {
-    StringBuilder out = new StringBuilder(template.length() + text.length());
+    return fill(template, Map.of(TEXT, text, SOURCE_LANG, sourceLang, TARGET_LANG, targetLang));
+  }
+
+  /**
+   * {@code template} with each placeholder (a key of {@code values}, none a prefix of another)
+   * replaced in one left-to-right pass: inserted values are never scanned again, so a text that
+   * itself contains "{text}" stays as it is.
+   */
+  public static String fill(String template, Map<String, String> values) {
+    int extra = 0;
+    for (String v : values.values()) {
+      extra += v.length();
+    }
+    StringBuilder out = new StringBuilder(template.length() + extra);
     int i = 0;
+    scan:
     while (i < template.length()) {
-      if (template.startsWith(TEXT, i)) {
-        out.append(text);
-        i += TEXT.length();
-      } else if (template.startsWith(SOURCE_LANG, i)) {
-        out.append(sourceLang);
-        i += SOURCE_LANG.length();
-      } else if (template.startsWith(TARGET_LANG, i)) {
-        out.append(targetLang);
-        i += TARGET_LANG.length();
-      } else {
-        out.append(template.charAt(i++));
+      if (template.charAt(i) == '{') {
+        for (Map.Entry<String, String> e : values.entrySet()) {
+          if (template.startsWith(e.getKey(), i)) {
+            out.append(e.getValue());
+            i += e.getKey().length();
+            continue scan;
+          }
+        }
       }
+      out.append(template.charAt(i++));
     }
     return out.toString();
   }

@@ -71,4 +71,11 @@ class PromptTemplateTest {
       assertEquals(t, in.readObject());
     }
   }
+
+  @Test
+  void fillInsertsValuesOnceWithoutScanningThemAgain() {
+    assertEquals("EN: says {ar} / AR: نص",
+        PromptTemplate.fill("EN: {en} / AR: {ar}", java.util.Map.of("{en}", "says {ar}", "{ar}", "نص")));
+    assertEquals("{unknown} kept", PromptTemplate.fill("{unknown} kept", java.util.Map.of("{en}", "x")));
+  }
 }

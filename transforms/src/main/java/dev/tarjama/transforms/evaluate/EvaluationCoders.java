@@ -1,15 +1,12 @@
 package dev.tarjama.transforms.evaluate;
 
+import dev.tarjama.transforms.model.ModelCoders;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.coders.AtomicCoder;
-import org.apache.beam.sdk.coders.CoderException;
 
 /**
  * Explicit, deterministic coders for the evaluation types, in the style of the domain model's
@@ -18,38 +15,12 @@ import org.apache.beam.sdk.coders.CoderException;
 public final class EvaluationCoders {
   private EvaluationCoders() {}
 
-  abstract static class Base<T> extends AtomicCoder<T> {
-    abstract void write(T value, DataOutputStream out) throws IOException;
-
-    abstract T read(DataInputStream in) throws IOException;
-
-    @Override
-    public final void encode(T value, OutputStream os) throws IOException {
-      if (value == null) {
-        throw new CoderException("cannot encode null " + getClass().getSimpleName());
-      }
-      DataOutputStream out = new DataOutputStream(os);
-      write(value, out);
-      out.flush();
-    }
-
-    @Override
-    public final T decode(InputStream is) throws IOException {
-      return read(new DataInputStream(is));
-    }
-
-    @Override
-    public void verifyDeterministic() {}
-
-    @Override
-    public boolean consistentWithEquals() {
-      return true;
-    }
-  }
+  /** The domain model's coder base: the same stream format rules. */
+  abstract static class Base<T> extends ModelCoders.Base<T> {}
 
   public static final class SegmentCoder extends Base<EvaluationSegment> {
     @Override
-    void write(EvaluationSegment s, DataOutputStream out) throws IOException {
+    protected void write(EvaluationSegment s, DataOutputStream out) throws IOException {
       out.writeLong(s.index);
       writeString(out, s.source);
       out.writeInt(s.references.size());
@@ -59,7 +30,7 @@ public final class EvaluationCoders {
     }
 
     @Override
-    EvaluationSegment read(DataInputStream in) throws IOException {
+    protected EvaluationSegment read(DataInputStream in) throws IOException {
       long index = in.readLong();
       String source = readString(in);
       int n = in.readInt();
@@ -73,7 +44,7 @@ public final class EvaluationCoders {
 
   public static final class SystemOutputCoder extends Base<SystemOutput> {
     @Override
-    void write(SystemOutput o, DataOutputStream out) throws IOException {
+    protected void write(SystemOutput o, DataOutputStream out) throws IOException {
       writeString(out, o.system);
       out.writeLong(o.index);
       writeString(out, o.hypothesis);
@@ -81,14 +52,14 @@ public final class EvaluationCoders {
     }
 
     @Override
-    SystemOutput read(DataInputStream in) throws IOException {
+    protected SystemOutput read(DataInputStream in) throws IOException {
       return new SystemOutput(readString(in), in.readLong(), readString(in), readString(in));
     }
   }
 
   public static final class StatisticsCoder extends Base<EvaluationStatistics> {
     @Override
-    void write(EvaluationStatistics s, DataOutputStream out) throws IOException {
+    protected void write(EvaluationStatistics s, DataOutputStream out) throws IOException {
       writeLongs(out, s.bleu);
       writeLongs(out, s.chrf);
       out.writeDouble(s.rouge[0]);
@@ -99,7 +70,7 @@ public final class EvaluationCoders {
     }
 
     @Override
-    EvaluationStatistics read(DataInputStream in) throws IOException {
+    protected EvaluationStatistics read(DataInputStream in) throws IOException {
       long[] bleu = readLongs(in);
       long[] chrf = readLongs(in);
       double[] rouge = {in.readDouble(), in.readDouble()};
@@ -109,7 +80,7 @@ public final class EvaluationCoders {
 
   public static final class ScoresCoder extends Base<SystemScores> {
     @Override
-    void write(SystemScores s, DataOutputStream out) throws IOException {
+    protected void write(SystemScores s, DataOutputStream out) throws IOException {
       writeString(out, s.system);
       out.writeLong(s.segments);
       out.writeLong(s.failed);
@@ -129,7 +100,7 @@ public final class EvaluationCoders {
     }
 
     @Override
-    SystemScores read(DataInputStream in) throws IOException {
+    protected SystemScores read(DataInputStream in) throws IOException {
       String system = readString(in);
       long segments = in.readLong();
       long failed = in.readLong();

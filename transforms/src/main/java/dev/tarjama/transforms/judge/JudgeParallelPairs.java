@@ -6,7 +6,6 @@ import dev.tarjama.models.cache.CachedTranslation;
 import dev.tarjama.models.cache.TranslationCache;
 import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.models.openai.BackendConfig;
-import dev.tarjama.models.openai.BackendException;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.openai.SharedClients;
@@ -14,10 +13,9 @@ import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.model.ModelCoders;
 import dev.tarjama.transforms.translate.BackendCaching;
 import dev.tarjama.transforms.translate.BackendSpec;
+import dev.tarjama.transforms.translate.PendingCalls;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -200,8 +198,7 @@ public final class JudgeParallelPairs
     private transient TranslationCache cache;
     private final java.util.concurrent.atomic.AtomicLong storeErrors =
         new java.util.concurrent.atomic.AtomicLong();
-    private transient LinkedBlockingQueue<Done> done;
-    private transient int inFlight;
+    private transient PendingCalls<Done> pending;
 
     JudgeFn(BackendSpec backend, JudgePrompt prompt, String cacheUri) {
       this.backendName = backend.name();
@@ -222,8 +219,7 @@ public final class JudgeParallelPairs
 
     @StartBundle
     public void startBundle() {
-      done = new LinkedBlockingQueue<>();
-      inFlight = 0;
+      pending = new PendingCalls<>();
     }
 
     @ProcessElement
@@ -245,12 +241,7 @@ public final class JudgeParallelPairs
               out.get(tag).output(value);
             }
           };
-      while (inFlight >= config.concurrency()) {
-        emit(done.take(), sink);
-      }
-      for (Done d = done.poll(); d != null; d = done.poll()) {
-        emit(d, sink);
-      }
+      pending.makeRoom(config.concurrency(), d -> emit(d, sink));
       JudgeRequest request = JudgeRequest.of(config, prompt, pair);
       CacheKey key = cache == null ? null : keyspace.key(0, request.prompt());
       Optional<CachedTranslation> cached = lookUp(key);
@@ -260,18 +251,14 @@ public final class JudgeParallelPairs
         return;
       }
       long start = System.nanoTime();
-      LinkedBlockingQueue<Done> results = done;
-      client
-          .translate(request.prompt(), 1)
-          .whenComplete(
-              (completion, error) -> {
-                if (error == null) {
-                  store(key, completion);
-                }
-                results.add(
-                    new Done(pair, timestamp, completion, error, System.nanoTime() - start));
-              });
-      inFlight++; // after the call: a call that threw would otherwise be waited for forever
+      pending.add(
+          client.translate(request.prompt(), 1),
+          (completion, error) -> {
+            if (error == null) {
+              store(key, completion);
+            }
+            return new Done(pair, timestamp, completion, error, System.nanoTime() - start);
+          });
     }
 
     @FinishBundle
@@ -283,9 +270,7 @@ public final class JudgeParallelPairs
               context.output(tag, value, timestamp, GlobalWindow.INSTANCE);
             }
           };
-      while (inFlight > 0) {
-        emit(done.take(), sink);
-      }
+      pending.drain(d -> emit(d, sink));
     }
 
     @Teardown
@@ -328,21 +313,12 @@ public final class JudgeParallelPairs
     }
 
     private void emit(Done d, Sink sink) {
-      inFlight--;
       latencyMs.update(d.nanos() / 1_000_000);
       if (d.error() != null) {
-        Throwable e = d.error();
-        while (e instanceof CompletionException && e.getCause() != null) {
-          e = e.getCause();
-        }
-        String message;
-        if (e instanceof BackendException be) {
-          apiCalls.inc(be.attempts());
-          retries.inc(Math.max(0, be.attempts() - 1));
-          message = be.getMessage();
-        } else {
-          message = e.getClass().getSimpleName(); // not from the HTTP exchange: the kind only
-        }
+        PendingCalls.Failure failure = PendingCalls.Failure.of(d.error());
+        apiCalls.inc(failure.attempts());
+        retries.inc(Math.max(0, failure.attempts() - 1));
+        String message = failure.message();
         failures.inc();
         sink.output(DEAD_LETTERS, DeadLetter.of(d.pair().id, STAGE, "",
             "backend " + backendName + ": " + message, JudgeOutputs.pair(d.pair()).toString()),

@@ -1,14 +1,9 @@
 package dev.tarjama.transforms.judge;
 
-import java.io.IOException;
+import dev.tarjama.models.prompt.PromptTemplate;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -66,26 +61,7 @@ public final class JudgePrompt implements Serializable {
 
   /** A template from a UTF-8 file; one final line break is dropped. */
   public static JudgePrompt fromFile(Path path) {
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(Files.readAllBytes(path)))
-              .toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException("judge prompt file is not UTF-8: " + path, e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read judge prompt file " + path, e);
-    }
-    if (text.endsWith("\r\n")) {
-      text = text.substring(0, text.length() - 2);
-    } else if (text.endsWith("\n")) {
-      text = text.substring(0, text.length() - 1);
-    }
-    return new JudgePrompt("file:" + path, text);
+    return new JudgePrompt("file:" + path, PromptTemplate.readTemplateFile(path));
   }
 
   /** {@code strict}, {@code file:PATH}, or a template given inline (it contains {en} and {ar}). */
@@ -106,20 +82,7 @@ public final class JudgePrompt implements Serializable {
 
   /** The prompt for one pair. */
   public String render(String en, String ar) {
-    StringBuilder out = new StringBuilder(template.length() + en.length() + ar.length());
-    int i = 0;
-    while (i < template.length()) {
-      if (template.startsWith(EN, i)) {
-        out.append(en);
-        i += EN.length();
-      } else if (template.startsWith(AR, i)) {
-        out.append(ar);
-        i += AR.length();
-      } else {
-        out.append(template.charAt(i++));
-      }
-    }
-    return out.toString();
+    return PromptTemplate.fill(template, Map.of(EN, en, AR, ar));
   }
 
   public String name() {

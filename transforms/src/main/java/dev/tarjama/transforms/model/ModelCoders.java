@@ -23,11 +23,14 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 public final class ModelCoders {
   private ModelCoders() {}
 
-  /** A coder from a write and a read function over data streams. */
-  abstract static class Base<T> extends AtomicCoder<T> {
-    abstract void write(T value, DataOutputStream out) throws IOException;
+  /**
+   * A coder from a write and a read function over data streams: deterministic, no nulls. The base
+   * of every explicit coder of the project's types (here and in other packages).
+   */
+  public abstract static class Base<T> extends AtomicCoder<T> {
+    protected abstract void write(T value, DataOutputStream out) throws IOException;
 
-    abstract T read(DataInputStream in) throws IOException;
+    protected abstract T read(DataInputStream in) throws IOException;
 
     @Override
     public final void encode(T value, OutputStream os) throws IOException {
@@ -275,12 +278,12 @@ public final class ModelCoders {
     }
 
     @Override
-    void write(SourceRecord value, DataOutputStream out) throws IOException {
+    protected void write(SourceRecord value, DataOutputStream out) throws IOException {
       writeSourceRecord(out, value);
     }
 
     @Override
-    SourceRecord read(DataInputStream in) throws IOException {
+    protected SourceRecord read(DataInputStream in) throws IOException {
       return readSourceRecord(in);
     }
   }
@@ -292,12 +295,12 @@ public final class ModelCoders {
     }
 
     @Override
-    void write(Conversation value, DataOutputStream out) throws IOException {
+    protected void write(Conversation value, DataOutputStream out) throws IOException {
       writeConversation(out, value);
     }
 
     @Override
-    Conversation read(DataInputStream in) throws IOException {
+    protected Conversation read(DataInputStream in) throws IOException {
       return readConversation(in);
     }
   }
@@ -309,12 +312,12 @@ public final class ModelCoders {
     }
 
     @Override
-    void write(SegmentedRecord value, DataOutputStream out) throws IOException {
+    protected void write(SegmentedRecord value, DataOutputStream out) throws IOException {
       writeSegmentedRecord(out, value);
     }
 
     @Override
-    SegmentedRecord read(DataInputStream in) throws IOException {
+    protected SegmentedRecord read(DataInputStream in) throws IOException {
       return readSegmentedRecord(in);
     }
   }
@@ -326,12 +329,12 @@ public final class ModelCoders {
     }
 
     @Override
-    void write(Chunk value, DataOutputStream out) throws IOException {
+    protected void write(Chunk value, DataOutputStream out) throws IOException {
       writeChunk(out, value);
     }
 
     @Override
-    Chunk read(DataInputStream in) throws IOException {
+    protected Chunk read(DataInputStream in) throws IOException {
       return readChunk(in);
     }
   }
@@ -343,12 +346,12 @@ public final class ModelCoders {
     }
 
     @Override
-    void write(RecordPlan value, DataOutputStream out) throws IOException {
+    protected void write(RecordPlan value, DataOutputStream out) throws IOException {
       writeRecordPlan(out, value);
     }
 
     @Override
-    RecordPlan read(DataInputStream in) throws IOException {
+    protected RecordPlan read(DataInputStream in) throws IOException {
       return readRecordPlan(in);
     }
   }
@@ -360,12 +363,12 @@ public final class ModelCoders {
     }
 
     @Override
-    void write(ChunkTranslation value, DataOutputStream out) throws IOException {
+    protected void write(ChunkTranslation value, DataOutputStream out) throws IOException {
       writeChunkTranslation(out, value);
     }
 
     @Override
-    ChunkTranslation read(DataInputStream in) throws IOException {
+    protected ChunkTranslation read(DataInputStream in) throws IOException {
       return readChunkTranslation(in);
     }
   }
@@ -377,12 +380,12 @@ public final class ModelCoders {
     }
 
     @Override
-    void write(Candidate value, DataOutputStream out) throws IOException {
+    protected void write(Candidate value, DataOutputStream out) throws IOException {
       writeCandidate(out, value);
     }
 
     @Override
-    Candidate read(DataInputStream in) throws IOException {
+    protected Candidate read(DataInputStream in) throws IOException {
       return readCandidate(in);
     }
   }
@@ -394,12 +397,12 @@ public final class ModelCoders {
     }
 
     @Override
-    void write(DeadLetter value, DataOutputStream out) throws IOException {
+    protected void write(DeadLetter value, DataOutputStream out) throws IOException {
       writeDeadLetter(out, value);
     }
 
     @Override
-    DeadLetter read(DataInputStream in) throws IOException {
+    protected DeadLetter read(DataInputStream in) throws IOException {
       return readDeadLetter(in);
     }
   }

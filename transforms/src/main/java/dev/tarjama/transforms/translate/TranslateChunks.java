@@ -5,7 +5,6 @@ import dev.tarjama.models.cache.TranslationCache;
 import dev.tarjama.models.cache.TranslationCacheException;
 import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.models.openai.BackendConfig;
-import dev.tarjama.models.openai.BackendException;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.openai.SharedClients;
@@ -21,8 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -508,8 +505,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     /** Cache writes that failed on a callback thread, where Beam counters do not count. */
     private transient AtomicLong failedCacheWrites;
     private transient SpendingLimit.Ledger ledger;
-    private transient LinkedBlockingQueue<Done> done;
-    private transient int inFlight;
+    private transient PendingCalls<Done> pending;
 
     TranslateFn(BackendSpec backend) {
       this(backend, TranslationCaches.NONE, SpendingLimit.none());
@@ -569,8 +565,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
 
     @StartBundle
     public void startBundle() {
-      done = new LinkedBlockingQueue<>();
-      inFlight = 0;
+      pending = new PendingCalls<>();
     }
 
     @ProcessElement
@@ -598,13 +593,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
               out.get(FAILURES).output(t);
             }
           };
-      // Back-pressure only when the backend's concurrency is used up by this bundle.
-      while (inFlight >= backend.concurrency()) {
-        emit(done.take(), sink);
-      }
-      for (Done d = done.poll(); d != null; d = done.poll()) {
-        emit(d, sink);
-      }
+      pending.makeRoom(backend.concurrency(), d -> emit(d, sink));
       String request = prompt.render(chunk.text);
       SpendingLimit.Reservation reservation = null;
       if (ledger != null) {
@@ -620,12 +609,10 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         }
       }
       long start = System.nanoTime();
-      LinkedBlockingQueue<Done> results = done;
       SpendingLimit.Reservation held = reservation;
       try {
-        client
-            .translate(request, k)
-            .whenComplete(
+        pending.add(
+            client.translate(request, k),
                 (completion, error) -> {
                   if (held != null) {
                     // At once, not when the bundle gets to it: the next chunk's check needs it.
@@ -642,8 +629,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
                   if (error == null) {
                     store(chunk, completion);
                   }
-                  results.add(
-                      new Done(chunk, timestamp, completion, error, System.nanoTime() - start));
+                  return new Done(chunk, timestamp, completion, error, System.nanoTime() - start);
                 });
       } catch (RuntimeException e) {
         if (held != null) {
@@ -651,7 +637,6 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         }
         throw e;
       }
-      inFlight++; // after the call: a call that threw would otherwise be waited for forever
     }
 
     /**
@@ -680,9 +665,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
               context.output(FAILURES, t, timestamp, GlobalWindow.INSTANCE);
             }
           };
-      while (inFlight > 0) {
-        emit(done.take(), sink);
-      }
+      pending.drain(d -> emit(d, sink));
       cacheErrors.inc(failedCacheWrites.getAndSet(0));
     }
 
@@ -699,25 +682,14 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     }
 
     private void emit(Done d, Sink sink) {
-      inFlight--;
       latencyMs.update(d.nanos() / 1_000_000);
       Chunk chunk = d.chunk();
       if (d.error() != null) {
-        Throwable e = d.error();
-        while (e instanceof CompletionException && e.getCause() != null) {
-          e = e.getCause();
-        }
-        String message;
-        if (e instanceof BackendException be) {
-          apiCalls.inc(be.attempts());
-          retries.inc(Math.max(0, be.attempts() - 1));
-          message = be.getMessage();
-        } else {
-          // Not from the HTTP exchange (the key cannot be in it): name the kind only.
-          message = e.getClass().getSimpleName();
-        }
+        PendingCalls.Failure failure = PendingCalls.Failure.of(d.error());
+        apiCalls.inc(failure.attempts());
+        retries.inc(Math.max(0, failure.attempts() - 1));
         failures.inc();
-        String error = "backend " + backend.name() + ": " + message;
+        String error = "backend " + backend.name() + ": " + failure.message();
         for (int i = 0; i < k; i++) {
           sink.failure(ChunkTranslation.failure(chunk, label, i, error), d.timestamp());
         }
