@@ -105,6 +105,14 @@ final class RunOutputs {
     assertEquals(expected, actual, "report" + at);
   }
 
+  static JsonNode json(Path file) {
+    try {
+      return RecordJson.parse(Files.readString(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   JsonNode report() {
     try {
       return RecordJson.parse(Files.readString(dir.resolve("report.json")));
