@@ -112,6 +112,9 @@ class RunnerMatrixTest {
             List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2");
         case FLINK_CLUSTER -> {
           List<String> options = new ArrayList<>(cluster.submitOptions());
+          // The TaskManager runs on this host: the output folder is shared, as a network file
+          // system would be on a real cluster.
+          options.add("--sharedOutput");
           if (scenario.isCached()) {
             options.add(servers.freshRedisCache());
           }
