@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -38,7 +39,7 @@ import org.apache.beam.sdk.options.Validation;
  */
 final class EvaluateCommand {
   /** Options of {@code tarjama evaluate}. */
-  public interface EvaluateOptions extends PipelineOptions {
+  public interface EvaluateOptions extends PipelineOptions, ClusterChecks.ClusterOptions {
     @Description("Source segments: a plain-text file, one segment per line (\\n or \\r\\n)")
     @Validation.Required
     String getSources();
@@ -89,6 +90,13 @@ final class EvaluateCommand {
       return 2;
     }
 
+    Optional<String> placement = ClusterChecks.problem(options, options.getOutput(), null)
+        .or(() -> ClusterChecks.keyProblem(options, systems.stream()
+            .filter(EvaluationSystem::isTranslator).map(EvaluationSystem::backend).toList()));
+    if (placement.isPresent()) {
+      err.println("tarjama evaluate: " + placement.get());
+      return 2;
+    }
     String output = TranslatePipeline.withSlash(options.getOutput());
     Pipeline pipeline = Pipeline.create(options);
     EvaluatePipeline.build(pipeline, output, sources, references, systems);

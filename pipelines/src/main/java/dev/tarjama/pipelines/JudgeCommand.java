@@ -18,8 +18,10 @@ import java.io.PrintStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -40,6 +42,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  */
 final class JudgeCommand {
   static final String SUMMARY = "_summary/summary";
+  /** The judge's default cache under a local output. */
+  static final String JUDGE_CACHE = "_cache/judgements.db";
 
   private JudgeCommand() {}
 
@@ -82,7 +86,7 @@ final class JudgeCommand {
       read = reader(options, format);
       judge = JudgeParallelPairs.using(backend).withPrompt(prompt)
           .withCache(TranslatePipeline.cacheUri(options.getCache(), options.getOutput(),
-              "_cache/judgements.db"))
+              JUDGE_CACHE))
           .withShuffleBuckets(options.getShuffleBuckets() == 0 && isDirect(options)
               ? 16 : options.getShuffleBuckets());
       if (format == ParallelFormat.MOSES) {
@@ -93,6 +97,13 @@ final class JudgeCommand {
       return 2;
     }
 
+    Optional<String> placement = ClusterChecks.problem(options, options.getOutput(),
+        TranslatePipeline.cacheUri(options.getCache(), options.getOutput(), JUDGE_CACHE))
+        .or(() -> ClusterChecks.keyProblem(options, List.of(backend)));
+    if (placement.isPresent()) {
+      err.println("tarjama judge: " + placement.get());
+      return 2;
+    }
     String output = TranslatePipeline.withSlash(options.getOutput());
     Pipeline pipeline = Pipeline.create(options);
     PCollectionTuple pairs = pipeline.apply("Read", read);

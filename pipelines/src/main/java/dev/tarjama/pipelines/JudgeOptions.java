@@ -7,7 +7,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of {@code tarjama judge}; every Beam runner option works next to them. */
-public interface JudgeOptions extends PipelineOptions {
+public interface JudgeOptions extends PipelineOptions, ClusterChecks.ClusterOptions {
   @Description("Parallel corpus, a file or glob: TSV (en<TAB>ar…) or JSON Lines (OPUS-100 {\"translation\":{\"ar\",\"en\"}} or top-level en/ar); local or gs://")
   String getInput();
 

@@ -71,6 +71,13 @@ final class TranslateCommand {
       err.println("tarjama translate: " + e.getMessage());
       return 2;
     }
+    Optional<String> placement = ClusterChecks.problem(options, options.getOutput(),
+        options.getDryRun() ? null : TranslatePipeline.cacheUri(options))
+        .or(() -> ClusterChecks.keyProblem(options, backends));
+    if (placement.isPresent()) {
+      err.println("tarjama translate: " + placement.get());
+      return 2;
+    }
     moreDirectRunnerThreadsForApiCalls(options, line.beamArgs, backends);
     if (backends.isEmpty() && !options.getDryRun()) {
       err.println("tarjama translate: give at least one --backend=name=…,url=…,model=… (or --dry-run)");

@@ -10,7 +10,8 @@ import org.apache.beam.sdk.options.Validation;
  * Options of {@code tarjama translate} (source selection's in {@link SelectOptions}); every Beam
  * runner option works next to them.
  */
-public interface TranslateOptions extends PipelineOptions, SelectOptions {
+public interface TranslateOptions
+    extends PipelineOptions, SelectOptions, ClusterChecks.ClusterOptions {
   @Description("Input file or glob: JSON Lines (.jsonl, .jsonl.gz), JSON arrays (.json) or Parquet; local or gs://")
   @Validation.Required
   String getInput();

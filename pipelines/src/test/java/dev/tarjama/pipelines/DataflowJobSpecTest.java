@@ -1,14 +1,21 @@
 package dev.tarjama.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import dev.tarjama.transforms.io.RecordJson;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.runners.dataflow.DataflowRunner;
 import org.apache.beam.runners.dataflow.options.DataflowPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -28,32 +35,37 @@ class DataflowJobSpecTest {
       List.of("Read", "Normalize", "Segment", "Chunk", "Translate", "Reassemble", "Score", "Rank",
           "Write");
 
-  @Test
-  void jobSpecHasEveryStageTheGpuAndTheContainer(@TempDir Path tmp) throws Exception {
-    Path spec = tmp.resolve("job.json");
+  /** translate with one backend, writing the Dataflow job spec to {@code spec} offline. */
+  static String[] jobSpecArgs(Path tmp, Path spec, String backend) throws Exception {
     Path staging = Files.createDirectories(tmp.resolve("staging"));
     // Staging the whole test classpath (~700 MB) would copy it: one small file stands in.
     Path stagedFile = Files.writeString(tmp.resolve("tarjama-stub.txt"), "staged");
     String input = TranslateCommandTest.DATA.resolve(FlinkRunnerTest.GSM8K_THINK).toString();
-    int code =
-        TranslateCommandTest.run(
-            "translate",
-            "--input=" + input,
-            "--output=gs://tarjama-test/out",
-            "--tokenizer=" + TranslateCommandTest.QWEN3,
-            "--backend=name=gemma,kind=openai-chat,url=http://127.0.0.1:9/v1,model=gemma-3-27b,"
-                + "prompt=hala,k=1",
-            "--runner=DataflowRunner",
-            "--project=test",
-            "--region=us-central1",
-            "--templateLocation=" + spec,
-            "--stagingLocation=" + staging,
-            "--tempLocation=" + staging,
-            "--filesToStage=" + stagedFile,
-            "--pathValidatorClass=org.apache.beam.sdk.extensions.gcp.storage.NoopPathValidator",
-            "--credentialFactoryClass=org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
-            "--dataflowServiceOptions=" + ACCELERATOR,
-            "--sdkContainerImage=" + IMAGE);
+    return new String[] {
+        "translate",
+        "--input=" + input,
+        "--output=gs://tarjama-test/out",
+        "--tokenizer=" + TranslateCommandTest.QWEN3,
+        backend,
+        "--runner=DataflowRunner",
+        "--project=test",
+        "--region=us-central1",
+        "--templateLocation=" + spec,
+        "--stagingLocation=" + staging,
+        "--tempLocation=" + staging,
+        "--filesToStage=" + stagedFile,
+        "--pathValidatorClass=org.apache.beam.sdk.extensions.gcp.storage.NoopPathValidator",
+        "--credentialFactoryClass=org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
+        "--dataflowServiceOptions=" + ACCELERATOR,
+        "--sdkContainerImage=" + IMAGE};
+  }
+
+  @Test
+  void jobSpecHasEveryStageTheGpuAndTheContainer(@TempDir Path tmp) throws Exception {
+    Path spec = tmp.resolve("job.json");
+    int code = TranslateCommandTest.run(jobSpecArgs(tmp, spec,
+        "--backend=name=gemma,kind=openai-chat,url=http://127.0.0.1:9/v1,model=gemma-3-27b,"
+            + "prompt=hala,k=1"));
     assertEquals(0, code);
 
     JsonNode job = RecordJson.parse(Files.readString(spec));
@@ -75,6 +87,47 @@ class DataflowJobSpecTest {
     assertEquals(
         "gs://tarjama-test/out",
         environment.path("sdkPipelineOptions").path("options").path("output").asText());
+  }
+
+  /**
+   * A key for Dataflow comes from Secret Manager on the worker: the job spec names the secret
+   * version, and the launcher never reads its value (a loopback stand-in for Secret Manager and
+   * the metadata server would hand it out, and is never asked).
+   */
+  @Test
+  void aKeySecretTravelsInTheJobSpecAsItsNameOnly(@TempDir Path tmp) throws Exception {
+    String secret = "projects/tarjama-test/secrets/gemma-key/versions/3";
+    String value = "sk-value-only-the-workers-may-read";
+    AtomicInteger asked = new AtomicInteger();
+    HttpServer gcp = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    gcp.createContext("/", exchange -> {
+      asked.incrementAndGet();
+      byte[] body = ("{\"access_token\": \"t\", \"payload\": {\"data\": \""
+          + Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)) + "\"}}")
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    gcp.start();
+    String base = "http://127.0.0.1:" + gcp.getAddress().getPort();
+    System.setProperty("tarjama.secretmanager.url", base + "/v1/");
+    System.setProperty("tarjama.gcp.token.url", base + "/token");
+    Path spec = tmp.resolve("job.json");
+    try {
+      assertEquals(0, TranslateCommandTest.run(jobSpecArgs(tmp, spec,
+          "--backend=name=gemma,kind=openai-chat,url=https://api.example.com/v1,model=gemma-3-27b,"
+              + "prompt=hala,k=1,key-secret=" + secret)));
+    } finally {
+      System.clearProperty("tarjama.secretmanager.url");
+      System.clearProperty("tarjama.gcp.token.url");
+      gcp.stop(0);
+    }
+    String job = Files.readString(spec);
+    assertTrue(job.contains("key-secret=" + secret), "the spec names the secret");
+    assertFalse(job.contains(value), "the secret's value is in the job spec");
+    assertFalse(job.contains(Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))));
+    assertEquals(0, asked.get(), "the launcher read the secret: only workers may");
   }
 
   @Test

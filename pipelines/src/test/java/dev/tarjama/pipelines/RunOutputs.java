@@ -1,6 +1,10 @@
 package dev.tarjama.pipelines;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /** Reads a finished run's output directory back, for assertions. */
@@ -40,23 +47,70 @@ final class RunOutputs {
   }
 
   /** The records of one output folder as a set (the order of lines is the runner's business). */
-  java.util.Set<JsonNode> recordSet(String output) {
+  Set<JsonNode> recordSet(String output) {
     List<JsonNode> lines = lines(output);
-    java.util.Set<JsonNode> set = new java.util.HashSet<>(lines);
-    org.junit.jupiter.api.Assertions.assertEquals(
+    Set<JsonNode> set = new HashSet<>(lines);
+    assertEquals(
         lines.size(), set.size(), "duplicate records in " + output);
     return set;
   }
 
   /** The report without what depends on the clock, the output folder or the runner's name. */
   JsonNode stableReport() {
-    com.fasterxml.jackson.databind.node.ObjectNode copy =
-        (com.fasterxml.jackson.databind.node.ObjectNode) report().deepCopy();
+    ObjectNode copy =
+        (ObjectNode) report().deepCopy();
     copy.remove(List.of("wall_time_s", "output", "runner"));
-    if (copy.get("savings") instanceof com.fasterxml.jackson.databind.node.ObjectNode savings) {
+    if (copy.get("savings") instanceof ObjectNode savings) {
       savings.remove("cache"); // the default cache lives under the output directory
     }
     return copy;
+  }
+
+  /**
+   * Asserts two reports are equal, numbers that are not integers to a relative 1e-9: the
+   * report's means are sums of doubles, and the order of a sum over bundles is the runner's, so
+   * the last bit may differ between runners. Everything else must be equal exactly.
+   */
+  static void assertSameReport(JsonNode expected, JsonNode actual) {
+    assertSameJson(expected, actual, "");
+  }
+
+  private static void assertSameJson(JsonNode expected, JsonNode actual, String at) {
+    if (expected.isFloatingPointNumber() && actual != null && actual.isNumber()) {
+      double e = expected.asDouble();
+      double a = actual.asDouble();
+      assertTrue(
+          Math.abs(e - a) <= 1e-9 * Math.max(1.0, Math.abs(e)),
+          "report" + at + ": expected " + e + " but was " + a);
+      return;
+    }
+    if (expected.isContainerNode() && actual != null
+        && expected.getNodeType() == actual.getNodeType() && expected.size() == actual.size()) {
+      if (expected.isObject()) {
+        Set<String> names = new TreeSet<>();
+        expected.fieldNames().forEachRemaining(names::add);
+        Set<String> actualNames = new TreeSet<>();
+        actual.fieldNames().forEachRemaining(actualNames::add);
+        assertEquals(names, actualNames, "report" + at);
+        for (String name : names) {
+          assertSameJson(expected.get(name), actual.get(name), at + "/" + name);
+        }
+      } else {
+        for (int i = 0; i < expected.size(); i++) {
+          assertSameJson(expected.get(i), actual.get(i), at + "/" + i);
+        }
+      }
+      return;
+    }
+    assertEquals(expected, actual, "report" + at);
+  }
+
+  static JsonNode json(Path file) {
+    try {
+      return RecordJson.parse(Files.readString(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   JsonNode report() {

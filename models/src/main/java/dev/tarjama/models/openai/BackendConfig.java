@@ -10,8 +10,8 @@ import java.util.Objects;
  * sample from it. An immutable, serializable value: it travels inside Beam DoFns and keys the
  * per-JVM client cache ({@link SharedClients}).
  *
- * <p>It names the environment variable that holds the API key, never the key itself: the key is
- * read when a client is built and lives only inside that client.
+ * <p>It names the environment variable or the Secret Manager secret that holds the API key, never
+ * the key itself: the key is read when a client is built and lives only inside that client.
  *
  * @param baseUrl the API root, e.g. {@code http://127.0.0.1:8000/v1} (no trailing slash needed)
  * @param model the {@code model} field sent with each request
@@ -36,6 +36,9 @@ import java.util.Objects;
  * @param tokensPerMinute the most tokens (prompt + {@code max_tokens}, estimated, corrected by
  *     usage) sent per minute through one client; 0: no budget
  * @param requestsPerMinute the most requests sent per minute through one client; 0: no budget
+ * @param apiKeySecret the Google Secret Manager secret version holding the key, {@code
+ *     projects/P/secrets/S/versions/V}, read on the worker that builds the client ({@link
+ *     SecretManagerKeys}); {@code ""}: none. At most one of it and {@code apiKeyEnv}
  */
 public record BackendConfig(
     String baseUrl,
@@ -55,7 +58,8 @@ public record BackendConfig(
     int concurrency,
     boolean adaptive,
     long tokensPerMinute,
-    long requestsPerMinute)
+    long requestsPerMinute,
+    String apiKeySecret)
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
@@ -91,6 +95,7 @@ public record BackendConfig(
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(apiKeyEnv, "apiKeyEnv");
+    Objects.requireNonNull(apiKeySecret, "apiKeySecret");
     Objects.requireNonNull(candidateMode, "candidateMode");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -117,6 +122,13 @@ public record BackendConfig(
     if (!apiKeyEnv.isEmpty() && !apiKeyEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new IllegalArgumentException(
           "apiKeyEnv must be the NAME of an environment variable, got something else");
+    }
+    if (!apiKeySecret.isEmpty() && !SecretManagerKeys.isSecretVersion(apiKeySecret)) {
+      throw new IllegalArgumentException(
+          "the API key's secret must be a Secret Manager version, projects/P/secrets/S/versions/V");
+    }
+    if (!apiKeySecret.isEmpty() && !apiKeyEnv.isEmpty()) {
+      throw new IllegalArgumentException("give the API key by environment variable or by secret, not both");
     }
     if (!Double.isNaN(temperature) && (temperature < 0 || temperature > 2)) {
       throw new IllegalArgumentException("temperature must be in [0, 2]: " + temperature);
@@ -176,7 +188,8 @@ public record BackendConfig(
         16,
         true,
         0,
-        0);
+        0,
+        "");
   }
 
   /** The full URL requests go to. */
@@ -188,84 +201,92 @@ public record BackendConfig(
     return new BackendConfig(
         baseUrl, model, value, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, apiKeySecret);
   }
 
   public BackendConfig withApiKeyEnv(String value) {
     return new BackendConfig(
         baseUrl, model, endpoint, value, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, apiKeySecret);
+  }
+
+  /** The key from a Secret Manager secret version (see {@link SecretManagerKeys}). */
+  public BackendConfig withApiKeySecret(String value) {
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
+        requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
+        tokensPerMinute, requestsPerMinute, value);
   }
 
   public BackendConfig withTemperature(double value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, value, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, apiKeySecret);
   }
 
   public BackendConfig withTopP(double value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, value, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, apiKeySecret);
   }
 
   public BackendConfig withMaxTokens(int value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, value, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, apiKeySecret);
   }
 
   public BackendConfig withCandidateMode(CandidateMode value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, value, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, apiKeySecret);
   }
 
   public BackendConfig withSeed(Long value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, value,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, apiKeySecret);
   }
 
   public BackendConfig withRequestTimeout(Duration value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         value, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, apiKeySecret);
   }
 
   public BackendConfig withConnectTimeout(Duration value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, value, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, apiKeySecret);
   }
 
   public BackendConfig withMaxAttempts(int value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, value, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, apiKeySecret);
   }
 
   public BackendConfig withBackoff(Duration base, Duration cap) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, base, cap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, apiKeySecret);
   }
 
   public BackendConfig withConcurrency(int value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, value, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, apiKeySecret);
   }
 
   /** AIMD on 429/503 (on by default); off: the limit stays at the concurrency. */
@@ -273,7 +294,7 @@ public record BackendConfig(
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, value,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, apiKeySecret);
   }
 
   /** A tokens-per-minute budget for this client (0: none). */
@@ -281,7 +302,7 @@ public record BackendConfig(
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        value, requestsPerMinute);
+        value, requestsPerMinute, apiKeySecret);
   }
 
   /** A requests-per-minute budget for this client (0: none). */
@@ -289,6 +310,6 @@ public record BackendConfig(
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, value);
+        tokensPerMinute, value, apiKeySecret);
   }
 }

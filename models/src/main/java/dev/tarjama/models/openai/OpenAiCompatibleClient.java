@@ -98,7 +98,8 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
    * production; a map in tests, since a JVM cannot set its own environment).
    *
    * @throws IllegalStateException when the configuration names a key variable that is unset or
-   *     blank (the message names the variable, never a value)
+   *     blank, or a secret that cannot be read (the message names the variable or the secret,
+   *     never a value)
    */
   public static OpenAiCompatibleClient create(
       BackendConfig config, Function<String, String> environment) {
@@ -114,6 +115,8 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
                 + ") is not set");
       }
       key = key.strip();
+    } else if (!config.apiKeySecret().isEmpty()) {
+      key = SecretManagerKeys.google().access(config.apiKeySecret());
     }
     return new OpenAiCompatibleClient(config, key);
   }
@@ -505,7 +508,9 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
         + config.model()
         + " at "
         + uri
-        + (apiKey == null ? ", no key" : ", key from $" + config.apiKeyEnv())
+        + (apiKey == null ? ", no key"
+            : config.apiKeyEnv().isEmpty() ? ", key from secret " + config.apiKeySecret()
+            : ", key from $" + config.apiKeyEnv())
         + ", concurrency "
         + config.concurrency()
         + (config.adaptive() ? " (adaptive)" : "")

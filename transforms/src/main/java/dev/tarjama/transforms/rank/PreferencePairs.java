@@ -1,6 +1,8 @@
 package dev.tarjama.transforms.rank;
 
 import dev.tarjama.transforms.model.Candidate;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -77,14 +79,17 @@ public final class PreferencePairs
     @ProcessElement
     public void process(
         @Element KV<String, Iterable<Candidate>> record, OutputReceiver<PreferencePair> out) {
-      var pair = PreferencePair.of(record.getValue(), minGap);
+      // Two passes (the pair, then the valid count): Flink batch hands the group over once.
+      List<Candidate> pool = new ArrayList<>();
+      record.getValue().forEach(pool::add);
+      var pair = PreferencePair.of(pool, minGap);
       if (pair.isPresent()) {
         pairs.inc();
         out.output(pair.get());
         return;
       }
       long valid = 0;
-      for (Candidate c : record.getValue()) {
+      for (Candidate c : pool) {
         if (c.valid && !Double.isNaN(c.rankScore)) {
           valid++;
         }

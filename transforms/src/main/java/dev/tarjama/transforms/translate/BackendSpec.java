@@ -59,6 +59,9 @@ import java.util.regex.Pattern;
  *       (10s); {@code 90}, {@code 90s}, {@code 1500ms}, {@code 2m}</td></tr>
  *   <tr><td>{@code key-env}</td><td>NAME of the environment variable holding the API key (none);
  *       the key itself is never part of a spec</td></tr>
+ *   <tr><td>{@code key-secret}</td><td>a Google Secret Manager secret version holding the API key,
+ *       {@code projects/P/secrets/S/versions/V}, read on each worker (Dataflow workers do not
+ *       inherit the launcher's environment); the spec, and so the job, carries the name only</td></tr>
  *   <tr><td>{@code price-in}, {@code price-out}</td><td>USD per 1M prompt / completion tokens, for
  *       cost estimates (0)</td></tr>
  *   <tr><td>{@code label}</td><td>what the output's {@code source} shows for this backend's
@@ -106,7 +109,8 @@ public final class BackendSpec implements Serializable {
   private static final List<String> KEYS =
       List.of("name", "kind", "url", "model", "prompt", "source-lang", "target-lang", "k",
           "candidates", "seed", "temperature", "top-p", "max-tokens", "concurrency", "retries",
-          "backoff", "backoff-cap", "timeout", "connect-timeout", "key-env", "price-in",
+          "backoff", "backoff-cap", "timeout", "connect-timeout", "key-env", "key-secret",
+          "price-in",
           "price-out", "label", "path", "decoding", "provider", "batch-tokens", "batch-size",
           "buffering", "shards", "adaptive", "tpm", "rpm");
 
@@ -114,7 +118,7 @@ public final class BackendSpec implements Serializable {
   private static final List<String> API_KEYS =
       List.of("url", "model", "prompt", "source-lang", "target-lang", "candidates", "concurrency",
           "retries", "backoff", "backoff-cap", "timeout", "connect-timeout", "key-env",
-          "adaptive", "tpm", "rpm");
+          "key-secret", "adaptive", "tpm", "rpm");
 
   /** Keys that only a local backend takes. */
   private static final List<String> LOCAL_KEYS =
@@ -276,6 +280,7 @@ public final class BackendSpec implements Serializable {
           BackendConfig.of(required(values, "url"), required(values, "model"))
               .withEndpoint(kind.endpoint)
               .withApiKeyEnv(values.getOrDefault("key-env", ""))
+              .withApiKeySecret(values.getOrDefault("key-secret", ""))
               .withTemperature(doubleValue(values, "temperature", Double.NaN))
               .withTopP(doubleValue(values, "top-p", Double.NaN))
               .withMaxTokens(intValue(values, "max-tokens", 0, 0, Integer.MAX_VALUE))
@@ -553,7 +558,7 @@ public final class BackendSpec implements Serializable {
     return Objects.hash(name, label, kind, k, prompt, config, local);
   }
 
-  /** The spec as given (it cannot hold a key: keys only come from environment variables). */
+  /** The spec as given (it cannot hold a key: keys come from environment variables or secrets). */
   @Override
   public String toString() {
     return spec;

@@ -156,20 +156,22 @@ public final class DeduplicateChunks extends PTransform<PCollection<Chunk>, PCol
 
     @ProcessElement
     public void process(@Element KV<String, Iterable<Chunk>> group, MultiOutputReceiver out) {
+      // One pass over the group (Flink batch cannot iterate it twice): the members are needed
+      // again once the representative is known.
+      List<Chunk> members = new ArrayList<>();
       Chunk representative = null;
-      int size = 0;
       for (Chunk c : group.getValue()) {
-        size++;
+        members.add(c);
         if (representative == null || REPRESENTATIVE.compare(c, representative) < 0) {
           representative = c;
         }
       }
       unique.inc();
       out.get(UNIQUE).output(representative);
-      if (size == 1) {
+      if (members.size() == 1) {
         return;
       }
-      for (Chunk c : group.getValue()) {
+      for (Chunk c : members) {
         out.get(MEMBERS).output(KV.of(group.getKey(), KV.of(c.recordId, c.chunkIndex)));
         if (c != representative) {
           duplicates.inc();

@@ -1,12 +1,7 @@
 package dev.tarjama.pipelines;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -16,117 +11,72 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The translate pipeline, unchanged, submitted to a real Flink cluster on loopback: a JobManager
- * and a TaskManager in two JVM processes of their own, started from Flink's entrypoint classes
- * (no flink-dist resolves here), with the test classpath as theirs. Every output and the report
- * must equal the DirectRunner's for the same input, against the same deterministic loopback
- * translators. Runs in the Maven profile {@code flink-cluster} (CI runs it).
+ * A real Flink 1.19 session cluster on loopback: a JobManager and a TaskManager (2 slots) in two
+ * JVM processes of their own, started from Flink's entrypoint classes (no flink-dist resolves
+ * here) with the test classpath as theirs. Ready in about 15 s; {@link #close()} stops both. The
+ * processes' logs stay under {@code target/flink-cluster/} for a post-mortem.
  */
-@Tag("flink-cluster")
-class FlinkClusterTest {
+final class LoopbackFlinkCluster implements AutoCloseable {
   static final Duration CLUSTER_START = Duration.ofSeconds(120);
   static final Duration PROCESS_STOP = Duration.ofSeconds(20);
-  /** The processes' logs stay under target/ for a post-mortem. */
   static final Path LOGS = Path.of("target", "flink-cluster");
 
-  static final List<Process> processes = new ArrayList<>();
-  static int restPort;
-  static long clusterStartMillis;
+  private final List<Process> processes = new ArrayList<>();
+  private int restPort;
 
-  @BeforeAll
-  static void startClusterAndServers() throws Exception {
-    TranslateCommandTest.startServers();
+  private LoopbackFlinkCluster() {}
+
+  /** Starts both processes and waits until the TaskManager has registered. */
+  static LoopbackFlinkCluster start() throws Exception {
+    LoopbackFlinkCluster cluster = new LoopbackFlinkCluster();
     long start = System.nanoTime();
     try {
       Files.createDirectories(LOGS);
       Path conf = Files.createDirectories(LOGS.resolve("conf"));
-      Files.writeString(conf.resolve("config.yaml"), clusterConfig());
-      processes.add(start("org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+      Files.writeString(conf.resolve("config.yaml"), cluster.clusterConfig());
+      cluster.processes.add(cluster.start(
+          "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
           conf, "-Xmx512m", LOGS.resolve("jobmanager.log")));
-      processes.add(start("org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+      cluster.processes.add(cluster.start("org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
           conf, "-Xmx1280m", LOGS.resolve("taskmanager.log")));
-      awaitRegisteredTaskManager();
+      cluster.awaitRegisteredTaskManager();
     } catch (Throwable e) {
-      printLogTails();
-      stopCluster();
+      cluster.printLogTails();
+      cluster.close();
       throw e;
     }
-    clusterStartMillis = (System.nanoTime() - start) / 1_000_000;
-    System.err.printf("Flink cluster on 127.0.0.1:%d ready in %d ms%n", restPort, clusterStartMillis);
+    System.err.printf("Flink cluster on 127.0.0.1:%d ready in %d ms%n", cluster.restPort,
+        (System.nanoTime() - start) / 1_000_000);
+    return cluster;
   }
 
-  @AfterAll
-  static void stopClusterAndServers() {
-    stopCluster();
-    TranslateCommandTest.stopServers();
+  /**
+   * The options that submit a job here: the JobManager's REST address, parallelism 2, and only
+   * the job's own classes staged (the TaskManager has the dependencies on its classpath; the
+   * whole test classpath takes ~21 s to upload, this ~1 s).
+   */
+  List<String> submitOptions() throws Exception {
+    return List.of("--runner=FlinkRunner", "--flinkMaster=127.0.0.1:" + restPort,
+        "--parallelism=2", "--filesToStage=" + jobClasses());
   }
 
-  @Test
-  void flinkClusterWritesWhatTheDirectRunnerWrites(@TempDir Path tmp) throws Throwable {
-    try {
-      Path in = Files.createDirectories(tmp.resolve("in"));
-      int records = TranslateCommandTest.copyHead(in, FlinkRunnerTest.GSM8K_THINK, 20);
-      // One unreadable line and a policy that rejects one split: every output has records.
-      Files.writeString(
-          in.resolve("smoltalk2_style/gsm8k_think.jsonl"), "{\"messages\": [\n",
-          StandardOpenOption.APPEND);
-      String input = in + "/*/*";
-      String policy = "--policy=gsm8k_think:min-lr=1.0";
-
-      Path direct = tmp.resolve("direct");
-      assertEquals(0, TranslateCommandTest.run(
-          TranslateCommandTest.translateArgs(input, direct, policy)));
-      Path flink = tmp.resolve("flink");
-      long submitted = System.nanoTime();
-      assertEquals(0, TranslateCommandTest.run(TranslateCommandTest.translateArgs(
-          input, flink, policy,
-          "--runner=FlinkRunner",
-          "--flinkMaster=127.0.0.1:" + restPort,
-          "--parallelism=2",
-          // The TaskManager has the dependencies on its classpath: ship only the job's own
-          // classes (the whole test classpath takes ~21 s to upload, this ~1 s).
-          "--filesToStage=" + jobClasses(),
-          "--progressSeconds=0")));
-      System.err.printf("Flink cluster job finished in %d ms%n",
-          (System.nanoTime() - submitted) / 1_000_000);
-
-      RunOutputs onDirect = new RunOutputs(direct);
-      RunOutputs onFlink = new RunOutputs(flink);
-      assertEquals(records + 1, onDirect.report().get("counts").get("input").asLong());
-      for (String output : FlinkRunnerTest.OUTPUTS) {
-        assertFalse(onDirect.lines(output).isEmpty(), "the DirectRunner wrote no " + output);
-        assertEquals(onDirect.recordSet(output), onFlink.recordSet(output),
-            output + " differs");
-      }
-      assertEquals("FlinkRunner", onFlink.report().get("runner").asText());
-      assertEquals(onDirect.stableReport(), onFlink.stableReport());
-      assertTrue(completedJobs() >= 1, "the cluster ran no job: the pipeline ran elsewhere");
-    } catch (Throwable e) {
-      printLogTails();
-      throw e;
-    }
+  @Override
+  public void close() {
+    stopProcesses();
   }
 
   /** Loopback only, free ports, and every TaskManager memory option set: no flink-dist scripts
    *  compute them here. Parent-first class loading: the staged job classes are on the
    *  TaskManager's classpath already, one copy of each class. */
-  private static String clusterConfig() throws IOException {
+  private String clusterConfig() throws IOException {
     restPort = freePort();
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("jobmanager.rpc.address", "127.0.0.1");
@@ -166,7 +116,7 @@ class FlinkClusterTest {
 
   /** One Flink process; the classpath goes through CLASSPATH: a long -cp command line crashes
    *  ONNX Runtime 1.28's JVM (BUILD-NOTES). */
-  private static Process start(String mainClass, Path conf, String heap, Path log)
+  private Process start(String mainClass, Path conf, String heap, Path log)
       throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
@@ -191,7 +141,7 @@ class FlinkClusterTest {
     return builder.start();
   }
 
-  private static void awaitRegisteredTaskManager() throws Exception {
+  private void awaitRegisteredTaskManager() throws Exception {
     long deadline = System.nanoTime() + CLUSTER_START.toNanos();
     while (System.nanoTime() < deadline) {
       for (Process p : processes) {
@@ -214,7 +164,8 @@ class FlinkClusterTest {
         "no TaskManager registered with the JobManager within " + CLUSTER_START);
   }
 
-  private static int completedJobs() throws Exception {
+  /** How many jobs the cluster has finished: a run that finished elsewhere adds none. */
+  int finishedJobs() throws Exception {
     int finished = 0;
     for (JsonNode job : rest("/jobs").get("jobs")) {
       if ("FINISHED".equals(job.get("status").asText())) {
@@ -224,7 +175,7 @@ class FlinkClusterTest {
     return finished;
   }
 
-  private static JsonNode rest(String path) throws IOException, InterruptedException {
+  private JsonNode rest(String path) throws IOException, InterruptedException {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     HttpResponse<String> response = client.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + path))
@@ -233,7 +184,7 @@ class FlinkClusterTest {
     return new ObjectMapper().readTree(response.body());
   }
 
-  private static void stopCluster() {
+  private void stopProcesses() {
     // TaskManager first, so it does not retry a vanished JobManager.
     for (int i = processes.size() - 1; i >= 0; i--) {
       Process p = processes.get(i);
@@ -250,7 +201,8 @@ class FlinkClusterTest {
     processes.clear();
   }
 
-  private static void printLogTails() {
+  /** The last lines of both processes' logs, for a post-mortem of a failed run. */
+  void printLogTails() {
     for (String name : List.of("jobmanager.log", "taskmanager.log")) {
       Path log = LOGS.resolve(name);
       try {
@@ -274,6 +226,4 @@ class FlinkClusterTest {
       return socket.getLocalPort();
     }
   }
-
-
 }

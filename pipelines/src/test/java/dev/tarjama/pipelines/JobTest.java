@@ -1,0 +1,203 @@
+package dev.tarjama.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tarjama.transforms.io.RecordJson;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * One tarjama command as a job under test, in the spirit of scio's {@code JobTest}: the command,
+ * its inputs, its arguments (which name the loopback servers it needs), the outputs that must be
+ * the same on every runner, and assertions on one run's outputs and counters. {@link
+ * RunnerMatrixTest} runs each scenario on every runner and compares the other runners' outputs
+ * with the DirectRunner's.
+ *
+ * <pre>{@code
+ * JobTest.command("judge", "judge: a TSV corpus")
+ *     .inputs(in -> TestCorpora.writeTsv(in.resolve("pairs.tsv"), pairs))
+ *     .args(run -> List.of("--input=" + run.input().resolve("pairs.tsv"),
+ *         "--output=" + run.output(), run.servers().judgeBackend()))
+ *     .sameOnEveryRunner("accepted", "rejected", "undecided", "dead_letter")
+ *     .sameJson("report.json", "/wall_time_s", "/output", "/runner")
+ *     .expect(out -> assertTrue(out.report().at("/counts/accepted").asLong() > 0));
+ * }</pre>
+ *
+ * <p>What is compared: each folder of {@link #sameOnEveryRunner} as its lines sorted (every
+ * runner shards and orders lines its own way; a line lost or doubled fails); each file of {@link
+ * #sameJson} as JSON without the JSON Pointers given, numbers that are not integers to a relative
+ * 1e-9 (a sum over bundles is summed in the runner's order); each file of {@link #sameText} byte
+ * for byte.
+ */
+final class JobTest {
+  /** What one run of a scenario is given: its input folder, its own output folder, the servers. */
+  record Run(Path input, Path output, MatrixServers servers) {}
+
+  /** Writes a scenario's input files into its (empty) input folder, once for all runners. */
+  @FunctionalInterface
+  interface Inputs {
+    void write(Path inputDir) throws Exception;
+  }
+
+  /** Assertions on one run's outputs. */
+  @FunctionalInterface
+  interface Expectation {
+    void check(RunOutputs outputs) throws Exception;
+  }
+
+  private record JsonFile(String path, List<String> ignored) {}
+
+  final String command;
+  final String name;
+  private Inputs inputs = dir -> {};
+  private Function<Run, List<String>> args = run -> List.of();
+  private final List<String> folders = new ArrayList<>();
+  private final List<JsonFile> jsonFiles = new ArrayList<>();
+  private final List<String> textFiles = new ArrayList<>();
+  private final List<Expectation> expectations = new ArrayList<>();
+  private boolean cached;
+
+  private JobTest(String command, String name) {
+    this.command = command;
+    this.name = name;
+  }
+
+  /** A scenario that runs {@code tarjama COMMAND}; {@code name} shows in the test report. */
+  static JobTest command(String command, String name) {
+    return new JobTest(command, name);
+  }
+
+  JobTest inputs(Inputs inputs) {
+    this.inputs = Objects.requireNonNull(inputs);
+    return this;
+  }
+
+  /** The command's arguments after its name, built per run (its output folder differs). */
+  JobTest args(Function<Run, List<String>> args) {
+    this.args = Objects.requireNonNull(args);
+    return this;
+  }
+
+  /**
+   * The command keeps a translation cache ({@code --cache}): on a remote cluster the runner gives
+   * it a shared one (Redis), since the default embedded store lives on one host.
+   */
+  JobTest cached() {
+    this.cached = true;
+    return this;
+  }
+
+  JobTest sameOnEveryRunner(String... outputFolders) {
+    folders.addAll(List.of(outputFolders));
+    return this;
+  }
+
+  JobTest sameJson(String file, String... ignoredPointers) {
+    jsonFiles.add(new JsonFile(file, List.of(ignoredPointers)));
+    return this;
+  }
+
+  JobTest sameText(String... files) {
+    textFiles.addAll(List.of(files));
+    return this;
+  }
+
+  /** Assertions on every runner's outputs (several calls add up). */
+  JobTest expect(Expectation expectation) {
+    expectations.add(Objects.requireNonNull(expectation));
+    return this;
+  }
+
+  boolean isCached() {
+    return cached;
+  }
+
+  void writeInputs(Path dir) throws Exception {
+    Files.createDirectories(dir);
+    inputs.write(dir);
+  }
+
+  /**
+   * Runs the command with the runner's options added, asserts exit 0 and the expectations, and
+   * returns its outputs.
+   */
+  RunOutputs run(Run run, List<String> runnerOptions) throws Exception {
+    List<String> line = new ArrayList<>();
+    line.add(command);
+    line.addAll(args.apply(run));
+    line.addAll(runnerOptions);
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Tarjama.run(line.toArray(String[]::new), System.out,
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    String errors = err.toString(StandardCharsets.UTF_8);
+    System.err.print(errors);
+    assertEquals(0, code, name + " exited " + code + ": " + errors);
+    RunOutputs outputs = new RunOutputs(run.output());
+    for (Expectation e : expectations) {
+      e.check(outputs);
+    }
+    return outputs;
+  }
+
+  /** Asserts that {@code other}'s outputs are the DirectRunner's {@code direct} ones. */
+  void assertSameOutputs(RunOutputs direct, RunOutputs other) throws Exception {
+    for (String folder : folders) {
+      assertEquals(sortedLines(direct.dir.resolve(folder)), sortedLines(other.dir.resolve(folder)),
+          name + ": " + folder + "/ differs from the DirectRunner's");
+    }
+    for (JsonFile file : jsonFiles) {
+      RunOutputs.assertSameReport(
+          withoutPointers(direct.dir.resolve(file.path()), file.ignored()),
+          withoutPointers(other.dir.resolve(file.path()), file.ignored()));
+    }
+    for (String file : textFiles) {
+      assertEquals(Files.readString(direct.dir.resolve(file)), Files.readString(other.dir.resolve(file)),
+          name + ": " + file + " differs from the DirectRunner's");
+    }
+  }
+
+  /** Every non-blank line of every file of a folder, sorted; a missing folder fails. */
+  static List<String> sortedLines(Path folder) throws Exception {
+    assertTrue(Files.isDirectory(folder), "no output folder " + folder);
+    List<String> lines = new ArrayList<>();
+    try (var files = Files.list(folder)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+          if (!line.isBlank()) {
+            lines.add(line);
+          }
+        }
+      }
+    }
+    lines.sort(null);
+    return lines;
+  }
+
+  private static JsonNode withoutPointers(Path file, List<String> pointers) throws Exception {
+    JsonNode root = RecordJson.parse(Files.readString(file));
+    for (String pointer : pointers) {
+      int slash = pointer.lastIndexOf('/');
+      JsonNode parent = slash <= 0 ? root : root.at(pointer.substring(0, slash));
+      String field = pointer.substring(slash + 1);
+      // An exclusion that no longer names a field would hide nothing and rot: it must exist.
+      assertTrue(parent instanceof ObjectNode && parent.has(field), file + " has no " + pointer);
+      ((ObjectNode) parent).remove(field);
+    }
+    return root;
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

@@ -1,0 +1,101 @@
+package dev.tarjama.pipelines;
+
+import dev.tarjama.transforms.judge.LoopbackJudge;
+import dev.tarjama.transforms.judge.TestCorpora;
+import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.translate.RedisServer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The real loopback servers the matrix's scenarios call, each started on first use and shared by
+ * every scenario and runner: two deterministic translators (an OpenAI chat endpoint with Hala's
+ * prompt, a completions endpoint with Seed-X's), a judge that knows the Tatoeba pairs, and a Redis
+ * for the cluster runs' cache (one database per cluster run, so every run starts empty). A new
+ * server is one more lazily started field here.
+ */
+final class MatrixServers implements AutoCloseable {
+  /** Redis's default database count: at most this many cluster runs use the cache. */
+  private static final int REDIS_DATABASES = 16;
+
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private LoopbackTranslator chat;
+  private LoopbackTranslator completions;
+  private LoopbackJudge judge;
+  private RedisServer redis;
+  private int nextDatabase;
+
+  /** {@code --backend=…} for the chat translator, labelled like SmolKalam's Gemma source. */
+  synchronized String chatBackend() {
+    if (chat == null) {
+      chat = keep(() -> LoopbackTranslator.builder()
+          .promptPrefix(LoopbackTranslator.HALA_PREFIX).start());
+    }
+    return "--backend=name=gemma,kind=openai-chat,url=" + chat.baseUrl()
+        + ",model=gemma-3-27b,prompt=hala,k=1,label=SFT_Gemma3_ranked";
+  }
+
+  /** {@code --backend=…} for the completions translator: two seeded candidates per chunk. */
+  synchronized String completionsBackend() {
+    if (completions == null) {
+      completions = keep(() -> LoopbackTranslator.builder()
+          .promptPrefix(LoopbackTranslator.SEED_X_PREFIX)
+          .promptSuffix(LoopbackTranslator.SEED_X_SUFFIX)
+          .start());
+    }
+    return "--backend=name=seedx,kind=openai-completions,url=" + completions.baseUrl()
+        + ",model=seed-x,prompt=seed-x,k=2,candidates=seeds,label=SFT_SeedX_ranked";
+  }
+
+  /** The chat translator's base URL, for specs other than {@code --backend} (evaluate's). */
+  synchronized String chatUrl() {
+    chatBackend();
+    return chat.baseUrl();
+  }
+
+  /** {@code --backend=…} for the judge: right on every Tatoeba pair. */
+  synchronized String judgeBackend() {
+    if (judge == null) {
+      judge = keep(() -> LoopbackJudge.builder(LoopbackJudge.tatoebaReferences(TestCorpora.TATOEBA))
+          .start());
+    }
+    return "--backend=name=judge,url=" + judge.baseUrl()
+        + ",model=qwen2.5-judge,retries=2,backoff=10ms,temperature=0,max-tokens=8";
+  }
+
+  /** {@code --cache=redis://…}: a database no run has used yet. */
+  synchronized String freshRedisCache() {
+    if (redis == null) {
+      redis = keep(RedisServer::start);
+    }
+    if (nextDatabase == REDIS_DATABASES) {
+      throw new IllegalStateException("more cluster runs with a cache than Redis databases");
+    }
+    return "--cache=" + redis.uri(nextDatabase++);
+  }
+
+  @FunctionalInterface
+  private interface Start<T> {
+    T start() throws Exception;
+  }
+
+  /** Starts a server and keeps it for {@link #close()}; a failed start fails the caller. */
+  private <T extends AutoCloseable> T keep(Start<T> start) {
+    T server;
+    try {
+      server = start.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("a loopback server of the matrix did not start", e);
+    }
+    started.add(server);
+    return server;
+  }
+
+  @Override
+  public synchronized void close() throws Exception {
+    for (AutoCloseable server : started) {
+      server.close();
+    }
+    started.clear();
+  }
+}

@@ -1,0 +1,290 @@
+package dev.tarjama.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tarjama.transforms.judge.TestCorpora;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The end-to-end runner matrix: every scenario (a whole {@code tarjama} command over real
+ * data-kit inputs, against real loopback servers and the bundled tiny models) runs on the
+ * DirectRunner, on Flink's embedded cluster ({@code [local]}, parallelism 2) and on a real Flink
+ * cluster on loopback ({@link LoopbackFlinkCluster}: a JobManager and a TaskManager in processes
+ * of their own, started once for the whole matrix), and each Flink run's outputs must equal the
+ * DirectRunner's (see {@link JobTest} for what "equal" means exactly). Every scenario's
+ * expectations hold on every runner.
+ *
+ * <p><b>Adding a feature to the matrix</b> is adding one scenario to {@link #scenarios()}: either
+ * give the translate scenario your option (its {@code args}) and name your output folder in its
+ * {@code sameOnEveryRunner}, or add a new {@link JobTest}:
+ *
+ * <pre>{@code
+ * JobTest.command("translate", "translate: my feature")
+ *     .cached()                                   // the command has --cache (translate, judge)
+ *     .inputs(in -> TranslateCommandTest.copyHead(in, "instruct/gsm8k/test.jsonl", 8))
+ *     .args(run -> List.of("--input=" + run.input() + "/*", "--output=" + run.output(),
+ *         run.servers().chatBackend(), "--my-option=…"))
+ *     .sameOnEveryRunner("chosen", "my_folder")
+ *     .sameJson("report.json", TRANSLATE_REPORT_VARIES)
+ *     .expect(out -> assertTrue(out.report().at("/my_section/count").asLong() > 0))
+ * }</pre>
+ *
+ * A server the scenario needs that {@link MatrixServers} lacks is one more lazily started field
+ * there. While working on one, run only it: {@code mvn -B -q -o -pl pipelines -am test -P
+ * flink-cluster -Dtest=RunnerMatrixTest -Dtarjama.matrix='my feature'} (a part of its name). Keep inputs to a few records per format: the matrix runs every scenario three times,
+ * and it must stay within minutes on 2 cores.
+ *
+ * <p>In the Maven profile {@code flink-cluster} (CI runs it); {@link FlinkRunnerTest} is the quick
+ * Flink guard of the default suite.
+ */
+@Tag("flink-cluster")
+class RunnerMatrixTest {
+  static final Path TESTDATA = Path.of(System.getProperty("tarjama.testdata"));
+  static final String TINY_REWARD = TESTDATA.resolve("models/tiny-reward").toString();
+  static final String TINY_A = TESTDATA.resolve("models/tiny-en-ar-a").toString();
+
+  /** What a translate report may show differently per runner: the clock, where and how it ran,
+   *  and the cache's address (each run has its own). */
+  static final String[] TRANSLATE_REPORT_VARIES =
+      {"/wall_time_s", "/output", "/runner", "/savings/cache"};
+
+  static MatrixServers servers;
+  static LoopbackFlinkCluster cluster;
+  @TempDir static Path tmp;
+
+  @BeforeAll
+  static void start() throws Exception {
+    servers = new MatrixServers();
+    cluster = LoopbackFlinkCluster.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (servers != null) {
+      servers.close();
+    }
+  }
+
+  /** The scenarios: add yours here (see the class comment). */
+  static List<JobTest> scenarios() {
+    return List.of(translateEveryFormat(), judgeTsv(), evaluateFileLocalAndApi());
+  }
+
+  /** The runners; the DirectRunner first: its outputs are what the others must equal. */
+  enum Runner {
+    DIRECT("DirectRunner"),
+    FLINK_EMBEDDED("FlinkRunner [local], parallelism 2"),
+    FLINK_CLUSTER("FlinkRunner on a loopback cluster, parallelism 2");
+
+    final String title;
+
+    Runner(String title) {
+      this.title = title;
+    }
+
+    List<String> options(JobTest scenario) throws Exception {
+      return switch (this) {
+        case DIRECT -> List.of();
+        case FLINK_EMBEDDED ->
+            List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2");
+        case FLINK_CLUSTER -> {
+          List<String> options = new ArrayList<>(cluster.submitOptions());
+          // The TaskManager runs on this host: the output folder is shared, as a network file
+          // system would be on a real cluster.
+          options.add("--sharedOutput");
+          if (scenario.isCached()) {
+            options.add(servers.freshRedisCache());
+          }
+          yield options;
+        }
+      };
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicContainer> everyScenarioOnEveryRunner() {
+    // -Dtarjama.matrix=judge runs only the scenarios whose name contains "judge".
+    String only = System.getProperty("tarjama.matrix", "");
+    return scenarios().stream().filter(s -> s.name.contains(only)).map(scenario -> {
+      Map<Runner, RunOutputs> done = new HashMap<>();
+      Path dir = tmp.resolve("scenario-" + Integer.toHexString(scenario.name.hashCode()));
+      List<DynamicTest> runs = new ArrayList<>();
+      for (Runner runner : Runner.values()) {
+        runs.add(dynamicTest(runner.title, () -> {
+          if (runner == Runner.DIRECT) {
+            scenario.writeInputs(dir.resolve("in"));
+          } else {
+            assertNotNull(done.get(Runner.DIRECT), "no DirectRunner run to compare with");
+          }
+          int finishedBefore = runner == Runner.FLINK_CLUSTER ? cluster.finishedJobs() : 0;
+          JobTest.Run run = new JobTest.Run(
+              dir.resolve("in"), dir.resolve(runner.name().toLowerCase()), servers);
+          RunOutputs outputs;
+          try {
+            outputs = scenario.run(run, runner.options(scenario));
+          } catch (Throwable e) {
+            if (runner == Runner.FLINK_CLUSTER) {
+              cluster.printLogTails();
+            }
+            throw e;
+          }
+          done.put(runner, outputs);
+          if (runner != Runner.DIRECT) {
+            scenario.assertSameOutputs(done.get(Runner.DIRECT), outputs);
+          }
+          if (runner == Runner.FLINK_CLUSTER) {
+            assertTrue(cluster.finishedJobs() > finishedBefore,
+                "the cluster finished no job: the pipeline ran elsewhere");
+          }
+        }));
+      }
+      return dynamicContainer(scenario.name, runs);
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Scenarios
+
+  /** Unreadable: one line that is not JSON (a dead letter); the policy rejects one split. */
+  static final String BROKEN_LINE = "{\"messages\": [\n";
+
+  /**
+   * translate over every format of the data kit, a few records each, with duplicate chunks (the
+   * tool-calling records share their system prompt, and one GSM8K record is there twice), both
+   * loopback translators, the tiny reward model, {@code --emit=bilingual}, source selection (a
+   * quota on one split) and a policy that rejects one split.
+   */
+  static JobTest translateEveryFormat() {
+    int[] expectedInput = new int[1];
+    return JobTest.command("translate", "translate: every data-kit format, reward, bilingual, selection")
+        .cached()
+        .inputs(in -> {
+          int n = 0;
+          n += TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 4);
+          n += TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 4);
+          n += TranslateCommandTest.copyHead(in, "instruct/llamafactory/reason_tool_use_demo_50.jsonl", 3);
+          n += TranslateCommandTest.copyHead(in, "instruct/llamafactory/dpo_en_demo.json", 3);
+          n += TranslateCommandTest.copyHead(in, "instruct/llamafactory/alpaca_en_demo.json", 6);
+          n += TranslateCommandTest.copyHead(in, "instruct/alpaca_seed/seed_tasks.jsonl", 3);
+          n += TranslateCommandTest.copyHead(in, "instruct/bfcl/BFCL_v4_live_simple.json", 3);
+          n += TranslateCommandTest.copyHead(in, "instruct/gsm8k/test.jsonl", 4);
+          Path gsm8k = in.resolve("gsm8k/test.jsonl");
+          Files.writeString(gsm8k, Files.readAllLines(gsm8k).get(0) + "\n", StandardOpenOption.APPEND);
+          Files.writeString(in.resolve("smoltalk2_style/gsm8k_think.jsonl"), BROKEN_LINE,
+              StandardOpenOption.APPEND);
+          expectedInput[0] = n + 2;
+        })
+        .args(run -> List.of(
+            "--input=" + run.input() + "/*/*",
+            "--output=" + run.output(),
+            "--tokenizer=" + TranslateCommandTest.QWEN3,
+            run.servers().chatBackend(),
+            run.servers().completionsBackend(),
+            "--reward-model=" + TINY_REWARD,
+            "--emit=bilingual",
+            "--quota=alpaca_en_demo=3",
+            "--policy=gsm8k_think:min-lr=1.0",
+            "--progressSeconds=0"))
+        .sameOnEveryRunner("chosen", "candidates", "rejected", "dead_letter", "preferences",
+            "reward_failures", "bilingual", "translator_training")
+        .sameJson("report.json", TRANSLATE_REPORT_VARIES)
+        .expect(out -> {
+          JsonNode report = out.report();
+          JsonNode counts = report.get("counts");
+          assertEquals(expectedInput[0], counts.get("input").asInt(), counts.toString());
+          assertEquals(counts.get("input").asLong(), counts.get("chosen").asLong()
+              + counts.get("rejected").asLong() + counts.get("dead_letter").asLong()
+              + counts.get("not_selected").asLong(), counts.toString());
+          assertEquals(3, counts.get("not_selected").asInt(), "the quota keeps 3 of 6");
+          assertEquals(1, counts.get("dead_letter").asInt(), counts.toString());
+          assertTrue(counts.get("rejected").asInt() > 0, counts.toString());
+          assertEquals(counts.get("rejected").asInt(),
+              report.at("/splits/gsm8k_think/rejected").asInt(), "the policy rejects gsm8k_think");
+          assertTrue(report.at("/savings/duplicate_chunks").asLong() > 0,
+              "the input repeats chunks: " + report.get("savings"));
+          for (JsonNode c : out.lines("candidates")) {
+            assertEquals(c.get("valid").asBoolean(), c.get("reward").isNumber(), c.toString());
+          }
+          assertFalse(out.lines("preferences").isEmpty(), "no preference pair");
+          assertTrue(report.at("/bilingual/tuples").asLong() > 0, report.get("bilingual").toString());
+          assertEquals(report.at("/bilingual/tuples").asInt(), out.lines("bilingual").size());
+        });
+  }
+
+  /** judge over a Tatoeba TSV slice, some pairs misaligned on purpose, and one line without its
+   *  Arabic side (a dead letter). */
+  static JobTest judgeTsv() {
+    return JobTest.command("judge", "judge: a TSV corpus")
+        .cached()
+        .inputs(in -> {
+          TestCorpora.writeTsv(in.resolve("pairs.tsv"), TestCorpora.slice(9000, 24));
+          Files.writeString(in.resolve("pairs.tsv"), "Only the English side\n",
+              StandardOpenOption.APPEND);
+        })
+        .args(run -> List.of(
+            "--input=" + run.input().resolve("pairs.tsv"),
+            "--output=" + run.output(),
+            run.servers().judgeBackend()))
+        .sameOnEveryRunner("accepted", "rejected", "undecided", "dead_letter")
+        .sameJson("report.json", "/wall_time_s", "/output", "/runner")
+        .expect(out -> {
+          JsonNode counts = out.report().get("counts");
+          assertEquals(25, counts.get("input").asInt(), counts.toString());
+          assertEquals(1, counts.get("dead_letter").asInt(), counts.toString());
+          assertTrue(counts.get("accepted").asInt() > 0 && counts.get("rejected").asInt() > 0,
+              counts.toString());
+        });
+  }
+
+  /** evaluate over XQuAD segments: a file system (the references: 100), the tiny model A
+   *  in-process (RunInference), and the chat translator over its API. */
+  static JobTest evaluateFileLocalAndApi() {
+    return JobTest.command("evaluate", "evaluate: a file, a local model and an API translator")
+        .inputs(in -> {
+          Files.write(in.resolve("xquad.en.txt"),
+              Files.readAllLines(TESTDATA.resolve("eval/xquad_en_ar.en.txt")).subList(0, 12));
+          Files.write(in.resolve("xquad.ar.txt"),
+              Files.readAllLines(TESTDATA.resolve("eval/xquad_en_ar.ar.txt")).subList(0, 12));
+        })
+        .args(run -> List.of(
+            "--sources=" + run.input().resolve("xquad.en.txt"),
+            "--references=" + run.input().resolve("xquad.ar.txt"),
+            "--system=human=" + run.input().resolve("xquad.ar.txt"),
+            "--system=tiny-a=kind=local,path=" + TINY_A,
+            "--system=gemma=name=gemma,kind=openai-chat,url="
+                + run.servers().chatUrl() + ",model=gemma-3-27b,prompt=hala",
+            "--output=" + run.output()))
+        .sameOnEveryRunner("dead_letter")
+        .sameJson("scores.json")
+        .sameText("translations/tiny-a.txt", "translations/gemma.txt")
+        .expect(out -> {
+          JsonNode scores = RunOutputs.json(out.dir.resolve("scores.json"));
+          assertEquals(100.0, scores.at("/human/bleu").asDouble(), 1e-9);
+          assertEquals(12, scores.at("/tiny-a/segments").asInt());
+          assertEquals(0, scores.at("/gemma/failed").asInt());
+        });
+  }
+}
