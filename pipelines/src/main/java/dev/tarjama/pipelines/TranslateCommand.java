@@ -166,7 +166,9 @@ final class TranslateCommand {
     }
     writeText(output + "report.json", json.toPrettyString() + "\n");
     writeText(output + "report.md", markdown);
-    if (!options.getDryRun()) {
+    // A run whose counts do not add up lost or doubled records: it stays unfinished, so that
+    // nobody takes its outputs for a whole run (and a --resume writes them anew).
+    if (!options.getDryRun() && problem == null) {
       runDirectory.markFinished();
     }
 
