@@ -167,8 +167,10 @@ final class TranslatePipeline {
             outputs
                 .and(WriteRunOutputs.REWARD_FAILURES, rewarded.get(ScoreRewards.FAILURES))
                 .and(WriteRunOutputs.PREFERENCES,
-                    candidates.apply("Preferences",
-                        PreferencePairs.create().withMinGap(options.getPreferenceMinGap())));
+                    PCollectionTuple.of(PreferencePairs.CANDIDATES, candidates)
+                        .and(PreferencePairs.SOURCES, toTranslate)
+                        .apply("Preferences",
+                            PreferencePairs.create().withMinGap(options.getPreferenceMinGap())));
       }
 
       PCollectionTuple ranked = candidates.apply("Rank", RankCandidates.create().withPolicy(policy));
