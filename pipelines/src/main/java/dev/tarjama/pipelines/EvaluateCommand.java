@@ -2,6 +2,7 @@ package dev.tarjama.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tarjama.transforms.io.OutputLayout;
 import dev.tarjama.transforms.evaluate.SegmentFiles;
 import dev.tarjama.transforms.evaluate.SystemScores;
 import dev.tarjama.transforms.io.RecordJson;
@@ -100,6 +101,8 @@ final class EvaluateCommand {
     String output = TranslatePipeline.withSlash(options.getOutput());
     Pipeline pipeline = Pipeline.create(options);
     EvaluatePipeline.build(pipeline, output, sources, references, systems);
+    // An earlier evaluation's outputs (systems no longer given among them) go as a whole.
+    OutputLayout.EVALUATE.clear(output);
     long start = System.nanoTime();
     PipelineResult.State state = pipeline.run().waitUntilFinish();
     double wallSeconds = (System.nanoTime() - start) / 1e9;
@@ -113,7 +116,8 @@ final class EvaluateCommand {
     for (SystemScores s : scores.values()) {
       json.set(s.system, s.toJson());
     }
-    TranslateCommand.writeText(output + "scores.json", json.toPrettyString() + "\n");
+    TranslateCommand.writeText(
+        OutputLayout.EVALUATE.file(output, "scores.json"), json.toPrettyString() + "\n");
     long failed = 0;
     for (EvaluationSystem system : systems) {
       if (system.isTranslator()) {
@@ -189,7 +193,8 @@ final class EvaluateCommand {
     for (String l : lines) {
       text.append(l).append('\n');
     }
-    TranslateCommand.writeText(output + "translations/" + system + ".txt", text.toString());
+    TranslateCommand.writeText(
+        OutputLayout.EVALUATE.folder(output, "translations") + system + ".txt", text.toString());
   }
 
   static String table(Iterable<SystemScores> scores) {

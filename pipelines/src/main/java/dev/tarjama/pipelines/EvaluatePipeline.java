@@ -1,6 +1,7 @@
 package dev.tarjama.pipelines;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tarjama.transforms.io.OutputLayout;
 import dev.tarjama.transforms.evaluate.EvaluateTranslations;
 import dev.tarjama.transforms.evaluate.EvaluationCoders;
 import dev.tarjama.transforms.evaluate.EvaluationSegment;
@@ -44,6 +45,11 @@ final class EvaluatePipeline {
   static final String TRANSLATIONS = TEMP + "translations";
 
   private EvaluatePipeline() {}
+
+  /** {@code output/_evaluate/…} for {@link #SCORES} or {@link #TRANSLATIONS}. */
+  private static String inTemp(String output, String name) {
+    return OutputLayout.EVALUATE.folder(output, "_evaluate") + name.substring(TEMP.length());
+  }
 
   static void build(
       Pipeline pipeline,
@@ -104,7 +110,7 @@ final class EvaluatePipeline {
                 return RecordJson.print(node);
               }))
           .apply("WriteTranslations",
-              TextIO.write().to(output + TRANSLATIONS).withSuffix(".jsonl").withoutSharding());
+              TextIO.write().to(inTemp(output, TRANSLATIONS)).withSuffix(".jsonl").withoutSharding());
     }
 
     PCollectionTuple evaluated =
@@ -124,13 +130,14 @@ final class EvaluatePipeline {
               return RecordJson.print(node);
             }))
         .apply("WriteScores",
-            TextIO.write().to(output + SCORES).withSuffix(".jsonl").withoutSharding());
+            TextIO.write().to(inTemp(output, SCORES)).withSuffix(".jsonl").withoutSharding());
     evaluated
         .get(EvaluateTranslations.DEAD_LETTERS)
         .apply("DeadLetterLines",
             MapElements.into(TypeDescriptors.strings()).via(OutputRecords::deadLetter))
         .apply("WriteDeadLetters",
-            TextIO.write().to(output + "dead_letter/dead_letter").withSuffix(".jsonl")
+            TextIO.write().to(OutputLayout.EVALUATE.folder(output, "dead_letter") + "dead_letter")
+                .withSuffix(".jsonl")
                 .withoutSharding());
   }
 

@@ -2,6 +2,7 @@ package dev.tarjama.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tarjama.transforms.io.OutputLayout;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.judge.JudgeParallelPairs;
 import dev.tarjama.transforms.judge.JudgePrompt;
@@ -122,8 +123,11 @@ final class JudgeCommand {
     outputs
         .and(SummarizeJudgement.READ, pairs.get(ReadParallelPairs.PAIRS))
         .apply("Summarize", SummarizeJudgement.create())
-        .apply("WriteSummary", TextIO.write().to(output + SUMMARY).withSuffix(".json").withoutSharding());
+        .apply("WriteSummary", TextIO.write().to(OutputLayout.JUDGE.folder(output, "_summary")
+            + "summary").withSuffix(".json").withoutSharding());
 
+    // An earlier judge run's outputs (another sharding, another verdict split) go as a whole.
+    OutputLayout.JUDGE.clear(output);
     long start = System.nanoTime();
     PipelineResult result = pipeline.run();
     PipelineResult.State state = result.waitUntilFinish();
@@ -136,8 +140,9 @@ final class JudgeCommand {
     RunStatistics stats = readSummary(output);
     ObjectNode report = report(options, format, backend, prompt, stats,
         RunReport.counters(result), wallSeconds);
-    TranslateCommand.writeText(output + "report.json", report.toPrettyString() + "\n");
-    TranslateCommand.writeText(output + "report.md", markdown(report));
+    TranslateCommand.writeText(
+        OutputLayout.JUDGE.file(output, "report.json"), report.toPrettyString() + "\n");
+    TranslateCommand.writeText(OutputLayout.JUDGE.file(output, "report.md"), markdown(report));
     JsonNode counts = report.get("counts");
     out.printf(Locale.ROOT, "tarjama judge: %s in %.1f s -> %s%n", counts, wallSeconds,
         output + "report.md");

@@ -1,36 +1,30 @@
 package dev.tarjama.pipelines;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tarjama.transforms.io.OutputLayout;
 import dev.tarjama.transforms.io.RecordJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions;
-import org.apache.beam.sdk.io.fs.ResourceId;
 
 /**
  * A translate run's output directory, as far as finishing a run goes: a marker file says a run
  * started there and has not finished ({@value #UNFINISHED}, written before the pipeline runs,
- * removed once the report is written), and the run's own outputs can be cleared before a run
- * writes them anew, so that a resumed run cannot leave a crashed run's files beside its own (an
- * input record in the outputs twice). The cache folder ({@code _cache/}) and anything else in the
- * directory are left alone. Through Beam FileSystems: local paths and {@code gs://} alike.
+ * removed once the report is written and the counts add up), and the run's own outputs can be
+ * cleared before a run writes them anew, so that a rerun or resumed run cannot leave an earlier
+ * run's files beside its own (an input record in the outputs twice, old preferences, files of
+ * another sharding). The cache folder ({@code _cache/}) and anything else not in {@link
+ * OutputLayout#TRANSLATE} are left alone. Through Beam FileSystems: local paths and {@code gs://} alike.
  */
 final class RunDirectory {
   static final String UNFINISHED = "_unfinished.json";
-
-  /** What a translate run writes, and nothing else: only these are cleared. */
-  static final List<String> OUTPUT_FOLDERS =
-      List.of("chosen", "candidates", "rejected", "dead_letter", "_summary");
-
-  static final List<String> OUTPUT_FILES = List.of("report.json", "report.md");
 
   private final String dir;
 
@@ -66,20 +60,11 @@ final class RunDirectory {
         MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
   }
 
-  /** Deletes the files a previous run wrote (outputs, temporary files, report). */
+  /**
+   * Deletes what a previous run wrote (every folder and file of {@link OutputLayout#TRANSLATE},
+   * temporary files included), so that the new run's outputs replace them as a whole.
+   */
   void clearOutputs() throws IOException {
-    List<ResourceId> files = new ArrayList<>();
-    for (String folder : OUTPUT_FOLDERS) {
-      MatchResult match = FileSystems.match(dir + folder + "/**");
-      if (match.status() == MatchResult.Status.OK) {
-        for (MatchResult.Metadata m : match.metadata()) {
-          files.add(m.resourceId());
-        }
-      }
-    }
-    for (String file : OUTPUT_FILES) {
-      files.add(FileSystems.matchNewResource(dir + file, false));
-    }
-    FileSystems.delete(files, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    OutputLayout.TRANSLATE.clear(dir);
   }
 }

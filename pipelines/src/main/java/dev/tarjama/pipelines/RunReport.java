@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.JsonPointers;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.report.RunStatistics;
+import dev.tarjama.transforms.report.SharedIds;
 import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.translate.TranslateChunks;
 import java.util.Iterator;
@@ -84,6 +85,10 @@ final class RunReport {
     counts.put("chosen", chosen);
     counts.put("rejected", rejected);
     counts.put("dead_letter", deadLetter);
+
+    if (options.getIdField() != null) {
+      root.set("duplicate_ids", SharedIds.json(stats));
+    }
 
     ObjectNode stages = root.putObject("dead_letter_by_stage");
     for (String stage : stats.names("dead_letter")) {
@@ -338,6 +343,9 @@ final class RunReport {
       stages.fields().forEachRemaining(
           e -> md.append(e.getKey()).append(' ').append(e.getValue().asLong()).append("; "));
       md.append("\n\n");
+    }
+    if (root.has("duplicate_ids")) {
+      md.append(SharedIds.markdown(root.get("duplicate_ids"))).append('\n');
     }
     JsonNode budget = root.get("budget");
     if (budget != null) {

@@ -1,6 +1,7 @@
 package dev.tarjama.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tarjama.transforms.io.OutputLayout;
 import dev.tarjama.transforms.io.OutputRecords;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.rank.RankingPolicy;
@@ -65,17 +66,24 @@ final class SweepCommand {
       return 2;
     }
 
+    if (output.equals(run)) {
+      // The sweep's dead_letter/ and _summary/ would replace the run's own.
+      err.println("tarjama sweep: --output must not be the run's folder " + run);
+      return 2;
+    }
+    OutputLayout.SWEEP.clear(output);
     Pipeline pipeline = Pipeline.create(options);
     PCollectionTuple swept =
         pipeline.apply("ReadCandidates", TextIO.read().from(run + "candidates/*"))
             .apply("Sweep", SweepThresholds.over(sweep));
     swept.get(SweepThresholds.SUMMARY).apply("WriteSummary",
-        TextIO.write().to(output + SUMMARY).withSuffix(".json").withoutSharding());
+        TextIO.write().to(OutputLayout.SWEEP.folder(output, "_sweep") + "summary")
+            .withSuffix(".json").withoutSharding());
     swept.get(SweepThresholds.DEAD_LETTERS)
         .apply("FormatDeadLetters",
             MapElements.into(TypeDescriptors.strings()).via(OutputRecords::deadLetter))
         .apply("WriteDeadLetters",
-            TextIO.write().to(output + "dead_letter/part").withSuffix(".jsonl").withNumShards(1));
+            OutputLayout.SWEEP.jsonLines(output, "dead_letter", 1));
     PipelineResult.State state = pipeline.run().waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       err.println("tarjama sweep: the pipeline ended " + state);
@@ -83,9 +91,10 @@ final class SweepCommand {
     }
 
     SweepTable table = SweepTable.parse(readText(output + SUMMARY + ".json"), sweep);
-    TranslateCommand.writeText(output + "sweep.csv", table.csv());
-    TranslateCommand.writeText(output + "sweep.md", table.markdown(options.getRun()));
-    TranslateCommand.writeText(output + "sweep.svg", table.svg());
+    TranslateCommand.writeText(OutputLayout.SWEEP.file(output, "sweep.csv"), table.csv());
+    TranslateCommand.writeText(
+        OutputLayout.SWEEP.file(output, "sweep.md"), table.markdown(options.getRun()));
+    TranslateCommand.writeText(OutputLayout.SWEEP.file(output, "sweep.svg"), table.svg());
     SweepTable.Row all = table.rows().get(SweepTable.ALL);
     out.printf(Locale.ROOT,
         "tarjama sweep: %d records, %d x %d thresholds, %d chosen under the run's policy -> %s%n",

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.models.tokenize.TokenCounter;
 import dev.tarjama.models.tokenize.TokenCounters;
 import dev.tarjama.transforms.io.JsonPointers;
+import dev.tarjama.transforms.io.OutputLayout;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.models.onnx.ModelLoadException;
 import dev.tarjama.models.reward.RewardModel;
@@ -171,9 +172,11 @@ final class TranslateCommand {
         markdown += BilingualReport.markdown(bilingual);
       }
     }
-    writeText(output + "report.json", json.toPrettyString() + "\n");
-    writeText(output + "report.md", markdown);
-    if (!options.getDryRun()) {
+    writeText(OutputLayout.TRANSLATE.file(output, "report.json"), json.toPrettyString() + "\n");
+    writeText(OutputLayout.TRANSLATE.file(output, "report.md"), markdown);
+    // A run whose counts do not add up lost or doubled records: it stays unfinished, so that
+    // nobody takes its outputs for a whole run (and a --resume writes them anew).
+    if (!options.getDryRun() && problem == null) {
       runDirectory.markFinished();
     }
 

@@ -4,6 +4,7 @@ import dev.tarjama.transforms.bilingual.EmitBilingual;
 import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.transforms.chunk.ChunkRecords;
 import dev.tarjama.transforms.io.NormalizeRecords;
+import dev.tarjama.transforms.io.OutputLayout;
 import dev.tarjama.transforms.io.ReadRecords;
 import dev.tarjama.transforms.io.RecordFormat;
 import dev.tarjama.transforms.io.WriteRunOutputs;
@@ -167,8 +168,10 @@ final class TranslatePipeline {
             outputs
                 .and(WriteRunOutputs.REWARD_FAILURES, rewarded.get(ScoreRewards.FAILURES))
                 .and(WriteRunOutputs.PREFERENCES,
-                    candidates.apply("Preferences",
-                        PreferencePairs.create().withMinGap(options.getPreferenceMinGap())));
+                    PCollectionTuple.of(PreferencePairs.CANDIDATES, candidates)
+                        .and(PreferencePairs.SOURCES, toTranslate)
+                        .apply("Preferences",
+                            PreferencePairs.create().withMinGap(options.getPreferenceMinGap())));
       }
 
       PCollectionTuple ranked = candidates.apply("Rank", RankCandidates.create().withPolicy(policy));
@@ -211,8 +214,7 @@ final class TranslatePipeline {
         .and(SummarizeRun.DEAD_LETTERS, allDeadLetters)
         .apply("Summarize", SummarizeRun.create())
         .apply(
-            "WriteSummary",
-            TextIO.write().to(output + SUMMARY).withSuffix(".json").withoutSharding());
+            "WriteSummary", summary(output, SUMMARY));
   }
 
   /** Whether {@code --emit} asks for bilingual outputs; an unknown value is an error. */
@@ -229,19 +231,20 @@ final class TranslatePipeline {
   }
 
   private static void writeBilingual(PCollectionTuple emitted, String output, int shards) {
-    TextIO.Write tuples = TextIO.write().to(output + "bilingual/part").withSuffix(".jsonl");
-    TextIO.Write training =
-        TextIO.write().to(output + "translator_training/part").withSuffix(".jsonl");
-    if (shards > 0) {
-      tuples = tuples.withNumShards(shards);
-      training = training.withNumShards(shards);
-    }
-    emitted.get(EmitBilingual.TUPLES).apply("WriteBilingual", tuples);
-    emitted.get(EmitBilingual.TRANSLATOR_TRAINING).apply("WriteTranslatorTraining", training);
+    emitted.get(EmitBilingual.TUPLES).apply("WriteBilingual",
+        OutputLayout.TRANSLATE.jsonLines(output, "bilingual", shards));
+    emitted.get(EmitBilingual.TRANSLATOR_TRAINING).apply("WriteTranslatorTraining",
+        OutputLayout.TRANSLATE.jsonLines(output, "translator_training", shards));
     emitted
         .get(EmitBilingual.SUMMARY)
-        .apply("WriteBilingualSummary",
-            TextIO.write().to(output + BILINGUAL_SUMMARY).withSuffix(".json").withoutSharding());
+        .apply("WriteBilingualSummary", summary(output, BILINGUAL_SUMMARY));
+  }
+
+  /** One JSON file under {@code _summary/}: {@code name} is {@link #SUMMARY} or another. */
+  static TextIO.Write summary(String output, String name) {
+    String file = name.substring(name.indexOf('/') + 1);
+    return TextIO.write().to(OutputLayout.TRANSLATE.folder(output, "_summary") + file)
+        .withSuffix(".json").withoutSharding();
   }
 
   /** The embedded store's file under a run's output directory. */

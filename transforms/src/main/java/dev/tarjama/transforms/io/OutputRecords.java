@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.model.Conversation;
+import dev.tarjama.transforms.model.TextField;
 import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.rank.PreferencePair;
 import java.io.IOException;
@@ -23,6 +25,7 @@ import java.io.UncheckedIOException;
  *   <li>dead_letter: record id, stage, field, error and the original payload.
  *   <li>preferences: TRL's conversational preference format, {@code prompt} [user: source],
  *       {@code chosen} [assistant: better translation], {@code rejected} [assistant: worse one],
+ *       each the record's text fields in full (every protected span in place), blank-line joined,
  *       plus {@code record_id}, {@code split}, {@code chosen_source}/{@code rejected_source} (the
  *       backends' labels) and {@code score_chosen}/{@code score_rejected} (rank_scores), which TRL
  *       ignores.
@@ -91,12 +94,18 @@ public final class OutputRecords {
     return node.toString();
   }
 
-  /** One line of {@code preferences/}: a TRL conversational preference example. */
+  /**
+   * One line of {@code preferences/}: a TRL conversational preference example whose texts are the
+   * record's own messages in full — the source as read, the translations as written to chosen/ —
+   * with code, URLs, math, think blocks and tool calls in place.
+   */
   public static String preference(PreferencePair pair) {
     ObjectNode node = JSON.createObjectNode();
-    message(node.putArray("prompt").addObject(), "user", pair.chosen.sourceText);
-    message(node.putArray("chosen").addObject(), "assistant", pair.chosen.targetText);
-    message(node.putArray("rejected").addObject(), "assistant", pair.rejected.targetText);
+    message(node.putArray("prompt").addObject(), "user", fullText(pair.source, pair.source.json));
+    message(node.putArray("chosen").addObject(), "assistant",
+        fullText(pair.source, pair.chosen.json));
+    message(node.putArray("rejected").addObject(), "assistant",
+        fullText(pair.source, pair.rejected.json));
     node.put("record_id", pair.recordId);
     node.put("split", pair.split);
     node.put("chosen_source", pair.chosen.backend);
@@ -104,6 +113,23 @@ public final class OutputRecords {
     node.put("score_chosen", pair.chosen.rankScore);
     node.put("score_rejected", pair.rejected.rankScore);
     return node.toString();
+  }
+
+  /**
+   * The record's text fields (its messages' contents, in document order) as they stand in {@code
+   * json} (the record as read, or a candidate's translation of it), one field after another,
+   * separated by a blank line.
+   */
+  private static String fullText(Conversation record, String json) {
+    JsonNode root = parse(json);
+    StringBuilder text = new StringBuilder();
+    for (TextField field : record.fields) {
+      if (text.length() > 0) {
+        text.append("\n\n");
+      }
+      text.append(JsonPointers.getString(root, field.pointer));
+    }
+    return text.toString();
   }
 
   private static void message(ObjectNode node, String role, String content) {

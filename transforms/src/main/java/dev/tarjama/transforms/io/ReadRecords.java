@@ -37,8 +37,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * JSON array, id {@code name#index}; anything else ({@code .jsonl}, and BFCL's {@code .json}) as
  * JSON Lines, id {@code name:line}. Compressed files ({@code .gz}, …) are decompressed by
  * extension. {@code name} is the file's path relative to the glob's directory before its first
- * wildcard, or the base name for a single file. {@link #withIdField} makes a record's own id field
- * its id.
+ * wildcard, or the base name for a single file. {@link #withIdField} adds a record's own id field
+ * to its key ({@code name:line[own-id]}, see {@link dev.tarjama.transforms.model.RecordKey}):
+ * records that share an own id keep keys of their own.
  *
  * <p>Failure modes: bad data (invalid UTF-8, invalid JSON, a value that is not an object, a broken
  * array, a corrupt compressed stream or Parquet file) goes to {@link #DEAD_LETTERS} and the rest of
@@ -67,8 +68,8 @@ public final class ReadRecords extends PTransform<PBegin, PCollectionTuple> {
   }
 
   /**
-   * Uses the record's top-level field {@code field}, when it is a string or a number, as its id
-   * instead of its position in the file.
+   * Adds the record's top-level field {@code field}, when it is a string or a number, to its key
+   * (beside its position in the file, which keeps the key unique when the field is not).
    */
   public ReadRecords withIdField(String field) {
     return new ReadRecords(glob, field);

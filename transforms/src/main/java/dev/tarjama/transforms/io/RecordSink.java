@@ -2,6 +2,7 @@ package dev.tarjama.transforms.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.model.RecordKey;
 import dev.tarjama.transforms.model.SourceRecord;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -25,18 +26,19 @@ abstract class RecordSink {
   abstract void deadLetter(DeadLetter deadLetter);
 
   /**
-   * Emits a parsed record under {@code positionalId}, or under its own id field when one is
-   * configured and the record has it as a string or a number.
+   * Emits a parsed record keyed by {@code positionalId} (its location) and, when an id field is
+   * configured and the record has it as a string or a number, by its own id too: the key stays
+   * unique when records share an id (see {@link RecordKey}).
    */
   void record(String positionalId, String file, long index, JsonNode tree, String json) {
-    String id = positionalId;
+    String userId = "";
     if (idField != null) {
       JsonNode own = tree.get(idField);
       if (own != null && (own.isTextual() || own.isNumber())) {
-        id = own.asText();
+        userId = own.asText();
       }
     }
-    record(new SourceRecord(id, file, index, json));
+    record(new SourceRecord(new RecordKey(positionalId, userId), file, index, json));
   }
 
   void deadLetter(String recordId, String error, String original) {

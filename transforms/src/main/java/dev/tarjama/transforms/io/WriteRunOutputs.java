@@ -4,7 +4,6 @@ import dev.tarjama.transforms.model.Candidate;
 import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.rank.PreferencePair;
 import dev.tarjama.transforms.rank.RankedRecord;
-import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
@@ -19,7 +18,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * dead_letter/}, with a reward model {@code preferences/} (TRL preference pairs) and {@code
  * reward_failures/} (candidates the reward model failed on; they stay in the pool without a reward)
  * (see {@link OutputRecords} for each line). Every tag of the input tuple that is
- * present is written; an absent one writes nothing.
+ * present is written; an absent one writes nothing. The folders are {@link OutputLayout#TRANSLATE}'s,
+ * which a rerun clears first.
  */
 public final class WriteRunOutputs extends PTransform<PCollectionTuple, PDone> {
   public static final TupleTag<RankedRecord> CHOSEN = new TupleTag<>() {};
@@ -90,10 +90,6 @@ public final class WriteRunOutputs extends PTransform<PCollectionTuple, PDone> {
   }
 
   private void write(PCollection<String> lines, String name) {
-    TextIO.Write write = TextIO.write().to(directory + name + "/part").withSuffix(".jsonl");
-    if (shards > 0) {
-      write = write.withNumShards(shards);
-    }
-    lines.apply("Write_" + name, write);
+    lines.apply("Write_" + name, OutputLayout.TRANSLATE.jsonLines(directory, name, shards));
   }
 }

@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.judge;
 
+import dev.tarjama.transforms.io.OutputLayout;
 import dev.tarjama.transforms.io.OutputRecords;
-import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
@@ -14,7 +14,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * {@code accepted/}, {@code rejected/}, {@code undecided/} and {@code dead_letter/}. Input: a tuple
  * with {@link JudgeParallelPairs#ACCEPTED}, {@link JudgeParallelPairs#REJECTED}, {@link
  * JudgeParallelPairs#UNDECIDED} and {@link JudgeParallelPairs#DEAD_LETTERS} (every dead letter of
- * the run: read and judge); an absent tag writes nothing.
+ * the run: read and judge); an absent tag writes nothing. The folders are {@link
+ * OutputLayout#JUDGE}'s, which a rerun clears first.
  */
 public final class WriteJudgeOutputs extends PTransform<PCollectionTuple, PDone> {
   private final String directory;
@@ -57,10 +58,6 @@ public final class WriteJudgeOutputs extends PTransform<PCollectionTuple, PDone>
   }
 
   private void write(PCollection<String> lines, String name) {
-    TextIO.Write write = TextIO.write().to(directory + name + "/part").withSuffix(".jsonl");
-    if (shards > 0) {
-      write = write.withNumShards(shards);
-    }
-    lines.apply("Write_" + name, write);
+    lines.apply("Write_" + name, OutputLayout.JUDGE.jsonLines(directory, name, shards));
   }
 }

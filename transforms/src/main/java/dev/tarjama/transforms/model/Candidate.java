@@ -110,8 +110,8 @@ public final class Candidate {
         scrFlagged, reward, rankScore, tokensIn, tokensOut);
   }
 
-  public String candidateKey() {
-    return CandidateKeys.of(recordId, backend, candidate);
+  public CandidateKey candidateKey() {
+    return new CandidateKey(recordId, backend, candidate);
   }
 
   @Override

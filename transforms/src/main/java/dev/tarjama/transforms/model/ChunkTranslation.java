@@ -59,8 +59,8 @@ public final class ChunkTranslation {
   }
 
   /** The key reassembly groups on: one full translated record per (record, backend, candidate). */
-  public String candidateKey() {
-    return CandidateKeys.of(recordId, backend, candidate);
+  public CandidateKey candidateKey() {
+    return new CandidateKey(recordId, backend, candidate);
   }
 
   @Override

@@ -111,15 +111,24 @@ public final class ModelCoders {
 
   // ---- field-by-field writers and readers, one place per type ----
 
+  static void writeRecordKey(DataOutputStream out, RecordKey k) throws IOException {
+    writeString(out, k.location());
+    writeString(out, k.userId());
+  }
+
+  static RecordKey readRecordKey(DataInputStream in) throws IOException {
+    return new RecordKey(readString(in), readString(in));
+  }
+
   static void writeSourceRecord(DataOutputStream out, SourceRecord r) throws IOException {
-    writeString(out, r.recordId);
+    writeRecordKey(out, r.key);
     writeString(out, r.file);
     out.writeLong(r.index);
     writeString(out, r.json);
   }
 
   static SourceRecord readSourceRecord(DataInputStream in) throws IOException {
-    return new SourceRecord(readString(in), readString(in), in.readLong(), readString(in));
+    return new SourceRecord(readRecordKey(in), readString(in), in.readLong(), readString(in));
   }
 
   static void writeTextField(DataOutputStream out, TextField f) throws IOException {
@@ -269,6 +278,42 @@ public final class ModelCoders {
     return new DeadLetter(
         readString(in), readString(in), readString(in), readString(in), readString(in),
         in.readBoolean());
+  }
+
+  /** The coder of {@link RecordKey}: its location, then the user's id. */
+  public static final class RecordKeyCoder extends Base<RecordKey> {
+    public static CoderProvider getCoderProvider() {
+      return CoderProviders.forCoder(TypeDescriptor.of(RecordKey.class), new RecordKeyCoder());
+    }
+
+    @Override
+    protected void write(RecordKey value, DataOutputStream out) throws IOException {
+      writeRecordKey(out, value);
+    }
+
+    @Override
+    protected RecordKey read(DataInputStream in) throws IOException {
+      return readRecordKey(in);
+    }
+  }
+
+  /** The coder of {@link CandidateKey}: record id, backend, candidate index. */
+  public static final class CandidateKeyCoder extends Base<CandidateKey> {
+    public static CoderProvider getCoderProvider() {
+      return CoderProviders.forCoder(TypeDescriptor.of(CandidateKey.class), new CandidateKeyCoder());
+    }
+
+    @Override
+    protected void write(CandidateKey value, DataOutputStream out) throws IOException {
+      writeString(out, value.recordId());
+      writeString(out, value.backend());
+      out.writeInt(value.candidate());
+    }
+
+    @Override
+    protected CandidateKey read(DataInputStream in) throws IOException {
+      return new CandidateKey(readString(in), readString(in), in.readInt());
+    }
   }
 
   /** The coder of {@link SourceRecord}. */

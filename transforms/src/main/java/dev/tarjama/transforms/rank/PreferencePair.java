@@ -1,6 +1,7 @@
 package dev.tarjama.transforms.rank;
 
 import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.model.Conversation;
 import dev.tarjama.transforms.model.ModelCoders;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -18,19 +19,23 @@ import org.apache.beam.sdk.coders.DefaultCoder;
  * A translation preference: for one record, its best and its worst valid candidate, when their
  * rank_scores differ by more than a minimum gap. The data a translation reward model trains on (as
  * SmolKalam trained theirs): prompt = the English source, chosen = the better translation,
- * rejected = the worse one, all as the reward model reads them ({@code sourceText} and {@code
- * targetText}: the translated prose, protected spans removed).
+ * rejected = the worse one. {@code source} is the record as read, so that the pair is written
+ * with the full messages (code, think blocks, tool calls and every other protected span in place;
+ * {@code OutputRecords.preference}), not the prose LR and SCR measure.
  */
 @DefaultCoder(PreferencePair.Coder.class)
 public final class PreferencePair {
   public final String recordId;
   public final String split;
+  public final Conversation source;
   public final Candidate chosen;
   public final Candidate rejected;
 
-  public PreferencePair(String recordId, String split, Candidate chosen, Candidate rejected) {
+  public PreferencePair(
+      String recordId, String split, Conversation source, Candidate chosen, Candidate rejected) {
     this.recordId = Objects.requireNonNull(recordId);
     this.split = Objects.requireNonNull(split);
+    this.source = Objects.requireNonNull(source);
     this.chosen = Objects.requireNonNull(chosen);
     this.rejected = Objects.requireNonNull(rejected);
   }
@@ -44,9 +49,11 @@ public final class PreferencePair {
    * The pair of one record's pool: best and worst valid, scored candidates in {@link
    * RecordDecision#BEST_FIRST} order (deterministic for ties), when the best's rank_score exceeds
    * the worst's by more than {@code minGap} and their translations differ; empty otherwise (fewer
-   * than two valid candidates, too close, or the same text).
+   * than two valid candidates, too close, or the same text). {@code source} is the record the
+   * pool translates.
    */
-  public static Optional<PreferencePair> of(Iterable<Candidate> pool, double minGap) {
+  public static Optional<PreferencePair> of(
+      Conversation source, Iterable<Candidate> pool, double minGap) {
     List<Candidate> valid = new ArrayList<>();
     String recordId = null;
     String split = null;
@@ -66,7 +73,7 @@ public final class PreferencePair {
     if (!(best.rankScore - worst.rankScore > minGap) || best.targetText.equals(worst.targetText)) {
       return Optional.empty();
     }
-    return Optional.of(new PreferencePair(recordId, split, best, worst));
+    return Optional.of(new PreferencePair(recordId, split, source, best, worst));
   }
 
   @Override
@@ -74,6 +81,7 @@ public final class PreferencePair {
     return o instanceof PreferencePair p
         && recordId.equals(p.recordId)
         && split.equals(p.split)
+        && source.equals(p.source)
         && chosen.equals(p.chosen)
         && rejected.equals(p.rejected);
   }
@@ -89,13 +97,16 @@ public final class PreferencePair {
         + rejected.backend + "/" + rejected.candidate + " gap=" + gap() + "}";
   }
 
-  /** Explicit compact coder (two candidates and two strings). */
+  /** Explicit compact coder (two strings, the source record and two candidates). */
   public static final class Coder extends CustomCoder<PreferencePair> {
+    private static final ModelCoders.ConversationCoder SOURCE = new ModelCoders.ConversationCoder();
+
     @Override
     public void encode(PreferencePair value, OutputStream outStream) throws IOException {
       DataOutputStream out = new DataOutputStream(outStream);
       ModelCoders.writeUtf8(out, value.recordId);
       ModelCoders.writeUtf8(out, value.split);
+      SOURCE.encode(value.source, out);
       ModelCoders.writeCandidate(out, value.chosen);
       ModelCoders.writeCandidate(out, value.rejected);
       out.flush();
@@ -105,8 +116,8 @@ public final class PreferencePair {
     public PreferencePair decode(InputStream inStream) throws IOException {
       DataInputStream in = new DataInputStream(inStream);
       return new PreferencePair(
-          ModelCoders.readUtf8(in), ModelCoders.readUtf8(in), ModelCoders.readCandidate(in),
-          ModelCoders.readCandidate(in));
+          ModelCoders.readUtf8(in), ModelCoders.readUtf8(in), SOURCE.decode(in),
+          ModelCoders.readCandidate(in), ModelCoders.readCandidate(in));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tarjama.transforms.rank;
 
 import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.model.Conversation;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -8,28 +9,37 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Preference pairs: per record, its best vs its worst valid candidate by rank_score when the gap
  * exceeds a minimum ({@link PreferencePair#of}). Written as TRL's conversational preference format
- * by {@code WriteRunOutputs} ({@code OutputRecords.preference}).
+ * by {@code WriteRunOutputs} ({@code OutputRecords.preference}), with the full messages of the
+ * record and of the two translations.
  *
- * <p>Input: scored candidates of every record (final rank_scores: after {@code ScoreRewards} when
- * there is a reward model). GroupByKey on the record id (String key, {@link StringUtf8Coder}).
- * Output: at most one {@link PreferencePair} per record. Failure modes: none per element.
+ * <p>Input: a tuple of {@link #CANDIDATES} (scored candidates of every record, final rank_scores:
+ * after {@code ScoreRewards} when there is a reward model) and {@link #SOURCES} (the records they
+ * translate). CoGroupByKey on the record id (String key, {@link StringUtf8Coder}; unique per
+ * record, see {@code RecordKey}); each group's values are iterated once. Output: at most one
+ * {@link PreferencePair} per record. Failure modes: none per element.
  *
  * <p>Counters ({@code tarjama}): {@code preferences.pairs}, {@code preferences.too_close} (records
  * with two valid candidates or more whose gap is at most the minimum, or whose texts are equal).
  */
-public final class PreferencePairs
-    extends PTransform<PCollection<Candidate>, PCollection<PreferencePair>> {
+public final class PreferencePairs extends PTransform<PCollectionTuple, PCollection<PreferencePair>> {
+  public static final TupleTag<Candidate> CANDIDATES = new TupleTag<>() {};
+  public static final TupleTag<Conversation> SOURCES = new TupleTag<>() {};
+
   /** The default minimum rank_score gap. */
   public static final double DEFAULT_MIN_GAP = 0.05;
 
@@ -57,17 +67,27 @@ public final class PreferencePairs
   }
 
   @Override
-  public PCollection<PreferencePair> expand(PCollection<Candidate> candidates) {
-    return candidates
-        .apply("KeyByRecord",
-            WithKeys.of((Candidate c) -> c.recordId).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), candidates.getCoder()))
-        .apply("GroupByRecord", GroupByKey.create())
+  public PCollection<PreferencePair> expand(PCollectionTuple input) {
+    PCollection<Candidate> candidates = input.get(CANDIDATES);
+    PCollection<Conversation> sources = input.get(SOURCES);
+    PCollection<KV<String, Candidate>> byRecord =
+        candidates
+            .apply("KeyCandidatesByRecord",
+                WithKeys.of((Candidate c) -> c.recordId).withKeyType(TypeDescriptors.strings()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), candidates.getCoder()));
+    PCollection<KV<String, Conversation>> sourceByRecord =
+        sources
+            .apply("KeySourcesByRecord",
+                WithKeys.of((Conversation c) -> c.recordId).withKeyType(TypeDescriptors.strings()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), sources.getCoder()));
+    return KeyedPCollectionTuple.of(CANDIDATES, byRecord)
+        .and(SOURCES, sourceByRecord)
+        .apply("GroupByRecord", CoGroupByKey.create())
         .apply("BestVersusWorst", ParDo.of(new PairFn(minGap)))
         .setCoder(new PreferencePair.Coder());
   }
 
-  private static final class PairFn extends DoFn<KV<String, Iterable<Candidate>>, PreferencePair> {
+  private static final class PairFn extends DoFn<KV<String, CoGbkResult>, PreferencePair> {
     private final double minGap;
     private final Counter pairs = Metrics.counter("tarjama", "preferences.pairs");
     private final Counter tooClose = Metrics.counter("tarjama", "preferences.too_close");
@@ -78,22 +98,20 @@ public final class PreferencePairs
 
     @ProcessElement
     public void process(
-        @Element KV<String, Iterable<Candidate>> record, OutputReceiver<PreferencePair> out) {
-      // Two passes (the pair, then the valid count): Flink batch hands the group over once.
+        @Element KV<String, CoGbkResult> record, OutputReceiver<PreferencePair> out) {
+      Conversation source = record.getValue().getOnly(SOURCES, null);
+      if (source == null) {
+        return; // not a record of this run: nothing to pair
+      }
       List<Candidate> pool = new ArrayList<>();
-      record.getValue().forEach(pool::add);
-      var pair = PreferencePair.of(pool, minGap);
+      record.getValue().getAll(CANDIDATES).forEach(pool::add);
+      var pair = PreferencePair.of(source, pool, minGap);
       if (pair.isPresent()) {
         pairs.inc();
         out.output(pair.get());
         return;
       }
-      long valid = 0;
-      for (Candidate c : pool) {
-        if (c.valid && !Double.isNaN(c.rankScore)) {
-          valid++;
-        }
-      }
+      long valid = pool.stream().filter(c -> c.valid && !Double.isNaN(c.rankScore)).count();
       if (valid >= 2) {
         tooClose.inc();
       }

@@ -59,9 +59,12 @@ public final class CandidateAssembler {
     // A chunk that failed for good makes the whole candidate untranslatable.
     for (Chunk chunk : plan.chunks) {
       ChunkTranslation t = byChunk.get(chunk.chunkIndex);
-      if (t == null || t.failed()) {
+      // A translation of another text under this chunk's index is another record's: never use it.
+      boolean foreign = t != null && !t.source.equals(chunk.text);
+      if (t == null || t.failed() || foreign) {
         String pointer = conversation.fields.get(chunk.fieldIndex).pointer;
-        String error = t == null ? "no translation arrived" : t.error;
+        String error = t == null ? "no translation arrived"
+            : foreign ? "the translation that arrived is of another text" : t.error;
         return Candidate.unscored(
             conversation.recordId, conversation.split, backend, candidate, conversation.json,
             false,

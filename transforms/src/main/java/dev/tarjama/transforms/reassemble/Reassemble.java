@@ -1,14 +1,14 @@
 package dev.tarjama.transforms.reassemble;
 
 import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.CandidateKeys;
+import dev.tarjama.transforms.model.CandidateKey;
 import dev.tarjama.transforms.model.ChunkTranslation;
+import dev.tarjama.transforms.model.ModelCoders;
 import dev.tarjama.transforms.model.RecordPlan;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -57,14 +57,14 @@ public final class Reassemble extends PTransform<PCollectionTuple, PCollection<C
     PCollection<RecordPlan> plans = input.get(PLANS);
     PCollection<ChunkTranslation> translations = input.get(TRANSLATIONS);
 
-    PCollection<KV<String, RecordPlan>> plansPerCandidate =
+    PCollection<KV<CandidateKey, RecordPlan>> plansPerCandidate =
         plans
             .apply("FanOutPerCandidate", ParDo.of(new FanOutPerCandidate(candidatesPerBackend)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), plans.getCoder()));
-    PCollection<KV<String, ChunkTranslation>> translationsPerCandidate =
+            .setCoder(KvCoder.of(new ModelCoders.CandidateKeyCoder(), plans.getCoder()));
+    PCollection<KV<CandidateKey, ChunkTranslation>> translationsPerCandidate =
         translations
             .apply("KeyByCandidate", ParDo.of(new KeyByCandidate()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), translations.getCoder()));
+            .setCoder(KvCoder.of(new ModelCoders.CandidateKeyCoder(), translations.getCoder()));
 
     return KeyedPCollectionTuple.of(planTag, plansPerCandidate)
         .and(translationTag, translationsPerCandidate)
@@ -72,7 +72,7 @@ public final class Reassemble extends PTransform<PCollectionTuple, PCollection<C
         .apply("AssembleCandidate", ParDo.of(new AssembleCandidate(planTag, translationTag)));
   }
 
-  private static final class FanOutPerCandidate extends DoFn<RecordPlan, KV<String, RecordPlan>> {
+  private static final class FanOutPerCandidate extends DoFn<RecordPlan, KV<CandidateKey, RecordPlan>> {
     private final Map<String, Integer> candidatesPerBackend;
 
     FanOutPerCandidate(Map<String, Integer> candidatesPerBackend) {
@@ -80,26 +80,26 @@ public final class Reassemble extends PTransform<PCollectionTuple, PCollection<C
     }
 
     @ProcessElement
-    public void process(@Element RecordPlan plan, OutputReceiver<KV<String, RecordPlan>> out) {
+    public void process(@Element RecordPlan plan, OutputReceiver<KV<CandidateKey, RecordPlan>> out) {
       for (Map.Entry<String, Integer> backend : candidatesPerBackend.entrySet()) {
         for (int k = 0; k < backend.getValue(); k++) {
           out.output(
-              KV.of(CandidateKeys.of(plan.conversation.recordId, backend.getKey(), k), plan));
+              KV.of(new CandidateKey(plan.conversation.recordId, backend.getKey(), k), plan));
         }
       }
     }
   }
 
   private static final class KeyByCandidate
-      extends DoFn<ChunkTranslation, KV<String, ChunkTranslation>> {
+      extends DoFn<ChunkTranslation, KV<CandidateKey, ChunkTranslation>> {
     @ProcessElement
     public void process(
-        @Element ChunkTranslation t, OutputReceiver<KV<String, ChunkTranslation>> out) {
+        @Element ChunkTranslation t, OutputReceiver<KV<CandidateKey, ChunkTranslation>> out) {
       out.output(KV.of(t.candidateKey(), t));
     }
   }
 
-  private static final class AssembleCandidate extends DoFn<KV<String, CoGbkResult>, Candidate> {
+  private static final class AssembleCandidate extends DoFn<KV<CandidateKey, CoGbkResult>, Candidate> {
     private final TupleTag<RecordPlan> planTag;
     private final TupleTag<ChunkTranslation> translationTag;
     private final Counter valid = Metrics.counter("tarjama", "candidates_valid");
@@ -112,7 +112,7 @@ public final class Reassemble extends PTransform<PCollectionTuple, PCollection<C
     }
 
     @ProcessElement
-    public void process(@Element KV<String, CoGbkResult> group, OutputReceiver<Candidate> out) {
+    public void process(@Element KV<CandidateKey, CoGbkResult> group, OutputReceiver<Candidate> out) {
       Iterator<RecordPlan> plans = group.getValue().getAll(planTag).iterator();
       if (!plans.hasNext()) {
         // Only possible for a backend/candidate the reassembly was not told about.
@@ -120,12 +120,15 @@ public final class Reassemble extends PTransform<PCollectionTuple, PCollection<C
         return;
       }
       RecordPlan plan = plans.next();
-      String[] key = group.getKey().split("\u0000", -1);
-      String backend = key[key.length - 2];
-      int candidate = Integer.parseInt(key[key.length - 1]);
+      if (plans.hasNext()) {
+        // Record keys are unique by construction (RecordKey): two plans under one key would mean
+        // two records rebuilt from each other's chunks, so stop rather than mix them.
+        throw new IllegalStateException("two records share the key " + group.getKey());
+      }
+      CandidateKey key = group.getKey();
       Candidate result =
           CandidateAssembler.assemble(
-              plan, backend, candidate, group.getValue().getAll(translationTag));
+              plan, key.backend(), key.candidate(), group.getValue().getAll(translationTag));
       (result.valid ? valid : invalid).inc();
       out.output(result);
     }

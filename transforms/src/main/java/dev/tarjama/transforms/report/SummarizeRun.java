@@ -74,7 +74,9 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
     PCollection<KV<String, Double>> dead =
         input.get(DEAD_LETTERS).apply("DeadLetterEvents", ParDo.of(new DeadLetterEvents()))
             .setCoder(coder);
-    PCollectionList<KV<String, Double>> events = PCollectionList.of(read).and(dead);
+    PCollectionList<KV<String, Double>> events =
+        PCollectionList.of(read).and(dead)
+            .and(input.get(READ).apply("SharedIds", SharedIds.create()));
     if (input.has(CANDIDATES)) {
       events =
           events.and(

@@ -21,6 +21,13 @@ class OutputRecordsTest {
         .withRankScore(0.886087);
   }
 
+  /** The record the candidates translate, as read. */
+  private static dev.tarjama.transforms.model.Conversation source() {
+    return new dev.tarjama.transforms.model.Conversation("f:1", "gsm8k_think", "messages",
+        RECORD.replace("مرحبا", "Hi"), java.util.List.of(new dev.tarjama.transforms.model.TextField(
+            "/messages/0/content", "user", "text", "Hi")));
+  }
+
   @Test
   void chosenKeepsTheRecordAndAddsTheRankingColumns() throws Exception {
     JsonNode chosen = RecordJson.parse(OutputRecords.chosen(winner()));
@@ -56,11 +63,12 @@ class OutputRecordsTest {
   @Test
   void preferenceLinesAreTrlConversationalPairs() throws Exception {
     Candidate better = winner().withReward(1.5);
-    Candidate worse = Candidate.unscored("f:1", "gsm8k_think", "SFT_Gemma3_ranked", 0, RECORD, true,
-            "", "Hi", "هاي", 3, 4)
+    Candidate worse = Candidate.unscored("f:1", "gsm8k_think", "SFT_Gemma3_ranked", 0,
+            RECORD.replace("مرحبا", "هاي"), true, "", "Hi", "هاي", 3, 4)
         .withMetrics(0.5, 1.0, false).withRankScore(0.75).withReward(-0.5);
     JsonNode line = RecordJson.parse(OutputRecords.preference(
-        new dev.tarjama.transforms.rank.PreferencePair("f:1", "gsm8k_think", better, worse)));
+        new dev.tarjama.transforms.rank.PreferencePair("f:1", "gsm8k_think", source(), better,
+            worse)));
     assertEquals(RecordJson.parse("[{\"role\":\"user\",\"content\":\"Hi\"}]"), line.get("prompt"));
     assertEquals(RecordJson.parse("[{\"role\":\"assistant\",\"content\":\"مرحبا\"}]"),
         line.get("chosen"));

@@ -99,7 +99,10 @@ class ReadRecordsTest {
         .satisfies(
             records -> {
               for (SourceRecord r : records) {
-                assertTrue(r.json.startsWith("{\"id\": \"" + r.recordId + "\""), r.recordId);
+                assertTrue(r.json.startsWith("{\"id\": \"" + r.key.userId() + "\""), r.recordId);
+                // The own id joins the record's place: unique even where own ids are not.
+                assertEquals("live_simple.jsonl.gz:" + r.index + "[" + r.key.userId() + "]",
+                    r.recordId);
               }
               return null;
             });

@@ -6,6 +6,13 @@ import dev.tarjama.transforms.model.Candidate;
 final class RankFixtures {
   static final String ORIGINAL = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
 
+  /** The record {@link #ORIGINAL} as read, under {@code id}. */
+  static dev.tarjama.transforms.model.Conversation source(String id) {
+    return new dev.tarjama.transforms.model.Conversation(id, "chat", "messages", ORIGINAL,
+        java.util.List.of(new dev.tarjama.transforms.model.TextField(
+            "/messages/0/content", "user", "text", "Hi")));
+  }
+
   private RankFixtures() {}
 
   static Candidate valid(String record, String split, String backend, int index, double lr,

@@ -114,17 +114,17 @@ class RewardRankingTest {
     Candidate invalid = RankFixtures.invalid("r", "chat", "d", 0, 0.1, 0.1, "placeholder missing");
 
     PreferencePair pair =
-        PreferencePair.of(List.of(middle, invalid, worst, best), 0.05).orElseThrow();
+        PreferencePair.of(RankFixtures.source("r"), List.of(middle, invalid, worst, best), 0.05).orElseThrow();
     assertEquals("a", pair.chosen.backend);
     assertEquals("c", pair.rejected.backend, "the worst valid, never an invalid candidate");
     assertEquals(0.2, pair.gap(), 1e-12);
     assertEquals(pair, CoderUtils.decodeFromByteArray(new PreferencePair.Coder(),
         CoderUtils.encodeToByteArray(new PreferencePair.Coder(), pair)));
 
-    assertEquals(Optional.empty(), PreferencePair.of(List.of(best, worst), 0.2), "gap 0.2 not > 0.2");
-    assertEquals(Optional.empty(), PreferencePair.of(List.of(best, invalid), 0.0), "one valid");
-    assertEquals(Optional.empty(), PreferencePair.of(List.of(best, middle), 0.05),
+    assertEquals(Optional.empty(), PreferencePair.of(RankFixtures.source("r"), List.of(best, worst), 0.2), "gap 0.2 not > 0.2");
+    assertEquals(Optional.empty(), PreferencePair.of(RankFixtures.source("r"), List.of(best, invalid), 0.0), "one valid");
+    assertEquals(Optional.empty(), PreferencePair.of(RankFixtures.source("r"), List.of(best, middle), 0.05),
         "same translation text: nothing to prefer");
-    assertFalse(PreferencePair.of(List.of(best, middle, worst), 0.0).isEmpty());
+    assertFalse(PreferencePair.of(RankFixtures.source("r"), List.of(best, middle, worst), 0.0).isEmpty());
   }
 }

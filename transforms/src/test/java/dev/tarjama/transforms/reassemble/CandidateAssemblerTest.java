@@ -117,4 +117,17 @@ class CandidateAssemblerTest {
     assertTrue(c.reason.contains("at /messages/0/content (chunk 1): HTTP 503"), c.reason);
     assertEquals(p.conversation.json, c.json);
   }
+
+  @Test
+  void aTranslationOfAnotherRecordsChunkIsNeverUsed() {
+    RecordPlan p = plan();
+    // Same record id and chunk index, another text: what a shared id used to produce.
+    Chunk other = new Chunk("r1", "s", 1, 0, "Something else.", List.of(), List.of(), 3);
+    ChunkTranslation foreign = ChunkTranslation.success(other, "a", 0, "شيء آخر.", 3, 4);
+    Candidate c = CandidateAssembler.assemble(p, "a", 0, List.of(t(p, 0, "⟦0⟧"), foreign));
+    assertFalse(c.valid);
+    assertTrue(c.reason.contains("(chunk 1): the translation that arrived is of another text"),
+        c.reason);
+    assertEquals(p.conversation.json, c.json);
+  }
 }

@@ -1,0 +1,100 @@
+package dev.tarjama.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import dev.tarjama.transforms.io.OutputLayout;
+import dev.tarjama.transforms.translate.LoopbackTranslator;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A rerun into the same output replaces every output of the earlier run as a whole: folders the
+ * new run does not write are gone (a rerun without --reward-model keeps no old preferences), and
+ * files of another sharding never land beside the new ones.
+ */
+@Tag("flink-cluster") // two runs with a reward model: a slow end-to-end test
+class OutputClearingTest {
+  static LoopbackTranslator chat;
+  static LoopbackTranslator completions;
+
+  @BeforeAll
+  static void startServers() throws Exception {
+    chat = LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX).start();
+    completions = LoopbackTranslator.builder()
+        .promptPrefix(LoopbackTranslator.SEED_X_PREFIX)
+        .promptSuffix(LoopbackTranslator.SEED_X_SUFFIX)
+        .start();
+  }
+
+  @AfterAll
+  static void stopServers() {
+    chat.close();
+    completions.close();
+  }
+
+  static List<String> args(Path input, Path output, String... extra) {
+    List<String> args = new ArrayList<>(List.of(
+        "translate", "--input=" + input, "--output=" + output, "--progressSeconds=0",
+        "--backend=name=gemma,kind=openai-chat,url=" + chat.baseUrl()
+            + ",model=gemma-3-27b,prompt=hala,k=1,label=SFT_Gemma3_ranked",
+        "--backend=name=seedx,kind=openai-completions,url=" + completions.baseUrl()
+            + ",model=seed-x,prompt=seed-x,k=2,candidates=seeds,label=SFT_SeedX_ranked"));
+    args.addAll(List.of(extra));
+    return args;
+  }
+
+  static List<Path> files(Path dir) throws Exception {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      return walk.filter(Files::isRegularFile).toList();
+    }
+  }
+
+  @Test
+  void aRerunLeavesOnlyWhatItWroteItself(@TempDir Path tmp) throws Exception {
+    Path input = tmp.resolve("seed_tasks.jsonl");
+    Files.write(input, Files.readAllLines(RewardTranslateTest.SHARED.resolve(
+        "data/instruct/alpaca_seed/seed_tasks.jsonl")).subList(0, 4));
+    Path out = tmp.resolve("out");
+    List<String> first = args(input, out, "--reward-model=" + RewardTranslateTest.TINY_REWARD,
+        "--preference-min-gap=0", "--emit=bilingual", "--numShards=3");
+    assertEquals(0, ResumeTest.run(first.toArray(String[]::new)).code());
+    RunOutputs before = new RunOutputs(out);
+    assertFalse(before.lines("preferences").isEmpty(), "the first run wrote preferences");
+    assertTrue(Files.isDirectory(out.resolve("reward_failures")));
+    assertTrue(files(out.resolve("bilingual")).stream()
+        .allMatch(f -> f.getFileName().toString().contains("-of-00003")));
+    // Whatever the run wrote is in the one list a rerun clears (the cache is kept on purpose).
+    try (Stream<Path> top = Files.list(out)) {
+      for (Path entry : top.toList()) {
+        String name = entry.getFileName().toString();
+        assertTrue(OutputLayout.TRANSLATE.folders().contains(name)
+                || OutputLayout.TRANSLATE.files().contains(name) || name.equals("_cache"),
+            "written but not in OutputLayout.TRANSLATE: " + name);
+      }
+    }
+
+    List<String> second = args(input, out, "--emit=bilingual", "--numShards=2");
+    assertEquals(0, ResumeTest.run(second.toArray(String[]::new)).code());
+
+    assertFalse(Files.exists(out.resolve("preferences")), "old preferences survived the rerun");
+    assertFalse(Files.exists(out.resolve("reward_failures")));
+    for (String folder : List.of("chosen", "candidates", "rejected", "dead_letter", "bilingual",
+        "translator_training")) {
+      for (Path file : files(out.resolve(folder))) {
+        assertTrue(file.getFileName().toString().contains("-of-00002"),
+            "a file of the first run's sharding survived: " + out.relativize(file));
+      }
+    }
+    assertTrue(Files.exists(out.resolve("_cache/translations.db")), "the cache is kept");
+  }
+}
