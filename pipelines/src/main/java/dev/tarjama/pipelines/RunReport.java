@@ -89,6 +89,8 @@ final class RunReport {
     for (String stage : stats.names("dead_letter")) {
       stages.put(stage, (long) stats.get("dead_letter", stage, "count"));
     }
+    // Damaged input regions (one dead letter each) whose original could be kept only in part.
+    root.put("dead_letter_truncated_payloads", (long) stats.get(RunStatistics.TRUNCATED_PAYLOADS));
 
     ObjectNode splits = root.putObject("splits");
     for (String split : stats.names("split")) {
