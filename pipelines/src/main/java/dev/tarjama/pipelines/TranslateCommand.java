@@ -12,6 +12,7 @@ import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.rank.RewardNormalization;
 import dev.tarjama.transforms.report.RunStatistics;
 import dev.tarjama.transforms.select.Selection;
+import dev.tarjama.transforms.translate.BackendCaching;
 import dev.tarjama.transforms.translate.BackendSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,6 +73,10 @@ final class TranslateCommand {
       return 2;
     }
     moreDirectRunnerThreadsForApiCalls(options, line.beamArgs, backends);
+    if (!options.getDryRun()) {
+      // What each server says it serves enters the cache keys (another model, another key).
+      backends = BackendCaching.withServerIdentities(backends);
+    }
     if (backends.isEmpty() && !options.getDryRun()) {
       err.println("tarjama translate: give at least one --backend=name=…,url=…,model=… (or --dry-run)");
       return 2;
