@@ -19,6 +19,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -119,6 +121,11 @@ final class TranslateCommand {
       }
       // A crashed run may have left outputs of its own: the resumed run writes them all anew.
       runDirectory.clearOutputs();
+      // What a killed run paid counts against a resumed run's budget; a new run starts at 0.
+      Path ledger = TranslatePipeline.spendLedger(options);
+      if (ledger != null && !(options.getResume() && unfinished.isPresent())) {
+        Files.deleteIfExists(ledger);
+      }
       runDirectory.markStarted(options.getInput(), options.getResume());
     }
     long start = System.nanoTime();
@@ -157,7 +164,7 @@ final class TranslateCommand {
                   options, stats, counters, policyReport(options, policy), calibration,
                   wallSeconds)
               .withSelection(Selections.from(options), stats)
-              .withBudget(options, backends, counters);
+              .withBudget(options, backends, counters, TranslatePipeline.spendLedger(options));
       report.cache(TranslatePipeline.cacheUri(options), options.getDedupe(), options.getResume());
       json = report.json();
       stoppedByBudget = report.stoppedByBudget();
