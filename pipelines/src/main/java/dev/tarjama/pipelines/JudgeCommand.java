@@ -12,12 +12,14 @@ import dev.tarjama.transforms.judge.SummarizeJudgement;
 import dev.tarjama.transforms.judge.WriteJudgeOutputs;
 import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.report.RunStatistics;
+import dev.tarjama.transforms.translate.BackendCaching;
 import dev.tarjama.transforms.translate.BackendSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -84,6 +86,7 @@ final class JudgeCommand {
             "the backend's prompt= is a translation prompt; give the judge's as --judge-prompt=…");
       }
       prompt = JudgePrompt.resolve(options.getJudgePrompt());
+      backend = BackendCaching.withServerIdentities(List.of(backend)).get(0);
       read = reader(options, format);
       judge = JudgeParallelPairs.using(backend).withPrompt(prompt)
           .withCache(TranslatePipeline.cacheUri(options.getCache(), options.getOutput(),

@@ -2,6 +2,7 @@ package dev.tarjama.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.transforms.io.JsonPointers;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.report.RunStatistics;
@@ -94,6 +95,8 @@ final class RunReport {
     for (String stage : stats.names("dead_letter")) {
       stages.put(stage, (long) stats.get("dead_letter", stage, "count"));
     }
+    // Damaged input regions (one dead letter each) whose original could be kept only in part.
+    root.put("dead_letter_truncated_payloads", (long) stats.get(RunStatistics.TRUNCATED_PAYLOADS));
 
     ObjectNode splits = root.putObject("splits");
     for (String split : stats.names("split")) {
@@ -200,7 +203,8 @@ final class RunReport {
    * counted per worker JVM, so on a distributed runner each worker stopped at the limit by itself.
    */
   RunReport withBudget(
-      TranslateOptions options, List<BackendSpec> backends, Map<String, Long> counters) {
+      TranslateOptions options, List<BackendSpec> backends, Map<String, Long> counters,
+      java.nio.file.Path ledgerFile) {
     long notSent = 0;
     long tokens = 0;
     double cost = 0;
@@ -222,8 +226,19 @@ final class RunReport {
     ObjectNode budget = root.putObject("budget");
     budget.put("max_cost_usd", options.getMaxCost());
     budget.put("max_tokens", options.getMaxTokens());
-    budget.put("spent_usd", cost);
-    budget.put("spent_tokens", tokens);
+    if (ledgerFile != null && java.nio.file.Files.exists(ledgerFile)) {
+      // Every paid attempt, bundles that failed and launches before a --resume included: what
+      // counted against the limit. The counters above see committed bundles of this launch only.
+      SpendingLimit.Spent spent = SpendingLimit.readLedgerFile(ledgerFile);
+      budget.put("spent_usd", spent.usd());
+      budget.put("spent_tokens", spent.tokens());
+      budget.put("paid_attempts", spent.attempts());
+      budget.put("launches", spent.launches());
+      budget.put("ledger", ledgerFile.toString());
+    } else {
+      budget.put("spent_usd", cost);
+      budget.put("spent_tokens", tokens);
+    }
     budget.put("stopped", notSent > 0);
     budget.put("chunks_not_sent", notSent);
     budget.put("accounting", "per worker JVM");

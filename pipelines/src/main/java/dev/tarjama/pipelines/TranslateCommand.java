@@ -13,12 +13,15 @@ import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.rank.RewardNormalization;
 import dev.tarjama.transforms.report.RunStatistics;
 import dev.tarjama.transforms.select.Selection;
+import dev.tarjama.transforms.translate.BackendCaching;
 import dev.tarjama.transforms.translate.BackendSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,6 +83,10 @@ final class TranslateCommand {
       return 2;
     }
     moreDirectRunnerThreadsForApiCalls(options, line.beamArgs, backends);
+    if (!options.getDryRun()) {
+      // What each server says it serves enters the cache keys (another model, another key).
+      backends = BackendCaching.withServerIdentities(backends);
+    }
     if (backends.isEmpty() && !options.getDryRun()) {
       err.println("tarjama translate: give at least one --backend=name=…,url=…,model=… (or --dry-run)");
       return 2;
@@ -122,6 +129,11 @@ final class TranslateCommand {
       }
       // A crashed run may have left outputs of its own: the resumed run writes them all anew.
       runDirectory.clearOutputs();
+      // What a killed run paid counts against a resumed run's budget; a new run starts at 0.
+      Path ledger = TranslatePipeline.spendLedger(options);
+      if (ledger != null && !(options.getResume() && unfinished.isPresent())) {
+        Files.deleteIfExists(ledger);
+      }
       runDirectory.markStarted(options.getInput(), options.getResume());
     }
     long start = System.nanoTime();
@@ -160,7 +172,7 @@ final class TranslateCommand {
                   options, stats, counters, policyReport(options, policy), calibration,
                   wallSeconds)
               .withSelection(Selections.from(options), stats)
-              .withBudget(options, backends, counters);
+              .withBudget(options, backends, counters, TranslatePipeline.spendLedger(options));
       report.cache(TranslatePipeline.cacheUri(options), options.getDedupe(), options.getResume());
       json = report.json();
       stoppedByBudget = report.stoppedByBudget();

@@ -282,14 +282,35 @@ final class TranslatePipeline {
         handler.batching().withMaxBatchSize(options.getRewardBatchSize()));
   }
 
-  /** {@code --max-cost} and {@code --max-tokens}, with a ledger of their own for this run. */
+  /** The durable spend ledger's file under a run's output directory. */
+  static final String SPEND_LEDGER = "_spend/ledger.jsonl";
+
+  /**
+   * {@code --max-cost} and {@code --max-tokens}, with a ledger of their own for this run; under a
+   * local output the ledger is also kept in OUTPUT/{@value #SPEND_LEDGER} (every paid attempt, a
+   * resumed run starts from it), limit or not.
+   */
   static SpendingLimit spendingLimit(TranslateOptions options) {
     if (options.getMaxCost() < 0 || options.getMaxTokens() < 0) {
       throw new IllegalArgumentException("--max-cost and --max-tokens must be >= 0 (0: no limit)");
     }
-    return options.getMaxCost() == 0 && options.getMaxTokens() == 0
+    SpendingLimit limit = options.getMaxCost() == 0 && options.getMaxTokens() == 0
         ? SpendingLimit.none()
         : SpendingLimit.of(options.getMaxCost(), options.getMaxTokens());
+    Path ledger = spendLedger(options);
+    return ledger == null ? limit
+        : SpendingLimit.of(limit.maxCostUsd(), limit.maxTokens()).withLedgerFile(ledger.toString());
+  }
+
+  /** OUTPUT/{@value #SPEND_LEDGER} when the output is a local path, else null. */
+  static Path spendLedger(TranslateOptions options) {
+    String output = withSlash(options.getOutput());
+    if (output.startsWith("file:")) {
+      output = output.substring("file:".length());
+    } else if (output.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+      return null; // gs:// and the like: the ledger stays per worker JVM
+    }
+    return Path.of(output).toAbsolutePath().normalize().resolve(SPEND_LEDGER);
   }
 
   /** The DirectRunner makes one bundle per key: a few keys keep many chunks in flight at once. */

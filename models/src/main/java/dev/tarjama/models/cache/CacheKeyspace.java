@@ -13,13 +13,17 @@ import java.util.TreeMap;
  * Everything about one backend that decides what it returns for a text, fixed once per backend;
  * {@link #key} adds the candidate index and the text.
  *
- * <p>The key is SHA-256 over this byte string (format version 1), the same on every JVM and
+ * <p>The key is SHA-256 over this byte string (format version 2), the same on every JVM and
  * platform:
  *
  * <pre>
- *   field("tarjama.translation-cache.v1")
+ *   field("tarjama.translation-cache.v2")
  *   field(backend id)        the protocol: openai-chat, openai-completions, local
  *   field(model)             the API model name, or a local model's directory
+ *   field(model identity)    what identifies the model beyond its name ("" when nothing does):
+ *                            for a local model "weights-sha256=HEX" of its files, for a server
+ *                            the id (and root) it reports on GET /v1/models and the user's
+ *                            model-version=, as "name=value" lines sorted by name
  *   field(prompt template)   the template text with {text} unfilled, languages filled in
  *   field(decoding)          "name=value" lines sorted by name, joined by "\n"
  *   field(candidate)         the candidate index 0…k-1 in decimal
@@ -27,27 +31,51 @@ import java.util.TreeMap;
  *   where field(s) = 4-byte big-endian length of UTF-8(s), then UTF-8(s)
  * </pre>
  *
+ * <p>Every new kind of request setting (extra body fields, a truncation retry's decoding, batch
+ * requests) enters through the decoding lines or a new format version, never by reusing a key.
+ *
+ * <p><b>The previous release (format version 1)</b> keyed the same bytes without the model
+ * identity field, under {@code "tarjama.translation-cache.v1"} ({@link #legacyKey}). Its entries
+ * still answer, through {@link CompatibleLookup}, when nothing that identifies the model has
+ * changed: the first time this release uses a version-1 keyspace in a cache it records the model
+ * identity it sees under {@link #attestationKey} (an entry whose text is the identity), and
+ * version-1 entries answer only while the identity is the recorded one. The recorded identity
+ * stands for what the version-1 entries were written with: weights replaced in the same release
+ * upgrade that first reads them cannot be told apart (nothing in a version-1 entry says which
+ * weights made it), every later change can.</p>
+ *
  * <p>Length prefixes keep field boundaries unambiguous ("ab"+"c" differs from "a"+"bc"). The
  * server URL, the backend's name and its label are deliberately left out: the same model served
  * elsewhere, or renamed in a report, returns the same translations. Decoding parameters include
  * every sampling setting and the base seed, so a seeded candidate i is keyed by seed and index.
  */
 public final class CacheKeyspace implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   /** The first field of every key: a new key format gets a new version and never collides. */
-  public static final String FORMAT = "tarjama.translation-cache.v1";
+  public static final String FORMAT = "tarjama.translation-cache.v2";
+
+  /** The previous release's first field: {@link #legacyKey} rebuilds its keys byte for byte. */
+  public static final String LEGACY_FORMAT = "tarjama.translation-cache.v1";
+
+  /** The first field of an attestation key (see the class comment). */
+  static final String ATTESTATION_FORMAT = "tarjama.translation-cache.v1-attestation";
 
   private final String backendId;
   private final String model;
   private final String promptTemplate;
   private final String decoding;
+  private final String modelIdentity;
 
   private transient MessageDigest prefix;
+  private transient MessageDigest legacyPrefix;
 
-  private CacheKeyspace(String backendId, String model, String promptTemplate, String decoding) {
+  private CacheKeyspace(
+      String backendId, String model, String modelIdentity, String promptTemplate,
+      String decoding) {
     this.backendId = backendId;
     this.model = model;
+    this.modelIdentity = modelIdentity;
     this.promptTemplate = promptTemplate;
     this.decoding = decoding;
   }
@@ -66,6 +94,30 @@ public final class CacheKeyspace implements Serializable {
     Objects.requireNonNull(backendId, "backendId");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(promptTemplate, "promptTemplate");
+    return new CacheKeyspace(backendId, model, "", promptTemplate, lines(decoding));
+  }
+
+  /**
+   * This keyspace for the model identified by {@code identity} (name=value pairs, e.g. {@code
+   * weights-sha256}, {@code server-id}, {@code model-version}; values empty or absent are left
+   * out).
+   */
+  public CacheKeyspace withModelIdentity(Map<String, String> identity) {
+    Map<String, String> present = new TreeMap<>();
+    identity.forEach((k, v) -> {
+      if (v != null && !v.isEmpty()) {
+        present.put(k, v);
+      }
+    });
+    return new CacheKeyspace(backendId, model, lines(present), promptTemplate, decoding);
+  }
+
+  /** What identifies the model beyond its name, as it enters the key ("" when nothing does). */
+  public String modelIdentity() {
+    return modelIdentity;
+  }
+
+  private static String lines(Map<String, String> decoding) {
     StringBuilder canonical = new StringBuilder();
     for (Map.Entry<String, String> e : new TreeMap<>(decoding).entrySet()) {
       if (e.getKey().contains("=") || e.getKey().contains("\n")
@@ -78,19 +130,45 @@ public final class CacheKeyspace implements Serializable {
       }
       canonical.append(e.getKey()).append('=').append(e.getValue());
     }
-    return new CacheKeyspace(backendId, model, promptTemplate, canonical.toString());
+    return canonical.toString();
   }
 
   /** The key of candidate {@code candidate} of {@code text}. Thread-safe. */
   public CacheKey key(int candidate, String text) {
+    return complete(prefix(), false, candidate, text);
+  }
+
+  /**
+   * The key the previous release (format version 1) gave candidate {@code candidate} of {@code
+   * text}: the same fields without the model identity. Only {@link CompatibleLookup} reads it.
+   */
+  public CacheKey legacyKey(int candidate, String text) {
+    return complete(legacyPrefix(), true, candidate, text);
+  }
+
+  /**
+   * Where the model identity that version-1 entries of this keyspace stand for is recorded: one
+   * per version-1 keyspace (backend id, model, prompt, decoding), the same for every identity.
+   */
+  public CacheKey attestationKey() {
+    MessageDigest digest = sha256();
+    field(digest, ATTESTATION_FORMAT);
+    field(digest, backendId);
+    field(digest, model);
+    field(digest, promptTemplate);
+    field(digest, decoding);
+    return new CacheKey(digest.digest());
+  }
+
+  private CacheKey complete(MessageDigest prefix, boolean legacy, int candidate, String text) {
     if (candidate < 0) {
       throw new IllegalArgumentException("candidate index must be >= 0: " + candidate);
     }
     MessageDigest digest;
     try {
-      digest = (MessageDigest) prefix().clone();
+      digest = (MessageDigest) prefix.clone();
     } catch (CloneNotSupportedException e) {
-      digest = newPrefix();
+      digest = newPrefix(legacy);
     }
     field(digest, Integer.toString(candidate));
     field(digest, text);
@@ -110,25 +188,40 @@ public final class CacheKeyspace implements Serializable {
   private MessageDigest prefix() {
     MessageDigest p = prefix;
     if (p == null) {
-      p = newPrefix();
+      p = newPrefix(false);
       prefix = p;
     }
     return p;
   }
 
-  private MessageDigest newPrefix() {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
+  private MessageDigest legacyPrefix() {
+    MessageDigest p = legacyPrefix;
+    if (p == null) {
+      p = newPrefix(true);
+      legacyPrefix = p;
     }
-    field(digest, FORMAT);
+    return p;
+  }
+
+  private MessageDigest newPrefix(boolean legacy) {
+    MessageDigest digest = sha256();
+    field(digest, legacy ? LEGACY_FORMAT : FORMAT);
     field(digest, backendId);
     field(digest, model);
+    if (!legacy) {
+      field(digest, modelIdentity);
+    }
     field(digest, promptTemplate);
     field(digest, decoding);
     return digest;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 
   private static void field(MessageDigest digest, String value) {
@@ -142,17 +235,20 @@ public final class CacheKeyspace implements Serializable {
     return o instanceof CacheKeyspace k
         && backendId.equals(k.backendId)
         && model.equals(k.model)
+        && modelIdentity.equals(k.modelIdentity)
         && promptTemplate.equals(k.promptTemplate)
         && decoding.equals(k.decoding);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(backendId, model, promptTemplate, decoding);
+    return Objects.hash(backendId, model, modelIdentity, promptTemplate, decoding);
   }
 
   @Override
   public String toString() {
-    return "CacheKeyspace{" + backendId + ", " + model + ", " + decoding.replace('\n', ',') + "}";
+    return "CacheKeyspace{" + backendId + ", " + model + ", "
+        + (modelIdentity.isEmpty() ? "" : modelIdentity.replace('\n', ',') + ", ")
+        + decoding.replace('\n', ',') + "}";
   }
 }

@@ -114,6 +114,20 @@ public final class RedisTranslationCache implements TranslationCache {
   }
 
   @Override
+  public void removeAll(Collection<CacheKey> keys) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    byte[][] redisKeys = keys.stream().map(RedisTranslationCache::redisKey).toArray(byte[][]::new);
+    try {
+      redis.del(redisKeys);
+    } catch (JedisException e) {
+      throw new TranslationCacheException(
+          "cannot write the translation cache " + description + ": " + message(e), e);
+    }
+  }
+
+  @Override
   public String describe() {
     return description;
   }

@@ -141,6 +141,26 @@ public final class SqliteTranslationCache implements TranslationCache {
     }
   }
 
+  @Override
+  public synchronized void removeAll(Collection<CacheKey> keys) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement delete =
+        connection.prepareStatement("DELETE FROM translation WHERE key = ?")) {
+      for (CacheKey key : keys) {
+        delete.setBytes(1, key.bytes());
+        delete.addBatch();
+      }
+      delete.executeBatch();
+      connection.commit();
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new TranslationCacheException(
+          "cannot write the translation cache " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   /** How many translations are stored. */
   public synchronized long size() {
     try (Statement s = connection.createStatement();

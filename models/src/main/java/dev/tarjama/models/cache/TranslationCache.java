@@ -35,6 +35,15 @@ public interface TranslationCache extends AutoCloseable {
    */
   void putAll(Map<CacheKey, CachedTranslation> entries);
 
+  /**
+   * Removes the entries of {@code keys} (absent ones are ignored): for an answer found not good
+   * after it was stored (a quality gate that can only judge it later), so that it never answers
+   * from the cache again.
+   *
+   * @throws TranslationCacheException when the store cannot be written
+   */
+  void removeAll(Collection<CacheKey> keys);
+
   /** The stored translation of one key. */
   default Optional<CachedTranslation> get(CacheKey key) {
     return Optional.ofNullable(getAll(List.of(key)).get(key));

@@ -166,16 +166,31 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
    * of the n).
    */
   public CompletableFuture<Completion> translate(String prompt, int n) {
+    return translate(prompt, n, (in, out) -> {});
+  }
+
+  /** Hears of every HTTP attempt that came back with a result: what the server billed for it. */
+  @FunctionalInterface
+  public interface AttemptUsage {
+    void paid(long promptTokens, long completionTokens);
+  }
+
+  /**
+   * {@link #translate(String, int)}, telling {@code usage} of each attempt that came back with a
+   * result the moment it does (on the HTTP client's thread), including the calls of a seeded
+   * request whose sibling failed: the server billed them although the request as a whole failed.
+   */
+  public CompletableFuture<Completion> translate(String prompt, int n, AttemptUsage usage) {
     if (n < 1) {
       throw new IllegalArgumentException("n must be >= 1: " + n);
     }
     if (config.candidateMode() == BackendConfig.CandidateMode.SERVER_N || n == 1) {
-      return call(prompt, n, config.seed()).thenApply(r -> r.toCompletion(1));
+      return call(prompt, n, config.seed(), usage).thenApply(r -> r.toCompletion(1));
     }
     long base = config.seed() == null ? 0L : config.seed();
     List<CompletableFuture<CallResult>> calls = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      calls.add(call(prompt, 1, base + i));
+      calls.add(call(prompt, 1, base + i, usage));
     }
     return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
         .thenApply(
@@ -240,10 +255,11 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
     }
   }
 
-  private CompletableFuture<CallResult> call(String prompt, int n, Long seed) {
+  private CompletableFuture<CallResult> call(
+      String prompt, int n, Long seed, AttemptUsage usage) {
     byte[] body = requestBody(prompt, n, seed);
     CompletableFuture<CallResult> out = new CompletableFuture<>();
-    attempt(body, prompt, n, 1, out);
+    attempt(body, prompt, n, 1, out, usage);
     return out;
   }
 
@@ -260,7 +276,8 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
   }
 
   private void attempt(
-      byte[] body, String prompt, int n, int attemptNo, CompletableFuture<CallResult> out) {
+      byte[] body, String prompt, int n, int attemptNo, CompletableFuture<CallResult> out,
+      AttemptUsage usage) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
             .timeout(config.requestTimeout())
@@ -277,7 +294,7 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
             (permit, refused) -> {
               if (refused != null) {
                 settle(Outcome.failed(-1, "no permit to send: " + refused.getClass().getSimpleName(),
-                    false, null), body, prompt, n, attemptNo, out);
+                    false, null), body, prompt, n, attemptNo, out, usage);
                 return;
               }
               CompletableFuture<HttpResponse<String>> sent;
@@ -298,7 +315,15 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
                           false, null);
                     }
                     release(permit, outcome);
-                    settle(outcome, body, prompt, n, attemptNo, out);
+                    if (outcome.result() != null) {
+                      try {
+                        usage.paid(outcome.result().promptTokens,
+                            outcome.result().completionTokens);
+                      } catch (RuntimeException e) {
+                        // Accounting must not lose the answer.
+                      }
+                    }
+                    settle(outcome, body, prompt, n, attemptNo, out, usage);
                   });
             });
   }
@@ -321,7 +346,8 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
       String prompt,
       int n,
       int attemptNo,
-      CompletableFuture<CallResult> out) {
+      CompletableFuture<CallResult> out,
+      AttemptUsage usage) {
     if (outcome.result() != null) {
       CallResult r = outcome.result();
       out.complete(new CallResult(r.texts, r.finishReasons, r.promptTokens, r.completionTokens,
@@ -335,7 +361,7 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
               : RetryPolicy.backoff(attemptNo, config.backoffBase(), config.backoffCap());
       try {
         scheduler.schedule(
-            () -> attempt(body, prompt, n, attemptNo + 1, out),
+            () -> attempt(body, prompt, n, attemptNo + 1, out, usage),
             delay.toMillis(),
             TimeUnit.MILLISECONDS);
         return;

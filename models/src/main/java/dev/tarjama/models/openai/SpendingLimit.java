@@ -1,6 +1,15 @@
 package dev.tarjama.models.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -13,6 +22,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * limit of that kind. An immutable, serializable value that travels inside the DoFns; {@link
  * #ledger()} is the spending so far, one per run per JVM.
  *
+ * <p>Spend is counted per HTTP attempt that came back with a usage ({@link Reservation#paid}), the
+ * moment it comes back, whatever becomes of the chunk or of the Beam bundle it belongs to: a
+ * bundle that fails and is retried was paid for twice, and counts twice.
+ *
+ * <p>With a {@code ledgerFile} (a local path; the command line puts it in {@code
+ * OUT/_spend/ledger.jsonl}) every paid attempt is also appended to that file as one JSON line
+ * ({@code launch}, {@code usd}, {@code tokens}), a plain append that survives {@code kill -9} of
+ * the JVM, and a ledger starts from what the file already holds: a resumed run counts what the
+ * killed run spent against the same limit. {@link #readLedgerFile} sums it for the report.
+ *
  * <p>Per JVM: on a distributed runner each worker keeps its own ledger and stops at the limit by
  * itself, so a job of W workers may spend up to W times the limit. On the DirectRunner and a
  * single Flink TaskManager the limit is the job's.
@@ -21,11 +40,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param maxCostUsd 0: no cost limit
  * @param maxTokens 0: no token limit
  */
-public record SpendingLimit(String runId, double maxCostUsd, long maxTokens)
+public record SpendingLimit(String runId, double maxCostUsd, long maxTokens, String ledgerFile)
     implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   private static final Map<String, Ledger> LEDGERS = new ConcurrentHashMap<>();
+  private static final ObjectMapper LEDGER_JSON = new ObjectMapper();
 
   public SpendingLimit {
     Objects.requireNonNull(runId, "runId");
@@ -35,6 +55,60 @@ public record SpendingLimit(String runId, double maxCostUsd, long maxTokens)
     if (maxTokens < 0) {
       throw new IllegalArgumentException("the token limit must be >= 0: " + maxTokens);
     }
+    ledgerFile = ledgerFile == null ? "" : ledgerFile;
+  }
+
+  /** A limit without a ledger file. */
+  public SpendingLimit(String runId, double maxCostUsd, long maxTokens) {
+    this(runId, maxCostUsd, maxTokens, "");
+  }
+
+  /** This limit, its spending also appended to (and started from) {@code path}. */
+  public SpendingLimit withLedgerFile(String path) {
+    return new SpendingLimit(runId, maxCostUsd, maxTokens, path);
+  }
+
+  /** Whether requests go through the ledger at all: a limit, or a ledger file to keep. */
+  public boolean isCounted() {
+    return isLimited() || !ledgerFile.isEmpty();
+  }
+
+  /** What a ledger file holds: the spending of every launch of a run, and of the last one. */
+  public record Spent(double usd, long tokens, long attempts, int launches) {}
+
+  /**
+   * Sums a ledger file (none: nothing spent). A line cut by a crash mid-write is skipped.
+   *
+   * @throws UncheckedIOException when the file exists and cannot be read
+   */
+  public static Spent readLedgerFile(Path file) {
+    if (!Files.exists(file)) {
+      return new Spent(0, 0, 0, 0);
+    }
+    double usd = 0;
+    long tokens = 0;
+    long attempts = 0;
+    java.util.Set<String> launches = new java.util.HashSet<>();
+    try {
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        JsonNode entry;
+        try {
+          entry = LEDGER_JSON.readTree(line);
+        } catch (java.io.IOException e) {
+          continue;
+        }
+        if (entry == null || !entry.path("usd").isNumber() || !entry.path("tokens").isNumber()) {
+          continue;
+        }
+        usd += entry.get("usd").asDouble();
+        tokens += entry.get("tokens").asLong();
+        attempts++;
+        launches.add(entry.path("launch").asText());
+      }
+    } catch (java.io.IOException e) {
+      throw new UncheckedIOException("cannot read the spend ledger " + file, e);
+    }
+    return new Spent(usd, tokens, attempts, launches.size());
   }
 
   /** No limit. */
@@ -53,7 +127,7 @@ public record SpendingLimit(String runId, double maxCostUsd, long maxTokens)
 
   /** The spending of this run in this JVM, shared by every thread and backend. */
   public Ledger ledger() {
-    return LEDGERS.computeIfAbsent(runId, id -> new Ledger(this));
+    return LEDGERS.computeIfAbsent(runId + "\n" + ledgerFile, id -> new Ledger(this));
   }
 
   /** What the limit says, e.g. {@code --max-cost=2.5 USD, --max-tokens=1000000}. */
@@ -81,15 +155,32 @@ public record SpendingLimit(String runId, double maxCostUsd, long maxTokens)
    */
   public static final class Ledger {
     private final SpendingLimit limit;
+    /** What earlier launches of the run spent (the ledger file when this ledger was made). */
+    private final double carriedUsd;
+    private final long carriedTokens;
     private double spentUsd;
     private long spentTokens;
     private double reservedUsd;
     private long reservedTokens;
     private long refused;
     private String exhaustion;
+    private FileChannel file;
 
     private Ledger(SpendingLimit limit) {
       this.limit = limit;
+      Spent before = limit.ledgerFile.isEmpty() ? new Spent(0, 0, 0, 0)
+          : readLedgerFile(Path.of(limit.ledgerFile));
+      this.carriedUsd = before.usd();
+      this.carriedTokens = before.tokens();
+    }
+
+    /** What earlier launches of this run spent, as the ledger file said when this JVM began. */
+    public double carriedUsd() {
+      return carriedUsd;
+    }
+
+    public long carriedTokens() {
+      return carriedTokens;
     }
 
     /**
@@ -98,17 +189,24 @@ public record SpendingLimit(String runId, double maxCostUsd, long maxTokens)
      */
     public synchronized Reservation tryReserve(double costUsd, long tokens) {
       if (exhaustion == null) {
-        boolean costOut = limit.maxCostUsd > 0 && spentUsd + reservedUsd >= limit.maxCostUsd;
-        boolean tokensOut = limit.maxTokens > 0 && spentTokens + reservedTokens >= limit.maxTokens;
+        double usd = carriedUsd + spentUsd + reservedUsd;
+        long tok = carriedTokens + spentTokens + reservedTokens;
+        boolean costOut = limit.maxCostUsd > 0 && usd >= limit.maxCostUsd;
+        boolean tokensOut = limit.maxTokens > 0 && tok >= limit.maxTokens;
         if (costOut || tokensOut) {
           exhaustion =
               String.format(
                   Locale.ROOT,
                   "budget exhausted (%s reached in this worker: %.4f USD and %d tokens spent or "
-                      + "in flight)",
+                      + "in flight%s)",
                   limit.describe(),
-                  spentUsd + reservedUsd,
-                  spentTokens + reservedTokens);
+                  usd,
+                  tok,
+                  carriedUsd > 0 || carriedTokens > 0
+                      ? String.format(Locale.ROOT,
+                          ", %.4f USD and %d tokens of them by the run before it was resumed",
+                          carriedUsd, carriedTokens)
+                      : "");
         }
       }
       if (exhaustion != null) {
@@ -120,12 +218,42 @@ public record SpendingLimit(String runId, double maxCostUsd, long maxTokens)
       return new Reservation(this, costUsd, tokens);
     }
 
-    private synchronized void settle(
-        double reservedCost, long reservedTok, double costUsd, long tokens) {
+    private synchronized void release(double reservedCost, long reservedTok) {
       reservedUsd = Math.max(0, reservedUsd - reservedCost);
       reservedTokens = Math.max(0, reservedTokens - reservedTok);
+    }
+
+    /** One paid attempt: counted at once, and appended to the ledger file when there is one. */
+    private synchronized void paid(double costUsd, long tokens) {
       spentUsd += costUsd;
       spentTokens += tokens;
+      if (limit.ledgerFile.isEmpty() || (costUsd == 0 && tokens == 0)) {
+        return;
+      }
+      String line = String.format(Locale.ROOT, "{\"launch\":\"%s\",\"usd\":%s,\"tokens\":%d}%n",
+          limit.runId, Double.toString(costUsd), tokens);
+      try {
+        if (file == null) {
+          Path path = Path.of(limit.ledgerFile);
+          Path parent = path.toAbsolutePath().getParent();
+          if (parent != null) {
+            Files.createDirectories(parent);
+          }
+          file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+              StandardOpenOption.APPEND);
+        }
+        file.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+      } catch (java.io.IOException e) {
+        // The spend still counts in this JVM; the file is for the next launch and the report.
+        fileErrors++;
+      }
+    }
+
+    private long fileErrors;
+
+    /** Paid attempts that could not be appended to the ledger file. */
+    public synchronized long fileErrors() {
+      return fileErrors;
     }
 
     /** Why requests are refused; null while the budget lasts. */
@@ -133,6 +261,7 @@ public record SpendingLimit(String runId, double maxCostUsd, long maxTokens)
       return exhaustion;
     }
 
+    /** What this launch spent in this JVM (without what earlier launches of the run spent). */
     public synchronized double spentUsd() {
       return spentUsd;
     }
@@ -147,7 +276,10 @@ public record SpendingLimit(String runId, double maxCostUsd, long maxTokens)
     }
   }
 
-  /** A request's estimate, held until it is settled with what the request really cost. */
+  /**
+   * A request's estimate, held until it is settled: each attempt that came back with a usage is
+   * {@link #paid} as it comes back; {@link #settle} (or {@link #release}) then drops the estimate.
+   */
   public static final class Reservation {
     private final Ledger ledger;
     private final double costUsd;
@@ -160,7 +292,26 @@ public record SpendingLimit(String runId, double maxCostUsd, long maxTokens)
       this.tokens = tokens;
     }
 
-    /** The request cost this (0 for a request that failed without usage). Once; later calls no-op. */
+    /** One attempt of this request came back with this usage: it is spent, now. */
+    public void paid(double actualCostUsd, long actualTokens) {
+      ledger.paid(actualCostUsd, actualTokens);
+    }
+
+    /** The request is over (its attempts were {@link #paid}): the estimate is released. Once. */
+    public void release() {
+      synchronized (this) {
+        if (settled) {
+          return;
+        }
+        settled = true;
+      }
+      ledger.release(costUsd, tokens);
+    }
+
+    /**
+     * The request cost this in all (0 for a request that failed without usage), for callers that
+     * do not report attempts one by one: paid, then released. Once; later calls no-op.
+     */
     public void settle(double actualCostUsd, long actualTokens) {
       synchronized (this) {
         if (settled) {
@@ -168,7 +319,8 @@ public record SpendingLimit(String runId, double maxCostUsd, long maxTokens)
         }
         settled = true;
       }
-      ledger.settle(costUsd, tokens, actualCostUsd, actualTokens);
+      ledger.release(costUsd, tokens);
+      ledger.paid(actualCostUsd, actualTokens);
     }
   }
 }

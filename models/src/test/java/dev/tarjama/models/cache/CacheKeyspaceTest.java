@@ -27,8 +27,29 @@ class CacheKeyspaceTest {
     decoding.put("temperature", "0.3");
     decoding.put("max_tokens", "default"); // given out of order: the key sorts names
     assertEquals(
-        "8883732b1a56542719b617da970fc3de22d81076afec76046fe5196159eb0a31",
+        "da6c590e6b9c4c8bfb23636a7e0323bdeae75d0abbeba5a25986d1f40096aacf",
         gemma(decoding).key(1, TEXT).hex());
+    assertEquals(
+        "a7546bf0cfb2baed932137cd98152ec94d7ef34c0549194c4050e95786e9b394",
+        gemma(decoding)
+            .withModelIdentity(Map.of("server-id", "gemma-3-27b", "model-version", "2",
+                "server-root", ""))
+            .key(1, TEXT).hex());
+  }
+
+  @Test
+  void theLegacyKeyIsThePreviousReleasesKeyByteForByte() {
+    // The digest the previous release (format version 1) pinned in this test: its caches are
+    // still read through legacyKey, whatever the model identity.
+    Map<String, String> decoding = new LinkedHashMap<>();
+    decoding.put("temperature", "0.3");
+    decoding.put("max_tokens", "default");
+    String v1 = "8883732b1a56542719b617da970fc3de22d81076afec76046fe5196159eb0a31";
+    assertEquals(v1, gemma(decoding).legacyKey(1, TEXT).hex());
+    assertEquals(v1, gemma(decoding).withModelIdentity(Map.of("server-id", "x"))
+        .legacyKey(1, TEXT).hex());
+    assertNotEquals(gemma(decoding).key(1, TEXT), gemma(decoding)
+        .withModelIdentity(Map.of("weights-sha256", "ab")).key(1, TEXT));
   }
 
   @Test

@@ -91,6 +91,10 @@ public final class OutputRecords {
     node.put("field", d.field);
     node.put("error", d.error);
     node.put(d.originalBase64 ? "original_base64" : "original", d.original);
+    if (d.truncatedPayload) {
+      node.put("truncated_payload", true);
+      node.put("original_length", d.originalLength);
+    }
     return node.toString();
   }
 

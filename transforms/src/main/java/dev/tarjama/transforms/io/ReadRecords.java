@@ -43,7 +43,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *
  * <p>Failure modes: bad data (invalid UTF-8, invalid JSON, a value that is not an object, a broken
  * array, a corrupt compressed stream or Parquet file) goes to {@link #DEAD_LETTERS} and the rest of
- * the file is still read where it can be; an I/O error of the file system is thrown so that the
+ * the file is still read where it can be: a JSON array resynchronizes on the next element after a
+ * damaged one ({@link JsonArrayReader}), a truncated {@code .gz} keeps every line or element
+ * completed before the cut, and a dead letter whose original had to be cut says so; an I/O error of the file system is thrown so that the
  * runner retries; a single file name that does not exist fails the pipeline, a glob that matches
  * nothing reads nothing.
  */
@@ -134,7 +136,7 @@ public final class ReadRecords extends PTransform<PBegin, PCollectionTuple> {
           new BufferedInputStream(java.nio.channels.Channels.newInputStream(file.open()),
               SNIFF_LIMIT)) {
         if (sniff(in) == FileKind.JSON_ARRAY) {
-          new JsonArrayReader(name, sink, offset -> restOf(file, offset)).read(in);
+          new JsonArrayReader(name, sink).read(in);
         } else {
           new JsonLinesReader(name, sink).read(in);
         }
@@ -174,16 +176,6 @@ public final class ReadRecords extends PTransform<PBegin, PCollectionTuple> {
         return FileKind.JSON_LINES;
       } finally {
         in.reset();
-      }
-    }
-
-    private static final int REST_LIMIT = 16 << 20;
-
-    /** The (decompressed) bytes of {@code file} from {@code offset}, at most 16 MiB of them. */
-    private static byte[] restOf(FileIO.ReadableFile file, long offset) throws IOException {
-      try (InputStream in = java.nio.channels.Channels.newInputStream(file.open())) {
-        in.skipNBytes(offset);
-        return in.readNBytes(REST_LIMIT);
       }
     }
   }

@@ -47,18 +47,28 @@ abstract class RecordSink {
 
   /** A dead letter that keeps {@code bytes} as text when they are UTF-8, else in Base64. */
   void deadLetter(String recordId, String error, byte[] bytes, int length) {
+    deadLetter(recordId, error, bytes, length, -1);
+  }
+
+  /**
+   * A dead letter that keeps {@code bytes[0..length)} of an original {@code originalLength} bytes
+   * long (-1: they are all of it), marked as truncated when they are not all of it.
+   */
+  void deadLetter(String recordId, String error, byte[] bytes, int length, long originalLength) {
+    long whole = originalLength > length ? originalLength : -1;
     try {
       String text =
           StandardCharsets.UTF_8
               .newDecoder()
               .decode(java.nio.ByteBuffer.wrap(bytes, 0, length))
               .toString();
-      deadLetter(new DeadLetter(recordId, STAGE, "", error, text, false));
+      deadLetter(new DeadLetter(recordId, STAGE, "", error, text, false, whole));
     } catch (CharacterCodingException e) {
       byte[] exact = java.util.Arrays.copyOf(bytes, length);
       deadLetter(
           new DeadLetter(
-              recordId, STAGE, "", error, Base64.getEncoder().encodeToString(exact), true));
+              recordId, STAGE, "", error, Base64.getEncoder().encodeToString(exact), true,
+              whole));
     }
   }
 }

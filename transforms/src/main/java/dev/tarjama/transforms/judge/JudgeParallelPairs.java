@@ -3,6 +3,7 @@ package dev.tarjama.transforms.judge;
 import dev.tarjama.models.cache.CacheKey;
 import dev.tarjama.models.cache.CacheKeyspace;
 import dev.tarjama.models.cache.CachedTranslation;
+import dev.tarjama.models.cache.CompatibleLookup;
 import dev.tarjama.models.cache.TranslationCache;
 import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.models.openai.BackendConfig;
@@ -15,7 +16,9 @@ import dev.tarjama.transforms.translate.BackendCaching;
 import dev.tarjama.transforms.translate.BackendSpec;
 import dev.tarjama.transforms.translate.PendingCalls;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -199,14 +202,17 @@ public final class JudgeParallelPairs
     private final java.util.concurrent.atomic.AtomicLong storeErrors =
         new java.util.concurrent.atomic.AtomicLong();
     private transient PendingCalls<Done> pending;
+    private transient CompatibleLookup lookup;
 
     JudgeFn(BackendSpec backend, JudgePrompt prompt, String cacheUri) {
       this.backendName = backend.name();
       this.config = backend.config();
       this.prompt = prompt;
       this.cacheUri = cacheUri;
+      Map<String, String> identity = new TreeMap<>(backend.serverIdentity());
+      identity.put("model-version", backend.modelVersion());
       this.keyspace = CacheKeyspace.of("judge/" + backend.kind().id(), config.model(), "",
-          BackendCaching.apiDecoding(config));
+          BackendCaching.apiDecoding(config)).withModelIdentity(identity);
     }
 
     @Setup
@@ -244,7 +250,7 @@ public final class JudgeParallelPairs
       pending.makeRoom(config.concurrency(), d -> emit(d, sink));
       JudgeRequest request = JudgeRequest.of(config, prompt, pair);
       CacheKey key = cache == null ? null : keyspace.key(0, request.prompt());
-      Optional<CachedTranslation> cached = lookUp(key);
+      Optional<CachedTranslation> cached = lookUp(key, request.prompt());
       if (cached.isPresent()) {
         cacheHits.inc();
         verdict(pair, cached.get().text(), timestamp, sink);
@@ -286,12 +292,15 @@ public final class JudgeParallelPairs
     }
 
     /** A cache that cannot answer is counted and the pair is judged by the server. */
-    private Optional<CachedTranslation> lookUp(CacheKey key) {
+    private Optional<CachedTranslation> lookUp(CacheKey key, String prompt) {
       if (key == null) {
         return Optional.empty();
       }
       try {
-        return cache.get(key);
+        if (lookup == null) {
+          lookup = CompatibleLookup.open(cache, keyspace);
+        }
+        return Optional.ofNullable(lookup.get(0, prompt));
       } catch (RuntimeException e) {
         cacheErrors.inc();
         return Optional.empty();

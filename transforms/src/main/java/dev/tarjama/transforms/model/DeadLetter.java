@@ -11,6 +11,11 @@ import java.util.Objects;
  * <p>{@code stage} is where it failed ({@code read}, {@code normalize}, {@code segment}, {@code
  * translate}, …) and {@code field} names the offending field (a JSON Pointer, or {@code ""} when
  * the whole record is at fault).
+ *
+ * <p>A payload is never cut silently: when only part of the original could be kept (a damaged
+ * region longer than a reader holds in memory), {@code truncatedPayload} is true and {@code
+ * originalLength} is the length in bytes of the whole original; otherwise {@code originalLength}
+ * is -1 and {@code original} is all of it.
  */
 @DefaultCoder(ModelCoders.DeadLetterCoder.class)
 public final class DeadLetter {
@@ -20,6 +25,8 @@ public final class DeadLetter {
   public final String error;
   public final String original;
   public final boolean originalBase64;
+  public final boolean truncatedPayload;
+  public final long originalLength;
 
   public DeadLetter(
       String recordId,
@@ -28,12 +35,26 @@ public final class DeadLetter {
       String error,
       String original,
       boolean originalBase64) {
+    this(recordId, stage, field, error, original, originalBase64, -1);
+  }
+
+  /** A dead letter whose original is cut: {@code originalLength} bytes long in whole (or -1). */
+  public DeadLetter(
+      String recordId,
+      String stage,
+      String field,
+      String error,
+      String original,
+      boolean originalBase64,
+      long originalLength) {
     this.recordId = recordId;
     this.stage = stage;
     this.field = field;
     this.error = error;
     this.original = original;
     this.originalBase64 = originalBase64;
+    this.truncatedPayload = originalLength >= 0;
+    this.originalLength = originalLength;
   }
 
   public static DeadLetter of(
@@ -45,6 +66,7 @@ public final class DeadLetter {
   public boolean equals(Object o) {
     return o instanceof DeadLetter d
         && originalBase64 == d.originalBase64
+        && originalLength == d.originalLength
         && recordId.equals(d.recordId)
         && stage.equals(d.stage)
         && field.equals(d.field)
@@ -54,7 +76,7 @@ public final class DeadLetter {
 
   @Override
   public int hashCode() {
-    return Objects.hash(recordId, stage, field, error, original, originalBase64);
+    return Objects.hash(recordId, stage, field, error, original, originalBase64, originalLength);
   }
 
   @Override

@@ -272,12 +272,13 @@ public final class ModelCoders {
     writeString(out, d.error);
     writeString(out, d.original);
     out.writeBoolean(d.originalBase64);
+    out.writeLong(d.originalLength);
   }
 
   static DeadLetter readDeadLetter(DataInputStream in) throws IOException {
     return new DeadLetter(
         readString(in), readString(in), readString(in), readString(in), readString(in),
-        in.readBoolean());
+        in.readBoolean(), in.readLong());
   }
 
   /** The coder of {@link RecordKey}: its location, then the user's id. */

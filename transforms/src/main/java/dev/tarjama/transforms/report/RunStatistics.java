@@ -17,6 +17,8 @@ public final class RunStatistics {
   public static final String READ = "records_read";
   public static final String READ_FAILED = "records_unreadable";
   public static final String DEAD_LETTER = "dead_letter";
+  /** Dead letters whose original could be kept only in part (it says so, with its length). */
+  public static final String TRUNCATED_PAYLOADS = "dead_letter_truncated_payloads";
   /** Records that source selection left out (not dead letters). */
   public static final String NOT_SELECTED = "not_selected";
   public static final String CHUNKS = "chunks";

@@ -138,6 +138,9 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
       if (d.stage.equals("read")) {
         out.output(KV.of(RunStatistics.READ_FAILED, 1.0));
       }
+      if (d.truncatedPayload) {
+        out.output(KV.of(RunStatistics.TRUNCATED_PAYLOADS, 1.0));
+      }
     }
   }
 

@@ -3,12 +3,17 @@ package dev.tarjama.transforms.translate;
 import dev.tarjama.models.cache.CacheKey;
 import dev.tarjama.models.cache.CacheKeyspace;
 import dev.tarjama.models.cache.CachedTranslation;
+import dev.tarjama.models.cache.CompatibleLookup;
+import dev.tarjama.models.cache.ModelFingerprint;
 import dev.tarjama.models.openai.BackendConfig;
 import dev.tarjama.models.openai.Completion;
+import dev.tarjama.models.openai.ModelProbe;
 import dev.tarjama.models.prompt.PromptTemplate;
 import dev.tarjama.models.translate.Decoding;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,9 +34,18 @@ import java.util.TreeMap;
  * length limits), unset ones as {@code default}. The candidate index and the chunk text complete
  * the key. The number of candidates k is not part of it: candidate i is the same request whether
  * 2 or 4 are asked for, so raising k reuses what is stored.
+ *
+ * <p>The model identity: for a local model the fingerprint of its files ({@link
+ * ModelFingerprint}, {@code weights-sha256}; left out when the launcher cannot read the path), for
+ * an API backend what its server reports ({@link BackendSpec#serverIdentity()}); and the user's
+ * {@code model-version=}. Lookups go through {@link CompatibleLookup}, so entries of the previous
+ * release answer while that identity stays the one first seen.
  */
 public final class BackendCaching {
   private BackendCaching() {}
+
+  /** The finish reason of an answer cut by max tokens: never cached. */
+  static final String TRUNCATED = "length";
 
   /** The keyspace of {@code backend}'s translations. */
   public static CacheKeyspace keyspace(BackendSpec backend) {
@@ -46,14 +60,51 @@ public final class BackendCaching {
       decoding.put("max_length_ratio", Double.toString(d.maxLengthRatio()));
       decoding.put("max_length_slack", Integer.toString(d.maxLengthSlack()));
       decoding.put("max_length", Integer.toString(d.maxLength()));
-      return CacheKeyspace.of(backend.kind().id(), backend.local().path(), "", decoding);
+      Map<String, String> identity = new TreeMap<>();
+      identity.put("weights-sha256", fingerprint(backend.local().path()));
+      identity.put("model-version", backend.modelVersion());
+      return CacheKeyspace.of(backend.kind().id(), backend.local().path(), "", decoding)
+          .withModelIdentity(identity);
     }
     PromptTemplate prompt = backend.prompt();
+    Map<String, String> identity = new TreeMap<>(backend.serverIdentity());
+    identity.put("model-version", backend.modelVersion());
     return CacheKeyspace.of(
-        backend.kind().id(),
-        backend.config().model(),
-        prompt.render(PromptTemplate.TEXT),
-        apiDecoding(backend.config()));
+            backend.kind().id(),
+            backend.config().model(),
+            prompt.render(PromptTemplate.TEXT),
+            apiDecoding(backend.config()))
+        .withModelIdentity(identity);
+  }
+
+  /** How long the launcher waits for a server's {@code GET /v1/models}. */
+  static final java.time.Duration PROBE_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+  /**
+   * Each API backend with what its server reports about its model ({@link ModelProbe}, at the
+   * launcher, once per run), for its cache keys; local backends as they are. A server that
+   * reports nothing leaves its backend identified by name and {@code model-version=}.
+   */
+  public static List<BackendSpec> withServerIdentities(List<BackendSpec> backends) {
+    List<BackendSpec> identified = new ArrayList<>(backends.size());
+    for (BackendSpec b : backends) {
+      identified.add(b.isLocal() ? b
+          : b.withServerIdentity(ModelProbe.identify(b.config(), PROBE_TIMEOUT).orElse(Map.of())));
+    }
+    return identified;
+  }
+
+  /** The weights' fingerprint, or "" when this machine cannot read the model's path. */
+  private static String fingerprint(String path) {
+    Path p = Path.of(path);
+    if (!Files.exists(p)) {
+      return "";
+    }
+    try {
+      return ModelFingerprint.of(p);
+    } catch (java.io.UncheckedIOException e) {
+      return "";
+    }
   }
 
   /** The decoding settings of an API backend as they enter a cache key (unset: "default"). */
@@ -81,10 +132,16 @@ public final class BackendCaching {
   /**
    * The entries to store for a completion of {@code chunk}: exactly the texts and token counts
    * that {@link TranslateChunks} emits for it (edge whitespace the source's, usage spread over the
-   * candidates), so that a hit gives what the call gave.
+   * candidates), so that a hit gives what the call gave; none when a candidate was cut by max
+   * tokens ({@code finish_reason: length}), so that a truncated answer is never served from the
+   * cache.
    */
   public static Map<CacheKey, CachedTranslation> entries(
       CacheKeyspace keyspace, Chunk chunk, int k, Completion c) {
+    if (c.finishReasons().stream().anyMatch(TRUNCATED::equals)) {
+      // A truncated answer fails the quality gate: it is never stored, so never served as good.
+      return Map.of();
+    }
     long[] lengths = new long[k];
     long[] even = new long[k];
     for (int i = 0; i < k; i++) {

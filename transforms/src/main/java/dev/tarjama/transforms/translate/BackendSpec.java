@@ -66,6 +66,8 @@ import java.util.regex.Pattern;
  *       cost estimates (0)</td></tr>
  *   <tr><td>{@code label}</td><td>what the output's {@code source} shows for this backend's
  *       candidates (default: the name)</td></tr>
+ *   <tr><td>{@code model-version}</td><td>any text naming the model's version (none); it enters
+ *       the cache key, so changing it makes the backend translate again (any kind)</td></tr>
  * </table>
  *
  * <p>A local backend ({@code kind=local}, or {@code kind=onnx}) runs a translation model in-process
@@ -112,7 +114,7 @@ public final class BackendSpec implements Serializable {
           "backoff", "backoff-cap", "timeout", "connect-timeout", "key-env", "key-secret",
           "price-in",
           "price-out", "label", "path", "decoding", "provider", "batch-tokens", "batch-size",
-          "buffering", "shards", "adaptive", "tpm", "rpm");
+          "buffering", "shards", "adaptive", "tpm", "rpm", "model-version");
 
   /** Keys that only an API backend takes. */
   private static final List<String> API_KEYS =
@@ -170,6 +172,9 @@ public final class BackendSpec implements Serializable {
   private final BackendConfig config;
   private final LocalModelConfig local;
   private final String spec;
+  private final String modelVersion;
+  /** What the server reported about its model ({@link #withServerIdentity}); empty if nothing. */
+  private final java.util.TreeMap<String, String> serverIdentity;
 
   private BackendSpec(
       String name,
@@ -181,7 +186,11 @@ public final class BackendSpec implements Serializable {
       PromptTemplate prompt,
       BackendConfig config,
       LocalModelConfig local,
-      String spec) {
+      String spec,
+      String modelVersion,
+      Map<String, String> serverIdentity) {
+    this.modelVersion = modelVersion;
+    this.serverIdentity = new java.util.TreeMap<>(serverIdentity);
     this.name = name;
     this.label = label;
     this.kind = kind;
@@ -247,8 +256,8 @@ public final class BackendSpec implements Serializable {
       if (priceIn < 0 || priceOut < 0) {
         throw new IllegalArgumentException("backend " + name + ": prices must be >= 0");
       }
-      return new BackendSpec(
-          name, label, kind, k, priceIn, priceOut, NO_PROMPT, null, local, text.strip());
+      return new BackendSpec(name, label, kind, k, priceIn, priceOut, NO_PROMPT, null, local,
+          text.strip(), values.getOrDefault("model-version", ""), Map.of());
     }
     for (String key : LOCAL_KEYS) {
       if (values.containsKey(key)) {
@@ -304,8 +313,27 @@ public final class BackendSpec implements Serializable {
     if (priceIn < 0 || priceOut < 0) {
       throw new IllegalArgumentException("backend " + name + ": prices must be >= 0");
     }
-    return new BackendSpec(
-        name, label, kind, k, priceIn, priceOut, prompt, config, null, text.strip());
+    return new BackendSpec(name, label, kind, k, priceIn, priceOut, prompt, config, null,
+        text.strip(), values.getOrDefault("model-version", ""), Map.of());
+  }
+
+  /** The user's {@code model-version=} ("" when not given). */
+  public String modelVersion() {
+    return modelVersion;
+  }
+
+  /**
+   * What the server reported about this API backend's model ({@link
+   * dev.tarjama.models.openai.ModelProbe}), for the cache key; empty when it reported nothing.
+   */
+  public Map<String, String> serverIdentity() {
+    return java.util.Collections.unmodifiableMap(serverIdentity);
+  }
+
+  /** This backend with what its server reported about its model. */
+  public BackendSpec withServerIdentity(Map<String, String> identity) {
+    return new BackendSpec(name, label, kind, k, priceIn, priceOut, prompt, config, local, spec,
+        modelVersion, identity);
   }
 
   /**

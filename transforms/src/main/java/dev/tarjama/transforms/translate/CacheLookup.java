@@ -3,6 +3,7 @@ package dev.tarjama.transforms.translate;
 import dev.tarjama.models.cache.CacheKey;
 import dev.tarjama.models.cache.CacheKeyspace;
 import dev.tarjama.models.cache.CachedTranslation;
+import dev.tarjama.models.cache.CompatibleLookup;
 import dev.tarjama.models.cache.TranslationCache;
 import dev.tarjama.models.cache.TranslationCacheException;
 import dev.tarjama.models.cache.TranslationCaches;
@@ -37,6 +38,9 @@ import org.joda.time.Instant;
  * <p>Outputs: {@link #HITS}, k {@link ChunkTranslation}s per stored chunk, exactly what the
  * backend gave when it was stored; {@link #MISSES}, the chunks to translate. A chunk with only
  * some candidates stored (k was raised since) is a miss: one request gives all k.
+ *
+ * <p>Entries written by the previous release (cache key format version 1) answer too while the
+ * backend's model identity is the one first seen with them ({@link CompatibleLookup}).
  *
  * <p>Failures: a cache that cannot be opened fails the pipeline at {@code @Setup} (a
  * configuration error); a lookup that fails later makes its chunks misses and is counted ({@code
@@ -107,6 +111,7 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
     private final Counter errors;
 
     private transient TranslationCache cache;
+    private transient CompatibleLookup lookup;
     private transient List<Pending> pending;
 
     LookupFn(String cacheUri, CacheKeyspace keyspace, String label, int k) {
@@ -124,6 +129,7 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
     @Setup
     public void setup() {
       cache = TranslationCaches.acquire(cacheUri);
+      lookup = CompatibleLookup.open(cache, keyspace);
     }
 
     @StartBundle
@@ -183,15 +189,16 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
         return;
       }
       List<List<CacheKey>> keys = new ArrayList<>(pending.size());
-      List<CacheKey> all = new ArrayList<>(pending.size() * k);
+      List<CompatibleLookup.Request> all = new ArrayList<>(pending.size() * k);
       for (Pending p : pending) {
-        List<CacheKey> mine = BackendCaching.keys(keyspace, p.chunk().text, k);
-        keys.add(mine);
-        all.addAll(mine);
+        keys.add(BackendCaching.keys(keyspace, p.chunk().text, k));
+        for (int i = 0; i < k; i++) {
+          all.add(new CompatibleLookup.Request(i, p.chunk().text));
+        }
       }
       Map<CacheKey, CachedTranslation> found;
       try {
-        found = cache.getAll(all);
+        found = lookup.getAll(all);
       } catch (TranslationCacheException e) {
         errors.inc();
         found = Map.of();

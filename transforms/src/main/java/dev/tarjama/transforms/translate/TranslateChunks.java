@@ -545,7 +545,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       if (!TranslationCaches.isNone(cacheUri)) {
         cache = TranslationCaches.acquire(cacheUri);
       }
-      ledger = spendingLimit.isLimited() ? spendingLimit.ledger() : null;
+      ledger = spendingLimit.isCounted() ? spendingLimit.ledger() : null;
     }
 
     /**
@@ -610,21 +610,16 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       }
       long start = System.nanoTime();
       SpendingLimit.Reservation held = reservation;
+      // Each attempt that came back with a usage is spent at once, on the HTTP client's thread
+      // (the next chunk's check needs it), whatever becomes of this chunk or of this bundle.
+      OpenAiCompatibleClient.AttemptUsage paid = held == null ? (in, out2) -> {}
+          : (in, out2) -> held.paid(backend.costUsd(in, out2), in + out2);
       try {
         pending.add(
-            client.translate(request, k),
+            client.translate(request, k, paid),
                 (completion, error) -> {
                   if (held != null) {
-                    // At once, not when the bundle gets to it: the next chunk's check needs it.
-                    // A failed request reported no usage; hosted APIs do not bill one.
-                    held.settle(
-                        completion == null
-                            ? 0
-                            : backend.costUsd(
-                                completion.promptTokens(), completion.completionTokens()),
-                        completion == null
-                            ? 0
-                            : completion.promptTokens() + completion.completionTokens());
+                    held.release();
                   }
                   if (error == null) {
                     store(chunk, completion);
@@ -633,7 +628,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
                 });
       } catch (RuntimeException e) {
         if (held != null) {
-          held.settle(0, 0);
+          held.release();
         }
         throw e;
       }

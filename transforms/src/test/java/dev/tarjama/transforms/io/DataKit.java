@@ -52,7 +52,7 @@ final class DataKit {
     boolean array = new String(first, 0, Math.min(first.length, 64)).strip().startsWith("[");
     try (InputStream in = Files.newInputStream(path)) {
       if (array) {
-        new JsonArrayReader(name, sink, offset -> new byte[0]).read(in);
+        new JsonArrayReader(name, sink).read(in);
       } else {
         new JsonLinesReader(name, sink).read(in);
       }

@@ -197,6 +197,8 @@ public final class LoopbackTranslator implements AutoCloseable {
     private long randomSeed;
     private List<Fault> randomKinds = List.of();
     private Duration serviceTime = Duration.ZERO;
+    private String modelsId;
+    private String modelsRoot;
 
     private Builder() {}
 
@@ -277,6 +279,17 @@ public final class LoopbackTranslator implements AutoCloseable {
 
     public Builder threads(int value) {
       threads = value;
+      return this;
+    }
+
+    /**
+     * Answer {@code GET /v1/models} with one model, {@code id} (and vLLM's {@code root}, the
+     * weights it loaded, when not null); without this the endpoint is 404, as on servers that
+     * have none.
+     */
+    public Builder reportsModel(String id, String root) {
+      modelsId = Objects.requireNonNull(id);
+      modelsRoot = root;
       return this;
     }
 
@@ -569,6 +582,17 @@ public final class LoopbackTranslator implements AutoCloseable {
 
   private void serve(HttpExchange exchange, long[] served) throws IOException {
     String path = exchange.getRequestURI().getPath();
+    if (path.equals("/v1/models") && config.modelsId != null
+        && "GET".equals(exchange.getRequestMethod())) {
+      ObjectNode list = JSON.createObjectNode().put("object", "list");
+      ObjectNode model = list.putArray("data").addObject().put("id", config.modelsId)
+          .put("object", "model").put("created", System.nanoTime()).put("owned_by", "loopback");
+      if (config.modelsRoot != null) {
+        model.put("root", config.modelsRoot);
+      }
+      send(exchange, 200, list, null);
+      return;
+    }
     boolean chat = path.equals("/v1/chat/completions");
     if (!chat && !path.equals("/v1/completions")) {
       send(exchange, 404, error("no such endpoint: " + path), null);
