@@ -101,9 +101,10 @@ final class JudgeCommand {
       return 2;
     }
 
+    BackendSpec judgeBackend = backend;
     Optional<String> placement = ClusterChecks.problem(options, options.getOutput(),
         TranslatePipeline.cacheUri(options.getCache(), options.getOutput(), JUDGE_CACHE))
-        .or(() -> ClusterChecks.keyProblem(options, List.of(backend)));
+        .or(() -> ClusterChecks.keyProblem(options, List.of(judgeBackend)));
     if (placement.isPresent()) {
       err.println("tarjama judge: " + placement.get());
       return 2;

@@ -75,9 +75,10 @@ final class TranslateCommand {
       err.println("tarjama translate: " + e.getMessage());
       return 2;
     }
+    List<BackendSpec> given = backends;
     Optional<String> placement = ClusterChecks.problem(options, options.getOutput(),
         options.getDryRun() ? null : TranslatePipeline.cacheUri(options))
-        .or(() -> ClusterChecks.keyProblem(options, backends));
+        .or(() -> ClusterChecks.keyProblem(options, given));
     if (placement.isPresent()) {
       err.println("tarjama translate: " + placement.get());
       return 2;
