@@ -7,6 +7,11 @@ import java.util.Objects;
  * What one backend returned for one chunk and one candidate index: the translated text (still with
  * placeholders) and token usage, or, when the call failed for good, {@code error} (non-empty) with
  * the chunk's source text kept so the failure can be replayed.
+ *
+ * <p>{@code truncated} marks a translation that stopped at its length limit ({@code
+ * finish_reason: length} from an API backend) also after the one retry with more room: the text is
+ * kept, but it is a cut translation, which reassembly fails with the named reason {@link
+ * Candidate#TRUNCATED}. It is never stored in the cache as a good answer.
  */
 @DefaultCoder(ModelCoders.ChunkTranslationCoder.class)
 public final class ChunkTranslation {
@@ -19,6 +24,7 @@ public final class ChunkTranslation {
   public final String error;
   public final long tokensIn;
   public final long tokensOut;
+  public final boolean truncated;
 
   public ChunkTranslation(
       String recordId,
@@ -30,6 +36,21 @@ public final class ChunkTranslation {
       String error,
       long tokensIn,
       long tokensOut) {
+    this(recordId, chunkIndex, backend, candidate, source, text, error, tokensIn, tokensOut, false);
+  }
+
+  public ChunkTranslation(
+      String recordId,
+      int chunkIndex,
+      String backend,
+      int candidate,
+      String source,
+      String text,
+      String error,
+      long tokensIn,
+      long tokensOut,
+      boolean truncated) {
+    this.truncated = truncated;
     this.recordId = recordId;
     this.chunkIndex = chunkIndex;
     this.backend = backend;
@@ -54,6 +75,21 @@ public final class ChunkTranslation {
         chunk.recordId, chunk.chunkIndex, backend, candidate, chunk.text, "", error, 0, 0);
   }
 
+  /** A translation cut at the length limit even after its retry (see the class comment). */
+  public static ChunkTranslation truncated(
+      Chunk chunk, String backend, int candidate, String text, long tokensIn, long tokensOut) {
+    return new ChunkTranslation(
+        chunk.recordId, chunk.chunkIndex, backend, candidate, chunk.text, text, "", tokensIn,
+        tokensOut, true);
+  }
+
+  /** The same translation for another chunk with the same text (deduplication's copies). */
+  public ChunkTranslation forChunk(String otherRecordId, int otherChunkIndex) {
+    return new ChunkTranslation(
+        otherRecordId, otherChunkIndex, backend, candidate, source, text, error, tokensIn,
+        tokensOut, truncated);
+  }
+
   public boolean failed() {
     return !error.isEmpty();
   }
@@ -70,6 +106,7 @@ public final class ChunkTranslation {
         && candidate == t.candidate
         && tokensIn == t.tokensIn
         && tokensOut == t.tokensOut
+        && truncated == t.truncated
         && recordId.equals(t.recordId)
         && backend.equals(t.backend)
         && source.equals(t.source)
@@ -86,7 +123,7 @@ public final class ChunkTranslation {
   public String toString() {
     return "ChunkTranslation{"
         + recordId + "#" + chunkIndex + " " + backend + "/" + candidate
-        + (failed() ? " FAILED: " + error : ": " + text)
+        + (failed() ? " FAILED: " + error : (truncated ? " TRUNCATED: " : ": ") + text)
         + "}";
   }
 }

@@ -221,12 +221,13 @@ public final class ModelCoders {
     writeString(out, t.error);
     out.writeLong(t.tokensIn);
     out.writeLong(t.tokensOut);
+    out.writeBoolean(t.truncated);
   }
 
   static ChunkTranslation readChunkTranslation(DataInputStream in) throws IOException {
     return new ChunkTranslation(
         readString(in), in.readInt(), readString(in), in.readInt(), readString(in),
-        readString(in), readString(in), in.readLong(), in.readLong());
+        readString(in), readString(in), in.readLong(), in.readLong(), in.readBoolean());
   }
 
   public static void writeCandidate(DataOutputStream out, Candidate c) throws IOException {

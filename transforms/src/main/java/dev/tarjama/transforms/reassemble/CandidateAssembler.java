@@ -30,6 +30,9 @@ import java.util.regex.Pattern;
  * plan, so they are byte-exact by construction; the structural checks run anyway on the finished
  * field, because a translator can also <em>add</em> structure (a stray {@code </think>}).
  *
+ * <p>A chunk cut at the length limit even after its retry ({@link ChunkTranslation#truncated})
+ * makes the candidate invalid with a reason starting with {@link Candidate#TRUNCATED}.
+ *
  * <p>When a chunk could not be translated at all, the candidate is marked with a reason starting
  * with {@link #TRANSLATION_FAILED} and carries the original record, so that ranking can send the
  * record to the dead letters when no candidate survived.
@@ -81,6 +84,14 @@ public final class CandidateAssembler {
     }
 
     List<String> problems = new ArrayList<>();
+    for (Chunk chunk : plan.chunks) {
+      if (byChunk.get(chunk.chunkIndex).truncated) {
+        problems.add(
+            Candidate.TRUNCATED + ": " + conversation.fields.get(chunk.fieldIndex).pointer
+                + " chunk " + chunk.chunkIndex
+                + " stopped at the length limit, also after a retry with more max_tokens");
+      }
+    }
     StringBuilder sourceText = new StringBuilder();
     StringBuilder targetText = new StringBuilder();
     for (FieldPlan fieldPlan : plan.fields) {

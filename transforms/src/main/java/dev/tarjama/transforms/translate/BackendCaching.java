@@ -29,13 +29,31 @@ import java.util.TreeMap;
  * length limits), unset ones as {@code default}. The candidate index and the chunk text complete
  * the key. The number of candidates k is not part of it: candidate i is the same request whether
  * 2 or 4 are asked for, so raising k reuses what is stored.
+ *
+ * <p>A truncated answer ({@code finish_reason: length}) is never stored as a good answer: it goes
+ * under the same key in the {@link #truncatedKeyspace truncated keyspace} instead (the decoding
+ * settings plus {@code finish_reason=length}), which no lookup of a good answer reads. It is kept
+ * so that a rerun knows, without paying again, that this request is cut and goes straight to the
+ * retry, whose larger {@code max_tokens} makes keys of its own.
  */
 public final class BackendCaching {
   private BackendCaching() {}
 
   /** The keyspace of {@code backend}'s translations. */
   public static CacheKeyspace keyspace(BackendSpec backend) {
-    Map<String, String> decoding = new TreeMap<>();
+    return keyspace(backend, Map.of());
+  }
+
+  /**
+   * Where {@code backend}'s truncated answers are kept: its keyspace with {@code
+   * finish_reason=length} among the decoding settings, so that no key of a good answer equals one.
+   */
+  public static CacheKeyspace truncatedKeyspace(BackendSpec backend) {
+    return keyspace(backend, Map.of("finish_reason", "length"));
+  }
+
+  private static CacheKeyspace keyspace(BackendSpec backend, Map<String, String> marks) {
+    Map<String, String> decoding = new TreeMap<>(marks);
     if (backend.isLocal()) {
       Decoding d = backend.local().decoding();
       decoding.put("strategy", d.strategy().name().toLowerCase(Locale.ROOT));
@@ -49,11 +67,12 @@ public final class BackendCaching {
       return CacheKeyspace.of(backend.kind().id(), backend.local().path(), "", decoding);
     }
     PromptTemplate prompt = backend.prompt();
+    decoding.putAll(apiDecoding(backend.config()));
     return CacheKeyspace.of(
         backend.kind().id(),
         backend.config().model(),
         prompt.render(PromptTemplate.TEXT),
-        apiDecoding(backend.config()));
+        decoding);
   }
 
   /** The decoding settings of an API backend as they enter a cache key (unset: "default"). */
@@ -81,10 +100,11 @@ public final class BackendCaching {
   /**
    * The entries to store for a completion of {@code chunk}: exactly the texts and token counts
    * that {@link TranslateChunks} emits for it (edge whitespace the source's, usage spread over the
-   * candidates), so that a hit gives what the call gave.
+   * candidates), so that a hit gives what the call gave. Candidates cut by the length limit go
+   * under their key in {@code truncated} instead of {@code keyspace}.
    */
   public static Map<CacheKey, CachedTranslation> entries(
-      CacheKeyspace keyspace, Chunk chunk, int k, Completion c) {
+      CacheKeyspace keyspace, CacheKeyspace truncated, Chunk chunk, int k, Completion c) {
     long[] lengths = new long[k];
     long[] even = new long[k];
     for (int i = 0; i < k; i++) {
@@ -96,11 +116,16 @@ public final class BackendCaching {
     Map<CacheKey, CachedTranslation> entries = new LinkedHashMap<>();
     for (int i = 0; i < k; i++) {
       entries.put(
-          keyspace.key(i, chunk.text),
+          (isTruncated(c, i) ? truncated : keyspace).key(i, chunk.text),
           new CachedTranslation(
               TranslateChunks.keepEdgeWhitespace(chunk.text, c.texts().get(i)), in[i], out[i]));
     }
     return entries;
+  }
+
+  /** Whether candidate {@code i} of {@code c} stopped at the length limit. */
+  public static boolean isTruncated(Completion c, int i) {
+    return "length".equals(c.finishReasons().get(i));
   }
 
   /** The entries to store for a backend's successful candidates of one chunk; failures never. */

@@ -101,6 +101,9 @@ public final class BackendSpec implements Serializable {
   /** Beam width when a local backend asks for k > 1 candidates and names no decoding. */
   static final int DEFAULT_BEAM = 4;
 
+  /** The truncation retry's {@code max_tokens} when the backend sets none. */
+  public static final int RETRY_MAX_TOKENS_UNSET = 4096;
+
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
   private static final List<String> KEYS =
@@ -527,6 +530,31 @@ public final class BackendSpec implements Serializable {
    */
   public int callsPerChunk() {
     return config == null || config.candidateMode() == CandidateMode.SERVER_N ? 1 : k;
+  }
+
+  /**
+   * {@code max_tokens} of the one retry of a chunk whose translation stopped at the length limit:
+   * twice {@code max-tokens}, or {@value #RETRY_MAX_TOKENS_UNSET} when {@code max-tokens} is unset
+   * (the server's own default cut it).
+   */
+  public int retryMaxTokens() {
+    if (config == null) {
+      throw new IllegalStateException("backend " + name + " is local: it has no max_tokens");
+    }
+    return config.maxTokens() == 0
+        ? RETRY_MAX_TOKENS_UNSET
+        : (int) Math.min(Integer.MAX_VALUE, 2L * config.maxTokens());
+  }
+
+  /**
+   * This API backend with {@link #retryMaxTokens()}: same name, label, prompt and prices, so its
+   * calls and tokens count as this backend's; another {@code max_tokens}, hence other cache keys.
+   */
+  public BackendSpec forTruncationRetry() {
+    int retry = retryMaxTokens();
+    return new BackendSpec(
+        name, label, kind, k, priceIn, priceOut, prompt, config.withMaxTokens(retry), null,
+        spec + " (truncation retry, max-tokens=" + retry + ")");
   }
 
   /** Estimated USD for this many tokens at this backend's prices. */
