@@ -128,16 +128,19 @@ public final class BackendCaching {
     return "length".equals(c.finishReasons().get(i));
   }
 
-  /** The entries to store for a backend's successful candidates of one chunk; failures never. */
+  /**
+   * The entries to store for a backend's successful candidates of one chunk; failures never; a
+   * {@link ChunkTranslation#truncated truncated} one under its key in {@code truncated}.
+   */
   public static Map<CacheKey, CachedTranslation> entries(
-      CacheKeyspace keyspace, List<ChunkTranslation> candidates) {
+      CacheKeyspace keyspace, CacheKeyspace truncated, List<ChunkTranslation> candidates) {
     Map<CacheKey, CachedTranslation> entries = new LinkedHashMap<>();
     for (ChunkTranslation t : candidates) {
       if (t.failed()) {
         return Map.of(); // a chunk is cached whole or not at all
       }
       entries.put(
-          keyspace.key(t.candidate, t.source),
+          (t.truncated ? truncated : keyspace).key(t.candidate, t.source),
           new CachedTranslation(t.text, t.tokensIn, t.tokensOut));
     }
     return entries;

@@ -42,8 +42,8 @@ import org.joda.time.Instant;
  * BackendCaching#truncatedKeyspace}) count as stored but not as good. For a backend's first pass
  * ({@link #of}) a chunk with any truncated candidate goes to {@link #TRUNCATED}: it is known to be
  * cut, so it goes straight to its retry ({@link TruncationRetry}) without paying again. For the
- * retry ({@link #ofRetry}) a truncated candidate is a hit marked {@link
- * ChunkTranslation#truncated}.
+ * retry ({@link #ofRetry}), and for a local backend (never retried), a truncated candidate is a
+ * hit marked {@link ChunkTranslation#truncated}.
  *
  * <p>Failures: a cache that cannot be opened fails the pipeline at {@code @Setup} (a
  * configuration error); a lookup that fails later makes its chunks misses and is counted ({@code
@@ -67,7 +67,7 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
   private final CacheKeyspace keyspace;
   private final String label;
   private final int k;
-  /** Where truncated answers are kept (null: a local backend, none are kept). */
+  /** Where truncated answers are kept. */
   private final CacheKeyspace truncated;
   /** True: a chunk with a truncated answer goes to {@link #TRUNCATED}; false: a marked hit. */
   private final boolean routeTruncated;
@@ -105,9 +105,10 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
       throw new IllegalArgumentException("a cache lookup needs a cache, not '" + cacheUri + "'");
     }
     TranslationCaches.validate(cacheUri);
+    // A local model is not retried (its length limit follows the source): a marked hit.
     return new CacheLookup(
         cacheUri, BackendCaching.keyspace(backend), backend.label(), backend.k(),
-        backend.isLocal() ? null : BackendCaching.truncatedKeyspace(backend), route);
+        BackendCaching.truncatedKeyspace(backend), route && !backend.isLocal());
   }
 
   @Override
@@ -242,16 +243,14 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
       }
       List<List<CacheKey>> keys = new ArrayList<>(pending.size());
       List<List<CacheKey>> cutKeys = new ArrayList<>(pending.size());
-      List<CacheKey> all = new ArrayList<>(pending.size() * k * (truncated == null ? 1 : 2));
+      List<CacheKey> all = new ArrayList<>(pending.size() * k * 2);
       for (Pending p : pending) {
         List<CacheKey> mine = BackendCaching.keys(keyspace, p.chunk().text, k);
         keys.add(mine);
         all.addAll(mine);
-        if (truncated != null) {
-          List<CacheKey> cut = BackendCaching.keys(truncated, p.chunk().text, k);
-          cutKeys.add(cut);
-          all.addAll(cut);
-        }
+        List<CacheKey> cut = BackendCaching.keys(truncated, p.chunk().text, k);
+        cutKeys.add(cut);
+        all.addAll(cut);
       }
       Map<CacheKey, CachedTranslation> found;
       try {
@@ -267,7 +266,7 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
         boolean anyCut = false;
         for (int i = 0; i < k; i++) {
           CachedTranslation t = found.get(keys.get(c).get(i));
-          if (t == null && truncated != null) {
+          if (t == null) {
             t = found.get(cutKeys.get(c).get(i));
             cut[i] = t != null;
             anyCut |= cut[i];

@@ -398,16 +398,21 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
   static final class LocalCandidatesFn extends DoFn<List<ChunkTranslation>, ChunkTranslation> {
     private final Counter tokensIn;
     private final Counter tokensOut;
+    private final Counter truncated;
 
     LocalCandidatesFn(String label) {
       this.tokensIn = Metrics.counter(METRICS_NAMESPACE, metricName(label, "tokens_in"));
       this.tokensOut = Metrics.counter(METRICS_NAMESPACE, metricName(label, "tokens_out"));
+      this.truncated = Metrics.counter(METRICS_NAMESPACE, metricName(label, "truncated"));
     }
 
     @ProcessElement
     public void process(
         @Element List<ChunkTranslation> candidates, OutputReceiver<ChunkTranslation> out) {
       for (ChunkTranslation t : candidates) {
+        if (t.truncated) {
+          truncated.inc();
+        }
         tokensIn.inc(t.tokensIn);
         tokensOut.inc(t.tokensOut);
         out.output(t);
@@ -432,12 +437,14 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       extends DoFn<List<ChunkTranslation>, List<ChunkTranslation>> {
     private final String cacheUri;
     private final CacheKeyspace keyspace;
+    private final CacheKeyspace truncatedKeyspace;
     private final Counter errors;
     private transient TranslationCache cache;
 
     StoreLocalCandidatesFn(String cacheUri, BackendSpec backend) {
       this.cacheUri = cacheUri;
       this.keyspace = BackendCaching.keyspace(backend);
+      this.truncatedKeyspace = BackendCaching.truncatedKeyspace(backend);
       this.errors =
           Metrics.counter(METRICS_NAMESPACE, metricName(backend.label(), "cache_errors"));
     }
@@ -451,7 +458,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     public void process(
         @Element List<ChunkTranslation> candidates, OutputReceiver<List<ChunkTranslation>> out) {
       try {
-        cache.putAll(BackendCaching.entries(keyspace, candidates));
+        cache.putAll(BackendCaching.entries(keyspace, truncatedKeyspace, candidates));
       } catch (TranslationCacheException e) {
         errors.inc();
       }

@@ -135,4 +135,23 @@ class TruncationRetryTest {
           sent.stream().sorted().toList(), "unset first, then the fixed retry limit");
     }
   }
+
+  @Test
+  void aLocalModelRunningIntoItsLengthLimitIsMarkedAndCachedAsCut(@TempDir Path tmp) {
+    Path model = Path.of(System.getProperty("tarjama.testdata"), "models", "tiny-en-ar-a");
+    BackendSpec local = BackendSpec.parse("name=tiny,kind=local,path=" + model
+        + ",max-tokens=2,label=SFT_tiny_ranked");
+    TranslateChunks translate =
+        TranslateChunks.with(local).withCache("sqlite:" + tmp.resolve("translations.db"));
+    TranslationRuns.Run cold = TranslationRuns.run(chunks(), translate);
+    assertEquals(3, cold.translations().size());
+    assertTrue(cold.translations().stream().allMatch(t -> t.truncated), cold.translations().toString());
+    assertEquals(3, cold.counter("SFT_tiny_ranked", "truncated"));
+    TranslationRuns.Run warm = TranslationRuns.run(chunks(), translate);
+    assertEquals(3, warm.counter("SFT_tiny_ranked", "cache_hits"));
+    assertEquals(
+        TranslateChunksCacheTest.byCandidate(cold.translations()),
+        TranslateChunksCacheTest.byCandidate(warm.translations()),
+        "the marks come back from the cache");
+  }
 }
