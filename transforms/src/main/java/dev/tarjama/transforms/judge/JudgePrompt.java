@@ -20,6 +20,7 @@ import java.util.Objects;
  *       lower case ({@code accept}, {@code reject}); {@link VerdictParser} reads them.
  *   <li>{@link #STRICT} ({@code strict}, the default): Tarjama's own wording, asking for the same
  *       decision and a one-word {@code ACCEPT}/{@code REJECT} answer.
+ *   <li>{@link #FAITHFUL} ({@code faithful}): the quality judge's, for machine translations.
  * </ul>
  *
  * <p>Use {@link #fromFile} ({@code --judge-prompt=file:PATH}) or {@link #of} for another
@@ -53,6 +54,22 @@ public final class JudgePrompt implements Serializable {
           + "If the English is a correct and natural translation of the Arabic, output only: accept\n"
           + "Otherwise, output only: reject";
 
+  /**
+   * The quality judge's prompt ({@code faithful}, for {@code translate --qe-judge}): is a machine
+   * translation of one chunk faithful? Tarjama's wording, in the {@link #STRICT} layout, naming the
+   * failures a fluent translation can hide: another topic, an answer instead of a translation.
+   */
+  public static final String FAITHFUL =
+      "You are a strict judge of machine translations from English to Arabic. Marks such as ⟦0⟧"
+          + " stand for protected text (code, links, math) and appear on both sides.\n\n"
+          + "English:\n{en}\n\n"
+          + "Arabic:\n{ar}\n\n"
+          + "ACCEPT the pair only if the Arabic translates the English: the same meaning, nothing"
+          + " added and nothing left out. REJECT it if the Arabic says something else, is about"
+          + " another topic, answers, explains or comments on the English instead of translating"
+          + " it, stops early, or is not Arabic.\n\n"
+          + "Answer with exactly one word: ACCEPT or REJECT.";
+
   private final String name;
   private final String template;
 
@@ -68,6 +85,11 @@ public final class JudgePrompt implements Serializable {
   /** The shipped {@code strict} template. */
   public static JudgePrompt strict() {
     return new JudgePrompt("strict", STRICT);
+  }
+
+  /** The shipped {@code faithful} template: the quality judge's (see {@link #FAITHFUL}). */
+  public static JudgePrompt faithful() {
+    return new JudgePrompt("faithful", FAITHFUL);
   }
 
   /** The shipped {@code hala} template: Hala's own judge prompt. */
@@ -96,6 +118,9 @@ public final class JudgePrompt implements Serializable {
     if (spec.equals("hala")) {
       return hala();
     }
+    if (spec.equals("faithful")) {
+      return faithful();
+    }
     if (spec.startsWith("file:")) {
       return fromFile(Path.of(spec.substring("file:".length())));
     }
@@ -103,7 +128,7 @@ public final class JudgePrompt implements Serializable {
       return of(spec);
     }
     throw new IllegalArgumentException(
-        "unknown judge prompt '" + spec + "': use strict, hala, file:PATH or a template with "
+        "unknown judge prompt '" + spec + "': use strict, hala, faithful, file:PATH or a template with "
             + EN + " and " + AR);
   }
 

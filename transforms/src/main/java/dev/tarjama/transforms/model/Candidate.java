@@ -29,6 +29,12 @@ public final class Candidate {
    */
   public static final String TRUNCATED = "truncated";
 
+  /**
+   * The named reason of a candidate with a chunk the quality judge ({@code --qe-judge}) said is
+   * not a faithful translation ({@link ChunkTranslation#meaning} = reject).
+   */
+  public static final String MEANING = "meaning";
+
   public final String recordId;
   public final String split;
   public final String backend;

@@ -12,6 +12,11 @@ import java.util.Objects;
  * finish_reason: length} from an API backend) also after the one retry with more room: the text is
  * kept, but it is a cut translation, which reassembly fails with the named reason {@link
  * Candidate#TRUNCATED}. It is never stored in the cache as a good answer.
+ *
+ * <p>{@code meaning} is the quality judge's verdict on this chunk ({@code --qe-judge}): {@link
+ * #MEANING_ACCEPT}, {@link #MEANING_REJECT}, {@link #MEANING_UNDECIDED} (an answer that is not a
+ * verdict), {@link #MEANING_FAILED} (the judge's request failed), or {@code ""} when not judged.
+ * Reassembly fails a candidate with a rejected chunk with the reason {@link Candidate#MEANING}.
  */
 @DefaultCoder(ModelCoders.ChunkTranslationCoder.class)
 public final class ChunkTranslation {
@@ -25,6 +30,12 @@ public final class ChunkTranslation {
   public final long tokensIn;
   public final long tokensOut;
   public final boolean truncated;
+  public final String meaning;
+
+  public static final String MEANING_ACCEPT = "accept";
+  public static final String MEANING_REJECT = "reject";
+  public static final String MEANING_UNDECIDED = "undecided";
+  public static final String MEANING_FAILED = "failed";
 
   public ChunkTranslation(
       String recordId,
@@ -50,7 +61,24 @@ public final class ChunkTranslation {
       long tokensIn,
       long tokensOut,
       boolean truncated) {
+    this(recordId, chunkIndex, backend, candidate, source, text, error, tokensIn, tokensOut,
+        truncated, "");
+  }
+
+  public ChunkTranslation(
+      String recordId,
+      int chunkIndex,
+      String backend,
+      int candidate,
+      String source,
+      String text,
+      String error,
+      long tokensIn,
+      long tokensOut,
+      boolean truncated,
+      String meaning) {
     this.truncated = truncated;
+    this.meaning = meaning;
     this.recordId = recordId;
     this.chunkIndex = chunkIndex;
     this.backend = backend;
@@ -87,7 +115,14 @@ public final class ChunkTranslation {
   public ChunkTranslation forChunk(String otherRecordId, int otherChunkIndex) {
     return new ChunkTranslation(
         otherRecordId, otherChunkIndex, backend, candidate, source, text, error, tokensIn,
-        tokensOut, truncated);
+        tokensOut, truncated, meaning);
+  }
+
+  /** This translation with the quality judge's verdict (see the class comment). */
+  public ChunkTranslation withMeaning(String verdict) {
+    return new ChunkTranslation(
+        recordId, chunkIndex, backend, candidate, source, text, error, tokensIn, tokensOut,
+        truncated, verdict);
   }
 
   public boolean failed() {
@@ -107,6 +142,7 @@ public final class ChunkTranslation {
         && tokensIn == t.tokensIn
         && tokensOut == t.tokensOut
         && truncated == t.truncated
+        && meaning.equals(t.meaning)
         && recordId.equals(t.recordId)
         && backend.equals(t.backend)
         && source.equals(t.source)

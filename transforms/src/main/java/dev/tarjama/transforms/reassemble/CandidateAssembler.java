@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * field, because a translator can also <em>add</em> structure (a stray {@code </think>}).
  *
  * <p>A chunk cut at the length limit even after its retry ({@link ChunkTranslation#truncated})
- * makes the candidate invalid with a reason starting with {@link Candidate#TRUNCATED}.
+ * makes the candidate invalid with a reason starting with {@link Candidate#TRUNCATED}; a chunk the
+ * quality judge rejected ({@link ChunkTranslation#meaning}), with {@link Candidate#MEANING}.
  *
  * <p>When a chunk could not be translated at all, the candidate is marked with a reason starting
  * with {@link #TRANSLATION_FAILED} and carries the original record, so that ranking can send the
@@ -85,11 +86,15 @@ public final class CandidateAssembler {
 
     List<String> problems = new ArrayList<>();
     for (Chunk chunk : plan.chunks) {
-      if (byChunk.get(chunk.chunkIndex).truncated) {
-        problems.add(
-            Candidate.TRUNCATED + ": " + conversation.fields.get(chunk.fieldIndex).pointer
-                + " chunk " + chunk.chunkIndex
-                + " stopped at the length limit, also after a retry with more max_tokens");
+      ChunkTranslation t = byChunk.get(chunk.chunkIndex);
+      String where = conversation.fields.get(chunk.fieldIndex).pointer + " chunk " + chunk.chunkIndex;
+      if (t.truncated) {
+        problems.add(Candidate.TRUNCATED + ": " + where
+            + " stopped at the length limit, also after a retry with more max_tokens");
+      }
+      if (ChunkTranslation.MEANING_REJECT.equals(t.meaning)) {
+        problems.add(Candidate.MEANING + ": " + where
+            + " is not a faithful translation, the quality judge says");
       }
     }
     StringBuilder sourceText = new StringBuilder();

@@ -97,6 +97,22 @@ class CandidateAssemblerTest {
   }
 
   @Test
+  void aChunkTheQualityJudgeRejectedFailsTheCandidateWithTheReasonMeaning() {
+    RecordPlan p = plan();
+    ChunkTranslation unrelated = t(p, 1, "القطار يغادر.").withMeaning(ChunkTranslation.MEANING_REJECT);
+    Candidate c =
+        CandidateAssembler.assemble(p, "a", 0, List.of(t(p, 0, "استخدم ⟦0⟧ الآن."), unrelated));
+    assertFalse(c.valid);
+    assertTrue(c.reason.startsWith(Candidate.MEANING + ": /messages/0/content chunk 1"), c.reason);
+    for (String notAGate : List.of(ChunkTranslation.MEANING_ACCEPT,
+        ChunkTranslation.MEANING_UNDECIDED, ChunkTranslation.MEANING_FAILED, "")) {
+      Candidate kept = CandidateAssembler.assemble(
+          p, "a", 0, List.of(t(p, 0, "استخدم ⟦0⟧ الآن."), t(p, 1, "تم.").withMeaning(notAGate)));
+      assertTrue(kept.valid, notAGate + ": " + kept.reason);
+    }
+  }
+
+  @Test
   void placeholderChecks() {
     assertNull(CandidateAssembler.checkPlaceholders("a ⟦0⟧ b ⟦1⟧", 2));
     assertTrue(CandidateAssembler.checkPlaceholders("a ⟦1⟧ b ⟦0⟧", 2).contains("out of order"));
