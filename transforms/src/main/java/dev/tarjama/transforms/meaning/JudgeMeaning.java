@@ -10,6 +10,7 @@ import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.model.ModelCoders;
 import dev.tarjama.transforms.model.Placeholders;
 import dev.tarjama.transforms.translate.BackendSpec;
+import java.util.List;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -69,6 +70,38 @@ public final class JudgeMeaning
    */
   public static JudgeMeaning using(BackendSpec backend) {
     return new JudgeMeaning(JudgeParallelPairs.using(backend).withPrompt(JudgePrompt.faithful()));
+  }
+
+  /**
+   * The judge's backend for {@code --qe-judge=VALUE}: the translation backend named VALUE (asked
+   * for one answer: its {@code k} set to 1), else VALUE parsed as a backend spec.
+   *
+   * @throws IllegalArgumentException naming the value when it is neither, or names a local model
+   */
+  public static BackendSpec judgeBackend(String value, List<BackendSpec> backends) {
+    String v = value.strip();
+    BackendSpec spec = null;
+    for (BackendSpec b : backends) {
+      if (b.name().equals(v)) {
+        spec = b.isLocal() ? b : b.withK(1);
+      }
+    }
+    if (spec == null) {
+      if (!v.contains("=")) {
+        throw new IllegalArgumentException("--qe-judge=" + v + ": no --backend is named so, and it"
+            + " is not a backend spec (name=…,url=…,model=…)");
+      }
+      try {
+        spec = BackendSpec.parse(v);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--qe-judge: " + e.getMessage(), e);
+      }
+    }
+    if (spec.isLocal() || spec.k() != 1) {
+      throw new IllegalArgumentException("--qe-judge=" + v
+          + ": the judge must be an OpenAI-compatible server giving one answer (k=1)");
+    }
+    return spec;
   }
 
   /** Another prompt ({@code {en}} = the source chunk, {@code {ar}} = its translation). */

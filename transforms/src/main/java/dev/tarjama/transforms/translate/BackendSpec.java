@@ -557,6 +557,19 @@ public final class BackendSpec implements Serializable {
         spec + " (truncation retry, max-tokens=" + retry + ")");
   }
 
+  /** This backend asking for {@code k} candidates per chunk instead (e.g. 1 for a judge). */
+  public BackendSpec withK(int value) {
+    if (local != null) {
+      throw new IllegalArgumentException(
+          "backend " + name + " is local: its candidates are its decoding's");
+    }
+    if (value < 1 || value > 64) {
+      throw new IllegalArgumentException("backend " + name + ": k must be in [1, 64]: " + value);
+    }
+    return new BackendSpec(
+        name, label, kind, value, priceIn, priceOut, prompt, config, local, spec + " (k=" + value + ")");
+  }
+
   /** Estimated USD for this many tokens at this backend's prices. */
   public double costUsd(long tokensIn, long tokensOut) {
     return (tokensIn * priceIn + tokensOut * priceOut) / 1_000_000d;

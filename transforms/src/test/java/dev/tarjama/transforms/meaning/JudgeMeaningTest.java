@@ -103,4 +103,21 @@ class JudgeMeaningTest {
       assertEquals(6, server.requestCount(), "a warm cache sent more than the failed request");
     }
   }
+
+  @Test
+  void theJudgeIsATranslationBackendByNameOrASpecOfItsOwn() {
+    List<BackendSpec> backends = List.of(
+        BackendSpec.parse("name=gemma,url=http://127.0.0.1:9/v1,model=g,k=3"),
+        BackendSpec.parse("name=tiny,kind=local,path=testdata/models/tiny-en-ar-a"));
+    BackendSpec byName = JudgeMeaning.judgeBackend("gemma", backends);
+    assertEquals("g", byName.config().model());
+    assertEquals(1, byName.k(), "one answer per chunk");
+    assertEquals("q", JudgeMeaning.judgeBackend("name=qe,url=http://h/v1,model=q", backends)
+        .config().model());
+    for (String bad : List.of("gemini", "tiny", "name=qe,url=http://h/v1,model=q,k=2")) {
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class, () -> JudgeMeaning.judgeBackend(bad, backends));
+      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("--qe-judge"), e.getMessage());
+    }
+  }
 }
