@@ -47,22 +47,8 @@ public final class ChunkTranslation {
       String error,
       long tokensIn,
       long tokensOut) {
-    this(recordId, chunkIndex, backend, candidate, source, text, error, tokensIn, tokensOut, false);
-  }
-
-  public ChunkTranslation(
-      String recordId,
-      int chunkIndex,
-      String backend,
-      int candidate,
-      String source,
-      String text,
-      String error,
-      long tokensIn,
-      long tokensOut,
-      boolean truncated) {
-    this(recordId, chunkIndex, backend, candidate, source, text, error, tokensIn, tokensOut,
-        truncated, "");
+    this(recordId, chunkIndex, backend, candidate, source, text, error, tokensIn, tokensOut, false,
+        "");
   }
 
   public ChunkTranslation(
@@ -108,7 +94,7 @@ public final class ChunkTranslation {
       Chunk chunk, String backend, int candidate, String text, long tokensIn, long tokensOut) {
     return new ChunkTranslation(
         chunk.recordId, chunk.chunkIndex, backend, candidate, chunk.text, text, "", tokensIn,
-        tokensOut, true);
+        tokensOut, true, "");
   }
 
   /** The same translation for another chunk with the same text (deduplication's copies). */

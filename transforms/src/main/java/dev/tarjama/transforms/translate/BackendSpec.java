@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code name}</td><td>required; letters, digits, {@code _.-}; names the branch</td></tr>
  *   <tr><td>{@code kind}</td><td>{@code openai-chat} (default) or {@code openai-completions}</td></tr>
  *   <tr><td>{@code url}, {@code model}</td><td>required: API root ({@code …/v1}) and model</td></tr>
- *   <tr><td>{@code prompt}</td><td>{@code hala} (default), {@code seed-x} or {@code file:PATH}
+ *   <tr><td>{@code prompt}</td><td>{@code hala} (default), {@code hala-lfm2}, {@code hala-eval},
+ *       {@code seed-x} or {@code file:PATH}
  *       (read when the spec is parsed, so workers need not see the file)</td></tr>
  *   <tr><td>{@code source-lang}, {@code target-lang}</td><td>fill {@code {source_lang}} /
  *       {@code {target_lang}} in custom prompts (English, Arabic)</td></tr>
@@ -41,7 +42,8 @@ import java.util.regex.Pattern;
  *       {@code seeds}: k requests with seeds {@code seed+i}, for servers without {@code n}</td></tr>
  *   <tr><td>{@code seed}</td><td>base seed (none)</td></tr>
  *   <tr><td>{@code temperature}, {@code top-p}, {@code max-tokens}</td><td>sampling (server
- *       defaults when absent)</td></tr>
+ *       defaults when absent); an answer cut at {@code max-tokens} is asked once more with {@link
+ *       #retryMaxTokens()}</td></tr>
  *   <tr><td>{@code concurrency}</td><td>requests in flight per worker JVM (16); with {@code
  *       adaptive}, the most</td></tr>
  *   <tr><td>{@code adaptive}</td><td>{@code true} (default): the in-flight limit halves when the
