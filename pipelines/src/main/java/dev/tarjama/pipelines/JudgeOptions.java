@@ -55,7 +55,7 @@ public interface JudgeOptions extends PipelineOptions, ClusterChecks.ClusterOpti
 
   void setBackend(List<String> value);
 
-  @Description("The judge prompt: strict (shipped), file:PATH, or a template with {en} and {ar}")
+  @Description("The judge prompt: strict (shipped), hala (Hala's own), file:PATH, or a template with {en} and {ar}")
   @Default.String("strict")
   String getJudgePrompt();
 

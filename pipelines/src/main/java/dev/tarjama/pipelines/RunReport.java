@@ -134,7 +134,8 @@ final class RunReport {
       tokensIn += in;
       tokensOut += out;
       for (String metric :
-          new String[] {"api_calls", "retries", "failures", "truncated", "budget_refused"}) {
+          new String[] {"api_calls", "retries", "failures", "truncated", "truncation_retries",
+            "truncated_after_retry", "budget_refused"}) {
         Long value = counters.get(TranslateChunks.metricName(backend, metric));
         if (value != null) {
           b.put(metric, value);

@@ -259,7 +259,8 @@ final class ServeCommand {
 
   private static List<PromptTemplate> templates(List<String> specs) {
     if (specs == null) {
-      return List.of(PromptTemplate.named("hala"), PromptTemplate.named("seed-x"));
+      // Every shipped template, so that a pipeline using any of them reaches the model unwrapped.
+      return PromptTemplate.names().stream().map(PromptTemplate::named).toList();
     }
     List<PromptTemplate> out = new ArrayList<>();
     for (String spec : specs) {

@@ -157,6 +157,17 @@ public interface TranslateOptions
 
   void setDryRun(boolean value);
 
+  @Description("Quality judge: the name of one of the --backends, or a backend spec of its own (an OpenAI-compatible server); asked per candidate chunk whether the translation is faithful; a rejected chunk fails its candidate with the reason 'meaning'. Cached like translations")
+  String getQeJudge();
+
+  void setQeJudge(String value);
+
+  @Description("The quality judge's prompt: faithful (shipped), strict, hala, file:PATH or a template with {en} and {ar}")
+  @Default.String("faithful")
+  String getQeJudgePrompt();
+
+  void setQeJudgePrompt(String value);
+
   @Description("Translation cache: sqlite:PATH (one machine), redis://HOST:PORT[/DB][?password-env=VAR] (a cluster) or none; default: an embedded store in OUTPUT/_cache/ (none when OUTPUT is not a local path)")
   @Default.String("")
   String getCache();

@@ -16,6 +16,8 @@ import dev.tarjama.transforms.rank.PreferencePairs;
 import dev.tarjama.transforms.rank.RankCandidates;
 import dev.tarjama.transforms.rank.RankedRecord;
 import dev.tarjama.transforms.rank.RankingPolicy;
+import dev.tarjama.transforms.judge.JudgePrompt;
+import dev.tarjama.transforms.meaning.JudgeMeaning;
 import dev.tarjama.transforms.reassemble.Reassemble;
 import dev.tarjama.transforms.report.SummarizeRun;
 import dev.tarjama.transforms.score.RewardModelHandler;
@@ -146,6 +148,15 @@ final class TranslatePipeline {
           PCollectionList.of(translated.get(TranslateChunks.TRANSLATIONS))
               .and(translated.get(TranslateChunks.FAILURES))
               .apply("AllChunkTranslations", Flatten.pCollections());
+      if (options.getQeJudge() != null && !options.getQeJudge().isBlank()) {
+        chunkTranslations =
+            chunkTranslations.apply(
+                "Judge meaning",
+                JudgeMeaning.using(JudgeMeaning.judgeBackend(options.getQeJudge(), backends))
+                    .withPrompt(JudgePrompt.resolve(options.getQeJudgePrompt()))
+                    .withCache(cacheUri(options))
+                    .withShuffleBuckets(shuffleBuckets(options)));
+      }
 
       Map<String, Integer> expected = new LinkedHashMap<>();
       for (BackendSpec backend : backends) {

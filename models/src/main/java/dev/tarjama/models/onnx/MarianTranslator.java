@@ -154,7 +154,10 @@ public final class MarianTranslator implements Translator {
     for (List<Hypothesis> hypotheses : generated) {
       List<Translation> translations = new ArrayList<>(hypotheses.size());
       for (Hypothesis h : hypotheses) {
-        translations.add(new Translation(h.text(), h.sourceTokens(), h.targetTokens(eosId())));
+        // Without a final </s> the model did not end the sentence: it ran into its length limit.
+        boolean cut = h.ids().length == 0 || h.ids()[h.ids().length - 1] != eosId();
+        translations.add(
+            new Translation(h.text(), h.sourceTokens(), h.targetTokens(eosId()), cut));
       }
       out.add(translations);
     }

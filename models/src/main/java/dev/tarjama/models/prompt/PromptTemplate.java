@@ -23,18 +23,22 @@ import java.util.Set;
  * <p>Shipped templates ({@link #named}):
  *
  * <ul>
- *   <li>{@code hala}: {@code "Translate from English to Arabic: {text}"}. This is the wording the
- *       Tarjama issue gives for Hala (arXiv 2509.14008). It could NOT be checked against the Hala
- *       report or model cards here (only their abstracts were reachable), so treat it as the
- *       project's reading of Hala, not a verified quote.
+ *   <li>{@code hala}: {@code "Translate from English to Arabic: {text}"}, the teacher prompt of
+ *       Hala (arXiv 2509.14008, section 2.2), in the paper's own words.
+ *   <li>{@code hala-lfm2}: the prompt Hala's paper prints for its LFM2 translator, verbatim:
+ *       {@code "You are a professional translation engine. Translate English to Modern Standard
+ *       Arabic. Reply ONLY with the Arabic translation—no quotes, notes, or explanations.
+ *       Translate everything that follows into Arabic: {text}"} (an em dash, one space between
+ *       sentences).
+ *   <li>{@code hala-eval}: {@code "Translate everything that follows into Arabic: {text}"}, the
+ *       baseline prompt Hala's evaluation gave every system other than its own.
  *   <li>{@code seed-x}: {@code "Translate the following English sentence into Arabic:\n{text}
  *       <ar>"}: the shape of the Seed-X model card example ({@code "... into Chinese:\n...
  *       <zh>"}) for Arabic. Seed-X is a base-style model: send it to a completions endpoint.
  * </ul>
  *
- * <p>Hala's LFM2 translator prompt is NOT shipped: its exact wording could not be found (no
- * {@code hala-lfm2} template rather than an invented one). Use {@code file:PATH} or {@link #of}
- * with the wording from the model card.
+ * <p>The Hala templates name the languages literally (the paper's words), so {@link
+ * #withLanguages} does not change them.
  */
 public final class PromptTemplate implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -47,6 +51,12 @@ public final class PromptTemplate implements Serializable {
 
   static {
     SHIPPED.put("hala", "Translate from English to Arabic: {text}");
+    SHIPPED.put(
+        "hala-lfm2",
+        "You are a professional translation engine. Translate English to Modern Standard Arabic."
+            + " Reply ONLY with the Arabic translation\u2014no quotes, notes, or explanations."
+            + " Translate everything that follows into Arabic: {text}");
+    SHIPPED.put("hala-eval", "Translate everything that follows into Arabic: {text}");
     SHIPPED.put("seed-x", "Translate the following English sentence into Arabic:\n{text} <ar>");
   }
 
@@ -168,7 +178,7 @@ public final class PromptTemplate implements Serializable {
     return out.toString();
   }
 
-  /** {@code hala}, {@code seed-x}, {@code custom} or {@code file:PATH}. */
+  /** {@code hala}, {@code hala-lfm2}, {@code hala-eval}, {@code seed-x}, {@code custom} or {@code file:PATH}. */
   public String name() {
     return name;
   }

@@ -50,6 +50,7 @@ public final class SentenceWiseTranslator implements Translator {
         StringBuilder text = new StringBuilder();
         int sourceTokens = 0;
         int targetTokens = 0;
+        boolean truncated = false;
         int cursor = next;
         for (String part : parts) {
           if (!translatable(part)) {
@@ -61,8 +62,9 @@ public final class SentenceWiseTranslator implements Translator {
           text.append(leading(part)).append(t.text()).append(trailing(part));
           sourceTokens += t.sourceTokens();
           targetTokens += t.targetTokens();
+          truncated |= t.truncated();
         }
-        candidates.add(new Translation(text.toString(), sourceTokens, targetTokens));
+        candidates.add(new Translation(text.toString(), sourceTokens, targetTokens, truncated));
       }
       next += (int) parts.stream().filter(SentenceWiseTranslator::translatable).count();
       out.add(candidates);

@@ -69,6 +69,29 @@ class MarianTranslatorTest {
   }
 
   @Test
+  void aTranslationThatRunsIntoTheLengthLimitIsMarkedTruncated() {
+    List<String> english = TinyModels.heldOutEnglish(8);
+    for (Translation t : flat(a.translate(english, Decoding.greedy()))) {
+      assertTrue(!t.truncated(), "ended by the model: " + t);
+    }
+    // Two tokens are less than any of these sentences needs.
+    for (Translation t : flat(a.translate(english, Decoding.greedy().withMaxLength(2.0, 10, 2)))) {
+      assertTrue(t.truncated(), "cut at 2 tokens: " + t);
+      assertTrue(t.targetTokens() <= 2, t.toString());
+    }
+    for (Translation t :
+        flat(a.translate(english, Decoding.beam(4, 2).withMaxLength(2.0, 10, 2)))) {
+      assertTrue(t.truncated(), "beam cut at 2 tokens: " + t);
+    }
+  }
+
+  private static List<Translation> flat(List<List<Translation>> translations) {
+    List<Translation> out = new ArrayList<>();
+    translations.forEach(out::addAll);
+    return out;
+  }
+
+  @Test
   void beamSearchGivesDistinctArabicCandidatesThatScoreAtLeastAsWellAsGreedy() {
     List<String> english = TinyModels.heldOutEnglish(SENTENCES);
     MarianTranslator translator = a.translator();

@@ -24,7 +24,22 @@ class PromptTemplateTest {
     assertEquals(
         "Translate the following English sentence into Arabic:\nLine one.\nLine two. <ar>",
         PromptTemplate.named("seed-x").render("Line one.\nLine two."));
-    assertEquals(java.util.List.of("hala", "seed-x"), java.util.List.copyOf(PromptTemplate.names()));
+    assertEquals(
+        java.util.List.of("hala", "hala-lfm2", "hala-eval", "seed-x"),
+        java.util.List.copyOf(PromptTemplate.names()));
+  }
+
+  @Test
+  void halasPromptsAreThePapersWordsByteForByte() {
+    // Typed from Hala's paper (arXiv 2509.14008); the dash is U+2014 EM DASH.
+    String lfm2 =
+        "You are a professional translation engine. Translate English to Modern Standard Arabic. "
+            + "Reply ONLY with the Arabic translation\u2014no quotes, notes, or explanations. "
+            + "Translate everything that follows into Arabic: Hello {text}.";
+    assertEquals(lfm2, PromptTemplate.named("hala-lfm2").render("Hello {text}."));
+    assertEquals(
+        "Translate everything that follows into Arabic: Line one.\nLine two.",
+        PromptTemplate.named("hala-eval").render("Line one.\nLine two."));
   }
 
   @Test
@@ -41,8 +56,8 @@ class PromptTemplateTest {
   @Test
   void unknownNamesAndTemplatesWithoutTextAreRejected() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> PromptTemplate.named("hala-lfm2"));
-    assertTrue(e.getMessage().contains("hala, seed-x"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PromptTemplate.named("hala-lfm3"));
+    assertTrue(e.getMessage().contains("hala, hala-lfm2, hala-eval, seed-x"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> PromptTemplate.of("Translate: {txt}"));
   }
 

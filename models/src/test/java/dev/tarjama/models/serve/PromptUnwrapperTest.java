@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class PromptUnwrapperTest {
   private final PromptUnwrapper shipped =
-      new PromptUnwrapper(List.of(PromptTemplate.named("hala"), PromptTemplate.named("seed-x")));
+      new PromptUnwrapper(PromptTemplate.names().stream().map(PromptTemplate::named).toList());
 
   @Test
   void recoversTheTextEachShippedTemplateWasRenderedWith() {

@@ -11,12 +11,20 @@ import java.util.Objects;
  * placeholders, both required. Filled in one pass, so braces or placeholder-like strings inside a
  * pair are never expanded.
  *
- * <p>The shipped template, {@link #STRICT} ({@code strict}), is Tarjama's own wording. Hala (arXiv
- * 2509.14008) filtered OPUS-100 with a strict accept/reject LLM judge, but its prompt's wording
- * could not be found here (only the report's abstract and third-party summaries were reachable), so
- * this is NOT a quote of Hala's prompt: it asks for the same decision and the same one-word answer
- * that {@link VerdictParser} reads. Use {@link #fromFile} ({@code --prompt=file:PATH}) or {@link
- * #of} for another wording.
+ * <p>Shipped templates:
+ *
+ * <ul>
+ *   <li>{@link #HALA} ({@code hala}): the judge prompt Hala (arXiv 2509.14008) printed for
+ *       filtering OPUS-100, word for word, with the paper's {@code {ar_text}} and {@code
+ *       {en_text}} written as this class's {@code {ar}} and {@code {en}}. Its verdict words are
+ *       lower case ({@code accept}, {@code reject}); {@link VerdictParser} reads them.
+ *   <li>{@link #STRICT} ({@code strict}, the default): Tarjama's own wording, asking for the same
+ *       decision and a one-word {@code ACCEPT}/{@code REJECT} answer.
+ *   <li>{@link #FAITHFUL} ({@code faithful}): the quality judge's, for machine translations.
+ * </ul>
+ *
+ * <p>Use {@link #fromFile} ({@code --judge-prompt=file:PATH}) or {@link #of} for another
+ * wording.
  */
 public final class JudgePrompt implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -37,6 +45,31 @@ public final class JudgePrompt implements Serializable {
           + " sure.\n\n"
           + "Answer with exactly one word: ACCEPT or REJECT.";
 
+  /** Hala's judge prompt, verbatim but for the placeholders' names (see the class comment). */
+  public static final String HALA =
+      "You are a strict bilingual judge.\n"
+          + "You will be given a translation pair.\n"
+          + "Arabic: {ar}\n"
+          + "English: {en}\n"
+          + "If the English is a correct and natural translation of the Arabic, output only: accept\n"
+          + "Otherwise, output only: reject";
+
+  /**
+   * The quality judge's prompt ({@code faithful}, for {@code translate --qe-judge}): is a machine
+   * translation of one chunk faithful? Tarjama's wording, in the {@link #STRICT} layout, naming the
+   * failures a fluent translation can hide: another topic, an answer instead of a translation.
+   */
+  public static final String FAITHFUL =
+      "You are a strict judge of machine translations from English to Arabic. Marks such as ⟦0⟧"
+          + " stand for protected text (code, links, math) and appear on both sides.\n\n"
+          + "English:\n{en}\n\n"
+          + "Arabic:\n{ar}\n\n"
+          + "ACCEPT the pair only if the Arabic translates the English: the same meaning, nothing"
+          + " added and nothing left out. REJECT it if the Arabic says something else, is about"
+          + " another topic, answers, explains or comments on the English instead of translating"
+          + " it, stops early, or is not Arabic.\n\n"
+          + "Answer with exactly one word: ACCEPT or REJECT.";
+
   private final String name;
   private final String template;
 
@@ -54,6 +87,16 @@ public final class JudgePrompt implements Serializable {
     return new JudgePrompt("strict", STRICT);
   }
 
+  /** The shipped {@code faithful} template: the quality judge's (see {@link #FAITHFUL}). */
+  public static JudgePrompt faithful() {
+    return new JudgePrompt("faithful", FAITHFUL);
+  }
+
+  /** The shipped {@code hala} template: Hala's own judge prompt. */
+  public static JudgePrompt hala() {
+    return new JudgePrompt("hala", HALA);
+  }
+
   /** A custom template; it must contain {@code {en}} and {@code {ar}}. */
   public static JudgePrompt of(String template) {
     return new JudgePrompt("custom", template);
@@ -64,10 +107,19 @@ public final class JudgePrompt implements Serializable {
     return new JudgePrompt("file:" + path, PromptTemplate.readTemplateFile(path));
   }
 
-  /** {@code strict}, {@code file:PATH}, or a template given inline (it contains {en} and {ar}). */
+  /**
+   * {@code strict}, {@code hala}, {@code file:PATH}, or a template given inline (it contains {en}
+   * and {ar}).
+   */
   public static JudgePrompt resolve(String spec) {
     if (spec == null || spec.isEmpty() || spec.equals("strict")) {
       return strict();
+    }
+    if (spec.equals("hala")) {
+      return hala();
+    }
+    if (spec.equals("faithful")) {
+      return faithful();
     }
     if (spec.startsWith("file:")) {
       return fromFile(Path.of(spec.substring("file:".length())));
@@ -76,7 +128,7 @@ public final class JudgePrompt implements Serializable {
       return of(spec);
     }
     throw new IllegalArgumentException(
-        "unknown judge prompt '" + spec + "': use strict, file:PATH or a template with "
+        "unknown judge prompt '" + spec + "': use strict, hala, faithful, file:PATH or a template with "
             + EN + " and " + AR);
   }
 

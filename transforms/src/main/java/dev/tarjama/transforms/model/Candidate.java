@@ -22,6 +22,19 @@ public final class Candidate {
    */
   public static final String TRANSLATION_FAILED = "translation failed";
 
+  /**
+   * The named reason of a candidate with a chunk cut at the length limit even after the retry
+   * with more room ({@link ChunkTranslation#truncated}): such a candidate is invalid, and its
+   * reason starts with this word.
+   */
+  public static final String TRUNCATED = "truncated";
+
+  /**
+   * The named reason of a candidate with a chunk the quality judge ({@code --qe-judge}) said is
+   * not a faithful translation ({@link ChunkTranslation#meaning} = reject).
+   */
+  public static final String MEANING = "meaning";
+
   public final String recordId;
   public final String split;
   public final String backend;

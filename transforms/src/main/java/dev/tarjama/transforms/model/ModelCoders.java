@@ -230,12 +230,15 @@ public final class ModelCoders {
     writeString(out, t.error);
     out.writeLong(t.tokensIn);
     out.writeLong(t.tokensOut);
+    out.writeBoolean(t.truncated);
+    writeString(out, t.meaning);
   }
 
   static ChunkTranslation readChunkTranslation(DataInputStream in) throws IOException {
     return new ChunkTranslation(
         readString(in), in.readInt(), readString(in), in.readInt(), readString(in),
-        readString(in), readString(in), in.readLong(), in.readLong());
+        readString(in), readString(in), in.readLong(), in.readLong(), in.readBoolean(),
+        readString(in));
   }
 
   public static void writeCandidate(DataOutputStream out, Candidate c) throws IOException {

@@ -30,6 +30,10 @@ import java.util.regex.Pattern;
  * plan, so they are byte-exact by construction; the structural checks run anyway on the finished
  * field, because a translator can also <em>add</em> structure (a stray {@code </think>}).
  *
+ * <p>A chunk cut at the length limit even after its retry ({@link ChunkTranslation#truncated})
+ * makes the candidate invalid with a reason starting with {@link Candidate#TRUNCATED}; a chunk the
+ * quality judge rejected ({@link ChunkTranslation#meaning}), with {@link Candidate#MEANING}.
+ *
  * <p>When a chunk could not be translated at all, the candidate is marked with a reason starting
  * with {@link #TRANSLATION_FAILED} and carries the original record, so that ranking can send the
  * record to the dead letters when no candidate survived.
@@ -84,6 +88,18 @@ public final class CandidateAssembler {
     }
 
     List<String> problems = new ArrayList<>();
+    for (Chunk chunk : plan.chunks) {
+      ChunkTranslation t = byChunk.get(chunk.chunkIndex);
+      String where = conversation.fields.get(chunk.fieldIndex).pointer + " chunk " + chunk.chunkIndex;
+      if (t.truncated) {
+        problems.add(Candidate.TRUNCATED + ": " + where
+            + " stopped at the length limit, also after a retry with more max_tokens");
+      }
+      if (ChunkTranslation.MEANING_REJECT.equals(t.meaning)) {
+        problems.add(Candidate.MEANING + ": " + where
+            + " is not a faithful translation, the quality judge says");
+      }
+    }
     StringBuilder sourceText = new StringBuilder();
     StringBuilder targetText = new StringBuilder();
     for (FieldPlan fieldPlan : plan.fields) {

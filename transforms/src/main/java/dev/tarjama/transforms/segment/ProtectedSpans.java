@@ -25,7 +25,10 @@ import java.util.regex.Pattern;
  * blocks, {@code <think>}/{@code </think>} tags, display math on its own lines, the GSM8K {@code
  * ####} line, markdown table separators and rules, and JSON objects/arrays that fill their lines.
  * The inline pass then looks inside the text between blocks for inline code, URLs, e-mail
- * addresses, inline math, calculator marks, HTML tags, literal placeholders and markdown markers.
+ * addresses, inline math, calculator marks, HTML tags, literal placeholders and markdown markers,
+ * and, each family in its own small class, emoji ({@link EmojiSpans}), inline JSON objects ({@link
+ * InlineJsonSpans}) and literal HTML elements such as {@code <kbd>Ctrl</kbd>} ({@link
+ * HtmlElementSpans}).
  *
  * <p>Decisions worth knowing:
  *
@@ -643,6 +646,7 @@ public final class ProtectedSpans {
           case '$' -> k = dollar(k, b, cand);
           case '\\' -> backslashMath(k, b, cand);
           case '<' -> angle(k, b, cand);
+          case '{' -> k = added(InlineJsonSpans.end(t, k, b), k, SpanType.INLINE_JSON, cand);
           case Placeholders.OPEN -> {
             Matcher m = Placeholders.PATTERN.matcher(t).region(k, b);
             if (m.lookingAt()) {
@@ -654,6 +658,13 @@ public final class ProtectedSpans {
           case '@' -> email(k, a, b, cand);
           case '[' -> link(k, a, b, cand);
           default -> {
+            if (on.contains(SpanType.EMOJI) && EmojiSpans.mayStart(c)) {
+              int emoji = k;
+              k = added(EmojiSpans.end(t, k, b), k, SpanType.EMOJI, cand);
+              if (k > emoji) {
+                continue;
+              }
+            }
             if (scoreSymbols && c < 0x3000 && Character.isLetter(c)) {
               scoreOnlySymbols(k, b, cand);
             }
@@ -675,6 +686,18 @@ public final class ProtectedSpans {
         accepted.sort(Comparator.comparingInt(Span::start));
       }
       out.addAll(accepted);
+    }
+
+    /**
+     * Adds an inline span {@code [k, end)} of {@code type} when that kind is on and {@code end} >
+     * 0 (a family's finder found one); returns where the scan goes on (the span's last char, or k).
+     */
+    private int added(int end, int k, SpanType type, List<Span> cand) {
+      if (end <= k || !on.contains(type)) {
+        return k;
+      }
+      cand.add(new Span(k, end, type, false));
+      return end - 1;
     }
 
     /** Markdown markers at the start of each line in {@code [a, b)}, and table pipes. */
@@ -927,6 +950,13 @@ public final class ProtectedSpans {
           }
         }
         return;
+      }
+      if (on.contains(SpanType.HTML_ELEMENT)) {
+        // The whole element; its own tags, found below too, lose to it as overlapping spans.
+        int end = HtmlElementSpans.end(t, k, b);
+        if (end > 0) {
+          cand.add(new Span(k, end, SpanType.HTML_ELEMENT, false));
+        }
       }
       if (!on.contains(SpanType.HTML_TAG)) {
         return;

@@ -48,6 +48,15 @@ public enum SpanType {
   EMAIL(true, false),
   /** HTML tags such as {@code <br>} or {@code </b>} (known element names only) and comments. */
   HTML_TAG(true, false),
+  /**
+   * A whole inline element whose content is literal: {@code <kbd>Ctrl</kbd>}, {@code <code>},
+   * {@code <samp>}, {@code <var>}, {@code <tt>} ({@link HtmlElementSpans}).
+   */
+  HTML_ELEMENT(true, false),
+  /** A JSON object inline in prose, {@code {"key": …}} ({@link InlineJsonSpans}). */
+  INLINE_JSON(true, false),
+  /** A run of emoji sequences: 🎉, ❤️, 👩‍💻, 1️⃣, flags ({@link EmojiSpans}). */
+  EMOJI(true, false),
   /** Heading prefix {@code ## }. */
   MD_HEADING(true, false),
   /** List bullets {@code - }, {@code * }, {@code + }, {@code 1. } with their indentation. */

@@ -40,16 +40,31 @@ import java.util.TreeMap;
  * an API backend what its server reports ({@link BackendSpec#serverIdentity()}); and the user's
  * {@code model-version=}. Lookups go through {@link CompatibleLookup}, so entries of the previous
  * release answer while that identity stays the one first seen.
+ *
+ * <p>A truncated answer ({@code finish_reason: length}) is never stored as a good answer: it goes
+ * under the same key in the {@link #truncatedKeyspace truncated keyspace} instead (the decoding
+ * settings plus {@code finish_reason=length}), which no lookup of a good answer reads. It is kept
+ * so that a rerun knows, without paying again, that this request is cut and goes straight to the
+ * retry, whose larger {@code max_tokens} makes keys of its own.
  */
 public final class BackendCaching {
   private BackendCaching() {}
 
-  /** The finish reason of an answer cut by max tokens: never cached. */
-  static final String TRUNCATED = "length";
-
   /** The keyspace of {@code backend}'s translations. */
   public static CacheKeyspace keyspace(BackendSpec backend) {
-    Map<String, String> decoding = new TreeMap<>();
+    return keyspace(backend, Map.of());
+  }
+
+  /**
+   * Where {@code backend}'s truncated answers are kept: its keyspace with {@code
+   * finish_reason=length} among the decoding settings, so that no key of a good answer equals one.
+   */
+  public static CacheKeyspace truncatedKeyspace(BackendSpec backend) {
+    return keyspace(backend, Map.of("finish_reason", "length"));
+  }
+
+  private static CacheKeyspace keyspace(BackendSpec backend, Map<String, String> marks) {
+    Map<String, String> decoding = new TreeMap<>(marks);
     if (backend.isLocal()) {
       Decoding d = backend.local().decoding();
       decoding.put("strategy", d.strategy().name().toLowerCase(Locale.ROOT));
@@ -67,13 +82,14 @@ public final class BackendCaching {
           .withModelIdentity(identity);
     }
     PromptTemplate prompt = backend.prompt();
+    decoding.putAll(apiDecoding(backend.config()));
     Map<String, String> identity = new TreeMap<>(backend.serverIdentity());
     identity.put("model-version", backend.modelVersion());
     return CacheKeyspace.of(
             backend.kind().id(),
             backend.config().model(),
             prompt.render(PromptTemplate.TEXT),
-            apiDecoding(backend.config()))
+            decoding)
         .withModelIdentity(identity);
   }
 
@@ -132,16 +148,11 @@ public final class BackendCaching {
   /**
    * The entries to store for a completion of {@code chunk}: exactly the texts and token counts
    * that {@link TranslateChunks} emits for it (edge whitespace the source's, usage spread over the
-   * candidates), so that a hit gives what the call gave; none when a candidate was cut by max
-   * tokens ({@code finish_reason: length}), so that a truncated answer is never served from the
-   * cache.
+   * candidates), so that a hit gives what the call gave. Candidates cut by the length limit go
+   * under their key in {@code truncated} instead of {@code keyspace}.
    */
   public static Map<CacheKey, CachedTranslation> entries(
-      CacheKeyspace keyspace, Chunk chunk, int k, Completion c) {
-    if (c.finishReasons().stream().anyMatch(TRUNCATED::equals)) {
-      // A truncated answer fails the quality gate: it is never stored, so never served as good.
-      return Map.of();
-    }
+      CacheKeyspace keyspace, CacheKeyspace truncated, Chunk chunk, int k, Completion c) {
     long[] lengths = new long[k];
     long[] even = new long[k];
     for (int i = 0; i < k; i++) {
@@ -153,23 +164,31 @@ public final class BackendCaching {
     Map<CacheKey, CachedTranslation> entries = new LinkedHashMap<>();
     for (int i = 0; i < k; i++) {
       entries.put(
-          keyspace.key(i, chunk.text),
+          (isTruncated(c, i) ? truncated : keyspace).key(i, chunk.text),
           new CachedTranslation(
               TranslateChunks.keepEdgeWhitespace(chunk.text, c.texts().get(i)), in[i], out[i]));
     }
     return entries;
   }
 
-  /** The entries to store for a backend's successful candidates of one chunk; failures never. */
+  /** Whether candidate {@code i} of {@code c} stopped at the length limit. */
+  public static boolean isTruncated(Completion c, int i) {
+    return "length".equals(c.finishReasons().get(i));
+  }
+
+  /**
+   * The entries to store for a backend's successful candidates of one chunk; failures never; a
+   * {@link ChunkTranslation#truncated truncated} one under its key in {@code truncated}.
+   */
   public static Map<CacheKey, CachedTranslation> entries(
-      CacheKeyspace keyspace, List<ChunkTranslation> candidates) {
+      CacheKeyspace keyspace, CacheKeyspace truncated, List<ChunkTranslation> candidates) {
     Map<CacheKey, CachedTranslation> entries = new LinkedHashMap<>();
     for (ChunkTranslation t : candidates) {
       if (t.failed()) {
         return Map.of(); // a chunk is cached whole or not at all
       }
       entries.put(
-          keyspace.key(t.candidate, t.source),
+          (t.truncated ? truncated : keyspace).key(t.candidate, t.source),
           new CachedTranslation(t.text, t.tokensIn, t.tokensOut));
     }
     return entries;

@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code name}</td><td>required; letters, digits, {@code _.-}; names the branch</td></tr>
  *   <tr><td>{@code kind}</td><td>{@code openai-chat} (default) or {@code openai-completions}</td></tr>
  *   <tr><td>{@code url}, {@code model}</td><td>required: API root ({@code …/v1}) and model</td></tr>
- *   <tr><td>{@code prompt}</td><td>{@code hala} (default), {@code seed-x} or {@code file:PATH}
+ *   <tr><td>{@code prompt}</td><td>{@code hala} (default), {@code hala-lfm2}, {@code hala-eval},
+ *       {@code seed-x} or {@code file:PATH}
  *       (read when the spec is parsed, so workers need not see the file)</td></tr>
  *   <tr><td>{@code source-lang}, {@code target-lang}</td><td>fill {@code {source_lang}} /
  *       {@code {target_lang}} in custom prompts (English, Arabic)</td></tr>
@@ -41,7 +42,8 @@ import java.util.regex.Pattern;
  *       {@code seeds}: k requests with seeds {@code seed+i}, for servers without {@code n}</td></tr>
  *   <tr><td>{@code seed}</td><td>base seed (none)</td></tr>
  *   <tr><td>{@code temperature}, {@code top-p}, {@code max-tokens}</td><td>sampling (server
- *       defaults when absent)</td></tr>
+ *       defaults when absent); an answer cut at {@code max-tokens} is asked once more with {@link
+ *       #retryMaxTokens()}</td></tr>
  *   <tr><td>{@code concurrency}</td><td>requests in flight per worker JVM (16); with {@code
  *       adaptive}, the most</td></tr>
  *   <tr><td>{@code adaptive}</td><td>{@code true} (default): the in-flight limit halves when the
@@ -105,6 +107,9 @@ public final class BackendSpec implements Serializable {
 
   /** Beam width when a local backend asks for k > 1 candidates and names no decoding. */
   static final int DEFAULT_BEAM = 4;
+
+  /** The truncation retry's {@code max_tokens} when the backend sets none. */
+  public static final int RETRY_MAX_TOKENS_UNSET = 4096;
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
@@ -560,6 +565,45 @@ public final class BackendSpec implements Serializable {
    */
   public int callsPerChunk() {
     return config == null || config.candidateMode() == CandidateMode.SERVER_N ? 1 : k;
+  }
+
+  /**
+   * {@code max_tokens} of the one retry of a chunk whose translation stopped at the length limit:
+   * twice {@code max-tokens}, or {@value #RETRY_MAX_TOKENS_UNSET} when {@code max-tokens} is unset
+   * (the server's own default cut it).
+   */
+  public int retryMaxTokens() {
+    if (config == null) {
+      throw new IllegalStateException("backend " + name + " is local: it has no max_tokens");
+    }
+    return config.maxTokens() == 0
+        ? RETRY_MAX_TOKENS_UNSET
+        : (int) Math.min(Integer.MAX_VALUE, 2L * config.maxTokens());
+  }
+
+  /**
+   * This API backend with {@link #retryMaxTokens()}: same name, label, prompt and prices, so its
+   * calls and tokens count as this backend's; another {@code max_tokens}, hence other cache keys.
+   */
+  public BackendSpec forTruncationRetry() {
+    int retry = retryMaxTokens();
+    return new BackendSpec(
+        name, label, kind, k, priceIn, priceOut, prompt, config.withMaxTokens(retry), null,
+        spec + " (truncation retry, max-tokens=" + retry + ")", modelVersion, serverIdentity);
+  }
+
+  /** This backend asking for {@code k} candidates per chunk instead (e.g. 1 for a judge). */
+  public BackendSpec withK(int value) {
+    if (local != null) {
+      throw new IllegalArgumentException(
+          "backend " + name + " is local: its candidates are its decoding's");
+    }
+    if (value < 1 || value > 64) {
+      throw new IllegalArgumentException("backend " + name + ": k must be in [1, 64]: " + value);
+    }
+    return new BackendSpec(
+        name, label, kind, value, priceIn, priceOut, prompt, config, local, spec + " (k=" + value + ")",
+        modelVersion, serverIdentity);
   }
 
   /** Estimated USD for this many tokens at this backend's prices. */

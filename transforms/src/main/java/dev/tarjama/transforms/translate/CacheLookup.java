@@ -11,6 +11,7 @@ import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.ModelCoders;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
@@ -42,6 +43,13 @@ import org.joda.time.Instant;
  * <p>Entries written by the previous release (cache key format version 1) answer too while the
  * backend's model identity is the one first seen with them ({@link CompatibleLookup}).
  *
+ * <p>Truncated answers (an API backend's {@code finish_reason: length}, kept in {@link
+ * BackendCaching#truncatedKeyspace}) count as stored but not as good. For a backend's first pass
+ * ({@link #of}) a chunk with any truncated candidate goes to {@link #TRUNCATED}: it is known to be
+ * cut, so it goes straight to its retry ({@link TruncationRetry}) without paying again. For the
+ * retry ({@link #ofRetry}), and for a local backend (never retried), a truncated candidate is a
+ * hit marked {@link ChunkTranslation#truncated}.
+ *
  * <p>Failures: a cache that cannot be opened fails the pipeline at {@code @Setup} (a
  * configuration error); a lookup that fails later makes its chunks misses and is counted ({@code
  * cache_errors}): the run goes on, paying for those calls. Metrics, namespace {@code tarjama},
@@ -55,28 +63,57 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
   /** Chunks to send to the backend. */
   public static final TupleTag<Chunk> MISSES = new TupleTag<>() {};
 
+  /** Chunks whose stored answer is truncated: they go to the truncation retry. */
+  public static final TupleTag<Chunk> TRUNCATED = new TupleTag<>() {};
+
   static final int LOOKUP_BATCH = 200;
 
   private final String cacheUri;
   private final CacheKeyspace keyspace;
   private final String label;
   private final int k;
+  /** Where truncated answers are kept. */
+  private final CacheKeyspace truncated;
+  /** True: a chunk with a truncated answer goes to {@link #TRUNCATED}; false: a marked hit. */
+  private final boolean routeTruncated;
 
-  private CacheLookup(String cacheUri, CacheKeyspace keyspace, String label, int k) {
+  private CacheLookup(
+      String cacheUri,
+      CacheKeyspace keyspace,
+      String label,
+      int k,
+      CacheKeyspace truncated,
+      boolean routeTruncated) {
     this.cacheUri = cacheUri;
     this.keyspace = keyspace;
     this.label = label;
     this.k = k;
+    this.truncated = truncated;
+    this.routeTruncated = routeTruncated;
   }
 
   /** Lookups of {@code backend}'s candidates in the cache at {@code cacheUri}. */
   public static CacheLookup of(BackendSpec backend, String cacheUri) {
+    return of(backend, cacheUri, true);
+  }
+
+  /**
+   * Lookups for the truncation retry of a backend ({@code retry} = {@link
+   * BackendSpec#forTruncationRetry()}): a truncated answer is a hit marked truncated.
+   */
+  public static CacheLookup ofRetry(BackendSpec retry, String cacheUri) {
+    return of(retry, cacheUri, false);
+  }
+
+  private static CacheLookup of(BackendSpec backend, String cacheUri, boolean route) {
     if (TranslationCaches.isNone(cacheUri)) {
       throw new IllegalArgumentException("a cache lookup needs a cache, not '" + cacheUri + "'");
     }
     TranslationCaches.validate(cacheUri);
+    // A local model is not retried (its length limit follows the source): a marked hit.
     return new CacheLookup(
-        cacheUri, BackendCaching.keyspace(backend), backend.label(), backend.k());
+        cacheUri, BackendCaching.keyspace(backend), backend.label(), backend.k(),
+        BackendCaching.truncatedKeyspace(backend), route && !backend.isLocal());
   }
 
   @Override
@@ -84,10 +121,11 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
     PCollectionTuple out =
         chunks.apply(
             "Look up",
-            ParDo.of(new LookupFn(cacheUri, keyspace, label, k))
-                .withOutputTags(HITS, TupleTagList.of(MISSES)));
+            ParDo.of(new LookupFn(cacheUri, keyspace, label, k, truncated, routeTruncated))
+                .withOutputTags(HITS, TupleTagList.of(MISSES).and(TRUNCATED)));
     out.get(HITS).setCoder(new ModelCoders.ChunkTranslationCoder());
     out.get(MISSES).setCoder(chunks.getCoder());
+    out.get(TRUNCATED).setCoder(chunks.getCoder());
     return out;
   }
 
@@ -98,6 +136,8 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
     void hit(ChunkTranslation t, Pending p);
 
     void miss(Pending p);
+
+    void truncated(Pending p);
   }
 
   static final class LookupFn extends DoFn<Chunk, ChunkTranslation> {
@@ -105,6 +145,8 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
     private final CacheKeyspace keyspace;
     private final String label;
     private final int k;
+    private final CacheKeyspace truncated;
+    private final boolean routeTruncated;
     private final Counter hits;
     private final Counter misses;
     private final Counter tokensSaved;
@@ -114,11 +156,19 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
     private transient CompatibleLookup lookup;
     private transient List<Pending> pending;
 
-    LookupFn(String cacheUri, CacheKeyspace keyspace, String label, int k) {
+    LookupFn(
+        String cacheUri,
+        CacheKeyspace keyspace,
+        String label,
+        int k,
+        CacheKeyspace truncated,
+        boolean routeTruncated) {
       this.cacheUri = cacheUri;
       this.keyspace = keyspace;
       this.label = label;
       this.k = k;
+      this.truncated = truncated;
+      this.routeTruncated = routeTruncated;
       String ns = TranslateChunks.METRICS_NAMESPACE;
       this.hits = Metrics.counter(ns, TranslateChunks.metricName(label, "cache_hits"));
       this.misses = Metrics.counter(ns, TranslateChunks.metricName(label, "cache_misses"));
@@ -157,6 +207,11 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
           public void miss(Pending p) {
             out.get(MISSES).output(p.chunk());
           }
+
+          @Override
+          public void truncated(Pending p) {
+            out.get(TRUNCATED).output(p.chunk());
+          }
         });
       }
     }
@@ -172,6 +227,11 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
         @Override
         public void miss(Pending p) {
           context.output(MISSES, p.chunk(), p.timestamp(), p.window());
+        }
+
+        @Override
+        public void truncated(Pending p) {
+          context.output(TRUNCATED, p.chunk(), p.timestamp(), p.window());
         }
       });
     }
@@ -189,16 +249,22 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
         return;
       }
       List<List<CacheKey>> keys = new ArrayList<>(pending.size());
+      List<List<CacheKey>> cutKeys = new ArrayList<>(pending.size());
       List<CompatibleLookup.Request> all = new ArrayList<>(pending.size() * k);
+      List<CacheKey> allCut = new ArrayList<>(pending.size() * k);
       for (Pending p : pending) {
         keys.add(BackendCaching.keys(keyspace, p.chunk().text, k));
         for (int i = 0; i < k; i++) {
           all.add(new CompatibleLookup.Request(i, p.chunk().text));
         }
+        List<CacheKey> cut = BackendCaching.keys(truncated, p.chunk().text, k);
+        cutKeys.add(cut);
+        allCut.addAll(cut);
       }
       Map<CacheKey, CachedTranslation> found;
       try {
-        found = lookup.getAll(all);
+        found = new HashMap<>(lookup.getAll(all));
+        found.putAll(cache.getAll(allCut));
       } catch (TranslationCacheException e) {
         errors.inc();
         found = Map.of();
@@ -206,8 +272,15 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
       for (int c = 0; c < pending.size(); c++) {
         Pending p = pending.get(c);
         List<CachedTranslation> stored = new ArrayList<>(k);
-        for (CacheKey key : keys.get(c)) {
-          CachedTranslation t = found.get(key);
+        boolean[] cut = new boolean[k];
+        boolean anyCut = false;
+        for (int i = 0; i < k; i++) {
+          CachedTranslation t = found.get(keys.get(c).get(i));
+          if (t == null) {
+            t = found.get(cutKeys.get(c).get(i));
+            cut[i] = t != null;
+            anyCut |= cut[i];
+          }
           if (t == null) {
             break;
           }
@@ -221,7 +294,19 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
         hits.inc();
         for (int i = 0; i < k; i++) {
           tokensSaved.inc(stored.get(i).tokens());
-          sink.hit(BackendCaching.candidate(p.chunk(), label, i, stored.get(i)), p);
+        }
+        if (anyCut && routeTruncated) {
+          sink.truncated(p);
+          continue;
+        }
+        for (int i = 0; i < k; i++) {
+          CachedTranslation t = stored.get(i);
+          sink.hit(
+              cut[i]
+                  ? ChunkTranslation.truncated(
+                      p.chunk(), label, i, t.text(), t.tokensIn(), t.tokensOut())
+                  : BackendCaching.candidate(p.chunk(), label, i, t),
+              p);
         }
       }
       pending.clear();

@@ -224,8 +224,7 @@ public final class DeduplicateChunks extends PTransform<PCollection<Chunk>, PCol
           });
           c[0].inc();
           c[1].inc(t.tokensIn + t.tokensOut);
-          out.output(new ChunkTranslation(m.getKey(), m.getValue(), t.backend, t.candidate,
-              t.source, t.text, t.error, t.tokensIn, t.tokensOut));
+          out.output(t.forChunk(m.getKey(), m.getValue()));
         }
       }
     }

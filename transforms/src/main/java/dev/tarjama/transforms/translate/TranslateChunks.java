@@ -99,7 +99,9 @@ import org.joda.time.Instant;
  * {@code @Setup}; the error names the model directory or file). Metrics, namespace {@code tarjama}, per backend label
  * ({@link #metricName}): {@code api_calls} (HTTP attempts), {@code retries}, {@code tokens_in},
  * {@code tokens_out}, {@code tokens_estimated} (tokens counted without server usage), {@code
- * failures} (chunks whose request failed), {@code truncated} (candidates cut by max tokens), {@code
+ * failures} (chunks whose request failed), {@code truncated} (candidates cut by max tokens; their
+ * chunk is retried once by {@link TruncationRetry}, which counts {@code truncation_retries} and
+ * {@code truncated_after_retry}), {@code
  * budget_refused} (chunks not sent because the spending limit was reached), and the distribution
  * {@code latency_ms} (per chunk, retries included).
  */
@@ -258,12 +260,14 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     List<PCollection<ChunkTranslation>> failures = new ArrayList<>();
     for (BackendSpec backend : backends) {
       PCollection<Chunk> toTranslate = backend.isLocal() ? chunks : spread;
+      PCollection<Chunk> lookupTruncated = null;
       if (cached) {
         PCollectionTuple lookup =
             toTranslate.apply(
                 "Look up " + backend.name() + " in cache", CacheLookup.of(backend, cacheUri));
         translations.add(lookup.get(CacheLookup.HITS));
         toTranslate = lookup.get(CacheLookup.MISSES);
+        lookupTruncated = lookup.get(CacheLookup.TRUNCATED);
       }
       if (backend.isLocal()) {
         RunInference<Chunk, List<ChunkTranslation>, Translator> inference =
@@ -301,10 +305,24 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       PCollectionTuple branch =
           toTranslate.apply(
               "Translate with " + backend.name(),
-              ParDo.of(new TranslateFn(backend, cacheUri, spendingLimit))
-                  .withOutputTags(TRANSLATIONS, TupleTagList.of(FAILURES)));
+              ParDo.of(new TranslateFn(backend, cacheUri, spendingLimit, true))
+                  .withOutputTags(
+                      TRANSLATIONS, TupleTagList.of(FAILURES).and(TruncationRetry.TO_RETRY)));
       translations.add(branch.get(TRANSLATIONS).setCoder(coder));
       failures.add(branch.get(FAILURES).setCoder(coder));
+      PCollection<Chunk> cut = branch.get(TruncationRetry.TO_RETRY).setCoder(input.getCoder());
+      if (cached) {
+        cut =
+            PCollectionList.of(cut)
+                .and(lookupTruncated)
+                .apply("Truncated " + backend.name() + " chunks", Flatten.pCollections());
+      }
+      PCollectionTuple retried =
+          cut.apply(
+              "Retry truncated " + backend.name() + " chunks",
+              TruncationRetry.of(backend, cacheUri, spendingLimit));
+      translations.add(retried.get(TRANSLATIONS));
+      failures.add(retried.get(FAILURES));
     }
     PCollection<ChunkTranslation> allTranslations =
         PCollectionList.of(translations).apply("Flatten translations", Flatten.pCollections());
@@ -380,16 +398,21 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
   static final class LocalCandidatesFn extends DoFn<List<ChunkTranslation>, ChunkTranslation> {
     private final Counter tokensIn;
     private final Counter tokensOut;
+    private final Counter truncated;
 
     LocalCandidatesFn(String label) {
       this.tokensIn = Metrics.counter(METRICS_NAMESPACE, metricName(label, "tokens_in"));
       this.tokensOut = Metrics.counter(METRICS_NAMESPACE, metricName(label, "tokens_out"));
+      this.truncated = Metrics.counter(METRICS_NAMESPACE, metricName(label, "truncated"));
     }
 
     @ProcessElement
     public void process(
         @Element List<ChunkTranslation> candidates, OutputReceiver<ChunkTranslation> out) {
       for (ChunkTranslation t : candidates) {
+        if (t.truncated) {
+          truncated.inc();
+        }
         tokensIn.inc(t.tokensIn);
         tokensOut.inc(t.tokensOut);
         out.output(t);
@@ -414,12 +437,14 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       extends DoFn<List<ChunkTranslation>, List<ChunkTranslation>> {
     private final String cacheUri;
     private final CacheKeyspace keyspace;
+    private final CacheKeyspace truncatedKeyspace;
     private final Counter errors;
     private transient TranslationCache cache;
 
     StoreLocalCandidatesFn(String cacheUri, BackendSpec backend) {
       this.cacheUri = cacheUri;
       this.keyspace = BackendCaching.keyspace(backend);
+      this.truncatedKeyspace = BackendCaching.truncatedKeyspace(backend);
       this.errors =
           Metrics.counter(METRICS_NAMESPACE, metricName(backend.label(), "cache_errors"));
     }
@@ -433,7 +458,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     public void process(
         @Element List<ChunkTranslation> candidates, OutputReceiver<List<ChunkTranslation>> out) {
       try {
-        cache.putAll(BackendCaching.entries(keyspace, candidates));
+        cache.putAll(BackendCaching.entries(keyspace, truncatedKeyspace, candidates));
       } catch (TranslationCacheException e) {
         errors.inc();
       }
@@ -477,6 +502,9 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     void translation(ChunkTranslation t, Instant timestamp);
 
     void failure(ChunkTranslation t, Instant timestamp);
+
+    /** A chunk whose answer stopped at the length limit, for its retry. */
+    void truncated(Chunk chunk, Instant timestamp);
   }
 
   static final class TranslateFn extends DoFn<Chunk, ChunkTranslation> {
@@ -498,7 +526,10 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     private final Distribution latencyMs;
     private final String cacheUri;
     private final CacheKeyspace keyspace;
+    private final CacheKeyspace truncatedKeyspace;
     private final Counter cacheErrors;
+    /** First pass: a cut chunk goes to {@link TruncationRetry#TO_RETRY}; retry: it is marked. */
+    private final boolean retryTruncated;
 
     private transient OpenAiCompatibleClient client;
     private transient TranslationCache cache;
@@ -507,18 +538,20 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     private transient SpendingLimit.Ledger ledger;
     private transient PendingCalls<Done> pending;
 
-    TranslateFn(BackendSpec backend) {
-      this(backend, TranslationCaches.NONE, SpendingLimit.none());
-    }
-
     /**
      * Stores every completed translation in the cache at {@code cacheUri} (or none); sends only
-     * within {@code spendingLimit}.
+     * within {@code spendingLimit}. With {@code retryTruncated} (a backend's first pass) a chunk
+     * with a candidate cut at the length limit is sent to {@link TruncationRetry#TO_RETRY}
+     * instead of emitted; without (the retry itself) such candidates are emitted {@link
+     * ChunkTranslation#truncated marked}.
      */
-    TranslateFn(BackendSpec backend, String cacheUri, SpendingLimit spendingLimit) {
+    TranslateFn(
+        BackendSpec backend, String cacheUri, SpendingLimit spendingLimit, boolean retryTruncated) {
       this.backend = backend;
       this.cacheUri = cacheUri;
+      this.retryTruncated = retryTruncated;
       this.keyspace = BackendCaching.keyspace(backend);
+      this.truncatedKeyspace = BackendCaching.truncatedKeyspace(backend);
       this.spendingLimit = spendingLimit;
       this.config = backend.config();
       this.prompt = backend.prompt();
@@ -531,7 +564,10 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       this.tokensEstimated =
           Metrics.counter(METRICS_NAMESPACE, metricName(label, "tokens_estimated"));
       this.failures = Metrics.counter(METRICS_NAMESPACE, metricName(label, "failures"));
-      this.truncated = Metrics.counter(METRICS_NAMESPACE, metricName(label, "truncated"));
+      this.truncated =
+          Metrics.counter(
+              METRICS_NAMESPACE,
+              metricName(label, retryTruncated ? "truncated" : "truncated_after_retry"));
       this.budgetRefused =
           Metrics.counter(METRICS_NAMESPACE, metricName(label, "budget_refused"));
       this.latencyMs = Metrics.distribution(METRICS_NAMESPACE, metricName(label, "latency_ms"));
@@ -557,7 +593,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         return;
       }
       try {
-        cache.putAll(BackendCaching.entries(keyspace, chunk, k, completion));
+        cache.putAll(BackendCaching.entries(keyspace, truncatedKeyspace, chunk, k, completion));
       } catch (RuntimeException e) {
         failedCacheWrites.incrementAndGet();
       }
@@ -591,6 +627,11 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
             @Override
             public void failure(ChunkTranslation t, Instant timestamp) {
               out.get(FAILURES).output(t);
+            }
+
+            @Override
+            public void truncated(Chunk chunk, Instant timestamp) {
+              out.get(TruncationRetry.TO_RETRY).output(chunk);
             }
           };
       pending.makeRoom(backend.concurrency(), d -> emit(d, sink));
@@ -659,6 +700,11 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
             public void failure(ChunkTranslation t, Instant timestamp) {
               context.output(FAILURES, t, timestamp, GlobalWindow.INSTANCE);
             }
+
+            @Override
+            public void truncated(Chunk chunk, Instant timestamp) {
+              context.output(TruncationRetry.TO_RETRY, chunk, timestamp, GlobalWindow.INSTANCE);
+            }
           };
       pending.drain(d -> emit(d, sink));
       cacheErrors.inc(failedCacheWrites.getAndSet(0));
@@ -706,18 +752,24 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       }
       long[] in = apportion(c.promptTokens(), even);
       long[] outTokens = apportion(c.completionTokens(), lengths);
+      boolean anyCut = false;
       for (int i = 0; i < k; i++) {
-        if ("length".equals(c.finishReasons().get(i))) {
+        if (BackendCaching.isTruncated(c, i)) {
           truncated.inc();
+          anyCut = true;
         }
+      }
+      if (anyCut && retryTruncated) {
+        // A cut answer is not a translation: the whole chunk is asked again with more room.
+        sink.truncated(chunk, d.timestamp());
+        return;
+      }
+      for (int i = 0; i < k; i++) {
+        String text = keepEdgeWhitespace(chunk.text, c.texts().get(i));
         sink.translation(
-            ChunkTranslation.success(
-                chunk,
-                label,
-                i,
-                keepEdgeWhitespace(chunk.text, c.texts().get(i)),
-                in[i],
-                outTokens[i]),
+            BackendCaching.isTruncated(c, i)
+                ? ChunkTranslation.truncated(chunk, label, i, text, in[i], outTokens[i])
+                : ChunkTranslation.success(chunk, label, i, text, in[i], outTokens[i]),
             d.timestamp());
       }
     }

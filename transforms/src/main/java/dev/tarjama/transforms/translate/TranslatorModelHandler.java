@@ -31,6 +31,12 @@ import org.apache.beam.sdk.coders.ListCoder;
  * source tokens encoded, spread over the k candidates so that their sum is the chunk's source
  * tokens. A chunk without prose is its own translation, with no tokens.
  *
+ * <p>A candidate with a piece where the model ran into its length limit (no {@code </s>}: {@link
+ * Translation#truncated}) is {@link ChunkTranslation#truncated marked}: reassembly fails it with
+ * the reason {@code truncated}. It is not retried with more room: the limit already grows with the
+ * source ({@code max-length-ratio} × source tokens + slack), so a model that runs into it is
+ * looping, not short of room.
+ *
  * <p>The model is loaded once per JVM per (factory, provider, path), whatever the decoding: two
  * backends that sample the same model share it.
  */
@@ -115,13 +121,18 @@ public final class TranslatorModelHandler
       for (int i = 0; i < k; i++) {
         List<String> texts = new ArrayList<>(n);
         long tokensOut = 0;
+        boolean cut = false;
         for (List<Translation> piece : mine) {
           texts.add(piece.get(i).text());
           tokensOut += piece.get(i).targetTokens();
+          cut |= piece.get(i).truncated();
         }
+        String text = TranslationUnits.join(parts.get(c), texts);
+        // A local model's length limit follows the source: no retry with more room, the mark.
         candidates.add(
-            ChunkTranslation.success(
-                chunk, label, i, TranslationUnits.join(parts.get(c), texts), tokensIn[i], tokensOut));
+            cut
+                ? ChunkTranslation.truncated(chunk, label, i, text, tokensIn[i], tokensOut)
+                : ChunkTranslation.success(chunk, label, i, text, tokensIn[i], tokensOut));
       }
       out.add(candidates);
     }

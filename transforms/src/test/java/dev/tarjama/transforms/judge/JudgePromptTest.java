@@ -19,6 +19,21 @@ class JudgePromptTest {
   }
 
   @Test
+  void halasJudgePromptIsThePapersWordsByteForByte() {
+    // Hala (arXiv 2509.14008) with {ar_text} = the Arabic side, {en_text} = the English side.
+    String expected =
+        "You are a strict bilingual judge.\nYou will be given a translation pair.\n"
+            + "Arabic: مرحبًا.\nEnglish: Hi.\n"
+            + "If the English is a correct and natural translation of the Arabic, output only: "
+            + "accept\nOtherwise, output only: reject";
+    assertEquals(expected, JudgePrompt.resolve("hala").render("Hi.", "مرحبًا."));
+    assertEquals("hala", JudgePrompt.resolve("hala").name());
+    // Its lower-case verdict words are what the parser reads.
+    assertEquals(Verdict.ACCEPT, VerdictParser.parse("accept"));
+    assertEquals(Verdict.REJECT, VerdictParser.parse("reject\n"));
+  }
+
+  @Test
   void placeholdersInsideAPairAreNotExpanded() {
     JudgePrompt p = JudgePrompt.of("[{en}] [{ar}]");
     assertEquals("[say {ar}] [{en} قل]", p.render("say {ar}", "{en} قل"));
@@ -27,7 +42,7 @@ class JudgePromptTest {
   @Test
   void aTemplateNeedsBothPlaceholdersAndResolvesFromAFile(@TempDir Path dir) throws Exception {
     assertThrows(IllegalArgumentException.class, () -> JudgePrompt.of("Judge: {en}"));
-    assertThrows(IllegalArgumentException.class, () -> JudgePrompt.resolve("hala"));
+    assertThrows(IllegalArgumentException.class, () -> JudgePrompt.resolve("hala-judge"));
     Path file = dir.resolve("judge.txt");
     Files.writeString(file, "EN={en} AR={ar}\n");
     JudgePrompt fromFile = JudgePrompt.resolve("file:" + file);

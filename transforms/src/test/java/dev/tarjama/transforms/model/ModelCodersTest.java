@@ -52,6 +52,9 @@ class ModelCodersTest {
 
     ChunkTranslation t = ChunkTranslation.success(chunk, "a", 1, "مرحبا ⟦0⟧", 10, 5);
     assertEquals(t, roundTrip(ChunkTranslation.class, t));
+    ChunkTranslation cut = ChunkTranslation.truncated(chunk, "a", 1, "مرحبا", 10, 5);
+    assertTrue(roundTrip(ChunkTranslation.class, cut).truncated);
+    assertTrue(!cut.equals(t) && !roundTrip(ChunkTranslation.class, t).truncated);
 
     Candidate c = Candidate.unscored("f.jsonl:1", "split", "a", 1, "{}", true, "", "Hi", "مرحبا",
         10, 5).withMetrics(0.9, 1.0, false);

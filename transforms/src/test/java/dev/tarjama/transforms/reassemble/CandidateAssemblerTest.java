@@ -83,6 +83,36 @@ class CandidateAssemblerTest {
   }
 
   @Test
+  void aChunkStillCutAfterItsRetryFailsTheCandidateWithTheReasonTruncated() {
+    RecordPlan p = plan();
+    ChunkTranslation cut = ChunkTranslation.truncated(p.chunks.get(1), "a", 0, "تم", 3, 4);
+    Candidate c = CandidateAssembler.assemble(p, "a", 0, List.of(t(p, 0, "استخدم ⟦0⟧ الآن."), cut));
+    assertFalse(c.valid);
+    assertTrue(c.reason.startsWith(Candidate.TRUNCATED + ": /messages/0/content chunk 1"), c.reason);
+    // The cut text is kept in the candidate for inspection.
+    assertTrue(c.targetText.endsWith("تم"), c.targetText);
+    Candidate whole =
+        CandidateAssembler.assemble(p, "a", 0, List.of(t(p, 0, "استخدم ⟦0⟧ الآن."), t(p, 1, "تم.")));
+    assertTrue(whole.valid, whole.reason);
+  }
+
+  @Test
+  void aChunkTheQualityJudgeRejectedFailsTheCandidateWithTheReasonMeaning() {
+    RecordPlan p = plan();
+    ChunkTranslation unrelated = t(p, 1, "القطار يغادر.").withMeaning(ChunkTranslation.MEANING_REJECT);
+    Candidate c =
+        CandidateAssembler.assemble(p, "a", 0, List.of(t(p, 0, "استخدم ⟦0⟧ الآن."), unrelated));
+    assertFalse(c.valid);
+    assertTrue(c.reason.startsWith(Candidate.MEANING + ": /messages/0/content chunk 1"), c.reason);
+    for (String notAGate : List.of(ChunkTranslation.MEANING_ACCEPT,
+        ChunkTranslation.MEANING_UNDECIDED, ChunkTranslation.MEANING_FAILED, "")) {
+      Candidate kept = CandidateAssembler.assemble(
+          p, "a", 0, List.of(t(p, 0, "استخدم ⟦0⟧ الآن."), t(p, 1, "تم.").withMeaning(notAGate)));
+      assertTrue(kept.valid, notAGate + ": " + kept.reason);
+    }
+  }
+
+  @Test
   void placeholderChecks() {
     assertNull(CandidateAssembler.checkPlaceholders("a ⟦0⟧ b ⟦1⟧", 2));
     assertTrue(CandidateAssembler.checkPlaceholders("a ⟦1⟧ b ⟦0⟧", 2).contains("out of order"));

@@ -1,5 +1,9 @@
 package dev.tarjama.transforms.translate;
 
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,13 +107,20 @@ class CacheCompatibilityTest {
   }
 
   @Test
-  void aTruncatedAnswerIsNeverStored() throws Exception {
+  void aTruncatedAnswerIsNeverStoredAsGood() throws Exception {
     List<Chunk> chunks = DataKitChunks.of(TranslateChunksCacheTest.THINK_TOOLS, 1);
     Chunk chunk = chunks.get(0);
     CacheKeyspace keyspace = CacheKeyspace.of("openai-chat", "m", "{text}", Map.of());
+    CacheKeyspace truncated =
+        CacheKeyspace.of("openai-chat", "m", "{text}", Map.of("finish_reason", "length"));
     Completion cut = new Completion(List.of("a", "b"), List.of("stop", "length"), 4, 2, false, 1, 1);
-    assertEquals(Map.of(), BackendCaching.entries(keyspace, chunk, 2, cut));
+    var entries = BackendCaching.entries(keyspace, truncated, chunk, 2, cut);
+    // The cut candidate lands only where no lookup of a good answer reads.
+    assertTrue(entries.containsKey(keyspace.key(0, chunk.text)));
+    assertFalse(entries.containsKey(keyspace.key(1, chunk.text)));
+    assertTrue(entries.containsKey(truncated.key(1, chunk.text)));
     Completion whole = new Completion(List.of("a", "b"), List.of("stop", "stop"), 4, 2, false, 1, 1);
-    assertEquals(2, BackendCaching.entries(keyspace, chunk, 2, whole).size());
+    assertEquals(Set.of(keyspace.key(0, chunk.text), keyspace.key(1, chunk.text)),
+        BackendCaching.entries(keyspace, truncated, chunk, 2, whole).keySet());
   }
 }

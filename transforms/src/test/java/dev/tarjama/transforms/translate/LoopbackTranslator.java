@@ -47,7 +47,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * service time per request ({@link Builder#serviceTime}) with {@link Builder#threads} handler
  * threads (requests beyond them queue, as on a GPU server with a batch limit), and a concurrency
  * cap above which requests are answered 429 ({@link #rejectAbove}, changeable while running). A
- * {@link Meter} counts requests and tokens served over a window. {@link Builder#placeholderFault} makes chosen variants drop or translate their
+ * {@link Meter} counts requests and tokens served over a window. {@link Builder#lengthLimit} cuts
+ * answers at {@code max_tokens} words with {@code finish_reason: length}. {@link Builder#placeholderFault} makes chosen variants drop or translate their
  * placeholders, for validation tests downstream. {@link Builder#requiredApiKey} answers 401 to
  * requests without {@code Authorization: Bearer KEY}.
  *
@@ -199,8 +200,21 @@ public final class LoopbackTranslator implements AutoCloseable {
     private Duration serviceTime = Duration.ZERO;
     private String modelsId;
     private String modelsRoot;
+    private boolean lengthLimited;
+    private int defaultMaxTokens;
 
     private Builder() {}
+
+    /**
+     * Stop each choice at its length limit, as a real server does: a request's {@code max_tokens}
+     * (else {@code defaultMaxTokens}; 0: none) in this server's tokens (words), the cut text
+     * answered with {@code finish_reason: length}.
+     */
+    public Builder lengthLimit(int defaultMaxTokens) {
+      lengthLimited = true;
+      this.defaultMaxTokens = defaultMaxTokens;
+      return this;
+    }
 
     /** The instruction every prompt must start with (default {@link #HALA_PREFIX}). */
     public Builder promptPrefix(String value) {
@@ -710,6 +724,12 @@ public final class LoopbackTranslator implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       int variant = seed + i;
       String translated = translate(text, variant, config.placeholderFaults.get(variant));
+      String finish = "stop";
+      int limit = request.path("max_tokens").asInt(config.defaultMaxTokens);
+      if (config.lengthLimited && limit > 0 && words(translated) > limit) {
+        translated = String.join(" ", List.of(translated.strip().split("\\s+")).subList(0, limit));
+        finish = "length";
+      }
       completionTokens += words(translated);
       ObjectNode choice = choices.addObject();
       choice.put("index", i);
@@ -718,7 +738,7 @@ public final class LoopbackTranslator implements AutoCloseable {
       } else {
         choice.put("text", translated);
       }
-      choice.put("finish_reason", "stop");
+      choice.put("finish_reason", finish);
     }
     if (config.usage) {
       ObjectNode usage = response.putObject("usage");

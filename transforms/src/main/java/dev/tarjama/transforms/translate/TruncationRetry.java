@@ -1,0 +1,117 @@
+package dev.tarjama.transforms.translate;
+
+import dev.tarjama.models.cache.TranslationCaches;
+import dev.tarjama.models.openai.SpendingLimit;
+import dev.tarjama.transforms.model.Chunk;
+import dev.tarjama.transforms.model.ChunkTranslation;
+import dev.tarjama.transforms.model.ModelCoders;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * The one retry of an API backend's chunks whose answer stopped at the length limit ({@code
+ * finish_reason: length}): each chunk is asked again, all k candidates, with {@link
+ * BackendSpec#retryMaxTokens() more room} (twice {@code max-tokens}, or {@value
+ * BackendSpec#RETRY_MAX_TOKENS_UNSET} when unset). The retry is the same backend with another
+ * {@code max_tokens}, so its answers have cache keys of their own, and its calls, tokens and spend
+ * count as the backend's.
+ *
+ * <p>Input: the chunks {@link TranslateChunks} found cut ({@link #TO_RETRY}, or a cache lookup's
+ * {@link CacheLookup#TRUNCATED} on a rerun). Outputs, as {@link TranslateChunks}': {@link
+ * TranslateChunks#TRANSLATIONS} (k per chunk; a candidate still cut after the retry is kept but
+ * {@link ChunkTranslation#truncated marked}, which reassembly fails with the reason {@code
+ * truncated}) and {@link TranslateChunks#FAILURES} (the retry's request failed for good, or the
+ * budget refused it). With a cache the retry is looked up first ({@link CacheLookup#ofRetry}) and
+ * stored as it arrives, its cut answers under the truncated keyspace: a rerun sends nothing.
+ *
+ * <p>Metrics, namespace {@code tarjama}, per backend label: {@code truncation_retries} (chunks
+ * retried, from the cache or sent), {@code truncated_after_retry} (candidates still cut), plus the
+ * backend's usual call and token counters.
+ */
+public final class TruncationRetry extends PTransform<PCollection<Chunk>, PCollectionTuple> {
+
+  /** Chunks of a backend's first pass whose answer was cut: they go to this retry. */
+  public static final TupleTag<Chunk> TO_RETRY = new TupleTag<>() {};
+
+  private final BackendSpec backend;
+  private final String cacheUri;
+  private final SpendingLimit spendingLimit;
+
+  private TruncationRetry(BackendSpec backend, String cacheUri, SpendingLimit spendingLimit) {
+    this.backend = backend;
+    this.cacheUri = cacheUri;
+    this.spendingLimit = spendingLimit;
+  }
+
+  /**
+   * The retry of {@code backend}'s cut chunks (an API backend), cached at {@code cacheUri} (or
+   * {@code none}) and within {@code spendingLimit}.
+   */
+  public static TruncationRetry of(
+      BackendSpec backend, String cacheUri, SpendingLimit spendingLimit) {
+    if (backend.isLocal()) {
+      throw new IllegalArgumentException(
+          "backend " + backend.name() + " is local: its length limit is the model's own");
+    }
+    return new TruncationRetry(backend, cacheUri, spendingLimit);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<Chunk> cut) {
+    Coder<ChunkTranslation> coder = new ModelCoders.ChunkTranslationCoder();
+    BackendSpec retry = backend.forTruncationRetry();
+    PCollection<Chunk> toSend =
+        cut.apply("Count retries", ParDo.of(new CountRetriesFn(backend.label())))
+            .setCoder(cut.getCoder());
+    PCollection<ChunkTranslation> hits = null;
+    if (!TranslationCaches.isNone(cacheUri)) {
+      PCollectionTuple lookup = toSend.apply("Look up retry", CacheLookup.ofRetry(retry, cacheUri));
+      hits = lookup.get(CacheLookup.HITS);
+      toSend = lookup.get(CacheLookup.MISSES);
+    }
+    PCollectionTuple sent =
+        toSend.apply(
+            "Translate with more room",
+            ParDo.of(new TranslateChunks.TranslateFn(retry, cacheUri, spendingLimit, false))
+                .withOutputTags(
+                    TranslateChunks.TRANSLATIONS, TupleTagList.of(TranslateChunks.FAILURES)));
+    PCollection<ChunkTranslation> translations =
+        sent.get(TranslateChunks.TRANSLATIONS).setCoder(coder);
+    if (hits != null) {
+      translations =
+          PCollectionList.of(translations)
+              .and(hits)
+              .apply("Retried translations", Flatten.pCollections());
+    }
+    return PCollectionTuple.of(TranslateChunks.TRANSLATIONS, translations)
+        .and(TranslateChunks.FAILURES, sent.get(TranslateChunks.FAILURES).setCoder(coder));
+  }
+
+  /** Counts each chunk retried. */
+  static final class CountRetriesFn extends DoFn<Chunk, Chunk> {
+    private final Counter retries;
+
+    CountRetriesFn(String label) {
+      this.retries =
+          Metrics.counter(
+              TranslateChunks.METRICS_NAMESPACE,
+              TranslateChunks.metricName(label, "truncation_retries"));
+    }
+
+    @ProcessElement
+    public void process(@Element Chunk chunk, OutputReceiver<Chunk> out) {
+      retries.inc();
+      out.output(chunk);
+    }
+  }
+}
