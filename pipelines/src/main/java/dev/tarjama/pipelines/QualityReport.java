@@ -4,14 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
  * The {@code quality} section of a translate report: per backend and split the valid candidates
@@ -22,17 +17,7 @@ final class QualityReport {
   private QualityReport() {}
 
   static ObjectNode read(String summaryPrefix) throws IOException {
-    MatchResult match = FileSystems.match(summaryPrefix + ".json");
-    JsonNode summary = RecordJson.MAPPER.createObjectNode();
-    if (match.status() == MatchResult.Status.OK && !match.metadata().isEmpty()) {
-      try (InputStream in =
-          Channels.newInputStream(FileSystems.open(match.metadata().get(0).resourceId()))) {
-        String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (!text.isEmpty()) {
-          summary = RecordJson.parse(text);
-        }
-      }
-    }
+    JsonNode summary = SummaryFile.read(summaryPrefix);
     ObjectNode section = RecordJson.MAPPER.createObjectNode();
     ObjectNode byBackend = section.putObject("by_backend");
     for (Iterator<Map.Entry<String, JsonNode>> b = summary.path("counts").fields(); b.hasNext(); ) {

@@ -34,6 +34,7 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code --tune}: the signals alone on the {@code dev} split (what the thresholds were tuned
  *       on): per kind the share failing a gate, per signal the false alarms on references.
+ *   <li>{@code --signals}: the same on the {@code test} split (the gates alone, no ranking).
  *   <li>default: three runs on the {@code test} split (never tuned on): (A) the reference and
  *       the eight gate-able corruptions — reference chosen, caught per kind (PLAN.md: fails a gate
  *       or ranks strictly below the reference), references falsely rejected; (B) the eight
@@ -57,16 +58,18 @@ public class CorruptionBenchmark {
    */
   @org.junit.jupiter.api.Test
   void benchmark() throws Exception {
-    main("tune".equals(System.getProperty("qe.bench")) ? new String[] {"--tune"}
-        : new String[0]);
+    String mode = System.getProperty("qe.bench", "");
+    main(mode.equals("tune") ? new String[] {"--tune"}
+        : mode.equals("signals") ? new String[] {"--signals"} : new String[0]);
   }
 
   public static void main(String[] args) throws Exception {
     Path shared = Path.of(System.getProperty("tarjama.shared", "../shared"));
     boolean tune = List.of(args).contains("--tune");
+    boolean signals = List.of(args).contains("--signals");
     List<Pair> pairs = unique(CorruptionSet.pairs(shared, tune ? "dev" : "test", 150, 50, 200));
     System.out.println((tune ? "dev" : "test") + " split: " + pairs.size() + " pairs");
-    if (tune) {
+    if (tune || signals) {
       tune(pairs);
     } else {
       Path out = Files.createTempDirectory("qe-bench");
