@@ -5,12 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.bilingual.InstructionTurns;
 import dev.tarjama.transforms.io.RecordJson;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
  * The {@code bilingual} section of a translate report with {@code --emit=bilingual}: chosen
@@ -22,17 +17,7 @@ final class BilingualReport {
   private BilingualReport() {}
 
   static ObjectNode read(String summaryPrefix) throws IOException {
-    MatchResult match = FileSystems.match(summaryPrefix + ".json");
-    JsonNode counts = RecordJson.MAPPER.createObjectNode();
-    if (match.status() == MatchResult.Status.OK && !match.metadata().isEmpty()) {
-      try (InputStream in =
-          Channels.newInputStream(FileSystems.open(match.metadata().get(0).resourceId()))) {
-        String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (!text.isEmpty()) {
-          counts = RecordJson.parse(text);
-        }
-      }
-    }
+    JsonNode counts = SummaryFile.read(summaryPrefix);
     ObjectNode section = RecordJson.MAPPER.createObjectNode();
     section.put("chosen", counts.path("chosen").asLong());
     section.put("tuples", counts.path("tuples").asLong());

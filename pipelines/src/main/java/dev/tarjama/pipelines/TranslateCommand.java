@@ -179,6 +179,9 @@ final class TranslateCommand {
       stoppedByBudget = report.stoppedByBudget();
       markdown = report.markdown();
       problem = report.countsProblem();
+      JsonNode quality = QualityReport.read(output + TranslatePipeline.QUALITY_SUMMARY);
+      json.set("quality", quality);
+      markdown += QualityReport.markdown(quality);
       if (TranslatePipeline.emitsBilingual(options)) {
         JsonNode bilingual = BilingualReport.read(output + TranslatePipeline.BILINGUAL_SUMMARY);
         json.set("bilingual", bilingual);

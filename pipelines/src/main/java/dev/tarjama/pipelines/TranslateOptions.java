@@ -110,6 +110,12 @@ public interface TranslateOptions
 
   void setTargetScript(String value);
 
+  @Description("Target language of the quality signals (letters it does not use, language ID), an ISO 639-1 code")
+  @Default.String("ar")
+  String getTargetLanguage();
+
+  void setTargetLanguage(String value);
+
   @Description("r0 of LR, the expected target/source length ratio; `tarjama calibrate` measures it from human parallel data")
   @Default.Double(DefaultCalibration.R0)
   double getR0();
@@ -133,8 +139,8 @@ public interface TranslateOptions
 
   void setRewardProvider(String value);
 
-  @Description("How rewards are normalized per record before they enter rank_score: zscore (logistic of the z-score) or minmax")
-  @Default.String("zscore")
+  @Description("How rewards are normalized per record before they enter rank_score: logistic (of the reward minus the record's mean: the gap's size survives), zscore (logistic of the z-score) or minmax")
+  @Default.String("logistic")
   String getRewardNormalization();
 
   void setRewardNormalization(String value);

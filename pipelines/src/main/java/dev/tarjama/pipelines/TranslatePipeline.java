@@ -19,6 +19,10 @@ import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.judge.JudgePrompt;
 import dev.tarjama.transforms.meaning.JudgeMeaning;
 import dev.tarjama.transforms.reassemble.Reassemble;
+import dev.tarjama.transforms.quality.EstimateQuality;
+import dev.tarjama.transforms.quality.LanguageSignal;
+import dev.tarjama.transforms.quality.QualityEstimator;
+import dev.tarjama.transforms.quality.QualitySummary;
 import dev.tarjama.transforms.report.SummarizeRun;
 import dev.tarjama.transforms.score.RewardModelHandler;
 import dev.tarjama.transforms.score.ScoreCandidates;
@@ -50,13 +54,16 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Wires the translate data path from options (DESIGN.md, "Data flow"): read → normalize → select
- * (when any selection option is set) → segment → chunk → translate → reassemble → score (→
+ * (when any selection option is set) → segment → chunk → translate → reassemble → estimate quality → score (→
  * reward, with {@code --reward-model}) → rank → write, plus the in-pipeline summary the report
  * is made from. With {@code --dry-run} it stops after chunking. No domain logic lives here.
  */
 final class TranslatePipeline {
   /** Where the in-pipeline summary lands, under the output directory. */
   static final String SUMMARY = "_summary/summary";
+
+  /** Where the quality gates' counts and examples land, under the output directory. */
+  static final String QUALITY_SUMMARY = "_summary/quality";
 
   /** Where the counts of --emit=bilingual land, under the output directory. */
   static final String BILINGUAL_SUMMARY = "_summary/bilingual";
@@ -166,6 +173,8 @@ final class TranslatePipeline {
           PCollectionTuple.of(Reassemble.PLANS, chunked.get(ChunkRecords.PLANS))
               .and(Reassemble.TRANSLATIONS, chunkTranslations)
               .apply("Reassemble", Reassemble.expecting(expected))
+              .apply("EstimateQuality",
+                  EstimateQuality.with(qualityEstimator(options)).withPolicy(policy.quality()))
               .apply(
                   "Score",
                   ScoreCandidates.forScript(options.getTargetScript())
@@ -185,6 +194,10 @@ final class TranslatePipeline {
                             PreferencePairs.create().withMinGap(options.getPreferenceMinGap())));
       }
 
+      candidates
+          .apply("SummarizeQuality", QualitySummary.under(policy.quality()))
+          .apply("WriteQualitySummary", TextIO.write().to(output + QUALITY_SUMMARY)
+              .withSuffix(".json").withoutSharding());
       PCollectionTuple ranked = candidates.apply("Rank", RankCandidates.create().withPolicy(policy));
       deadLetters = deadLetters.and(ranked.get(RankCandidates.DEAD_LETTERS));
 
@@ -256,6 +269,20 @@ final class TranslatePipeline {
     String file = name.substring(name.indexOf('/') + 1);
     return TextIO.write().to(OutputLayout.TRANSLATE.folder(output, "_summary") + file)
         .withSuffix(".json").withoutSharding();
+  }
+
+  /**
+   * The run's quality signals: the defaults for {@code --target-language} and r₀, plus target-side
+   * language ID when {@code --langid-model} is given.
+   */
+  static QualityEstimator qualityEstimator(TranslateOptions options) {
+    QualityEstimator estimator =
+        QualityEstimator.defaults(options.getTargetLanguage(), options.getR0());
+    if (options.getLangidModel() != null) {
+      estimator = estimator.withSignal(
+          LanguageSignal.of(options.getLangidModel(), options.getTargetLanguage()));
+    }
+    return estimator;
   }
 
   /** The embedded store's file under a run's output directory. */

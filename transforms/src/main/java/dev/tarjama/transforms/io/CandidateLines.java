@@ -3,6 +3,7 @@ package dev.tarjama.transforms.io;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.model.QualityMeasures;
 
 /**
  * Reads a line of a finished run's {@code candidates/} back into a {@link Candidate} (the reverse of
@@ -43,7 +44,26 @@ public final class CandidateLines {
         score(node, "reward"),
         score(node, "rank_score"),
         node.path("tokens_in").asLong(0),
-        node.path("tokens_out").asLong(0));
+        node.path("tokens_out").asLong(0),
+        quality(node.path("quality")));
+  }
+
+  /** The {@code quality} object back into measures (absent in runs made before the stage). */
+  private static QualityMeasures quality(JsonNode quality) {
+    if (!quality.isObject()) {
+      return QualityMeasures.none();
+    }
+    java.util.Map<String, QualityMeasures.Measure> measures = new java.util.TreeMap<>();
+    quality.fields().forEachRemaining(e -> {
+      JsonNode m = e.getValue();
+      if (!m.path("value").isNumber()) {
+        throw new IllegalArgumentException(
+            "field /quality/" + e.getKey() + "/value is missing or not a number");
+      }
+      measures.put(e.getKey(), new QualityMeasures.Measure(m.path("value").doubleValue(),
+          m.path("judged").asBoolean(true), m.path("detail").asText("")));
+    });
+    return QualityMeasures.of(measures);
   }
 
   private static String text(JsonNode node, String field) {

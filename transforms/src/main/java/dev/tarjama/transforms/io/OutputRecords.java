@@ -68,6 +68,15 @@ public final class OutputRecords {
     putScore(node, "reward", c.reward);
     node.put("tokens_in", c.tokensIn);
     node.put("tokens_out", c.tokensOut);
+    if (!c.quality.isEmpty()) {
+      ObjectNode quality = node.putObject("quality");
+      c.quality.asMap().forEach((signal, m) -> {
+        ObjectNode q = quality.putObject(signal);
+        q.put("value", m.value());
+        q.put("judged", m.judged());
+        q.put("detail", m.detail());
+      });
+    }
     node.set("record", parse(c.json));
     return node;
   }

@@ -51,6 +51,8 @@ public final class Candidate {
   public final double rankScore;
   public final long tokensIn;
   public final long tokensOut;
+  /** Quality-estimation signals (empty before {@code EstimateQuality}). */
+  public final QualityMeasures quality;
 
   public Candidate(
       String recordId,
@@ -69,6 +71,28 @@ public final class Candidate {
       double rankScore,
       long tokensIn,
       long tokensOut) {
+    this(recordId, split, backend, candidate, json, valid, reason, sourceText, targetText, lr, scr,
+        scrFlagged, reward, rankScore, tokensIn, tokensOut, QualityMeasures.none());
+  }
+
+  public Candidate(
+      String recordId,
+      String split,
+      String backend,
+      int candidate,
+      String json,
+      boolean valid,
+      String reason,
+      String sourceText,
+      String targetText,
+      double lr,
+      double scr,
+      boolean scrFlagged,
+      double reward,
+      double rankScore,
+      long tokensIn,
+      long tokensOut,
+      QualityMeasures quality) {
     this.recordId = recordId;
     this.split = split;
     this.backend = backend;
@@ -85,6 +109,7 @@ public final class Candidate {
     this.rankScore = rankScore;
     this.tokensIn = tokensIn;
     this.tokensOut = tokensOut;
+    this.quality = Objects.requireNonNull(quality);
   }
 
   /** A freshly reassembled candidate, not yet scored. */
@@ -108,19 +133,25 @@ public final class Candidate {
   public Candidate withMetrics(double lr, double scr, boolean scrFlagged) {
     return new Candidate(
         recordId, split, backend, candidate, json, valid, reason, sourceText, targetText, lr, scr,
-        scrFlagged, reward, rankScore, tokensIn, tokensOut);
+        scrFlagged, reward, rankScore, tokensIn, tokensOut, quality);
   }
 
   public Candidate withReward(double reward) {
     return new Candidate(
         recordId, split, backend, candidate, json, valid, reason, sourceText, targetText, lr, scr,
-        scrFlagged, reward, rankScore, tokensIn, tokensOut);
+        scrFlagged, reward, rankScore, tokensIn, tokensOut, quality);
+  }
+
+  public Candidate withQuality(QualityMeasures quality) {
+    return new Candidate(
+        recordId, split, backend, candidate, json, valid, reason, sourceText, targetText, lr, scr,
+        scrFlagged, reward, rankScore, tokensIn, tokensOut, quality);
   }
 
   public Candidate withRankScore(double rankScore) {
     return new Candidate(
         recordId, split, backend, candidate, json, valid, reason, sourceText, targetText, lr, scr,
-        scrFlagged, reward, rankScore, tokensIn, tokensOut);
+        scrFlagged, reward, rankScore, tokensIn, tokensOut, quality);
   }
 
   public CandidateKey candidateKey() {
@@ -145,7 +176,8 @@ public final class Candidate {
         && json.equals(c.json)
         && reason.equals(c.reason)
         && sourceText.equals(c.sourceText)
-        && targetText.equals(c.targetText);
+        && targetText.equals(c.targetText)
+        && quality.equals(c.quality);
   }
 
   @Override

@@ -258,6 +258,27 @@ public final class ModelCoders {
     out.writeDouble(c.rankScore);
     out.writeLong(c.tokensIn);
     out.writeLong(c.tokensOut);
+    writeQuality(out, c.quality);
+  }
+
+  private static void writeQuality(DataOutputStream out, QualityMeasures q) throws IOException {
+    out.writeInt(q.asMap().size());
+    for (java.util.Map.Entry<String, QualityMeasures.Measure> e : q.asMap().entrySet()) {
+      writeString(out, e.getKey());
+      out.writeDouble(e.getValue().value());
+      out.writeBoolean(e.getValue().judged());
+      writeString(out, e.getValue().detail());
+    }
+  }
+
+  private static QualityMeasures readQuality(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    java.util.TreeMap<String, QualityMeasures.Measure> m = new java.util.TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      String name = readString(in);
+      m.put(name, new QualityMeasures.Measure(in.readDouble(), in.readBoolean(), readString(in)));
+    }
+    return QualityMeasures.of(m);
   }
 
   public static Candidate readCandidate(DataInputStream in) throws IOException {
@@ -265,7 +286,7 @@ public final class ModelCoders {
         readString(in), readString(in), readString(in), in.readInt(), readString(in),
         in.readBoolean(), readString(in), readString(in), readString(in), in.readDouble(),
         in.readDouble(), in.readBoolean(), in.readDouble(), in.readDouble(), in.readLong(),
-        in.readLong());
+        in.readLong(), readQuality(in));
   }
 
   static void writeDeadLetter(DataOutputStream out, DeadLetter d) throws IOException {

@@ -3,6 +3,7 @@ package dev.tarjama.transforms.rank;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.quality.QualityPolicy;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,7 +33,7 @@ import java.util.TreeMap;
  * {@code min-scr=0.8} still applies elsewhere.
  *
  * <p><b>Spec</b> (the CLI form, {@link #parse}): comma-separated {@code key=value} entries; keys
- * {@code w-lr}, {@code w-scr}, {@code w-reward}, {@code reward-normalization} ({@code zscore} or
+ * {@code w-lr}, {@code w-scr}, {@code w-reward}, {@code reward-normalization} ({@code logistic}, {@code zscore} or
  * {@code minmax}), {@code min-lr}, {@code min-scr}, {@code min-rank-score}; a threshold key may be prefixed by a split name and a colon, e.g. {@code
  * min-lr=0.6,min-scr=0.8,code_split:min-scr=0.0}. {@link #toSpec()} parses back to an equal policy.
  */
@@ -40,7 +41,8 @@ public final class RankingPolicy implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final RankingPolicy DEFAULT =
-      new RankingPolicy(1, 1, 0, RewardNormalization.ZSCORE, Thresholds.none(), new TreeMap<>());
+      new RankingPolicy(1, 1, 0, RewardNormalization.LOGISTIC, Thresholds.none(), new TreeMap<>(),
+          QualityPolicy.defaults());
 
   static final String W_LR = "w-lr";
   static final String W_SCR = "w-scr";
@@ -53,6 +55,7 @@ public final class RankingPolicy implements Serializable {
   private final RewardNormalization rewardNormalization;
   private final Thresholds global;
   private final TreeMap<String, Thresholds> perSplit;
+  private final QualityPolicy quality;
 
   private RankingPolicy(
       double wLr,
@@ -60,7 +63,8 @@ public final class RankingPolicy implements Serializable {
       double wReward,
       RewardNormalization rewardNormalization,
       Thresholds global,
-      Map<String, Thresholds> perSplit) {
+      Map<String, Thresholds> perSplit,
+      QualityPolicy quality) {
     checkWeight(W_LR, wLr);
     checkWeight(W_SCR, wScr);
     checkWeight(W_REWARD, wReward);
@@ -73,6 +77,7 @@ public final class RankingPolicy implements Serializable {
     this.rewardNormalization = Objects.requireNonNull(rewardNormalization);
     this.global = Objects.requireNonNull(global);
     this.perSplit = new TreeMap<>(perSplit);
+    this.quality = Objects.requireNonNull(quality);
   }
 
   private static void checkWeight(String name, double w) {
@@ -122,6 +127,16 @@ public final class RankingPolicy implements Serializable {
         continue;
       }
       int colon = key.lastIndexOf(':');
+      String bare = key.substring(colon + 1).trim();
+      if (QualityPolicy.accepts(bare)) {
+        String split = colon >= 0 ? key.substring(0, colon).trim() : null;
+        if (split != null && split.isEmpty()) {
+          throw new IllegalArgumentException("policy entry '" + entry + "' has an empty split name");
+        }
+        policy = policy.withQuality(
+            policy.quality.with(split, bare, entry.substring(eq + 1), entry));
+        continue;
+      }
       if (colon >= 0) {
         String split = key.substring(0, colon).trim();
         if (split.isEmpty()) {
@@ -169,31 +184,45 @@ public final class RankingPolicy implements Serializable {
     }
   }
 
+  /** The quality gates and weights. */
+  public RankingPolicy withQuality(QualityPolicy quality) {
+    return new RankingPolicy(wLr, wScr, wReward, rewardNormalization, global, perSplit, quality);
+  }
+
+  public QualityPolicy quality() {
+    return quality;
+  }
+
+  /** The quality gates {@code c} fails (empty: it may win). */
+  public List<String> gateFailures(Candidate c) {
+    return quality.gateFailures(c);
+  }
+
   /** Weights of LR and SCR (each >= 0, not both 0). */
   public RankingPolicy withWeights(double wLr, double wScr) {
-    return new RankingPolicy(wLr, wScr, wReward, rewardNormalization, global, perSplit);
+    return new RankingPolicy(wLr, wScr, wReward, rewardNormalization, global, perSplit, quality);
   }
 
   /** Weight of the normalized reward (0 = ignored, the default). */
   public RankingPolicy withRewardWeight(double wReward) {
-    return new RankingPolicy(wLr, wScr, wReward, rewardNormalization, global, perSplit);
+    return new RankingPolicy(wLr, wScr, wReward, rewardNormalization, global, perSplit, quality);
   }
 
   /** How raw rewards are normalized per record ({@link RewardNormalization#ZSCORE} by default). */
   public RankingPolicy withRewardNormalization(RewardNormalization normalization) {
-    return new RankingPolicy(wLr, wScr, wReward, normalization, global, perSplit);
+    return new RankingPolicy(wLr, wScr, wReward, normalization, global, perSplit, quality);
   }
 
   /** The thresholds for every split that has none of its own (field by field). */
   public RankingPolicy withThresholds(Thresholds thresholds) {
-    return new RankingPolicy(wLr, wScr, wReward, rewardNormalization, thresholds, perSplit);
+    return new RankingPolicy(wLr, wScr, wReward, rewardNormalization, thresholds, perSplit, quality);
   }
 
   /** Thresholds for {@code split}, overriding the global ones field by field. */
   public RankingPolicy perSplit(String split, Thresholds thresholds) {
     TreeMap<String, Thresholds> next = new TreeMap<>(perSplit);
     next.put(Objects.requireNonNull(split), Objects.requireNonNull(thresholds));
-    return new RankingPolicy(wLr, wScr, wReward, rewardNormalization, global, next);
+    return new RankingPolicy(wLr, wScr, wReward, rewardNormalization, global, next, quality);
   }
 
   private Thresholds ownThresholds(String split) {
@@ -244,12 +273,23 @@ public final class RankingPolicy implements Serializable {
 
   /** rank_score of a candidate taking its {@code reward} as already normalized. */
   public double rankScore(Candidate c) {
-    return rankScore(c.lr, c.scr, c.reward);
+    return withQualityTerm(c, rankScore(c.lr, c.scr, c.reward), c.reward);
+  }
+
+  /** {@code base} with the weighted quality signals of {@code c} folded in. */
+  private double withQualityTerm(Candidate c, double base, double normalizedReward) {
+    double[] q = quality.weightedScore(c);
+    if (q[1] == 0) {
+      return base;
+    }
+    double weights = wLr + wScr + (wReward > 0 && !Double.isNaN(normalizedReward) ? wReward : 0);
+    return (base * weights + q[0]) / (weights + q[1]);
   }
 
   /**
    * One record's candidates with rank_score computed from their raw rewards normalized over the
-   * record ({@link #rewardNormalization()}); candidates without a reward keep LR and SCR only. The
+   * record ({@link #rewardNormalization()}); a candidate without a reward in a record where others
+   * have one is scored with the neutral reward 0.5 (same formula as its siblings). The
    * candidates keep their raw {@code reward}; the order is the input's.
    */
   public List<Candidate> withRankScores(Collection<Candidate> record) {
@@ -259,10 +299,17 @@ public final class RankingPolicy implements Serializable {
       raw[i] = pool.get(i).reward;
     }
     double[] normalized = rewardNormalization.normalize(raw);
+    boolean anyReward = false;
+    for (double r : raw) {
+      anyReward |= !Double.isNaN(r);
+    }
     List<Candidate> out = new ArrayList<>(pool.size());
     for (int i = 0; i < raw.length; i++) {
       Candidate c = pool.get(i);
-      out.add(c.withRankScore(rankScore(c.lr, c.scr, normalized[i])));
+      // A sibling without a reward (the model failed on it) gets the record's neutral reward, so
+      // that every candidate of the record is scored by the same formula.
+      double reward = anyReward && Double.isNaN(normalized[i]) ? 0.5 : normalized[i];
+      out.add(c.withRankScore(withQualityTerm(c, rankScore(c.lr, c.scr, reward), reward)));
     }
     return out;
   }
@@ -274,6 +321,13 @@ public final class RankingPolicy implements Serializable {
 
   /** The formula, e.g. {@code (LR + SCR)/2}. */
   public String formula() {
+    String f = baseFormula();
+    return quality.weighs()
+        ? f + "; each weighted quality signal adds w*score to the numerator and w to the denominator"
+        : f;
+  }
+
+  private String baseFormula() {
     if (wLr == wScr && wReward == 0) {
       return "(LR + SCR)/2";
     }
@@ -293,6 +347,9 @@ public final class RankingPolicy implements Serializable {
     parts.add("rank_score = " + formula());
     parts.add(global.isEmpty() ? "no thresholds" : "thresholds " + global.toSpec());
     perSplit.forEach((split, t) -> parts.add(split + ": " + t.orElse(global)));
+    if (!quality.equals(QualityPolicy.defaults())) {
+      parts.add(quality.describe());
+    }
     return String.join("; ", parts);
   }
 
@@ -308,7 +365,7 @@ public final class RankingPolicy implements Serializable {
     if (wReward != 0) {
       parts.add(W_REWARD + "=" + Thresholds.format(wReward));
     }
-    if (rewardNormalization != RewardNormalization.ZSCORE) {
+    if (rewardNormalization != RewardNormalization.LOGISTIC) {
       parts.add(REWARD_NORMALIZATION + "=" + rewardNormalization.cliName());
     }
     if (!global.isEmpty()) {
@@ -321,6 +378,7 @@ public final class RankingPolicy implements Serializable {
         }
       }
     });
+    parts.addAll(quality.toSpecEntries());
     return String.join(",", parts);
   }
 
@@ -336,6 +394,7 @@ public final class RankingPolicy implements Serializable {
     thresholdsJson(node.putObject("thresholds"), global);
     ObjectNode splits = node.putObject("per_split");
     perSplit.forEach((split, t) -> thresholdsJson(splits.putObject(split), t.orElse(global)));
+    node.set("quality", quality.toJsonNode());
     node.put("spec", toSpec());
     return node;
   }
@@ -364,12 +423,13 @@ public final class RankingPolicy implements Serializable {
         && Double.compare(wReward, p.wReward) == 0
         && rewardNormalization == p.rewardNormalization
         && global.equals(p.global)
-        && perSplit.equals(p.perSplit);
+        && perSplit.equals(p.perSplit)
+        && quality.equals(p.quality);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(wLr, wScr, wReward, rewardNormalization, global, perSplit);
+    return Objects.hash(wLr, wScr, wReward, rewardNormalization, global, perSplit, quality);
   }
 
   @Override

@@ -14,10 +14,16 @@ import java.util.regex.Pattern;
  *
  * <ol>
  *   <li>Candidates are ordered best first: higher rank_score, then higher raw reward, then higher
- *       SCR, then backend name, then candidate index (NaN scores last), so the outcome never
+ *       SCR, then a stable hash of record, backend and index ({@link #tieHash}), then backend
+ *       name and candidate index (NaN scores last), so the outcome never
  *       depends on arrival order.
- *   <li>The winner is the first <em>valid, scored</em> candidate that passes the policy's
- *       thresholds for the record's split → {@link Outcome#CHOSEN}. An invalid candidate never wins,
+ *   <li>The winner is the first <em>valid, scored</em> candidate that fails no quality gate
+ *       ({@link RankingPolicy#gateFailures}) and passes the policy's thresholds for the record's
+ *       split → {@link Outcome#CHOSEN}.
+ *   <li>Valid candidates but every one fails a gate → {@link Outcome#REJECTED} with the best of
+ *       them and {@code "every candidate failed a quality gate: backend/index: numbers (missing
+ *       1000), repetition (…); …"}: every candidate's reasons (an invalid one's validation
+ *       reason). An invalid candidate never wins,
  *       whatever its score; thresholds filter, ranking chooses among the survivors.
  *   <li>Valid candidates but none passes → {@link Outcome#REJECTED} with the best valid one and
  *       {@code "below threshold: LR 0.41 < 0.6"} (the best one's failures).
@@ -35,6 +41,7 @@ public final class RecordDecision {
 
   public static final String NO_VALID = "no valid candidate: ";
   public static final String BELOW_THRESHOLD = "below threshold: ";
+  public static final String QUALITY_GATES = "every candidate failed a quality gate: ";
 
   private static final Pattern FIELD =
       Pattern.compile("\\b(?:field|at) (/[^\\s,;:()\\[\\]\"']+)");
@@ -45,8 +52,25 @@ public final class RecordDecision {
           .thenComparingDouble(c -> nanLowest(c.reward))
           .thenComparingDouble(c -> nanLowest(c.scr))
           .reversed()
+          .thenComparingLong(c -> tieHash(c.recordId, c.backend, c.candidate))
           .thenComparing(c -> c.backend)
           .thenComparingInt(c -> c.candidate);
+
+  /**
+   * The exact-tie order: FNV-1a (64 bit) over the UTF-8 of {@code record \0 backend \0 index}, so
+   * ties are spread evenly over backends (breaking them by name made the first backend win every
+   * one) and the same on every JVM.
+   */
+  public static long tieHash(String recordId, String backend, int candidate) {
+    long h = 0xcbf29ce484222325L;
+    byte[] bytes = (recordId + '\0' + backend + '\0' + candidate)
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (byte b : bytes) {
+      h ^= b & 0xff;
+      h *= 0x100000001b3L;
+    }
+    return h;
+  }
 
   private static final Comparator<Candidate> BY_KEY =
       Comparator.<Candidate, String>comparing(c -> c.backend).thenComparingInt(c -> c.candidate);
@@ -112,13 +136,31 @@ public final class RecordDecision {
           NO_VALID + String.join("; ", reasons));
     }
 
+    List<Candidate> passing = new ArrayList<>();
     for (Candidate c : eligible) {
+      if (policy.gateFailures(c).isEmpty()) {
+        passing.add(c);
+      }
+    }
+    if (passing.isEmpty()) {
+      List<Candidate> byKey = new ArrayList<>(pool);
+      byKey.sort(BY_KEY);
+      List<String> reasons = new ArrayList<>();
+      for (Candidate c : byKey) {
+        List<String> gates = c.valid ? policy.gateFailures(c) : List.of();
+        reasons.add(c.backend + "/" + c.candidate + ": "
+            + (!c.valid ? c.reason : gates.isEmpty() ? "not scored" : String.join(", ", gates)));
+      }
+      return rejected(recordId, split, eligible.get(0), pool.size(), validCount,
+          QUALITY_GATES + String.join("; ", reasons));
+    }
+    for (Candidate c : passing) {
       if (policy.violation(c).isEmpty()) {
         return new RecordDecision(Outcome.CHOSEN,
             new RankedRecord(recordId, split, c, pool.size(), validCount, ""), null);
       }
     }
-    Candidate best = eligible.get(0);
+    Candidate best = passing.get(0);
     Optional<String> why = policy.violation(best);
     return rejected(recordId, split, best, pool.size(), validCount, BELOW_THRESHOLD + why.get());
   }

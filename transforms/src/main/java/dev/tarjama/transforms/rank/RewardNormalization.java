@@ -9,20 +9,26 @@ import java.util.Locale;
  * (NaN stays NaN: that candidate's rank_score has no reward term).
  *
  * <ul>
- *   <li>{@link #ZSCORE} (default): z = (r − mean) / standard deviation (population), mapped to
+ *   <li>{@link #LOGISTIC} (default): σ(r − mean), the record's mean reward subtracted and no
+ *       division: a Bradley–Terry reward's unit is a log-odds, so the term is the modelled chance
+ *       that the candidate beats the record's average, and the size of a gap survives — with two
+ *       candidates a gap of 1e-6 moves it by 5e-7, a gap of 3 by 0.64.
+ *   <li>{@link #ZSCORE}: z = (r − mean) / standard deviation (population), mapped to
  *       (0, 1) by the logistic function σ(z) so that it weighs like LR and SCR: the record's mean
  *       reward is 0.5, one deviation above it 0.73.
  *   <li>{@link #MINMAX}: (r − min) / (max − min): the record's best reward is 1, its worst 0.
  * </ul>
  *
- * <p>A record whose rewards are all equal (or a single rewarded candidate) gets 0.5 for each: the
+ * <p>With two candidates z-scores are always ±1 and min–max always 0 and 1, whatever the gap;
+ * they are kept for larger pools. A record whose rewards are all equal (or a single rewarded candidate) gets 0.5 for each: the
  * reward cannot tell its candidates apart.
  */
 public enum RewardNormalization {
+  LOGISTIC,
   ZSCORE,
   MINMAX;
 
-  /** {@code zscore} or {@code minmax}, any case. */
+  /** {@code logistic}, {@code zscore} or {@code minmax}, any case. */
   public static RewardNormalization parse(String name) {
     String n = name.strip().toLowerCase(Locale.ROOT).replace("-", "");
     for (RewardNormalization v : values()) {
@@ -31,7 +37,7 @@ public enum RewardNormalization {
       }
     }
     throw new IllegalArgumentException(
-        "unknown reward normalization '" + name + "'; known: zscore, minmax");
+        "unknown reward normalization '" + name + "'; known: logistic, zscore, minmax");
   }
 
   public String cliName() {
@@ -65,6 +71,8 @@ public enum RewardNormalization {
       double r = rewards[i];
       if (Double.isNaN(r)) {
         out[i] = Double.NaN;
+      } else if (this == LOGISTIC) {
+        out[i] = 1 / (1 + Math.exp(-(r - mean)));
       } else if (!(max > min) || !(sd > 0)) {
         out[i] = 0.5;
       } else if (this == MINMAX) {

@@ -142,7 +142,7 @@ public final class Thresholds implements Serializable {
   }
 
   /** Up to 6 decimals, no trailing zeros: 0.41, 0.6, 0, 0.886087. */
-  static String format(double value) {
+  public static String format(double value) {
     if (Double.isNaN(value) || Double.isInfinite(value)) {
       return Double.toString(value);
     }

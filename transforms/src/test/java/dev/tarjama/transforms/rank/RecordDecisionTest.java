@@ -44,7 +44,7 @@ class RecordDecisionTest {
   }
 
   @Test
-  void tiesBreakByScrThenBackendThenIndexWhateverTheArrivalOrder() {
+  void tiesBreakByScrThenTheStableTieHashWhateverTheArrivalOrder() {
     Candidate lowScr = valid("r1", "s", "a", 0, 0.9, 0.8); // 0.85
     Candidate b1 = valid("r1", "s", "b", 1, 0.8, 0.9); // 0.85, SCR 0.9
     Candidate b0 = valid("r1", "s", "b", 0, 0.8, 0.9);

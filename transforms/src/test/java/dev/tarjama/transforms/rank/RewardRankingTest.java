@@ -59,11 +59,11 @@ class RewardRankingTest {
     assertEquals("minmax", json.get("reward_normalization").asText());
     assertEquals("(1*LR + 1*SCR + 2*minmax(reward))/4, or (1*LR + 1*SCR)/2 without a reward",
         json.get("rank_score").asText());
-    assertEquals(RewardNormalization.ZSCORE, RankingPolicy.defaults().rewardNormalization());
+    assertEquals(RewardNormalization.LOGISTIC, RankingPolicy.defaults().rewardNormalization());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> RankingPolicy.parse("reward-normalization=rank"));
     assertTrue(e.getMessage().contains("'reward-normalization=rank'")
-        && e.getMessage().contains("known: zscore, minmax"), e.getMessage());
+        && e.getMessage().contains("known: logistic, zscore, minmax"), e.getMessage());
   }
 
   @Test
@@ -81,10 +81,10 @@ class RewardRankingTest {
   }
 
   @Test
-  void aCandidateWithoutARewardIsRankedOnLrAndScrAlone() {
+  void aCandidateWithoutARewardGetsTheNeutralRewardOfItsRecord() {
     List<Candidate> scored = RankingPolicy.parse("w-reward=1").withRankScores(List.of(
         rewarded("a", 0.8, 1.0, Double.NaN), rewarded("b", 0.8, 1.0, 0.3)));
-    assertEquals(0.9, scored.get(0).rankScore, 1e-12);
+    assertEquals((0.8 + 1.0 + 0.5) / 3, scored.get(0).rankScore, 1e-12);
     assertEquals((0.8 + 1.0 + 0.5) / 3, scored.get(1).rankScore, 1e-12);
   }
 

@@ -72,7 +72,8 @@ class ScoreRewardsTest {
           assertTrue(Double.isFinite(c.reward), c.toString());
         } else {
           assertTrue(Double.isNaN(c.reward), "invalid candidates are not scored: " + c);
-          assertEquals(0.95, c.rankScore, 1e-12, "without a reward rank_score stays (LR+SCR)/2");
+          assertEquals((0.9 + 1.0 + 0.5) / 3, c.rankScore, 1e-12,
+              "without a reward: the record's neutral reward, on its siblings' scale");
         }
       }
       assertEquals(3 * RECORDS, count, "every candidate comes out once");
@@ -80,9 +81,10 @@ class ScoreRewardsTest {
       for (Map<String, Candidate> record : byRecord.values()) {
         Candidate human = record.get("human");
         Candidate copy = record.get("copy");
-        // Two rewarded candidates, z-score: one is σ(1), the other σ(-1).
-        double high = (0.9 + 1.0 + 1 / (1 + Math.exp(-1))) / 3;
-        double low = (0.9 + 1.0 + 1 / (1 + Math.exp(1))) / 3;
+        // Two rewarded candidates, logistic of the reward minus their mean: σ(±gap/2).
+        double halfGap = Math.abs(human.reward - copy.reward) / 2;
+        double high = (0.9 + 1.0 + 1 / (1 + Math.exp(-halfGap))) / 3;
+        double low = (0.9 + 1.0 + 1 / (1 + Math.exp(halfGap))) / 3;
         boolean humanBetter = human.reward > copy.reward;
         assertEquals(humanBetter ? high : low, human.rankScore, 1e-9);
         assertEquals(humanBetter ? low : high, copy.rankScore, 1e-9);

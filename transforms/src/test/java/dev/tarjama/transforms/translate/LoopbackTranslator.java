@@ -77,6 +77,15 @@ public final class LoopbackTranslator implements AutoCloseable {
     TRANSLATE
   }
 
+  /** A scripted answer: the completion text and its {@code finish_reason}. */
+  public record Answer(String text, String finishReason) {}
+
+  /** Answers a route's requests from the text between the prompt's prefix and suffix. */
+  @FunctionalInterface
+  public interface Oracle {
+    Answer answer(String text);
+  }
+
   /** A way to answer one request badly. */
   public record Fault(Kind kind, int status, String retryAfter, Duration delay) {
     public enum Kind {
@@ -202,6 +211,7 @@ public final class LoopbackTranslator implements AutoCloseable {
     private String modelsRoot;
     private boolean lengthLimited;
     private int defaultMaxTokens;
+    private final Map<String, Oracle> routes = new HashMap<>();
 
     private Builder() {}
 
@@ -213,6 +223,16 @@ public final class LoopbackTranslator implements AutoCloseable {
     public Builder lengthLimit(int defaultMaxTokens) {
       lengthLimited = true;
       this.defaultMaxTokens = defaultMaxTokens;
+      return this;
+    }
+
+    /**
+     * Requests to {@code /NAME/v1/chat/completions} (and {@code /NAME/v1/completions}) are
+     * answered by {@code oracle} instead of the transliteration: one backend per route, e.g. a
+     * reference and its corruptions behind one server ({@link #baseUrl(String)}).
+     */
+    public Builder route(String name, Oracle oracle) {
+      routes.put(Objects.requireNonNull(name), Objects.requireNonNull(oracle));
       return this;
     }
 
@@ -355,6 +375,11 @@ public final class LoopbackTranslator implements AutoCloseable {
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
+  }
+
+  /** {@code http://127.0.0.1:PORT/NAME/v1}: the base URL of a {@link Builder#route}. */
+  public String baseUrl(String route) {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + route + "/v1";
   }
 
   /** {@code http://127.0.0.1:PORT/v1}. */
@@ -596,6 +621,12 @@ public final class LoopbackTranslator implements AutoCloseable {
 
   private void serve(HttpExchange exchange, long[] served) throws IOException {
     String path = exchange.getRequestURI().getPath();
+    Oracle oracle = null;
+    int second = path.indexOf('/', 1);
+    if (second > 0 && config.routes.containsKey(path.substring(1, second))) {
+      oracle = config.routes.get(path.substring(1, second));
+      path = path.substring(second);
+    }
     if (path.equals("/v1/models") && config.modelsId != null
         && "GET".equals(exchange.getRequestMethod())) {
       ObjectNode list = JSON.createObjectNode().put("object", "list");
@@ -723,8 +754,11 @@ public final class LoopbackTranslator implements AutoCloseable {
     long completionTokens = 0;
     for (int i = 0; i < n; i++) {
       int variant = seed + i;
-      String translated = translate(text, variant, config.placeholderFaults.get(variant));
-      String finish = "stop";
+      Answer answer = oracle == null
+          ? new Answer(translate(text, variant, config.placeholderFaults.get(variant)), "stop")
+          : oracle.answer(text);
+      String translated = answer.text();
+      String finish = answer.finishReason();
       int limit = request.path("max_tokens").asInt(config.defaultMaxTokens);
       if (config.lengthLimited && limit > 0 && words(translated) > limit) {
         translated = String.join(" ", List.of(translated.strip().split("\\s+")).subList(0, limit));

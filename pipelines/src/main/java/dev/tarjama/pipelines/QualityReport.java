@@ -1,0 +1,73 @@
+package dev.tarjama.pipelines;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tarjama.transforms.io.RecordJson;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@code quality} section of a translate report: per backend and split the valid candidates
+ * measured, the share failing any gate and each gate, and a few examples per gate, from what
+ * {@link dev.tarjama.transforms.quality.QualitySummary} wrote.
+ */
+final class QualityReport {
+  private QualityReport() {}
+
+  static ObjectNode read(String summaryPrefix) throws IOException {
+    JsonNode summary = SummaryFile.read(summaryPrefix);
+    ObjectNode section = RecordJson.MAPPER.createObjectNode();
+    ObjectNode byBackend = section.putObject("by_backend");
+    for (Iterator<Map.Entry<String, JsonNode>> b = summary.path("counts").fields(); b.hasNext(); ) {
+      Map.Entry<String, JsonNode> backend = b.next();
+      ObjectNode out = byBackend.putObject(backend.getKey());
+      backend.getValue().fields().forEachRemaining(split -> {
+        JsonNode s = split.getValue();
+        long measured = s.path("measured").asLong();
+        ObjectNode o = out.putObject(split.getKey());
+        o.put("measured", measured);
+        o.put("gated", s.path("gated").asLong());
+        o.put("gated_share", share(s.path("gated").asLong(), measured));
+        ObjectNode failed = o.putObject("failed_share");
+        s.path("failed").fields().forEachRemaining(
+            f -> failed.put(f.getKey(), share(f.getValue().asLong(), measured)));
+        o.set("failed", s.path("failed").deepCopy());
+      });
+    }
+    section.set("examples", summary.path("examples").isObject()
+        ? summary.path("examples").deepCopy() : RecordJson.MAPPER.createObjectNode());
+    return section;
+  }
+
+  private static double share(long n, long of) {
+    return of == 0 ? 0.0 : (double) n / of;
+  }
+
+  static String markdown(JsonNode q) {
+    StringBuilder md = new StringBuilder("\n## Quality gates\n\n");
+    md.append("Share of valid candidates failing each gate (a candidate failing one cannot win).\n\n");
+    md.append("| backend | split | measured | any gate | failing gates |\n|---|---|---:|---:|---|\n");
+    q.get("by_backend").fields().forEachRemaining(b -> b.getValue().fields().forEachRemaining(s -> {
+      StringBuilder gates = new StringBuilder();
+      s.getValue().get("failed_share").fields().forEachRemaining(f -> gates
+          .append(gates.length() == 0 ? "" : ", ")
+          .append(String.format(Locale.ROOT, "%s %.1f%%", f.getKey(), 100 * f.getValue().asDouble())));
+      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f%% | %s |\n", b.getKey(),
+          s.getKey(), s.getValue().get("measured").asLong(),
+          100 * s.getValue().get("gated_share").asDouble(), gates));
+    }));
+    if (q.get("examples").size() > 0) {
+      md.append("\nExamples per gate:\n\n");
+      q.get("examples").fields().forEachRemaining(g -> {
+        for (JsonNode e : g.getValue()) {
+          md.append(String.format(Locale.ROOT, "- **%s** `%s` %s/%d: %s\n", g.getKey(),
+              e.path("record_id").asText(), e.path("backend").asText(),
+              e.path("candidate").asInt(), e.path("detail").asText().replace("|", "\\|")));
+        }
+      });
+    }
+    return md.toString();
+  }
+}

@@ -1,0 +1,84 @@
+package dev.tarjama.transforms.quality;
+
+import dev.tarjama.transforms.model.QualityMeasures.Measure;
+
+/**
+ * {@code repetition}: a translator stuck in a loop ("…كيكيكيكيكي…", one phrase over and over).
+ * The value is the largest number of back-to-back repeats of one unit (1 to {@value #MAX_UNIT}
+ * code points holding a letter other than tatweel, whitespace runs counted as one space) in the target, when it is
+ * more than the source's own largest such count; else 0 (the source repeats as much: not the
+ * translator's loop). Judged when the target has a letter.
+ */
+public final class RepetitionSignal implements QualitySignal {
+  private static final long serialVersionUID = 1L;
+  static final int MAX_UNIT = 80;
+
+  @Override
+  public SignalSpec spec() {
+    return SignalSpec.REPETITION;
+  }
+
+  @Override
+  public Measure measure(QualityInput in) {
+    String target = squeeze(in.target());
+    if (Prose.letters(target) == 0) {
+      return Measure.notJudged("no letters");
+    }
+    Loop t = longestLoop(target);
+    Loop s = longestLoop(squeeze(in.source()));
+    if (t.repeats <= s.repeats) {
+      return new Measure(0, true, "");
+    }
+    return new Measure(t.repeats, true,
+        t.repeats + " repeats of '" + abbreviate(t.unit) + "' (source: " + s.repeats + ")");
+  }
+
+  record Loop(int repeats, String unit) {}
+
+  static String squeeze(String text) {
+    return text.replaceAll("\\s+", " ").strip();
+  }
+
+  /** The unit with the most back-to-back repeats (at least 1: every text repeats itself once). */
+  static Loop longestLoop(String text) {
+    int best = 1;
+    String bestUnit = "";
+    int n = text.length();
+    for (int i = 0; i < n; i++) {
+      for (int len = 1; len <= MAX_UNIT && i + 2 * len <= n; len++) {
+        if (Character.isLowSurrogate(text.charAt(i))) {
+          break;
+        }
+        // Repeats needed to beat the best: skip units that cannot.
+        if (i + (best + 1) * len > n) {
+          break;
+        }
+        int repeats = 1;
+        while (i + (repeats + 1) * len <= n
+            && text.regionMatches(i, text, i + repeats * len, len)) {
+          repeats++;
+        }
+        if (repeats > best && hasLetter(text, i, i + len)) {
+          best = repeats;
+          bestUnit = text.substring(i, i + len);
+        }
+      }
+    }
+    return new Loop(best, bestUnit);
+  }
+
+  private static boolean hasLetter(String text, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      // Tatweel (a modifier letter) stretches a word for layout: a run of it is not a loop.
+      if (Character.isLetter(c) && Character.getType(c) != Character.MODIFIER_LETTER) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+  }
+}
