@@ -30,7 +30,7 @@ final class RunDirectory {
   static final List<String> OUTPUT_FOLDERS =
       List.of("chosen", "candidates", "rejected", "dead_letter", "_summary");
 
-  static final List<String> OUTPUT_FILES = List.of("report.json", "report.md");
+  static final List<String> OUTPUT_FILES = List.of("report.json", "report.md", "README.md");
 
   private final String dir;
 

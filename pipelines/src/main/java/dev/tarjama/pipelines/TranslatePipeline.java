@@ -4,6 +4,7 @@ import dev.tarjama.transforms.bilingual.EmitBilingual;
 import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.transforms.chunk.ChunkRecords;
 import dev.tarjama.transforms.io.NormalizeRecords;
+import dev.tarjama.transforms.io.OutputFormat;
 import dev.tarjama.transforms.io.ReadRecords;
 import dev.tarjama.transforms.io.RecordFormat;
 import dev.tarjama.transforms.io.WriteRunOutputs;
@@ -54,6 +55,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 final class TranslatePipeline {
   /** Where the in-pipeline summary lands, under the output directory. */
   static final String SUMMARY = "_summary/summary";
+
+  /** Where the description of every output file set lands, under the output directory. */
+  static final String OUTPUTS_SUMMARY = "_summary/outputs";
 
   /** Where the counts of --emit=bilingual land, under the output directory. */
   static final String BILINGUAL_SUMMARY = "_summary/bilingual";
@@ -206,13 +210,21 @@ final class TranslatePipeline {
         deadLetters.apply("AllDeadLetters", Flatten.pCollections());
     outputs
         .and(WriteRunOutputs.DEAD_LETTERS, allDeadLetters)
-        .apply("Write", WriteRunOutputs.to(output).withNumShards(numShards(options)));
+        .apply("Write", WriteRunOutputs.to(output).withNumShards(numShards(options))
+            .withFormat(outputFormat(options)))
+        .apply("WriteOutputsSummary",
+            TextIO.write().to(output + OUTPUTS_SUMMARY).withSuffix(".jsonl").withoutSharding());
     summary
         .and(SummarizeRun.DEAD_LETTERS, allDeadLetters)
         .apply("Summarize", SummarizeRun.create())
         .apply(
             "WriteSummary",
             TextIO.write().to(output + SUMMARY).withSuffix(".json").withoutSharding());
+  }
+
+  /** {@code --output-format}, else Parquet for a Parquet input and JSON Lines otherwise. */
+  static OutputFormat outputFormat(TranslateOptions options) {
+    return OutputFormat.choose(options.getOutputFormat(), options.getInput());
   }
 
   /** Whether {@code --emit} asks for bilingual outputs; an unknown value is an error. */
