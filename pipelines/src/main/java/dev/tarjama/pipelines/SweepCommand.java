@@ -3,7 +3,9 @@ package dev.tarjama.pipelines;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.io.OutputLayout;
 import dev.tarjama.transforms.io.OutputRecords;
+import dev.tarjama.transforms.io.ReadRecords;
 import dev.tarjama.transforms.io.RecordJson;
+import dev.tarjama.transforms.model.SourceRecord;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.sweep.SweepTable;
 import dev.tarjama.transforms.sweep.SweepThresholds;
@@ -27,7 +29,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * {@code tarjama sweep --run=DIR}: retention of a finished run under a grid of (min-lr, min-scr)
- * thresholds, per split, re-ranked from {@code DIR/candidates/} without translating again; writes
+ * thresholds, per split, re-ranked from {@code DIR/candidates/} (any output format) without translating again; writes
  * sweep.csv, sweep.md and sweep.svg. Exits 1 when the run's own policy, recomputed, does not
  * choose as many records as its report says (the candidates are not that run's).
  */
@@ -74,7 +76,10 @@ final class SweepCommand {
     OutputLayout.SWEEP.clear(output);
     Pipeline pipeline = Pipeline.create(options);
     PCollectionTuple swept =
-        pipeline.apply("ReadCandidates", TextIO.read().from(run + "candidates/*"))
+        pipeline.apply("ReadCandidates", ReadRecords.from(run + "candidates/*"))
+            .get(ReadRecords.RECORDS)
+            .apply("CandidateJson",
+                MapElements.into(TypeDescriptors.strings()).via((SourceRecord r) -> r.json))
             .apply("Sweep", SweepThresholds.over(sweep));
     swept.get(SweepThresholds.SUMMARY).apply("WriteSummary",
         TextIO.write().to(OutputLayout.SWEEP.folder(output, "_sweep") + "summary")

@@ -11,6 +11,7 @@ import dev.tarjama.models.onnx.ModelLoadException;
 import dev.tarjama.models.reward.RewardModel;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.rank.RewardNormalization;
+import dev.tarjama.transforms.report.DatasetCard;
 import dev.tarjama.transforms.report.RunStatistics;
 import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.translate.BackendCaching;
@@ -187,6 +188,15 @@ final class TranslateCommand {
         json.set("bilingual", bilingual);
         markdown += BilingualReport.markdown(bilingual);
       }
+    }
+    if (!options.getDryRun()) {
+      // The dataset card and report.json's outputs describe the same file sets.
+      String format = TranslatePipeline.outputFormat(options).label();
+      List<DatasetCard.Config> configs = DatasetCard.configs(
+          readLines(output + TranslatePipeline.OUTPUTS_SUMMARY + ".jsonl"));
+      json.set("outputs", DatasetCard.outputsJson(format, configs));
+      writeText(OutputLayout.TRANSLATE.file(output, "README.md"),
+          DatasetCard.markdown(configs, json, backends, format));
     }
     writeText(OutputLayout.TRANSLATE.file(output, "report.json"), json.toPrettyString() + "\n");
     writeText(OutputLayout.TRANSLATE.file(output, "report.md"), markdown);
@@ -385,6 +395,24 @@ final class TranslateCommand {
     root.put("output_token_ratio", options.getOutputTokenRatio());
     root.put("wall_time_s", Math.round(wall * 10) / 10.0);
     return root;
+  }
+
+  /** The JSON lines of one file the pipeline wrote. */
+  private static List<JsonNode> readLines(String path) throws IOException {
+    MatchResult match = FileSystems.match(path);
+    if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
+      throw new IOException("the run wrote nothing at " + path);
+    }
+    List<JsonNode> lines = new ArrayList<>();
+    try (InputStream in =
+        Channels.newInputStream(FileSystems.open(match.metadata().get(0).resourceId()))) {
+      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        if (!line.isBlank()) {
+          lines.add(RecordJson.parse(line));
+        }
+      }
+    }
+    return lines;
   }
 
   private static RunStatistics readSummary(String output) throws IOException {

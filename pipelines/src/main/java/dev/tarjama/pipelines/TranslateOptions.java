@@ -198,6 +198,11 @@ public interface TranslateOptions
 
   void setNumShards(int value);
 
+  @Description("Output files: parquet, jsonl or jsonl.gz; default parquet for a Parquet input, else jsonl")
+  String getOutputFormat();
+
+  void setOutputFormat(String value);
+
   @Description("Print a progress line this often (seconds); 0 = never")
   @Default.Integer(10)
   int getProgressSeconds();

@@ -5,6 +5,7 @@ import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.transforms.chunk.ChunkRecords;
 import dev.tarjama.transforms.io.NormalizeRecords;
 import dev.tarjama.transforms.io.OutputLayout;
+import dev.tarjama.transforms.io.OutputFormat;
 import dev.tarjama.transforms.io.ReadRecords;
 import dev.tarjama.transforms.io.RecordFormat;
 import dev.tarjama.transforms.io.WriteRunOutputs;
@@ -64,6 +65,8 @@ final class TranslatePipeline {
 
   /** Where the quality gates' counts and examples land, under the output directory. */
   static final String QUALITY_SUMMARY = "_summary/quality";
+  /** Where the description of every output file set lands, under the output directory. */
+  static final String OUTPUTS_SUMMARY = "_summary/outputs";
 
   /** Where the counts of --emit=bilingual land, under the output directory. */
   static final String BILINGUAL_SUMMARY = "_summary/bilingual";
@@ -233,12 +236,20 @@ final class TranslatePipeline {
         deadLetters.apply("AllDeadLetters", Flatten.pCollections());
     outputs
         .and(WriteRunOutputs.DEAD_LETTERS, allDeadLetters)
-        .apply("Write", WriteRunOutputs.to(output).withNumShards(numShards(options)));
+        .apply("Write", WriteRunOutputs.to(output).withNumShards(numShards(options))
+            .withFormat(outputFormat(options)))
+        .apply("WriteOutputsSummary",
+            TextIO.write().to(output + OUTPUTS_SUMMARY).withSuffix(".jsonl").withoutSharding());
     summary
         .and(SummarizeRun.DEAD_LETTERS, allDeadLetters)
         .apply("Summarize", SummarizeRun.create())
         .apply(
             "WriteSummary", summary(output, SUMMARY));
+  }
+
+  /** {@code --output-format}, else Parquet for a Parquet input and JSON Lines otherwise. */
+  static OutputFormat outputFormat(TranslateOptions options) {
+    return OutputFormat.choose(options.getOutputFormat(), options.getInput());
   }
 
   /** Whether {@code --emit} asks for bilingual outputs; an unknown value is an error. */

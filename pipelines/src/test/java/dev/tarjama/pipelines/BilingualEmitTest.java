@@ -66,7 +66,7 @@ class BilingualEmitTest {
     // Each record's chosen translation, by id (one backend, one candidate).
     Map<String, JsonNode> translated = new HashMap<>();
     for (JsonNode c : outputs.lines("candidates")) {
-      translated.put(c.get("record_id").asText(), c.get("record"));
+      translated.put(c.get("record_id").asText(), RunOutputs.record(c));
     }
     List<JsonNode> tuples = outputs.lines("bilingual");
     assertEquals(single, tuples.size());

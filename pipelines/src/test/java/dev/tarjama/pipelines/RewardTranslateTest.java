@@ -83,7 +83,7 @@ class RewardTranslateTest {
         for (Map.Entry<String, JsonNode> c : record.getValue().entrySet()) {
           if (c.getValue().get("backend").asText().equals(chosen.get("source").asText())
               && c.getValue().get("rank_score").asDouble() == chosen.get("rank_score").asDouble()
-              && c.getValue().at("/record/instruction").asText().equals(instruction)) {
+              && RunOutputs.record(c.getValue()).path("instruction").asText().equals(instruction)) {
             found = record.getKey() + " " + c.getKey();
           }
         }

@@ -46,6 +46,15 @@ final class RunOutputs {
     return nodes;
   }
 
+  /** A candidates/ row's translated record (the row holds it as JSON text). */
+  static JsonNode record(JsonNode candidate) {
+    try {
+      return RecordJson.parse(candidate.get("record").asText());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The records of one output folder as a set (the order of lines is the runner's business). */
   Set<JsonNode> recordSet(String output) {
     List<JsonNode> lines = lines(output);

@@ -145,7 +145,7 @@ class TranslateCommandTest {
       String id = candidate.get("record_id").asText();
       JsonNode original = originals.get(id);
       assertTrue(original != null, "unknown record id " + id);
-      JsonNode translated = candidate.get("record");
+      JsonNode translated = RunOutputs.record(candidate);
       if (candidate.get("valid").asBoolean()) {
         seen.add(id);
         assertStructureKept(id, original, translated);

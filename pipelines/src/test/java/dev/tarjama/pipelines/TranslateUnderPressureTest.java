@@ -37,7 +37,7 @@ class TranslateUnderPressureTest {
     Map<JsonNode, String> idByTranslation = new HashMap<>();
     for (JsonNode c : outputs.lines("candidates")) {
       if (c.get("valid").asBoolean()) {
-        idByTranslation.put(c.get("record").get("messages"), c.get("record_id").asText());
+        idByTranslation.put(RunOutputs.record(c).get("messages"), c.get("record_id").asText());
       }
     }
     List<String> ids = new ArrayList<>();

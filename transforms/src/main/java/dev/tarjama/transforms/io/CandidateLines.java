@@ -9,7 +9,7 @@ import dev.tarjama.transforms.model.QualityMeasures;
  * Reads a line of a finished run's {@code candidates/} back into a {@link Candidate} (the reverse of
  * {@link OutputRecords#candidate}), so that a run can be re-ranked without translating again. The
  * translated prose ({@code sourceText}, {@code targetText}) is not in the output and comes back
- * empty; {@code json} is the candidate's record.
+ * empty; {@code json} is the candidate's record (JSON text, or an object as older runs wrote it).
  */
 public final class CandidateLines {
   private CandidateLines() {}
@@ -33,7 +33,7 @@ public final class CandidateLines {
         text(node, "split"),
         text(node, "backend"),
         integer(node, "candidate"),
-        record == null ? "{}" : record.toString(),
+        record == null ? "{}" : record.isTextual() ? record.asText() : record.toString(),
         bool(node, "valid"),
         node.path("reason").asText(""),
         "",

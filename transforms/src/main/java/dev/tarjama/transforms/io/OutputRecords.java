@@ -18,9 +18,11 @@ import java.io.UncheckedIOException;
  *   <li>chosen: the record in its own format, translated, plus {@code LR}, {@code SCR}, {@code
  *       rank_score}, {@code source} (the winning backend's label, e.g. {@code SFT_SeedX_ranked}, as
  *       SmolKalam publishes it) and,
- *       with a reward model, {@code reward}. A record that already had a {@code source} field
- *       (SmolTalk2's split name) keeps it as {@code original_source}.
- *   <li>candidates: one line per candidate with its scores, validation result and the record.
+ *       with a reward model, {@code reward}, and {@code record_id} (to join candidates). A record
+ *       that already had a {@code source} field (SmolTalk2's split name) keeps it as {@code
+ *       original_source}, and its own {@code record_id} as {@code original_record_id}.
+ *   <li>candidates: one line per candidate with its scores, validation result and the record (as
+ *       JSON text, so that one column has one type whatever the records' formats).
  *   <li>rejected: the record id, split, the reason and the best candidate, if any.
  *   <li>dead_letter: record id, stage, field, error and the original payload.
  *   <li>preferences: TRL's conversational preference format, {@code prompt} [user: source],
@@ -36,6 +38,36 @@ public final class OutputRecords {
 
   private OutputRecords() {}
 
+  /** The columns every chosen file set has (the record's own come first). */
+  public static final RowType CHOSEN_COLUMNS =
+      RowType.structOf("LR", RowType.DOUBLE, "SCR", RowType.DOUBLE, "rank_score", RowType.DOUBLE,
+          "source", RowType.STRING, "record_id", RowType.STRING);
+
+  public static final RowType CANDIDATE_COLUMNS =
+      RowType.structOf("record_id", RowType.STRING, "split", RowType.STRING,
+          "backend", RowType.STRING, "candidate", RowType.LONG, "valid", RowType.BOOLEAN,
+          "reason", RowType.STRING, "LR", RowType.DOUBLE, "SCR", RowType.DOUBLE,
+          "SCR_flagged", RowType.BOOLEAN, "rank_score", RowType.DOUBLE, "reward", RowType.DOUBLE,
+          "tokens_in", RowType.LONG, "tokens_out", RowType.LONG, "record", RowType.STRING);
+
+  public static final RowType REJECTED_COLUMNS =
+      RowType.structOf("record_id", RowType.STRING, "split", RowType.STRING,
+          "reason", RowType.STRING, "best", CANDIDATE_COLUMNS);
+
+  public static final RowType DEAD_LETTER_COLUMNS =
+      RowType.structOf("record_id", RowType.STRING, "stage", RowType.STRING,
+          "field", RowType.STRING, "error", RowType.STRING, "original", RowType.STRING,
+          "original_base64", RowType.STRING);
+
+  private static final RowType MESSAGE = RowType.structOf("role", RowType.STRING,
+      "content", RowType.STRING);
+
+  public static final RowType PREFERENCE_COLUMNS =
+      RowType.structOf("prompt", RowType.list(MESSAGE), "chosen", RowType.list(MESSAGE),
+          "rejected", RowType.list(MESSAGE), "record_id", RowType.STRING, "split", RowType.STRING,
+          "chosen_source", RowType.STRING, "rejected_source", RowType.STRING,
+          "score_chosen", RowType.DOUBLE, "score_rejected", RowType.DOUBLE);
+
   public static String chosen(Candidate winner) {
     ObjectNode record = (ObjectNode) parse(winner.json);
     JsonNode originalSource = record.get("source");
@@ -50,6 +82,11 @@ public final class OutputRecords {
     if (!Double.isNaN(winner.reward)) {
       record.put("reward", winner.reward);
     }
+    JsonNode ownId = record.remove("record_id");
+    if (ownId != null) {
+      record.set("original_record_id", ownId);
+    }
+    record.put("record_id", winner.recordId);
     return record.toString();
   }
 
@@ -77,7 +114,8 @@ public final class OutputRecords {
         q.put("detail", m.detail());
       });
     }
-    node.set("record", parse(c.json));
+    // JSON text: one candidates/ file holds records of every format, and one column one type.
+    node.put("record", RecordJson.print(parse(c.json)));
     return node;
   }
 

@@ -8,20 +8,20 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Writes the outputs of a translate run under one directory (local or gs://, through Beam
- * FileSystems), as JSON Lines: {@code chosen/}, {@code candidates/}, {@code rejected/} and {@code
+ * Writes the outputs of a translate run under one directory through {@link WriteOutputs} (Parquet,
+ * JSON Lines or gzipped JSON Lines, one schema per file set): {@code chosen/} (one file set per
+ * record format, {@link ChosenShapes}), {@code candidates/}, {@code rejected/} and {@code
  * dead_letter/}, with a reward model {@code preferences/} (TRL preference pairs) and {@code
  * reward_failures/} (candidates the reward model failed on; they stay in the pool without a reward)
- * (see {@link OutputRecords} for each line). Every tag of the input tuple that is
- * present is written; an absent one writes nothing. The folders are {@link OutputLayout#TRANSLATE}'s,
- * which a rerun clears first.
+ * (see {@link OutputRecords} for each row). Every tag of the input tuple that is present is
+ * written, as zero-row files when it holds nothing; an absent one writes nothing. Output: {@link
+ * WriteOutputs}' description of every file set.
  */
-public final class WriteRunOutputs extends PTransform<PCollectionTuple, PDone> {
+public final class WriteRunOutputs extends PTransform<PCollectionTuple, PCollection<String>> {
   public static final TupleTag<RankedRecord> CHOSEN = new TupleTag<>() {};
   public static final TupleTag<RankedRecord> REJECTED = new TupleTag<>() {};
   public static final TupleTag<Candidate> CANDIDATES = new TupleTag<>() {};
@@ -29,67 +29,64 @@ public final class WriteRunOutputs extends PTransform<PCollectionTuple, PDone> {
   public static final TupleTag<PreferencePair> PREFERENCES = new TupleTag<>() {};
   public static final TupleTag<DeadLetter> REWARD_FAILURES = new TupleTag<>() {};
 
-  private final String directory;
-  private final int shards;
+  private final WriteOutputs write;
 
-  private WriteRunOutputs(String directory, int shards) {
-    this.directory = directory;
-    this.shards = shards;
+  private WriteRunOutputs(WriteOutputs write) {
+    this.write = write;
   }
 
   public static WriteRunOutputs to(String directory) {
-    return new WriteRunOutputs(directory.endsWith("/") ? directory : directory + "/", 0);
+    return new WriteRunOutputs(
+        WriteOutputs.to(directory)
+            .folder("chosen", OutputRecords.CHOSEN_COLUMNS, new ChosenShapes())
+            .folder("candidates", OutputRecords.CANDIDATE_COLUMNS)
+            .folder("rejected", OutputRecords.REJECTED_COLUMNS)
+            .folder("dead_letter", OutputRecords.DEAD_LETTER_COLUMNS)
+            .folder("preferences", OutputRecords.PREFERENCE_COLUMNS)
+            .folder("reward_failures", OutputRecords.DEAD_LETTER_COLUMNS));
   }
 
-  /** A fixed number of files per output; 0 (the default) lets the runner decide. */
+  /** A fixed number of files per file set; 0 (the default) lets the runner decide. */
   public WriteRunOutputs withNumShards(int shards) {
-    return new WriteRunOutputs(directory, shards);
+    return new WriteRunOutputs(write.withNumShards(shards));
+  }
+
+  public WriteRunOutputs withFormat(OutputFormat format) {
+    return new WriteRunOutputs(write.withFormat(format));
   }
 
   @Override
-  public PDone expand(PCollectionTuple input) {
+  public PCollection<String> expand(PCollectionTuple input) {
+    PCollectionTuple rows = PCollectionTuple.empty(input.getPipeline());
     if (input.has(CHOSEN)) {
-      write(
-          input.get(CHOSEN).apply("FormatChosen",
-              MapElements.into(TypeDescriptors.strings()).via(r -> OutputRecords.chosen(r.winner))),
-          "chosen");
+      rows = rows.and(WriteOutputs.rows("chosen"), input.get(CHOSEN).apply("FormatChosen",
+          MapElements.into(TypeDescriptors.strings()).via(r -> OutputRecords.chosen(r.winner))));
     }
     if (input.has(REJECTED)) {
-      write(
-          input.get(REJECTED).apply("FormatRejected",
-              MapElements.into(TypeDescriptors.strings())
-                  .via(r -> OutputRecords.rejected(r.recordId, r.split, r.reason, r.winner))),
-          "rejected");
+      rows = rows.and(WriteOutputs.rows("rejected"), input.get(REJECTED).apply("FormatRejected",
+          MapElements.into(TypeDescriptors.strings())
+              .via(r -> OutputRecords.rejected(r.recordId, r.split, r.reason, r.winner))));
     }
     if (input.has(CANDIDATES)) {
-      write(
-          input.get(CANDIDATES).apply("FormatCandidates",
-              MapElements.into(TypeDescriptors.strings())
-                  .via(c -> OutputRecords.candidate(c).toString())),
-          "candidates");
+      rows = rows.and(WriteOutputs.rows("candidates"), input.get(CANDIDATES).apply(
+          "FormatCandidates", MapElements.into(TypeDescriptors.strings())
+              .via(c -> OutputRecords.candidate(c).toString())));
     }
     if (input.has(DEAD_LETTERS)) {
-      write(
-          input.get(DEAD_LETTERS).apply("FormatDeadLetters",
-              MapElements.into(TypeDescriptors.strings()).via(OutputRecords::deadLetter)),
-          "dead_letter");
+      rows = rows.and(WriteOutputs.rows("dead_letter"), input.get(DEAD_LETTERS).apply(
+          "FormatDeadLetters",
+          MapElements.into(TypeDescriptors.strings()).via(OutputRecords::deadLetter)));
     }
     if (input.has(PREFERENCES)) {
-      write(
-          input.get(PREFERENCES).apply("FormatPreferences",
-              MapElements.into(TypeDescriptors.strings()).via(OutputRecords::preference)),
-          "preferences");
+      rows = rows.and(WriteOutputs.rows("preferences"), input.get(PREFERENCES).apply(
+          "FormatPreferences",
+          MapElements.into(TypeDescriptors.strings()).via(OutputRecords::preference)));
     }
     if (input.has(REWARD_FAILURES)) {
-      write(
-          input.get(REWARD_FAILURES).apply("FormatRewardFailures",
-              MapElements.into(TypeDescriptors.strings()).via(OutputRecords::deadLetter)),
-          "reward_failures");
+      rows = rows.and(WriteOutputs.rows("reward_failures"), input.get(REWARD_FAILURES).apply(
+          "FormatRewardFailures",
+          MapElements.into(TypeDescriptors.strings()).via(OutputRecords::deadLetter)));
     }
-    return PDone.in(input.getPipeline());
-  }
-
-  private void write(PCollection<String> lines, String name) {
-    lines.apply("Write_" + name, OutputLayout.TRANSLATE.jsonLines(directory, name, shards));
+    return rows.apply("WriteFolders", write);
   }
 }

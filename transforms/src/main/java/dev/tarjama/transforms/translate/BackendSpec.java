@@ -70,6 +70,8 @@ import java.util.regex.Pattern;
  *       candidates (default: the name)</td></tr>
  *   <tr><td>{@code model-version}</td><td>any text naming the model's version (none); it enters
  *       the cache key, so changing it makes the backend translate again (any kind)</td></tr>
+ *   <tr><td>{@code license}</td><td>the translator's licence, shown in the output's dataset card
+ *       (any backend kind)</td></tr>
  * </table>
  *
  * <p>A local backend ({@code kind=local}, or {@code kind=onnx}) runs a translation model in-process
@@ -119,7 +121,7 @@ public final class BackendSpec implements Serializable {
           "backoff", "backoff-cap", "timeout", "connect-timeout", "key-env", "key-secret",
           "price-in",
           "price-out", "label", "path", "decoding", "provider", "batch-tokens", "batch-size",
-          "buffering", "shards", "adaptive", "tpm", "rpm", "model-version");
+          "buffering", "shards", "adaptive", "tpm", "rpm", "model-version", "license");
 
   /** Keys that only an API backend takes. */
   private static final List<String> API_KEYS =
@@ -628,6 +630,26 @@ public final class BackendSpec implements Serializable {
   @Override
   public int hashCode() {
     return Objects.hash(name, label, kind, k, prompt, config, local);
+  }
+
+  /**
+   * The translator's licence as given by {@code license=} (an SPDX id or a model licence name,
+   * e.g. {@code gemma}, {@code apache-2.0}), for the dataset card; empty when not given. Read back
+   * from the spec: it changes nothing about how the backend is called.
+   */
+  public String license() {
+    for (String part : spec.split(",", -1)) {
+      int eq = part.indexOf('=');
+      if (eq > 0 && part.substring(0, eq).strip().equalsIgnoreCase("license")) {
+        return part.substring(eq + 1).strip();
+      }
+    }
+    return "";
+  }
+
+  /** What the translator is: the model of an API backend, the directory of a local one. */
+  public String model() {
+    return isLocal() ? local.path() : config.model();
   }
 
   /** The spec as given (it cannot hold a key: keys come from environment variables or secrets). */

@@ -23,7 +23,7 @@ import org.apache.parquet.io.LocalOutputFile;
  * custom_instructions, enable_thinking, python_tools: list<string>, xml_tools: list<string>}},
  * {@code source}. Lists use the 3-level layout pyarrow writes.
  */
-final class SmolTalk2Parquet {
+public final class SmolTalk2Parquet {
   static final Schema SCHEMA =
       new Schema.Parser()
           .parse(
@@ -70,7 +70,7 @@ final class SmolTalk2Parquet {
     return root;
   }
 
-  static void write(Path file, List<SourceRecord> records) throws IOException {
+  public static void write(Path file, List<SourceRecord> records) throws IOException {
     Schema message = SCHEMA.getField("messages").schema().getElementType();
     Schema kwargsSchema = SCHEMA.getField("chat_template_kwargs").schema();
     Configuration conf = new Configuration();

@@ -39,7 +39,7 @@ class ThresholdSweepTest {
         record, true, "", "src", "tgt", 0.71, 0.98, false, Double.NaN, 0.845, 120, 130);
     Candidate back = CandidateLines.parse(OutputRecords.candidate(c).toString());
     assertEquals(new Candidate(c.recordId, c.split, c.backend, c.candidate,
-        OutputRecords.candidate(c).get("record").toString(), true, "", "", "", 0.71, 0.98, false,
+        OutputRecords.candidate(c).get("record").asText(), true, "", "", "", 0.71, 0.98, false,
         Double.NaN, 0.845, 120, 130), back);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> CandidateLines.parse("{\"record_id\": \"x\", \"split\": \"s\", \"backend\": \"b\"}"));

@@ -1,0 +1,389 @@
+package dev.tarjama.transforms.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.WriteFilesResult;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Contextful;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Requirements;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.Wait;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Writes a command's output folders under one directory (local or gs://, through Beam's FileIO)
+ * as Parquet, JSON Lines or gzipped JSON Lines, with one schema per file set.
+ *
+ * <p>Input: a tuple of JSON object rows, one {@link #rows tag} per folder; each folder is declared
+ * with {@link #folder} (its fixed columns, and for {@code chosen/} a {@link Shaper} that sends each
+ * row to the file set of its record format). Per folder and file set ("shape"), the {@link RowType}
+ * of every row is merged (a Combine), and the files are written with that one schema as
+ * {@code FOLDER/SHAPE-00000-of-00001.parquet}. A folder without a row gets one zero-row file of its
+ * declared columns ({@code FOLDER/FOLDER-00000-of-00001.parquet}; an empty file in JSON Lines,
+ * which holds no schema).
+ *
+ * <p>Output: one JSON line per file set, {@code {folder, shape, rows, path, columns, type}}, for
+ * the report and the dataset card. Top-level keys that are not identifiers are renamed ({@code
+ * my-field} → {@code my_field}: Parquet column names through Avro must be identifiers).
+ */
+public final class WriteOutputs extends PTransform<PCollectionTuple, PCollection<String>> {
+  /** Sends a row to its file set (and may reshape the row to that set's form). */
+  public interface Shaper extends Serializable {
+    String shape(ObjectNode row);
+  }
+
+  /** A declared output folder: its name, fixed columns, and how rows split into file sets. */
+  public static final class Folder implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final String name;
+    final RowType columns;
+    final Shaper shaper;
+
+    Folder(String name, RowType columns, Shaper shaper) {
+      this.name = name;
+      this.columns = columns;
+      this.shaper = shaper;
+    }
+  }
+
+  private final String directory;
+  private final OutputFormat format;
+  private final int shards;
+  private final List<Folder> folders;
+
+  private WriteOutputs(String directory, OutputFormat format, int shards, List<Folder> folders) {
+    this.directory = directory;
+    this.format = format;
+    this.shards = shards;
+    this.folders = folders;
+  }
+
+  public static WriteOutputs to(String directory) {
+    return new WriteOutputs(
+        directory.endsWith("/") ? directory : directory + "/", OutputFormat.JSONL, 0, List.of());
+  }
+
+  public WriteOutputs withFormat(OutputFormat format) {
+    return new WriteOutputs(directory, format, shards, folders);
+  }
+
+  /** A fixed number of files per file set; 0 (the default) lets the runner decide. */
+  public WriteOutputs withNumShards(int shards) {
+    return new WriteOutputs(directory, format, shards, folders);
+  }
+
+  /** A folder of one file set with these columns (rows may add more). */
+  public WriteOutputs folder(String name, RowType columns) {
+    return folder(name, columns, null);
+  }
+
+  /** A folder whose rows {@code shaper} splits into file sets. */
+  public WriteOutputs folder(String name, RowType columns, Shaper shaper) {
+    List<Folder> list = new ArrayList<>(folders);
+    list.add(new Folder(name, columns, shaper));
+    return new WriteOutputs(directory, format, shards, List.copyOf(list));
+  }
+
+  /** The tag of a folder's rows in the input tuple. */
+  public static TupleTag<String> rows(String folder) {
+    return new TupleTag<>(folder);
+  }
+
+  @Override
+  public PCollection<String> expand(PCollectionTuple input) {
+    PCollectionList<String> summaries = PCollectionList.empty(input.getPipeline());
+    for (Folder folder : folders) {
+      if (input.has(rows(folder.name))) {
+        summaries = summaries.and(write(folder, input.get(rows(folder.name))));
+      }
+    }
+    return summaries.apply("OutputSummaries", Flatten.pCollections());
+  }
+
+  private PCollection<String> write(Folder folder, PCollection<String> rows) {
+    String name = folder.name;
+    PCollection<KV<String, String>> shaped =
+        rows.apply("Shape_" + name, ParDo.of(new ShapeRows(folder)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
+    PCollection<KV<String, FileSet>> sets =
+        shaped.apply("Schema_" + name, Combine.perKey(
+            new MergeTypes(folder.shaper == null ? folder.columns : RowType.NULL)));
+    PCollectionView<Map<String, FileSet>> schemas = sets.apply("Schemas_" + name, View.asMap());
+    OutputFormat f = format;
+    FileIO.Write<String, KV<String, String>> write =
+        FileIO.<String, KV<String, String>>writeDynamic()
+            .by(KV::getKey)
+            .withDestinationCoder(StringUtf8Coder.of())
+            .via(
+                Contextful.fn(KV::getValue),
+                Contextful.fn(
+                    (String shape, Contextful.Fn.Context c) ->
+                        RowSinks.of(f, c.sideInput(schemas).get(shape).type),
+                    Requirements.requiresSideInputs(schemas)))
+            .to(directory + name)
+            .withNaming(shape -> FileIO.Write.defaultNaming(shape, f.suffix()))
+            .withCompression(f.compression());
+    if (shards > 0) {
+      write = write.withNumShards(shards);
+    }
+    WriteFilesResult<String> written = shaped.apply("Write_" + name, write);
+    // After the files are in place: the zero-row file, the temporary folder removed.
+    return sets.apply("Collect_" + name, Combine.globally(new ToMap()))
+        .apply("AfterWrite_" + name, Wait.on(written.getPerDestinationOutputFilenames()))
+        .apply("Finish_" + name, ParDo.of(new FinishFolder(directory, format, folder)));
+  }
+
+  /** The rows and merged type of one file set. */
+  static final class FileSet implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final RowType type;
+    final long rows;
+
+    FileSet(RowType type, long rows) {
+      this.type = type;
+      this.rows = rows;
+    }
+
+    String toJson() {
+      ObjectNode node = RecordJson.MAPPER.createObjectNode();
+      node.put("rows", rows);
+      node.set("type", type.toJson());
+      return node.toString();
+    }
+
+    static FileSet fromJson(String json) {
+      JsonNode node = parse(json);
+      return new FileSet(RowType.fromJson(node.get("type")), node.get("rows").asLong());
+    }
+  }
+
+  /** Deterministic: a FileSet as its JSON text. */
+  static final class FileSetCoder extends AtomicCoder<FileSet> {
+    private static final FileSetCoder INSTANCE = new FileSetCoder();
+
+    static FileSetCoder of() {
+      return INSTANCE;
+    }
+
+    @Override
+    public void encode(FileSet value, OutputStream out) throws IOException {
+      StringUtf8Coder.of().encode(value.toJson(), out);
+    }
+
+    @Override
+    public FileSet decode(InputStream in) throws IOException {
+      return FileSet.fromJson(StringUtf8Coder.of().decode(in));
+    }
+  }
+
+  /** Parses each row, renames keys that cannot be columns, and keys it by its file set. */
+  static final class ShapeRows extends DoFn<String, KV<String, String>> {
+    private final Folder folder;
+
+    ShapeRows(Folder folder) {
+      this.folder = folder;
+    }
+
+    @ProcessElement
+    public void process(@Element String row, OutputReceiver<KV<String, String>> out) {
+      ObjectNode node = columnNames((ObjectNode) parse(row));
+      String shape = folder.shaper == null ? folder.name : folder.shaper.shape(node);
+      out.output(KV.of(shape, RecordJson.print(node)));
+    }
+  }
+
+  /** {@code row} with every top-level key an identifier ({@code a-b} → {@code a_b}). */
+  static ObjectNode columnNames(ObjectNode row) {
+    boolean clean = true;
+    for (Iterator<String> it = row.fieldNames(); it.hasNext(); ) {
+      clean &= RowType.isIdentifier(it.next());
+    }
+    if (clean) {
+      return row;
+    }
+    ObjectNode renamed = RecordJson.MAPPER.createObjectNode();
+    for (Iterator<Map.Entry<String, JsonNode>> it = row.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String name = e.getKey().replaceAll("[^A-Za-z0-9_]", "_");
+      if (name.isEmpty() || Character.isDigit(name.charAt(0))) {
+        name = "_" + name;
+      }
+      while (renamed.has(name)) {
+        name = name + "_";
+      }
+      renamed.set(name, e.getValue());
+    }
+    return renamed;
+  }
+
+  /** Merges the type of every row of a file set, on top of the folder's declared columns. */
+  static final class MergeTypes extends Combine.CombineFn<String, FileSet, FileSet> {
+    private final RowType columns;
+
+    MergeTypes(RowType columns) {
+      this.columns = columns;
+    }
+
+    @Override
+    public FileSet createAccumulator() {
+      return new FileSet(RowType.NULL, 0);
+    }
+
+    @Override
+    public FileSet addInput(FileSet acc, String row) {
+      return new FileSet(acc.type.merge(RowType.of(parse(row))), acc.rows + 1);
+    }
+
+    @Override
+    public FileSet mergeAccumulators(Iterable<FileSet> accs) {
+      RowType type = RowType.NULL;
+      long rows = 0;
+      for (FileSet a : accs) {
+        type = type.merge(a.type);
+        rows += a.rows;
+      }
+      return new FileSet(type, rows);
+    }
+
+    @Override
+    public FileSet extractOutput(FileSet acc) {
+      return new FileSet(columns.merge(acc.type).finish(), acc.rows);
+    }
+
+    @Override
+    public Coder<FileSet> getAccumulatorCoder(CoderRegistry registry, Coder<String> input) {
+      return FileSetCoder.of();
+    }
+
+    @Override
+    public Coder<FileSet> getDefaultOutputCoder(CoderRegistry registry, Coder<String> input) {
+      return FileSetCoder.of();
+    }
+  }
+
+  /** Every file set of a folder in one map (empty when the folder has no row). */
+  static final class ToMap
+      extends Combine.CombineFn<KV<String, FileSet>, Map<String, String>, Map<String, String>> {
+    @Override
+    public Map<String, String> createAccumulator() {
+      return new LinkedHashMap<>();
+    }
+
+    @Override
+    public Map<String, String> addInput(Map<String, String> acc, KV<String, FileSet> set) {
+      acc.put(set.getKey(), set.getValue().toJson());
+      return acc;
+    }
+
+    @Override
+    public Map<String, String> mergeAccumulators(Iterable<Map<String, String>> accs) {
+      Map<String, String> all = new LinkedHashMap<>();
+      accs.forEach(all::putAll);
+      return all;
+    }
+
+    @Override
+    public Map<String, String> extractOutput(Map<String, String> acc) {
+      return acc;
+    }
+  }
+
+  /**
+   * Writes the zero-row file of a folder that got no row, and describes each of its file sets.
+   */
+  static final class FinishFolder extends DoFn<Map<String, String>, String> {
+    private final String directory;
+    private final OutputFormat format;
+    private final Folder folder;
+
+    FinishFolder(String directory, OutputFormat format, Folder folder) {
+      this.directory = directory;
+      this.format = format;
+      this.folder = folder;
+    }
+
+    @ProcessElement
+    public void process(@Element Map<String, String> sets, OutputReceiver<String> out)
+        throws IOException {
+      Map<String, FileSet> all = new java.util.TreeMap<>();
+      sets.forEach((shape, json) -> all.put(shape, FileSet.fromJson(json)));
+      if (all.isEmpty()) {
+        FileSet empty = new FileSet(folder.columns.finish(), 0);
+        RowSinks.writeEmpty(format, empty.type,
+            directory + folder.name + "/" + folder.name + "-00000-of-00001" + format.extension());
+        all.put(folder.name, empty);
+      }
+      removeTemporaryFolder(directory + folder.name + "/" + TEMPORARY);
+      all.forEach((shape, set) -> out.output(describe(shape, set)));
+    }
+
+    private String describe(String shape, FileSet set) {
+      ObjectNode node = RecordJson.MAPPER.createObjectNode();
+      node.put("folder", folder.name);
+      node.put("shape", shape);
+      node.put("rows", set.rows);
+      node.put("path", folder.name + "/" + shape + "-*" + format.extension());
+      set.type.columns().forEach(node.putArray("columns")::add);
+      node.set("type", set.type.toJson());
+      return node.toString();
+    }
+  }
+
+  /** Where FileIO writes before it renames (FileIO's default, under the folder written). */
+  static final String TEMPORARY = ".temp-beam";
+
+  /**
+   * FileIO deletes its temporary files but leaves their folders, which would sit beside the data
+   * files: on a local file system the empty folders go too (object stores have no folders).
+   */
+  static void removeTemporaryFolder(String path) throws IOException {
+    if (path.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+      return;
+    }
+    java.nio.file.Path root = java.nio.file.Path.of(path.replaceFirst("^file:", ""));
+    if (!java.nio.file.Files.isDirectory(root)) {
+      return;
+    }
+    try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(root)) {
+      for (java.nio.file.Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (java.nio.file.Files.isDirectory(p)) {
+          java.nio.file.Files.deleteIfExists(p); // fails, rightly, on a folder that is not empty
+        }
+      }
+    }
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return RecordJson.parse(json);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("an output row is not JSON", e);
+    }
+  }
+}
