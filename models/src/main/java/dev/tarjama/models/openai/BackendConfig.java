@@ -36,6 +36,9 @@ import java.util.Objects;
  * @param tokensPerMinute the most tokens (prompt + {@code max_tokens}, estimated, corrected by
  *     usage) sent per minute through one client; 0: no budget
  * @param requestsPerMinute the most requests sent per minute through one client; 0: no budget
+ * @param extraBody fields merged into every request body (vLLM's {@code chat_template_kwargs},
+ *     {@code top_k}, {@code stop}, …): a JSON object in {@link ExtraBody#canonical canonical}
+ *     form, or {@code ""} for none. It may not set a field the client sets itself.
  */
 public record BackendConfig(
     String baseUrl,
@@ -55,7 +58,8 @@ public record BackendConfig(
     int concurrency,
     boolean adaptive,
     long tokensPerMinute,
-    long requestsPerMinute)
+    long requestsPerMinute,
+    String extraBody)
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
@@ -144,6 +148,8 @@ public record BackendConfig(
       throw new IllegalArgumentException(
           "requests per minute must be >= 0: " + requestsPerMinute);
     }
+    Objects.requireNonNull(extraBody, "extraBody");
+    extraBody = ExtraBody.canonical(extraBody);
   }
 
   private static void requirePositive(Duration d, String what) {
@@ -176,7 +182,8 @@ public record BackendConfig(
         16,
         true,
         0,
-        0);
+        0,
+        "");
   }
 
   /** The full URL requests go to. */
@@ -188,84 +195,84 @@ public record BackendConfig(
     return new BackendConfig(
         baseUrl, model, value, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, extraBody);
   }
 
   public BackendConfig withApiKeyEnv(String value) {
     return new BackendConfig(
         baseUrl, model, endpoint, value, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, extraBody);
   }
 
   public BackendConfig withTemperature(double value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, value, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, extraBody);
   }
 
   public BackendConfig withTopP(double value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, value, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, extraBody);
   }
 
   public BackendConfig withMaxTokens(int value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, value, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, extraBody);
   }
 
   public BackendConfig withCandidateMode(CandidateMode value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, value, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, extraBody);
   }
 
   public BackendConfig withSeed(Long value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, value,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, extraBody);
   }
 
   public BackendConfig withRequestTimeout(Duration value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         value, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, extraBody);
   }
 
   public BackendConfig withConnectTimeout(Duration value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, value, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, extraBody);
   }
 
   public BackendConfig withMaxAttempts(int value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, value, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, extraBody);
   }
 
   public BackendConfig withBackoff(Duration base, Duration cap) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, base, cap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, extraBody);
   }
 
   public BackendConfig withConcurrency(int value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, value, adaptive,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, extraBody);
   }
 
   /** AIMD on 429/503 (on by default); off: the limit stays at the concurrency. */
@@ -273,7 +280,7 @@ public record BackendConfig(
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, value,
-        tokensPerMinute, requestsPerMinute);
+        tokensPerMinute, requestsPerMinute, extraBody);
   }
 
   /** A tokens-per-minute budget for this client (0: none). */
@@ -281,7 +288,7 @@ public record BackendConfig(
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        value, requestsPerMinute);
+        value, requestsPerMinute, extraBody);
   }
 
   /** A requests-per-minute budget for this client (0: none). */
@@ -289,6 +296,14 @@ public record BackendConfig(
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, value);
+        tokensPerMinute, value, extraBody);
+  }
+
+  /** Fields merged into every request body ({@code ""}: none); see {@link ExtraBody}. */
+  public BackendConfig withExtraBody(String value) {
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
+        requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
+        tokensPerMinute, requestsPerMinute, value);
   }
 }
