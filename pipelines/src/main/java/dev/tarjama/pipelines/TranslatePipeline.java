@@ -3,6 +3,7 @@ package dev.tarjama.pipelines;
 import dev.tarjama.transforms.bilingual.EmitBilingual;
 import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.transforms.chunk.ChunkRecords;
+import dev.tarjama.transforms.io.LimitRecords;
 import dev.tarjama.transforms.io.NormalizeRecords;
 import dev.tarjama.transforms.io.ReadRecords;
 import dev.tarjama.transforms.io.RecordFormat;
@@ -11,6 +12,7 @@ import dev.tarjama.transforms.model.Candidate;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.Conversation;
 import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.model.SourceRecord;
 import dev.tarjama.transforms.rank.PreferencePairs;
 import dev.tarjama.transforms.rank.RankCandidates;
 import dev.tarjama.transforms.rank.RankedRecord;
@@ -70,6 +72,10 @@ final class TranslatePipeline {
       read = read.withIdField(options.getIdField());
     }
     PCollectionTuple records = pipeline.apply("Read", read);
+    PCollection<SourceRecord> readRecords = records.get(ReadRecords.RECORDS);
+    if (options.getLimit() > 0) {
+      readRecords = readRecords.apply("Limit", LimitRecords.first(options.getLimit()));
+    }
 
     NormalizeRecords normalize =
         NormalizeRecords.auto().withSplitField(options.getSplitField());
@@ -79,7 +85,7 @@ final class TranslatePipeline {
     if (options.getFieldMapping() != null) {
       normalize = normalize.withFieldMapping(options.getFieldMapping());
     }
-    PCollectionTuple conversations = records.get(ReadRecords.RECORDS).apply("Normalize", normalize);
+    PCollectionTuple conversations = readRecords.apply("Normalize", normalize);
 
     SegmentPolicy segmentPolicy =
         SegmentPolicy.defaults()
@@ -116,7 +122,7 @@ final class TranslatePipeline {
             .and(chunked.get(ChunkRecords.DEAD_LETTERS));
 
     PCollectionTuple summary =
-        PCollectionTuple.of(SummarizeRun.READ, records.get(ReadRecords.RECORDS));
+        PCollectionTuple.of(SummarizeRun.READ, readRecords);
     if (selected != null) {
       summary = summary.and(SummarizeRun.SELECTION, selected.get(SelectRecords.OUTCOMES));
     }

@@ -198,7 +198,18 @@ public final class LoopbackTranslator implements AutoCloseable {
     private List<Fault> randomKinds = List.of();
     private Duration serviceTime = Duration.ZERO;
 
+    private List<String> models;
+
     private Builder() {}
+
+    /**
+     * Serves {@code GET /v1/models} listing these model ids (checking the key like every other
+     * request); without it the endpoint answers 404, as on a server that lacks it.
+     */
+    public Builder models(String... ids) {
+      models = List.of(ids);
+      return this;
+    }
 
     /** The instruction every prompt must start with (default {@link #HALA_PREFIX}). */
     public Builder promptPrefix(String value) {
@@ -569,6 +580,10 @@ public final class LoopbackTranslator implements AutoCloseable {
 
   private void serve(HttpExchange exchange, long[] served) throws IOException {
     String path = exchange.getRequestURI().getPath();
+    if (path.equals("/v1/models") && "GET".equals(exchange.getRequestMethod())) {
+      serveModels(exchange);
+      return;
+    }
     boolean chat = path.equals("/v1/chat/completions");
     if (!chat && !path.equals("/v1/completions")) {
       send(exchange, 404, error("no such endpoint: " + path), null);
@@ -707,6 +722,25 @@ public final class LoopbackTranslator implements AutoCloseable {
     served[0] = 1;
     served[1] = words(prompt);
     served[2] = completionTokens;
+  }
+
+  private void serveModels(HttpExchange exchange) throws IOException {
+    if (config.models == null) {
+      send(exchange, 404, error("no such endpoint: /v1/models"), null);
+      return;
+    }
+    String auth = exchange.getRequestHeaders().getFirst("Authorization");
+    if (config.requiredApiKey != null && !("Bearer " + config.requiredApiKey).equals(auth)) {
+      send(exchange, 401, error("invalid API key"), null);
+      return;
+    }
+    ObjectNode list = JSON.createObjectNode();
+    list.put("object", "list");
+    ArrayNode data = list.putArray("data");
+    for (String id : config.models) {
+      data.addObject().put("id", id).put("object", "model").put("owned_by", "loopback");
+    }
+    send(exchange, 200, list, null);
   }
 
   private Duration serviceTime() {
