@@ -140,16 +140,19 @@ final class TranslateCommand {
       runDirectory.markStarted(options.getInput(), options.getResume());
     }
     long start = System.nanoTime();
-    PipelineResult result = pipeline.run();
-    if (result instanceof DataflowTemplateJob) {
-      // --templateLocation: Dataflow wrote a job spec and ran nothing, so there is no report.
-      out.println(
-          "tarjama translate: wrote the Dataflow job spec to "
-              + options.as(DataflowPipelineOptions.class).getTemplateLocation());
-      return 0;
-    }
+    PipelineResult result;
     PipelineResult.State state;
-    try (Progress progress = Progress.every(options.getProgressSeconds(), result, out)) {
+    // Before run(): a runner whose run() blocks (Flink embedded) reports through live counts.
+    try (Progress progress =
+        Progress.every(options.getProgressSeconds(), backends.size(), out)) {
+      result = pipeline.run();
+      if (result instanceof DataflowTemplateJob) {
+        // --templateLocation: Dataflow wrote a job spec and ran nothing, so there is no report.
+        out.println(
+            "tarjama translate: wrote the Dataflow job spec to "
+                + options.as(DataflowPipelineOptions.class).getTemplateLocation());
+        return 0;
+      }
       state = result.waitUntilFinish();
     }
     double wallSeconds = (System.nanoTime() - start) / 1e9;

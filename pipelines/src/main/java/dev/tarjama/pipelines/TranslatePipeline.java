@@ -9,6 +9,7 @@ import dev.tarjama.transforms.io.ReadRecords;
 import dev.tarjama.transforms.io.RecordFormat;
 import dev.tarjama.transforms.io.WriteRunOutputs;
 import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.Conversation;
 import dev.tarjama.transforms.model.DeadLetter;
@@ -18,6 +19,8 @@ import dev.tarjama.transforms.rank.RankCandidates;
 import dev.tarjama.transforms.rank.RankedRecord;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.reassemble.Reassemble;
+import dev.tarjama.transforms.report.CountLive;
+import dev.tarjama.transforms.report.LiveCounts;
 import dev.tarjama.transforms.report.SummarizeRun;
 import dev.tarjama.transforms.score.RewardModelHandler;
 import dev.tarjama.transforms.score.ScoreCandidates;
@@ -76,6 +79,7 @@ final class TranslatePipeline {
     if (options.getLimit() > 0) {
       readRecords = readRecords.apply("Limit", LimitRecords.first(options.getLimit()));
     }
+    readRecords = readRecords.apply("CountRead", CountLive.as(LiveCounts.RECORDS_READ));
 
     NormalizeRecords normalize =
         NormalizeRecords.auto().withSplitField(options.getSplitField());
@@ -114,6 +118,8 @@ final class TranslatePipeline {
       chunk = chunk.withLineMode(options.getChunkLines());
     }
     PCollectionTuple chunked = segmented.get(SegmentRecords.SEGMENTED).apply("Chunk", chunk);
+    PCollection<Chunk> chunks =
+        chunked.get(ChunkRecords.CHUNKS).apply("CountChunks", CountLive.as(LiveCounts.CHUNKS));
 
     PCollectionList<DeadLetter> deadLetters =
         PCollectionList.of(records.get(ReadRecords.DEAD_LETTERS))
@@ -128,16 +134,15 @@ final class TranslatePipeline {
     }
     PCollectionTuple outputs = PCollectionTuple.empty(pipeline);
 
-    summary = summary.and(SummarizeRun.CHUNKS, chunked.get(ChunkRecords.CHUNKS));
+    summary = summary.and(SummarizeRun.CHUNKS, chunks);
     if (options.getDryRun()) {
       if (options.getDedupe()) {
-        summary = summary.and(SummarizeRun.DUPLICATE_CHUNKS, chunked.get(ChunkRecords.CHUNKS)
+        summary = summary.and(SummarizeRun.DUPLICATE_CHUNKS, chunks
             .apply("Deduplicate", DeduplicateChunks.create()).get(DeduplicateChunks.DUPLICATES));
       }
     } else {
       PCollectionTuple translated =
-          chunked
-              .get(ChunkRecords.CHUNKS)
+          chunks
               .apply(
                   "Translate",
                   TranslateChunks.with(backends)
@@ -164,7 +169,8 @@ final class TranslatePipeline {
                   "Score",
                   ScoreCandidates.forScript(options.getTargetScript())
                       .withR0(options.getR0())
-                      .withPolicy(policy));
+                      .withPolicy(policy))
+              .apply("CountScored", CountLive.as(LiveCounts.CANDIDATES_SCORED));
       if (options.getRewardModel() != null) {
         PCollectionTuple rewarded =
             candidates.apply("Reward", ScoreRewards.with(rewardHandler(options)).withPolicy(policy));
@@ -180,8 +186,12 @@ final class TranslatePipeline {
       PCollectionTuple ranked = candidates.apply("Rank", RankCandidates.create().withPolicy(policy));
       deadLetters = deadLetters.and(ranked.get(RankCandidates.DEAD_LETTERS));
 
-      PCollection<RankedRecord> chosen = ranked.get(RankCandidates.CHOSEN);
-      PCollection<RankedRecord> rejected = ranked.get(RankCandidates.REJECTED);
+      PCollection<RankedRecord> chosen =
+          ranked.get(RankCandidates.CHOSEN)
+              .apply("CountChosen", CountLive.as(LiveCounts.RECORDS_DECIDED));
+      PCollection<RankedRecord> rejected =
+          ranked.get(RankCandidates.REJECTED)
+              .apply("CountRejected", CountLive.as(LiveCounts.RECORDS_DECIDED));
       if (bilingual) {
         writeBilingual(
             PCollectionTuple.of(EmitBilingual.CHOSEN, chosen)

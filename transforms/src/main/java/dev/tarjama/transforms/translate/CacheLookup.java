@@ -9,6 +9,7 @@ import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.report.LiveCounts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -212,6 +213,7 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
           continue;
         }
         hits.inc();
+        LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
         for (int i = 0; i < k; i++) {
           tokensSaved.inc(stored.get(i).tokens());
           sink.hit(BackendCaching.candidate(p.chunk(), label, i, stored.get(i)), p);

@@ -15,6 +15,7 @@ import dev.tarjama.transforms.inference.RunInference;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.report.LiveCounts;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -389,9 +390,11 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     @ProcessElement
     public void process(
         @Element List<ChunkTranslation> candidates, OutputReceiver<ChunkTranslation> out) {
+      LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
       for (ChunkTranslation t : candidates) {
         tokensIn.inc(t.tokensIn);
         tokensOut.inc(t.tokensOut);
+        LiveCounts.add(LiveCounts.TOKENS_OUT, t.tokensOut);
         out.output(t);
       }
     }
@@ -461,6 +464,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
 
     @ProcessElement
     public void process(@Element KV<Chunk, String> failure, OutputReceiver<ChunkTranslation> out) {
+      LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
       for (int i = 0; i < k; i++) {
         out.output(ChunkTranslation.failure(failure.getKey(), label, i, failure.getValue()));
       }
@@ -600,6 +604,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         reservation = reserve(chunk, request);
         if (reservation == null) {
           budgetRefused.inc();
+          LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
           String error = "backend " + backend.name() + ": " + ledger.exhaustion()
               + "; chunk not sent";
           for (int i = 0; i < k; i++) {
@@ -610,10 +615,12 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       }
       long start = System.nanoTime();
       SpendingLimit.Reservation held = reservation;
+      LiveCounts.inc(LiveCounts.REQUESTS_IN_FLIGHT);
       try {
         pending.add(
             client.translate(request, k),
                 (completion, error) -> {
+                  liveCounts(completion, error);
                   if (held != null) {
                     // At once, not when the bundle gets to it: the next chunk's check needs it.
                     // A failed request reported no usage; hosted APIs do not bill one.
@@ -632,10 +639,24 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
                   return new Done(chunk, timestamp, completion, error, System.nanoTime() - start);
                 });
       } catch (RuntimeException e) {
+        LiveCounts.add(LiveCounts.REQUESTS_IN_FLIGHT, -1);
         if (held != null) {
           held.settle(0, 0);
         }
         throw e;
+      }
+    }
+
+    /** The progress line's counts, the moment an answer arrives (on the client's thread). */
+    private static void liveCounts(Completion completion, Throwable error) {
+      LiveCounts.add(LiveCounts.REQUESTS_IN_FLIGHT, -1);
+      LiveCounts.inc(LiveCounts.REQUESTS_DONE);
+      LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
+      if (error != null) {
+        LiveCounts.inc(LiveCounts.REQUESTS_FAILED);
+      } else {
+        LiveCounts.add(LiveCounts.TOKENS_OUT, completion.completionTokens());
+        LiveCounts.add(LiveCounts.RETRIES, completion.retries());
       }
     }
 
