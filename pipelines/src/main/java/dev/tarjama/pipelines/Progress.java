@@ -1,17 +1,18 @@
 package dev.tarjama.pipelines;
 
+import dev.tarjama.transforms.report.LiveCounts;
+import dev.tarjama.transforms.report.ProgressLine;
 import java.io.PrintStream;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.beam.sdk.PipelineResult;
 
 /**
- * A progress line every few seconds while a pipeline runs, from its live counters: records read,
- * chunks cut, API calls and retries, candidates assembled, records decided. Runners that cannot
- * report metrics while running simply print nothing until the end.
+ * A progress line every few seconds while a pipeline runs, from the live counts of this JVM
+ * ({@link LiveCounts}; see {@link ProgressLine} for what it shows). Started before the pipeline
+ * runs, so it also prints while a runner's {@code run()} blocks (Flink embedded). On a remote
+ * cluster this JVM sees none of the work: it prints nothing.
  */
 final class Progress implements AutoCloseable {
   private final ScheduledExecutorService timer =
@@ -22,45 +23,29 @@ final class Progress implements AutoCloseable {
             return t;
           });
   private final long start = System.nanoTime();
+  private final Map<String, Long> baseline = LiveCounts.snapshot();
+  private final ProgressLine line;
 
-  private Progress() {}
+  private Progress(int backends) {
+    this.line = new ProgressLine(backends);
+  }
 
-  static Progress every(int seconds, PipelineResult result, PrintStream out) {
-    Progress progress = new Progress();
+  /** Prints every {@code seconds} (0: never) until closed. */
+  static Progress every(int seconds, int backends, PrintStream out) {
+    Progress progress = new Progress(backends);
     if (seconds > 0) {
       progress.timer.scheduleAtFixedRate(
-          () -> progress.print(result, out), seconds, seconds, TimeUnit.SECONDS);
+          () -> progress.print(out), seconds, seconds, TimeUnit.SECONDS);
     }
     return progress;
   }
 
-  private void print(PipelineResult result, PrintStream out) {
-    Map<String, Long> c;
-    try {
-      c = RunReport.counters(result);
-    } catch (RuntimeException e) {
-      return;
+  private void print(PrintStream out) {
+    Map<String, Long> counts = ProgressLine.since(baseline, LiveCounts.snapshot());
+    if (counts.values().stream().allMatch(v -> v == 0)) {
+      return; // nothing runs in this JVM (a remote cluster), or nothing has started yet
     }
-    long calls = 0;
-    long retries = 0;
-    for (Map.Entry<String, Long> e : c.entrySet()) {
-      if (e.getKey().startsWith("translate/") && e.getKey().endsWith("/api_calls")) {
-        calls += e.getValue();
-      } else if (e.getKey().startsWith("translate/") && e.getKey().endsWith("/retries")) {
-        retries += e.getValue();
-      }
-    }
-    out.printf(
-        Locale.ROOT,
-        "[%4.0fs] read %d | chunks %d | API calls %d (retries %d) | candidates %d | chosen %d, rejected %d%n",
-        (System.nanoTime() - start) / 1e9,
-        c.getOrDefault("records_read", 0L),
-        c.getOrDefault("chunks", 0L),
-        calls,
-        retries,
-        c.getOrDefault("candidates_valid", 0L) + c.getOrDefault("candidates_invalid", 0L),
-        c.getOrDefault("rank.chosen", 0L),
-        c.getOrDefault("rank.rejected", 0L));
+    out.println(line.format(counts, (System.nanoTime() - start) / 1e9));
     out.flush();
   }
 

@@ -51,7 +51,14 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 final class TranslateCommand {
   private TranslateCommand() {}
 
+  /** Where {@code --dry-run} writes its estimate under {@code --output}: beside a run, not over it. */
+  static final String ESTIMATE = "_estimate";
+
   static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    if (OptionsHelp.asked(args)) {
+      OptionsHelp.print(out, USAGE, TranslateOptions.class, HELP_GROUPS);
+      return 0;
+    }
     PipelineOptionsFactory.register(TranslateOptions.class);
     CommandLine line;
     TranslateOptions options;
@@ -104,6 +111,26 @@ final class TranslateCommand {
       }
     }
 
+    // --templateLocation writes a Dataflow job spec and runs nothing here: no run to mark, and the
+    // output (a gs:// path) must not be touched from a machine that may have no credentials.
+    boolean jobSpecOnly =
+        options.as(DataflowPipelineOptions.class).getTemplateLocation() != null;
+    if (!jobSpecOnly) {
+      try {
+        options.setInput(TranslatePreflight.input(options.getInput()));
+        if (options.getDryRun()) {
+          options.setOutput(TranslatePipeline.withSlash(options.getOutput()) + ESTIMATE);
+        } else {
+          TranslatePreflight.output(
+              TranslatePipeline.withSlash(options.getOutput()), options.getInput(),
+              options.getOverwrite());
+          TranslatePreflight.probe(backends, out);
+        }
+      } catch (TranslatePreflight.UserError e) {
+        err.println("tarjama translate: " + e.getMessage());
+        return 2;
+      }
+    }
     Pipeline pipeline = Pipeline.create(options);
     try {
       TranslatePipeline.build(pipeline, options, backends, policy);
@@ -113,10 +140,6 @@ final class TranslateCommand {
     }
     String output = TranslatePipeline.withSlash(options.getOutput());
     RunDirectory runDirectory = new RunDirectory(output);
-    // --templateLocation writes a Dataflow job spec and runs nothing here: no run to mark, and the
-    // output (a gs:// path) must not be touched from a machine that may have no credentials.
-    boolean jobSpecOnly =
-        options.as(DataflowPipelineOptions.class).getTemplateLocation() != null;
     if (!options.getDryRun() && !jobSpecOnly) {
       Optional<String> unfinished = runDirectory.unfinished();
       if (unfinished.isPresent() && !options.getResume()) {
@@ -139,16 +162,19 @@ final class TranslateCommand {
       runDirectory.markStarted(options.getInput(), options.getResume());
     }
     long start = System.nanoTime();
-    PipelineResult result = pipeline.run();
-    if (result instanceof DataflowTemplateJob) {
-      // --templateLocation: Dataflow wrote a job spec and ran nothing, so there is no report.
-      out.println(
-          "tarjama translate: wrote the Dataflow job spec to "
-              + options.as(DataflowPipelineOptions.class).getTemplateLocation());
-      return 0;
-    }
+    PipelineResult result;
     PipelineResult.State state;
-    try (Progress progress = Progress.every(options.getProgressSeconds(), result, out)) {
+    // Before run(): a runner whose run() blocks (Flink embedded) reports through live counts.
+    try (Progress progress =
+        Progress.every(options.getProgressSeconds(), backends.size(), out)) {
+      result = pipeline.run();
+      if (result instanceof DataflowTemplateJob) {
+        // --templateLocation: Dataflow wrote a job spec and ran nothing, so there is no report.
+        out.println(
+            "tarjama translate: wrote the Dataflow job spec to "
+                + options.as(DataflowPipelineOptions.class).getTemplateLocation());
+        return 0;
+      }
       state = result.waitUntilFinish();
     }
     double wallSeconds = (System.nanoTime() - start) / 1e9;
@@ -228,7 +254,43 @@ final class TranslateCommand {
       err.println("tarjama translate: " + problem);
       return 1;
     }
+    if (!options.getDryRun() && !stoppedByBudget && everyRecordDead(counts)) {
+      err.println("tarjama translate: every record is a dead letter; the first reasons:");
+      for (String reason : DeadLetterReasons.first(output, 3)) {
+        err.println("  " + reason);
+      }
+      return 3;
+    }
     return 0;
+  }
+
+  /** Every record that was to be translated is a dead letter (and there was at least one). */
+  static boolean everyRecordDead(JsonNode counts) {
+    long translatable = counts.path("input").asLong() - counts.path("not_selected").asLong(0);
+    return translatable > 0 && counts.path("dead_letter").asLong() == translatable;
+  }
+
+  static final String USAGE =
+      "usage: tarjama translate --input=FILE|GLOB|DIR --output=DIR --backend=SPEC … [options]";
+
+  /** The groups of {@code translate --help}, options in kebab case. */
+  static final Map<String, List<String>> HELP_GROUPS = helpGroups();
+
+  private static Map<String, List<String>> helpGroups() {
+    Map<String, List<String>> g = new java.util.LinkedHashMap<>();
+    g.put("Input", List.of("input", "format", "field-mapping", "id-field", "split-field", "limit"));
+    g.put("Output", List.of("output", "overwrite", "resume", "emit", "num-shards"));
+    g.put("Backends", List.of("backend", "max-cost", "max-tokens", "cache", "dedupe",
+        "shuffle-buckets"));
+    g.put("Segmenting and chunking", List.of("translate-roles", "translate-span-types",
+        "translate-think", "tokenizer", "token-budget", "chunk-lines"));
+    g.put("Scoring and ranking", List.of("target-script", "r0", "policy", "reward-model",
+        "reward-provider", "reward-normalization", "reward-batch-size", "preference-min-gap"));
+    g.put("Source selection", List.of("quota", "think", "no-think", "stratify", "select-total",
+        "category-field", "categories", "keep-language", "langid-model",
+        "min-language-probability", "drop-code-samples", "max-code-share", "seed"));
+    g.put("Estimate and progress", List.of("dry-run", "output-token-ratio", "progress-seconds"));
+    return java.util.Collections.unmodifiableMap(g);
   }
 
   /**

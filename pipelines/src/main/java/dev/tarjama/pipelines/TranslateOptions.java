@@ -220,4 +220,16 @@ public interface TranslateOptions
   String getEmit();
 
   void setEmit(String value);
+
+  @Description("Translate only the first N readable records (in file order, then line or row), for a quick trial; 0 = all")
+  @Default.Long(0)
+  long getLimit();
+
+  void setLimit(long value);
+
+  @Description("Run into an --output that holds a finished run of another --input (its outputs are replaced)")
+  @Default.Boolean(false)
+  boolean getOverwrite();
+
+  void setOverwrite(boolean value);
 }

@@ -3,6 +3,7 @@ package dev.tarjama.pipelines;
 import dev.tarjama.transforms.bilingual.EmitBilingual;
 import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.transforms.chunk.ChunkRecords;
+import dev.tarjama.transforms.io.LimitRecords;
 import dev.tarjama.transforms.io.NormalizeRecords;
 import dev.tarjama.transforms.io.OutputLayout;
 import dev.tarjama.transforms.io.OutputFormat;
@@ -10,9 +11,11 @@ import dev.tarjama.transforms.io.ReadRecords;
 import dev.tarjama.transforms.io.RecordFormat;
 import dev.tarjama.transforms.io.WriteRunOutputs;
 import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.Conversation;
 import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.model.SourceRecord;
 import dev.tarjama.transforms.rank.PreferencePairs;
 import dev.tarjama.transforms.rank.RankCandidates;
 import dev.tarjama.transforms.rank.RankedRecord;
@@ -24,6 +27,8 @@ import dev.tarjama.transforms.quality.EstimateQuality;
 import dev.tarjama.transforms.quality.LanguageSignal;
 import dev.tarjama.transforms.quality.QualityEstimator;
 import dev.tarjama.transforms.quality.QualitySummary;
+import dev.tarjama.transforms.report.CountLive;
+import dev.tarjama.transforms.report.LiveCounts;
 import dev.tarjama.transforms.report.SummarizeRun;
 import dev.tarjama.transforms.score.RewardModelHandler;
 import dev.tarjama.transforms.score.ScoreCandidates;
@@ -83,6 +88,11 @@ final class TranslatePipeline {
       read = read.withIdField(options.getIdField());
     }
     PCollectionTuple records = pipeline.apply("Read", read);
+    PCollection<SourceRecord> readRecords = records.get(ReadRecords.RECORDS);
+    if (options.getLimit() > 0) {
+      readRecords = readRecords.apply("Limit", LimitRecords.first(options.getLimit()));
+    }
+    readRecords = readRecords.apply("CountRead", CountLive.as(LiveCounts.RECORDS_READ));
 
     NormalizeRecords normalize =
         NormalizeRecords.auto().withSplitField(options.getSplitField());
@@ -92,7 +102,7 @@ final class TranslatePipeline {
     if (options.getFieldMapping() != null) {
       normalize = normalize.withFieldMapping(options.getFieldMapping());
     }
-    PCollectionTuple conversations = records.get(ReadRecords.RECORDS).apply("Normalize", normalize);
+    PCollectionTuple conversations = readRecords.apply("Normalize", normalize);
 
     SegmentPolicy segmentPolicy =
         SegmentPolicy.defaults()
@@ -121,6 +131,8 @@ final class TranslatePipeline {
       chunk = chunk.withLineMode(options.getChunkLines());
     }
     PCollectionTuple chunked = segmented.get(SegmentRecords.SEGMENTED).apply("Chunk", chunk);
+    PCollection<Chunk> chunks =
+        chunked.get(ChunkRecords.CHUNKS).apply("CountChunks", CountLive.as(LiveCounts.CHUNKS));
 
     PCollectionList<DeadLetter> deadLetters =
         PCollectionList.of(records.get(ReadRecords.DEAD_LETTERS))
@@ -129,22 +141,21 @@ final class TranslatePipeline {
             .and(chunked.get(ChunkRecords.DEAD_LETTERS));
 
     PCollectionTuple summary =
-        PCollectionTuple.of(SummarizeRun.READ, records.get(ReadRecords.RECORDS));
+        PCollectionTuple.of(SummarizeRun.READ, readRecords);
     if (selected != null) {
       summary = summary.and(SummarizeRun.SELECTION, selected.get(SelectRecords.OUTCOMES));
     }
     PCollectionTuple outputs = PCollectionTuple.empty(pipeline);
 
-    summary = summary.and(SummarizeRun.CHUNKS, chunked.get(ChunkRecords.CHUNKS));
+    summary = summary.and(SummarizeRun.CHUNKS, chunks);
     if (options.getDryRun()) {
       if (options.getDedupe()) {
-        summary = summary.and(SummarizeRun.DUPLICATE_CHUNKS, chunked.get(ChunkRecords.CHUNKS)
+        summary = summary.and(SummarizeRun.DUPLICATE_CHUNKS, chunks
             .apply("Deduplicate", DeduplicateChunks.create()).get(DeduplicateChunks.DUPLICATES));
       }
     } else {
       PCollectionTuple translated =
-          chunked
-              .get(ChunkRecords.CHUNKS)
+          chunks
               .apply(
                   "Translate",
                   TranslateChunks.with(backends)
@@ -182,7 +193,8 @@ final class TranslatePipeline {
                   "Score",
                   ScoreCandidates.forScript(options.getTargetScript())
                       .withR0(options.getR0())
-                      .withPolicy(policy));
+                      .withPolicy(policy))
+              .apply("CountScored", CountLive.as(LiveCounts.CANDIDATES_SCORED));
       if (options.getRewardModel() != null) {
         PCollectionTuple rewarded =
             candidates.apply("Reward", ScoreRewards.with(rewardHandler(options)).withPolicy(policy));
@@ -204,8 +216,12 @@ final class TranslatePipeline {
       PCollectionTuple ranked = candidates.apply("Rank", RankCandidates.create().withPolicy(policy));
       deadLetters = deadLetters.and(ranked.get(RankCandidates.DEAD_LETTERS));
 
-      PCollection<RankedRecord> chosen = ranked.get(RankCandidates.CHOSEN);
-      PCollection<RankedRecord> rejected = ranked.get(RankCandidates.REJECTED);
+      PCollection<RankedRecord> chosen =
+          ranked.get(RankCandidates.CHOSEN)
+              .apply("CountChosen", CountLive.as(LiveCounts.RECORDS_DECIDED));
+      PCollection<RankedRecord> rejected =
+          ranked.get(RankCandidates.REJECTED)
+              .apply("CountRejected", CountLive.as(LiveCounts.RECORDS_DECIDED));
       if (bilingual) {
         writeBilingual(
             PCollectionTuple.of(EmitBilingual.CHOSEN, chosen)

@@ -292,6 +292,8 @@ class TranslateCommandTest {
     Path out = tmp.resolve("out");
     assertEquals(0, run(translateArgs(
         DATA.resolve("instruct/smoltalk2_style/think_tools.jsonl").toString(), out, "--dry-run")));
+    assertFalse(Files.exists(out.resolve("report.json")), "an estimate goes beside a run");
+    out = out.resolve(TranslateCommand.ESTIMATE);
     assertEquals(before, chat.requestCount() + completions.requestCount(), "no request was sent");
     JsonNode report = new RunOutputs(out).report();
     long chunks = report.get("counts").get("chunks").asLong();

@@ -25,7 +25,9 @@ import java.util.TreeMap;
  *                            the id (and root) it reports on GET /v1/models and the user's
  *                            model-version=, as "name=value" lines sorted by name
  *   field(prompt template)   the template text with {text} unfilled, languages filled in
- *   field(decoding)          "name=value" lines sorted by name, joined by "\n"
+ *   field(decoding)          "name=value" lines sorted by name, joined by "\n"; extra request
+ *                            fields (vLLM's chat_template_kwargs, top_k, …) are the line
+ *                            "extra_body=" + their canonical JSON (ExtraBody), absent when none
  *   field(candidate)         the candidate index 0…k-1 in decimal
  *   field(text)              the chunk text, placeholders ⟦n⟧ included
  *   where field(s) = 4-byte big-endian length of UTF-8(s), then UTF-8(s)

@@ -39,6 +39,9 @@ import java.util.Objects;
  * @param apiKeySecret the Google Secret Manager secret version holding the key, {@code
  *     projects/P/secrets/S/versions/V}, read on the worker that builds the client ({@link
  *     SecretManagerKeys}); {@code ""}: none. At most one of it and {@code apiKeyEnv}
+ * @param extraBody fields merged into every request body (vLLM's {@code chat_template_kwargs},
+ *     {@code top_k}, {@code stop}, …): a JSON object in {@link ExtraBody#canonical canonical}
+ *     form, or {@code ""} for none. It may not set a field the client sets itself.
  */
 public record BackendConfig(
     String baseUrl,
@@ -59,7 +62,8 @@ public record BackendConfig(
     boolean adaptive,
     long tokensPerMinute,
     long requestsPerMinute,
-    String apiKeySecret)
+    String apiKeySecret,
+    String extraBody)
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
@@ -156,6 +160,8 @@ public record BackendConfig(
       throw new IllegalArgumentException(
           "requests per minute must be >= 0: " + requestsPerMinute);
     }
+    Objects.requireNonNull(extraBody, "extraBody");
+    extraBody = ExtraBody.canonical(extraBody);
   }
 
   private static void requirePositive(Duration d, String what) {
@@ -201,14 +207,14 @@ public record BackendConfig(
     return new BackendConfig(
         baseUrl, model, value, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute, apiKeySecret);
+        tokensPerMinute, requestsPerMinute, apiKeySecret, extraBody);
   }
 
   public BackendConfig withApiKeyEnv(String value) {
     return new BackendConfig(
         baseUrl, model, endpoint, value, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute, apiKeySecret);
+        tokensPerMinute, requestsPerMinute, apiKeySecret, extraBody);
   }
 
   /** The key from a Secret Manager secret version (see {@link SecretManagerKeys}). */
@@ -216,77 +222,77 @@ public record BackendConfig(
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute, value);
+        tokensPerMinute, requestsPerMinute, value, extraBody);
   }
 
   public BackendConfig withTemperature(double value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, value, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute, apiKeySecret);
+        tokensPerMinute, requestsPerMinute, apiKeySecret, extraBody);
   }
 
   public BackendConfig withTopP(double value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, value, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute, apiKeySecret);
+        tokensPerMinute, requestsPerMinute, apiKeySecret, extraBody);
   }
 
   public BackendConfig withMaxTokens(int value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, value, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute, apiKeySecret);
+        tokensPerMinute, requestsPerMinute, apiKeySecret, extraBody);
   }
 
   public BackendConfig withCandidateMode(CandidateMode value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, value, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute, apiKeySecret);
+        tokensPerMinute, requestsPerMinute, apiKeySecret, extraBody);
   }
 
   public BackendConfig withSeed(Long value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, value,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute, apiKeySecret);
+        tokensPerMinute, requestsPerMinute, apiKeySecret, extraBody);
   }
 
   public BackendConfig withRequestTimeout(Duration value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         value, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute, apiKeySecret);
+        tokensPerMinute, requestsPerMinute, apiKeySecret, extraBody);
   }
 
   public BackendConfig withConnectTimeout(Duration value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, value, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute, apiKeySecret);
+        tokensPerMinute, requestsPerMinute, apiKeySecret, extraBody);
   }
 
   public BackendConfig withMaxAttempts(int value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, value, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute, apiKeySecret);
+        tokensPerMinute, requestsPerMinute, apiKeySecret, extraBody);
   }
 
   public BackendConfig withBackoff(Duration base, Duration cap) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, base, cap, concurrency, adaptive,
-        tokensPerMinute, requestsPerMinute, apiKeySecret);
+        tokensPerMinute, requestsPerMinute, apiKeySecret, extraBody);
   }
 
   public BackendConfig withConcurrency(int value) {
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, value, adaptive,
-        tokensPerMinute, requestsPerMinute, apiKeySecret);
+        tokensPerMinute, requestsPerMinute, apiKeySecret, extraBody);
   }
 
   /** AIMD on 429/503 (on by default); off: the limit stays at the concurrency. */
@@ -294,7 +300,7 @@ public record BackendConfig(
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, value,
-        tokensPerMinute, requestsPerMinute, apiKeySecret);
+        tokensPerMinute, requestsPerMinute, apiKeySecret, extraBody);
   }
 
   /** A tokens-per-minute budget for this client (0: none). */
@@ -302,7 +308,7 @@ public record BackendConfig(
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        value, requestsPerMinute, apiKeySecret);
+        value, requestsPerMinute, apiKeySecret, extraBody);
   }
 
   /** A requests-per-minute budget for this client (0: none). */
@@ -310,6 +316,14 @@ public record BackendConfig(
     return new BackendConfig(
         baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
         requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
-        tokensPerMinute, value, apiKeySecret);
+        tokensPerMinute, value, apiKeySecret, extraBody);
+  }
+
+  /** Fields merged into every request body ({@code ""}: none); see {@link ExtraBody}. */
+  public BackendConfig withExtraBody(String value) {
+    return new BackendConfig(
+        baseUrl, model, endpoint, apiKeyEnv, temperature, topP, maxTokens, candidateMode, seed,
+        requestTimeout, connectTimeout, maxAttempts, backoffBase, backoffCap, concurrency, adaptive,
+        tokensPerMinute, requestsPerMinute, apiKeySecret, value);
   }
 }

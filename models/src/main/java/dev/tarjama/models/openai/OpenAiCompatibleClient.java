@@ -504,6 +504,7 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
       body.put("seed", seed);
     }
     body.put("stream", false);
+    ExtraBody.mergeInto(body, config.extraBody());
     try {
       return JSON.writeValueAsBytes(body);
     } catch (IOException e) {

@@ -31,7 +31,9 @@ import java.util.TreeMap;
  * prompt = the template with the languages filled in and {@code {text}} left as it is (none for a
  * local model); decoding = every setting that changes the output (temperature, top-p, max tokens,
  * how candidates are asked for, the seed; for a local model strategy, beam width, sampling and
- * length limits), unset ones as {@code default}. The candidate index and the chunk text complete
+ * length limits), unset ones as {@code default}; an API backend's extra request fields ({@code
+ * extra-body}, {@code chat-template-kwargs}) as {@code extra_body} = their canonical JSON, only
+ * when there are any. The candidate index and the chunk text complete
  * the key. The number of candidates k is not part of it: candidate i is the same request whether
  * 2 or 4 are asked for, so raising k reuses what is stored.
  *
@@ -133,6 +135,10 @@ public final class BackendCaching {
     decoding.put("candidates", c.candidateMode() == BackendConfig.CandidateMode.SERVER_N
         ? "n" : "seeds");
     decoding.put("seed", c.seed() == null ? "default" : Long.toString(c.seed()));
+    if (!c.extraBody().isEmpty()) {
+      // Only when set, so that every key without one stays what it was.
+      decoding.put("extra_body", c.extraBody());
+    }
     return decoding;
   }
 

@@ -72,6 +72,12 @@ import java.util.regex.Pattern;
  *       the cache key, so changing it makes the backend translate again (any kind)</td></tr>
  *   <tr><td>{@code license}</td><td>the translator's licence, shown in the output's dataset card
  *       (any backend kind)</td></tr>
+ *   <tr><td>{@code extra-body}</td><td>fields merged into every request body, for vLLM and other
+ *       servers ({@code top_k}, {@code stop}, …): {@code @FILE.json} or inline JSON; part of the
+ *       cache key</td></tr>
+ *   <tr><td>{@code chat-template-kwargs}</td><td>a JSON object sent as {@code
+ *       chat_template_kwargs}, e.g. {@code {"enable_thinking": false}}; part of the cache
+ *       key</td></tr>
  * </table>
  *
  * <p>A local backend ({@code kind=local}, or {@code kind=onnx}) runs a translation model in-process
@@ -121,13 +127,14 @@ public final class BackendSpec implements Serializable {
           "backoff", "backoff-cap", "timeout", "connect-timeout", "key-env", "key-secret",
           "price-in",
           "price-out", "label", "path", "decoding", "provider", "batch-tokens", "batch-size",
-          "buffering", "shards", "adaptive", "tpm", "rpm", "model-version", "license");
+          "buffering", "shards", "adaptive", "tpm", "rpm", "model-version", "license",
+          "extra-body", "chat-template-kwargs");
 
   /** Keys that only an API backend takes. */
   private static final List<String> API_KEYS =
       List.of("url", "model", "prompt", "source-lang", "target-lang", "candidates", "concurrency",
           "retries", "backoff", "backoff-cap", "timeout", "connect-timeout", "key-env",
-          "key-secret", "adaptive", "tpm", "rpm");
+          "key-secret", "adaptive", "tpm", "rpm", "extra-body", "chat-template-kwargs");
 
   /** Keys that only a local backend takes. */
   private static final List<String> LOCAL_KEYS =
@@ -214,7 +221,7 @@ public final class BackendSpec implements Serializable {
   public static BackendSpec parse(String text) {
     Objects.requireNonNull(text, "backend spec");
     Map<String, String> values = new LinkedHashMap<>();
-    for (String part : text.split(",", -1)) {
+    for (String part : splitParts(text)) {
       String p = part.strip();
       if (p.isEmpty()) {
         continue;
@@ -311,7 +318,8 @@ public final class BackendSpec implements Serializable {
                   duration(values, "backoff", Duration.ofMillis(500)),
                   duration(values, "backoff-cap", Duration.ofSeconds(30)))
               .withRequestTimeout(duration(values, "timeout", Duration.ofSeconds(120)))
-              .withConnectTimeout(duration(values, "connect-timeout", Duration.ofSeconds(10)));
+              .withConnectTimeout(duration(values, "connect-timeout", Duration.ofSeconds(10)))
+              .withExtraBody(extraBody(values));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("backend " + name + ": " + e.getMessage(), e);
     }
@@ -413,6 +421,60 @@ public final class BackendSpec implements Serializable {
             duration(values, "buffering", Duration.ZERO));
     return new LocalModelConfig(
         path, provider, decoding, batching, intValue(values, "shards", 1, 1, 4096));
+  }
+
+  /**
+   * The spec's parts at its commas, except commas inside a JSON value ({@code {…}}, {@code […]},
+   * quoted strings), so that {@code chat-template-kwargs={"a":1,"b":2}} stays one part.
+   */
+  static List<String> splitParts(String text) {
+    List<String> parts = new java.util.ArrayList<>();
+    int depth = 0;
+    boolean quoted = false;
+    int start = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (quoted) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        }
+      } else if (c == '"' && depth > 0) {
+        quoted = true;
+      } else if (c == '{' || c == '[') {
+        depth++;
+      } else if ((c == '}' || c == ']') && depth > 0) {
+        depth--;
+      } else if (c == ',' && depth == 0) {
+        parts.add(text.substring(start, i));
+        start = i + 1;
+      }
+    }
+    parts.add(text.substring(start));
+    return parts;
+  }
+
+  /**
+   * {@code extra-body=@FILE.json} (read now, so workers need not see the file) or inline JSON,
+   * with {@code chat-template-kwargs=JSON} as its {@code chat_template_kwargs}; canonical.
+   */
+  private static String extraBody(Map<String, String> values) {
+    String extra = values.getOrDefault("extra-body", "");
+    if (extra.startsWith("@")) {
+      java.nio.file.Path file = java.nio.file.Path.of(extra.substring(1));
+      try {
+        extra = java.nio.file.Files.readString(file);
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("extra-body: cannot read " + file + ": " + e, e);
+      }
+    }
+    extra = dev.tarjama.models.openai.ExtraBody.canonical(extra);
+    if (values.containsKey("chat-template-kwargs")) {
+      extra = dev.tarjama.models.openai.ExtraBody.withField(
+          extra, "chat_template_kwargs", values.get("chat-template-kwargs"));
+    }
+    return extra;
   }
 
   private static String required(Map<String, String> values, String key) {

@@ -10,6 +10,7 @@ import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.report.LiveCounts;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -292,6 +293,7 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
           continue;
         }
         hits.inc();
+        LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
         for (int i = 0; i < k; i++) {
           tokensSaved.inc(stored.get(i).tokens());
         }

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import dev.tarjama.transforms.report.LiveCounts;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -167,6 +168,7 @@ public final class DeduplicateChunks extends PTransform<PCollection<Chunk>, PCol
         }
       }
       unique.inc();
+      LiveCounts.inc(LiveCounts.UNIQUE_CHUNKS);
       out.get(UNIQUE).output(representative);
       if (members.size() == 1) {
         return;

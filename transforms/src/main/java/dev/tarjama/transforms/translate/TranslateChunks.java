@@ -15,6 +15,7 @@ import dev.tarjama.transforms.inference.RunInference;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.report.LiveCounts;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -409,12 +410,14 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     @ProcessElement
     public void process(
         @Element List<ChunkTranslation> candidates, OutputReceiver<ChunkTranslation> out) {
+      LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
       for (ChunkTranslation t : candidates) {
         if (t.truncated) {
           truncated.inc();
         }
         tokensIn.inc(t.tokensIn);
         tokensOut.inc(t.tokensOut);
+        LiveCounts.add(LiveCounts.TOKENS_OUT, t.tokensOut);
         out.output(t);
       }
     }
@@ -486,6 +489,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
 
     @ProcessElement
     public void process(@Element KV<Chunk, String> failure, OutputReceiver<ChunkTranslation> out) {
+      LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
       for (int i = 0; i < k; i++) {
         out.output(ChunkTranslation.failure(failure.getKey(), label, i, failure.getValue()));
       }
@@ -641,6 +645,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         reservation = reserve(chunk, request);
         if (reservation == null) {
           budgetRefused.inc();
+          LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
           String error = "backend " + backend.name() + ": " + ledger.exhaustion()
               + "; chunk not sent";
           for (int i = 0; i < k; i++) {
@@ -655,10 +660,12 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       // (the next chunk's check needs it), whatever becomes of this chunk or of this bundle.
       OpenAiCompatibleClient.AttemptUsage paid = held == null ? (in, out2) -> {}
           : (in, out2) -> held.paid(backend.costUsd(in, out2), in + out2);
+      LiveCounts.inc(LiveCounts.REQUESTS_IN_FLIGHT);
       try {
         pending.add(
             client.translate(request, k, paid),
                 (completion, error) -> {
+                  liveCounts(completion, error);
                   if (held != null) {
                     held.release();
                   }
@@ -668,10 +675,24 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
                   return new Done(chunk, timestamp, completion, error, System.nanoTime() - start);
                 });
       } catch (RuntimeException e) {
+        LiveCounts.add(LiveCounts.REQUESTS_IN_FLIGHT, -1);
         if (held != null) {
           held.release();
         }
         throw e;
+      }
+    }
+
+    /** The progress line's counts, the moment an answer arrives (on the client's thread). */
+    private static void liveCounts(Completion completion, Throwable error) {
+      LiveCounts.add(LiveCounts.REQUESTS_IN_FLIGHT, -1);
+      LiveCounts.inc(LiveCounts.REQUESTS_DONE);
+      LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
+      if (error != null) {
+        LiveCounts.inc(LiveCounts.REQUESTS_FAILED);
+      } else {
+        LiveCounts.add(LiveCounts.TOKENS_OUT, completion.completionTokens());
+        LiveCounts.add(LiveCounts.RETRIES, completion.retries());
       }
     }
 

@@ -213,6 +213,8 @@ public final class LoopbackTranslator implements AutoCloseable {
     private int defaultMaxTokens;
     private final Map<String, Oracle> routes = new HashMap<>();
 
+    private List<String> models;
+
     private Builder() {}
 
     /**
@@ -233,6 +235,15 @@ public final class LoopbackTranslator implements AutoCloseable {
      */
     public Builder route(String name, Oracle oracle) {
       routes.put(Objects.requireNonNull(name), Objects.requireNonNull(oracle));
+      return this;
+    }
+
+    /**
+     * Serves {@code GET /v1/models} listing these model ids (checking the key like every other
+     * request); without it the endpoint answers 404, as on a server that lacks it.
+     */
+    public Builder models(String... ids) {
+      models = List.of(ids);
       return this;
     }
 
@@ -637,6 +648,9 @@ public final class LoopbackTranslator implements AutoCloseable {
       }
       send(exchange, 200, list, null);
       return;
+    } else if (path.equals("/v1/models") && "GET".equals(exchange.getRequestMethod())) {
+      serveModels(exchange);
+      return;
     }
     boolean chat = path.equals("/v1/chat/completions");
     if (!chat && !path.equals("/v1/completions")) {
@@ -785,6 +799,25 @@ public final class LoopbackTranslator implements AutoCloseable {
     served[0] = 1;
     served[1] = words(prompt);
     served[2] = completionTokens;
+  }
+
+  private void serveModels(HttpExchange exchange) throws IOException {
+    if (config.models == null) {
+      send(exchange, 404, error("no such endpoint: /v1/models"), null);
+      return;
+    }
+    String auth = exchange.getRequestHeaders().getFirst("Authorization");
+    if (config.requiredApiKey != null && !("Bearer " + config.requiredApiKey).equals(auth)) {
+      send(exchange, 401, error("invalid API key"), null);
+      return;
+    }
+    ObjectNode list = JSON.createObjectNode();
+    list.put("object", "list");
+    ArrayNode data = list.putArray("data");
+    for (String id : config.models) {
+      data.addObject().put("id", id).put("object", "model").put("owned_by", "loopback");
+    }
+    send(exchange, 200, list, null);
   }
 
   private Duration serviceTime() {
