@@ -28,8 +28,9 @@ import org.apache.beam.sdk.options.PipelineOptions;
  *       Secret Manager secret on the worker instead).
  * </ul>
  *
- * {@code [local]}, {@code [auto]} and {@code [collection]} run the job in the launcher's JVM (or
- * in the cluster that launched it): nothing to check there.
+ * {@code [local]} and {@code [collection]} run the job in the launcher's JVM, and so does {@code
+ * [auto]} when tarjama is started as documented ({@code java -jar}); under Flink's own {@code
+ * flink run} client {@code [auto]} means that client's cluster, which is not checked here.
  */
 final class ClusterChecks {
   private static final Set<String> IN_PROCESS_MASTERS = Set.of("[local]", "[auto]", "[collection]");
