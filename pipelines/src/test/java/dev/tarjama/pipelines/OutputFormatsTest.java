@@ -107,7 +107,7 @@ class OutputFormatsTest {
     List<String> lines = Files.readAllLines(TranslateCommandTest.DATA.resolve(
         "instruct/smoltalk2_style/think_tools.jsonl"));
     for (int i = 0; i < 5; i++) {
-      records.add(new SourceRecord("r" + i, "think_tools.parquet", i, lines.get(i)));
+      records.add(new SourceRecord("think_tools.parquet#" + i, "think_tools.parquet", i, lines.get(i)));
     }
     Path input = tmp.resolve("think_tools.parquet");
     SmolTalk2Parquet.write(input, records);

@@ -195,6 +195,7 @@ public record BackendConfig(
         true,
         0,
         0,
+        "",
         "");
   }
 
