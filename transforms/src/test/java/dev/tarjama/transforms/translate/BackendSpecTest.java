@@ -154,7 +154,7 @@ class BackendSpecTest {
     assertTrue(rejection(base + ",temperature=hot").contains("temperature=hot is not a number"));
     assertTrue(rejection(base + ",temperature=5").contains("temperature"));
     assertTrue(rejection(base + ",candidates=all").contains("'n' or 'seeds'"));
-    assertTrue(rejection(base + ",prompt=hala-lfm2").contains("unknown prompt template"));
+    assertTrue(rejection(base + ",prompt=hala-v9").contains("unknown prompt template"));
     assertTrue(rejection(base + ",oops").contains("not key=value"));
     assertTrue(rejection("name=a b,url=http://h:1/v1,model=m").contains("backend name"));
     assertTrue(rejection(base + ",price-in=-1").contains("prices"));
