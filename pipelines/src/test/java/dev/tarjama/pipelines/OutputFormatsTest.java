@@ -76,6 +76,10 @@ class OutputFormatsTest {
         read.toString());
     assertEquals("VARCHAR", type(read, "candidates", "record"));
     assertEquals("DOUBLE", type(read, "candidates", "LR"));
+
+    // sweep re-ranks from Parquet candidates and exits 1 unless it chooses what the run chose.
+    assertEquals(0, TranslateCommandTest.run("sweep", "--run=" + out, "--min-lr=0.6",
+        "--min-scr=0.8"));
   }
 
   @Test
