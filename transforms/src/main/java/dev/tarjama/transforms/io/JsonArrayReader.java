@@ -402,6 +402,7 @@ final class JsonArrayReader {
    */
   private int resynchronize(Span span) {
     byte[] b = span.bytes;
+    String ownFirstField = firstField(span);
     for (int p = 1; p < span.length; p++) {
       if (b[p] != '{' || !afterComma(b, p)) {
         continue;
@@ -409,7 +410,7 @@ final class JsonArrayReader {
       try (JsonParser parser = RecordJson.STREAMING.createParser(b, p, span.length - p)) {
         parser.nextToken();
         JsonNode node = parser.readValueAsTree();
-        if (node == null || !node.isObject() || !sharesAField(node)) {
+        if (node == null || !node.isObject() || !sharesAField(node, ownFirstField)) {
           continue;
         }
         int after = p + (int) parser.currentLocation().getByteOffset();
@@ -426,16 +427,53 @@ final class JsonArrayReader {
     return 0;
   }
 
-  private boolean sharesAField(JsonNode node) {
-    if (recordFields.isEmpty()) {
-      return true;
+  /**
+   * Whether a candidate looks like a record rather than an object nested in one: it shares a
+   * field name with the records read so far or with the damaged element's own first field (an
+   * inner message shares neither); none when neither is known (the rest of the file is then one
+   * dead letter rather than a guess).
+   */
+  private boolean sharesAField(JsonNode node, String ownFirstField) {
+    if (recordFields.isEmpty() && ownFirstField == null) {
+      return false;
     }
     for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-      if (recordFields.contains(names.next())) {
+      String name = names.next();
+      if (recordFields.contains(name) || name.equals(ownFirstField)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** The name of the damaged element's first field, when it starts as an object should. */
+  private static String firstField(Span span) {
+    byte[] b = span.bytes;
+    int i = 0;
+    if (i >= span.length || b[i] != '{') {
+      return null;
+    }
+    i++;
+    while (i < span.length && isBlank(b[i] & 0xFF)) {
+      i++;
+    }
+    if (i >= span.length || b[i] != '"') {
+      return null;
+    }
+    int start = ++i;
+    while (i < span.length && b[i] != '"') {
+      i += b[i] == '\\' ? 2 : 1;
+    }
+    if (i >= span.length) {
+      return null;
+    }
+    try (JsonParser parser =
+        RecordJson.STREAMING.createParser(b, start - 1, i - start + 2)) {
+      parser.nextToken();
+      return parser.getText();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   private static boolean afterComma(byte[] b, int p) {

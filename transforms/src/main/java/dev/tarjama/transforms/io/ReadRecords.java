@@ -174,6 +174,10 @@ public final class ReadRecords extends PTransform<PBegin, PCollectionTuple> {
           return b == '[' ? FileKind.JSON_ARRAY : FileKind.JSON_LINES;
         }
         return FileKind.JSON_LINES;
+      } catch (java.util.zip.ZipException | java.io.EOFException e) {
+        // A compressed file cut before its first record: the reader meets the same error again
+        // and makes it a dead letter; the bytes before it are still in the buffer.
+        return FileKind.JSON_LINES;
       } finally {
         in.reset();
       }

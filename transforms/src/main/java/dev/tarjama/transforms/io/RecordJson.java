@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 /**
  * The one Jackson configuration used to parse and print records. Decimals stay exact ({@code 1.10}
  * prints back as {@code 1.10}, not {@code 1.1}) because extra fields must survive a round trip
- * untouched, and trailing garbage after a value is an error rather than silently ignored.
+ * untouched, and trailing garbage after a value is an error rather than silently ignored; so is a
+ * key given twice in one object (keeping either value would lose the other without a word).
  */
 public final class RecordJson {
   public static final ObjectMapper MAPPER =
@@ -18,6 +19,7 @@ public final class RecordJson {
           .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .build();
 
   /** For reading one value after another from a stream (a JSON array's elements). */
