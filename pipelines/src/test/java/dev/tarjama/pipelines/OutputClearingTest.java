@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import dev.tarjama.transforms.io.OutputLayout;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,33 +22,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("flink-cluster") // two runs with a reward model: a slow end-to-end test
 class OutputClearingTest {
-  static LoopbackTranslator chat;
-  static LoopbackTranslator completions;
-
   @BeforeAll
   static void startServers() throws Exception {
-    chat = LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX).start();
-    completions = LoopbackTranslator.builder()
-        .promptPrefix(LoopbackTranslator.SEED_X_PREFIX)
-        .promptSuffix(LoopbackTranslator.SEED_X_SUFFIX)
-        .start();
+    ResumeTest.startServers();
   }
 
   @AfterAll
   static void stopServers() {
-    chat.close();
-    completions.close();
+    ResumeTest.stopServers();
   }
 
   static List<String> args(Path input, Path output, String... extra) {
-    List<String> args = new ArrayList<>(List.of(
-        "translate", "--input=" + input, "--output=" + output, "--progressSeconds=0",
-        "--backend=name=gemma,kind=openai-chat,url=" + chat.baseUrl()
-            + ",model=gemma-3-27b,prompt=hala,k=1,label=SFT_Gemma3_ranked",
-        "--backend=name=seedx,kind=openai-completions,url=" + completions.baseUrl()
-            + ",model=seed-x,prompt=seed-x,k=2,candidates=seeds,label=SFT_SeedX_ranked"));
-    args.addAll(List.of(extra));
-    return args;
+    return List.of(ResumeTest.args(input.toString(), output, extra));
   }
 
   static List<Path> files(Path dir) throws Exception {

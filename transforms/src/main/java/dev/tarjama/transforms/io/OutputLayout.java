@@ -106,11 +106,12 @@ public final class OutputLayout implements Serializable {
    * the files deleted above were all there was.
    */
   private static void deleteLocalFolder(String folder) throws IOException {
-    if (folder.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*") && !folder.startsWith("file://")) {
+    boolean fileUri = folder.startsWith("file:");
+    if (!fileUri && folder.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
       return;
     }
-    java.nio.file.Path path = java.nio.file.Path.of(
-        folder.startsWith("file://") ? java.net.URI.create(folder).getPath() : folder);
+    java.nio.file.Path path =
+        java.nio.file.Path.of(fileUri ? java.net.URI.create(folder).getPath() : folder);
     if (!java.nio.file.Files.isDirectory(path)) {
       return;
     }
