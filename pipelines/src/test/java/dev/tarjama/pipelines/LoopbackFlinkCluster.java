@@ -98,7 +98,7 @@ final class LoopbackFlinkCluster implements AutoCloseable {
     c.put("taskmanager.memory.task.heap.size", "1024m");
     c.put("taskmanager.memory.framework.off-heap.size", "128m");
     c.put("taskmanager.memory.task.off-heap.size", "256m");
-    c.put("taskmanager.memory.managed.size", "64m");
+    c.put("taskmanager.memory.managed.size", "256m");
     // The batch translation runs many blocking (sort-merge) shuffles at once, each taking
     // sort-shuffle.min-buffers (default 512) of the network memory: 8192 buffers were too few.
     c.put("taskmanager.network.sort-shuffle.min-buffers", 64);

@@ -131,7 +131,7 @@ class RewardTranslateTest {
     JsonNode report = w4.report();
     assertEquals(valid, report.at("/metrics/reward~1scored").asLong(), report.get("metrics").toString());
     assertEquals(4.0, report.at("/policy/weights/reward").asDouble());
-    assertEquals("zscore", report.at("/policy/reward_normalization").asText());
+    assertEquals("logistic", report.at("/policy/reward_normalization").asText());
     assertEquals(TINY_REWARD.toString(), report.at("/policy/reward_model/path").asText());
     for (JsonNode chosen : w4.lines("chosen")) {
       assertTrue(chosen.get("reward").isNumber(), "chosen/ carries the winner's reward");

@@ -89,7 +89,7 @@ class SharedIdsTest {
     for (JsonNode candidate : outputs.lines("candidates")) {
       recordIds.add(candidate.get("record_id").asText());
       assertEquals(
-          candidate.get("record").get("id").asText(),
+          RunOutputs.record(candidate).get("id").asText(),
           candidate.get("record_id").asText().replaceAll("^.*\\[(.*)]$", "$1"),
           "record_id names the user's id");
     }

@@ -37,11 +37,17 @@ public final class ThresholdSweep implements Serializable {
     }
   }
 
-  /** {@code base} with min-lr and min-scr set globally and cleared from every split. */
+  /**
+   * {@code base} with min-lr and min-scr set globally and cleared from every split; its weights,
+   * reward normalization and quality gates kept, so that each cell differs from the run's policy
+   * by the two thresholds alone.
+   */
   public static RankingPolicy at(RankingPolicy base, double lr, double scr) {
     RankingPolicy p = RankingPolicy.defaults()
         .withWeights(base.lrWeight(), base.scrWeight())
         .withRewardWeight(base.rewardWeight())
+        .withRewardNormalization(base.rewardNormalization())
+        .withQuality(base.quality())
         .withThresholds(base.globalThresholds().withMinLr(lr).withMinScr(scr));
     for (Map.Entry<String, Thresholds> e : base.splitThresholds().entrySet()) {
       p = p.perSplit(e.getKey(), e.getValue().withMinLr(Double.NaN).withMinScr(Double.NaN));
