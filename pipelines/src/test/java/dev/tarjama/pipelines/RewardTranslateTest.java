@@ -101,9 +101,9 @@ class RewardTranslateTest {
     Path noWeight = tmp.resolve("w0");
     Path weighed = tmp.resolve("w4");
     assertEquals(0, run(args(input, noWeight, "--reward-model=" + TINY_REWARD,
-        "--policy=w-reward=0")).code());
+        "--policy=qe=off,w-reward=0")).code()); // the reward weight alone decides
     assertEquals(0, run(args(input, weighed, "--reward-model=" + TINY_REWARD,
-        "--policy=w-reward=4", "--preference-min-gap=0.02")).code());
+        "--policy=qe=off,w-reward=4", "--preference-min-gap=0.02")).code());
     RunOutputs w0 = new RunOutputs(noWeight);
     RunOutputs w4 = new RunOutputs(weighed);
 
