@@ -92,10 +92,6 @@ final class TranslateCommand {
       return 2;
     }
     moreDirectRunnerThreadsForApiCalls(options, line.beamArgs, backends);
-    if (!options.getDryRun()) {
-      // What each server says it serves enters the cache keys (another model, another key).
-      backends = BackendCaching.withServerIdentities(backends);
-    }
     if (backends.isEmpty() && !options.getDryRun()) {
       err.println("tarjama translate: give at least one --backend=name=…,url=…,model=… (or --dry-run)");
       return 2;
@@ -115,7 +111,10 @@ final class TranslateCommand {
     // output (a gs:// path) must not be touched from a machine that may have no credentials.
     boolean jobSpecOnly =
         options.as(DataflowPipelineOptions.class).getTemplateLocation() != null;
-    if (!jobSpecOnly) {
+    if (jobSpecOnly) {
+      // What each server says it serves enters the cache keys (another model, another key).
+      backends = BackendCaching.withServerIdentities(backends);
+    } else {
       try {
         options.setInput(TranslatePreflight.input(options.getInput()));
         if (options.getDryRun()) {
@@ -124,7 +123,8 @@ final class TranslateCommand {
           TranslatePreflight.output(
               TranslatePipeline.withSlash(options.getOutput()), options.getInput(),
               options.getOverwrite());
-          TranslatePreflight.probe(backends, out);
+          // One probe: reachable, key accepted, model listed, and its identity for the cache keys.
+          backends = TranslatePreflight.probe(backends, out);
         }
       } catch (TranslatePreflight.UserError e) {
         err.println("tarjama translate: " + e.getMessage());

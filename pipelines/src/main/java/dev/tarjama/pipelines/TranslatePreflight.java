@@ -128,10 +128,15 @@ final class TranslatePreflight {
     }
   }
 
-  /** Probes every API backend once; prints what could not be checked. */
-  static void probe(List<BackendSpec> backends, PrintStream out) throws UserError {
+  /**
+   * Probes every API backend once; prints what could not be checked. Returns the backends with
+   * what each server reports about its model, for the cache keys (one probe serves both).
+   */
+  static List<BackendSpec> probe(List<BackendSpec> backends, PrintStream out) throws UserError {
+    List<BackendSpec> identified = new java.util.ArrayList<>(backends.size());
     for (BackendSpec backend : backends) {
       if (backend.isLocal()) {
+        identified.add(backend);
         continue;
       }
       try {
@@ -140,9 +145,11 @@ final class TranslatePreflight {
           out.println("tarjama translate: backend " + backend.name() + ": "
               + backend.config().baseUrl() + " has no GET /models; not probed");
         }
+        identified.add(backend.withServerIdentity(result.identity()));
       } catch (ModelsProbe.ProbeException e) {
         throw new UserError("backend " + backend.name() + ": " + e.getMessage());
       }
     }
+    return identified;
   }
 }

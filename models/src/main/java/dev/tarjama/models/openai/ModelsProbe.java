@@ -12,7 +12,9 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -20,14 +22,34 @@ import java.util.function.Function;
  * accept the key, does it serve the configured model. A server without the endpoint (404/405) is
  * not a failure: {@link Result#checked()} is false and the run goes on unprobed.
  *
- * <p>{@link Result#modelId()} is the id the server reports for the configured model (the cache
- * keyspace may take it as the model's identity). Messages name the URL and the model, never a key.
+ * <p>{@link Result#identity()} is what identifies the served model: its {@code id} as {@code
+ * server-id} and, when the server reports it (vLLM's {@code root}: the weights it loaded), {@code
+ * server-root}. The cache keys of that backend carry these, so another model served under the same
+ * name is not answered from the cache. Messages name the URL and the model, never a key.
+ *
+ * <p>A backend whose key is a Secret Manager secret ({@code key-secret=}) is resolved on the
+ * workers; the launcher may not be able to read it, so a refused key there leaves the backend
+ * unprobed instead of failing.
  */
 public final class ModelsProbe {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** What the probe found. */
-  public record Result(boolean checked, Optional<String> modelId, List<String> models) {}
+  /**
+   * What the probe found.
+   *
+   * @param checked false when the server has no models endpoint (or the launcher cannot hold the
+   *     key): nothing was checked
+   * @param modelId the id the server reports for the configured model
+   * @param models every id it lists
+   * @param identity {@code server-id} and {@code server-root} of the configured model, for the
+   *     cache keys; empty when not checked
+   */
+  public record Result(
+      boolean checked, Optional<String> modelId, List<String> models, Map<String, String> identity) {
+    static Result unchecked() {
+      return new Result(false, Optional.empty(), List.of(), Map.of());
+    }
+  }
 
   /** The probe failed: the run must not start. The message is one line, without the key. */
   public static final class ProbeException extends Exception {
@@ -43,6 +65,19 @@ public final class ModelsProbe {
   /** Probes with the key from the process environment (when the config names a variable). */
   public static Result probe(BackendConfig config) throws ProbeException {
     return probe(config, System::getenv);
+  }
+
+  /**
+   * The served model's identity for the cache keys, or empty when the server cannot be probed
+   * (unreachable, no models list, model not listed): that backend is then identified by its name
+   * and {@code model-version=} alone. For commands that do not stop on a failed probe.
+   */
+  public static Map<String, String> identity(BackendConfig config) {
+    try {
+      return probe(config).identity();
+    } catch (ProbeException e) {
+      return Map.of();
+    }
   }
 
   /**
@@ -86,6 +121,9 @@ public final class ModelsProbe {
       throw new ProbeException("interrupted while probing " + config.baseUrl());
     }
     int status = response.statusCode();
+    if ((status == 401 || status == 403) && !config.apiKeySecret().isEmpty()) {
+      return Result.unchecked();
+    }
     if (status == 401 || status == 403) {
       throw new ProbeException(
           uri + " refused the API key (HTTP " + status + ")"
@@ -94,12 +132,13 @@ public final class ModelsProbe {
                   : " from " + config.apiKeyEnv()));
     }
     if (status == 404 || status == 405) {
-      return new Result(false, Optional.empty(), List.of());
+      return Result.unchecked();
     }
     if (status / 100 != 2) {
       throw new ProbeException(uri + " answered HTTP " + status);
     }
     List<String> models = new ArrayList<>();
+    Map<String, String> identity = new TreeMap<>();
     try {
       JsonNode data = JSON.readTree(response.body()).path("data");
       if (!data.isArray()) {
@@ -108,6 +147,12 @@ public final class ModelsProbe {
       for (JsonNode m : data) {
         if (m.path("id").isTextual()) {
           models.add(m.get("id").asText());
+          if (identity.isEmpty() && config.model().equals(m.get("id").asText())) {
+            identity.put("server-id", m.get("id").asText());
+            if (m.path("root").isTextual()) {
+              identity.put("server-root", m.get("root").asText());
+            }
+          }
         }
       }
     } catch (IOException e) {
@@ -119,6 +164,6 @@ public final class ModelsProbe {
               + (models.isEmpty() ? "(none)" : String.join(", ", models.subList(0, Math.min(10,
                   models.size())))));
     }
-    return new Result(true, Optional.of(config.model()), List.copyOf(models));
+    return new Result(true, Optional.of(config.model()), List.copyOf(models), Map.copyOf(identity));
   }
 }

@@ -7,7 +7,7 @@ import dev.tarjama.models.cache.CompatibleLookup;
 import dev.tarjama.models.cache.ModelFingerprint;
 import dev.tarjama.models.openai.BackendConfig;
 import dev.tarjama.models.openai.Completion;
-import dev.tarjama.models.openai.ModelProbe;
+import dev.tarjama.models.openai.ModelsProbe;
 import dev.tarjama.models.prompt.PromptTemplate;
 import dev.tarjama.models.translate.Decoding;
 import dev.tarjama.transforms.model.Chunk;
@@ -95,19 +95,17 @@ public final class BackendCaching {
         .withModelIdentity(identity);
   }
 
-  /** How long the launcher waits for a server's {@code GET /v1/models}. */
-  static final java.time.Duration PROBE_TIMEOUT = java.time.Duration.ofSeconds(10);
-
   /**
-   * Each API backend with what its server reports about its model ({@link ModelProbe}, at the
+   * Each API backend with what its server reports about its model ({@link ModelsProbe}, at the
    * launcher, once per run), for its cache keys; local backends as they are. A server that
-   * reports nothing leaves its backend identified by name and {@code model-version=}.
+   * reports nothing leaves its backend identified by name and {@code model-version=}. For
+   * commands that probe nothing else; {@code translate} probes once and passes the identity to
+   * {@link BackendSpec#withServerIdentity}.
    */
   public static List<BackendSpec> withServerIdentities(List<BackendSpec> backends) {
     List<BackendSpec> identified = new ArrayList<>(backends.size());
     for (BackendSpec b : backends) {
-      identified.add(b.isLocal() ? b
-          : b.withServerIdentity(ModelProbe.identify(b.config(), PROBE_TIMEOUT).orElse(Map.of())));
+      identified.add(b.isLocal() ? b : b.withServerIdentity(ModelsProbe.identity(b.config())));
     }
     return identified;
   }

@@ -339,7 +339,7 @@ public final class BackendSpec implements Serializable {
 
   /**
    * What the server reported about this API backend's model ({@link
-   * dev.tarjama.models.openai.ModelProbe}), for the cache key; empty when it reported nothing.
+   * dev.tarjama.models.openai.ModelsProbe}), for the cache key; empty when it reported nothing.
    */
   public Map<String, String> serverIdentity() {
     return java.util.Collections.unmodifiableMap(serverIdentity);
