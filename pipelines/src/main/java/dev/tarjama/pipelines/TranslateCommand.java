@@ -428,9 +428,10 @@ final class TranslateCommand {
     TokenCounter counter =
         options.getTokenizer() == null
             ? TokenCounters.approximate()
-            : TokenCounters.forPath(options.getTokenizer());
+            : TokenCounters.acquire(options.getTokenizer());
     ObjectNode perBackend = root.putObject("backends");
     double totalCost = 0;
+    try {
     for (BackendSpec backend : backends) {
       // The prompt template wraps every chunk: its own tokens are paid once per call.
       int overhead = counter.count(backend.prompt().render(""));
@@ -451,6 +452,11 @@ final class TranslateCommand {
       b.put("cost_usd_estimate", cost);
       if (options.getDedupe()) {
         b.put("tokens_saved_by_dedupe_estimate", savedIn + savedOut);
+      }
+    }
+    } finally {
+      if (options.getTokenizer() != null) {
+        TokenCounters.release(options.getTokenizer());
       }
     }
     root.put("cost_usd_estimate", totalCost);

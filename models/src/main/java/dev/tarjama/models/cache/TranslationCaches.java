@@ -1,11 +1,10 @@
 package dev.tarjama.models.cache;
 
+import dev.tarjama.models.shared.Shared;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -22,23 +21,15 @@ import java.util.function.Function;
  *   <li>{@code none}: no cache.
  * </ul>
  *
- * <p>{@link #acquire}/{@link #release} are reference-counted like the HTTP clients: every DoFn
+ * <p>{@link #acquire}/{@link #release} are reference-counted ({@link Shared}): every DoFn
  * instance and thread of a worker JVM shares one connection (one SQLite connection, one Redis
  * pool) per URI, opened by the first {@code @Setup} and closed by the last {@code @Teardown}.
  */
 public final class TranslationCaches {
   public static final String NONE = "none";
 
-  private static final Map<String, Entry> SHARED = new HashMap<>();
-
-  private static final class Entry {
-    final TranslationCache cache;
-    int users;
-
-    Entry(TranslationCache cache) {
-      this.cache = cache;
-    }
-  }
+  private static final Shared<String, TranslationCache> SHARED =
+      Shared.of("translation cache", TranslationCaches::open);
 
   private TranslationCaches() {}
 
@@ -87,31 +78,18 @@ public final class TranslationCaches {
   }
 
   /** The cache shared on this JVM for {@code uri}, opened on first use; pair with {@link #release}. */
-  public static synchronized TranslationCache acquire(String uri) {
-    String key = uri.strip();
-    Entry entry = SHARED.get(key);
-    if (entry == null) {
-      entry = new Entry(open(key));
-      SHARED.put(key, entry);
-    }
-    entry.users++;
-    return entry.cache;
+  public static TranslationCache acquire(String uri) {
+    return SHARED.acquire(uri.strip());
   }
 
   /** Gives a shared cache back; the last user's release closes it. */
-  public static synchronized void release(String uri) {
-    String key = uri.strip();
-    Entry entry = SHARED.get(key);
-    if (entry != null && --entry.users <= 0) {
-      SHARED.remove(key);
-      entry.cache.close();
-    }
+  public static void release(String uri) {
+    SHARED.release(uri.strip());
   }
 
   /** How many users hold the shared cache of {@code uri} (0 when none is open). */
-  public static synchronized int users(String uri) {
-    Entry entry = SHARED.get(uri.strip());
-    return entry == null ? 0 : entry.users;
+  public static int users(String uri) {
+    return SHARED.users(uri.strip());
   }
 
   /** The URI of the embedded store in {@code file}. */

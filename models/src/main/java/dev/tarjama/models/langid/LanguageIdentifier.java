@@ -16,10 +16,10 @@ import java.util.Locale;
  *
  * <p>fastText reads one line: line breaks become spaces. Calls are serialized on the instance (the
  * wrapped C++ model keeps per-call scratch state), which costs little: a prediction takes
- * microseconds. Load it through {@link LanguageIdentifiers#forPath}, which keeps one per file per
- * JVM.
+ * microseconds. Share it through {@link LanguageIdentifiers}, which keeps one per file per JVM
+ * while it has users; {@link #close} frees the native model.
  */
-public final class LanguageIdentifier {
+public final class LanguageIdentifier implements AutoCloseable {
   private static final String LABEL_PREFIX = "__label__";
 
   /** One prediction: an ISO 639 code as the model names it, and its probability in [0, 1]. */
@@ -86,5 +86,11 @@ public final class LanguageIdentifier {
     // fastText's probabilities come back as logs and may exceed 1 by rounding.
     double p = Math.min(1.0, Math.exp(best.logProb));
     return new Prediction(label.toLowerCase(Locale.ROOT), p);
+  }
+
+  /** Frees the native model; predictions after this are an error. */
+  @Override
+  public synchronized void close() {
+    model.unloadModel();
   }
 }

@@ -1,61 +1,42 @@
 package dev.tarjama.models.onnx;
 
+import dev.tarjama.models.shared.Shared;
 import dev.tarjama.models.translate.Decoding;
 import dev.tarjama.models.translate.Translation;
 import dev.tarjama.models.translate.Translator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One {@link MarianTranslator} (one set of ONNX Runtime sessions) per {@link MarianModelConfig}
- * per JVM, shared by every DoFn instance and thread that asks for it. Reference-counted: {@link
+ * per JVM, shared by every DoFn instance and thread that asks for it. Reference-counted ({@link
+ * Shared}): {@link
  * #acquire} in {@code @Setup} returns a lease; closing the lease in {@code @Teardown} gives it back,
  * and the sessions close when the last lease is closed.
  */
 public final class MarianTranslators {
-  private static final Map<MarianModelConfig, Entry> MODELS = new HashMap<>();
-
-  private static final class Entry {
-    final MarianTranslator translator;
-    int users;
-
-    Entry(MarianTranslator translator) {
-      this.translator = translator;
-    }
-  }
+  private static final Shared<MarianModelConfig, MarianTranslator> MODELS =
+      Shared.of("model", MarianTranslator::load);
 
   private MarianTranslators() {}
 
   /**
-   * A lease on the shared translator for {@code config}, loading it on first use. Loading happens
-   * under this class's lock, so that concurrent first users load the model once.
+   * A lease on the shared translator for {@code config}, loading it on first use (concurrent
+   * first users load the model once).
    *
    * @throws ModelLoadException naming the file when the export cannot be loaded (nothing is cached)
    */
-  public static synchronized Lease acquire(MarianModelConfig config) {
-    Entry entry = MODELS.get(config);
-    if (entry == null) {
-      entry = new Entry(MarianTranslator.load(config));
-      MODELS.put(config, entry);
-    }
-    entry.users++;
-    return new Lease(config, entry.translator);
+  public static Lease acquire(MarianModelConfig config) {
+    return new Lease(config, MODELS.acquire(config));
   }
 
   /** How many leases on {@code config} are open (0 when its model is not loaded). */
-  public static synchronized int users(MarianModelConfig config) {
-    Entry entry = MODELS.get(config);
-    return entry == null ? 0 : entry.users;
+  public static int users(MarianModelConfig config) {
+    return MODELS.users(config);
   }
 
-  private static synchronized void release(MarianModelConfig config) {
-    Entry entry = MODELS.get(config);
-    if (entry != null && --entry.users <= 0) {
-      MODELS.remove(config);
-      entry.translator.close();
-    }
+  private static void release(MarianModelConfig config) {
+    MODELS.release(config);
   }
 
   /** A user's handle on a shared translator; {@link #close()} gives it back (once). */

@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * every long text "fit" a budget; this counter disables truncation and padding and adds no
  * special tokens, so the count is the length of the text itself. The native tokenizer is
  * thread-safe for encoding; one instance may serve every thread of a worker (see {@link
- * TokenCounters#forPath}).
+ * TokenCounters#acquire}).
  */
 public final class HfTokenCounter implements TokenCounter, AutoCloseable {
   private final Path file;

@@ -1,36 +1,48 @@
 package dev.tarjama.models.tokenize;
 
+import dev.tarjama.models.shared.Shared;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * Where token counters come from. A loaded tokenizer costs tens of MB and up to a second, so
- * {@link #forPath} keeps one per file per JVM: every DoFn instance and thread of a worker shares
- * it.
+ * {@link #acquire} keeps one per file per JVM while it has users ({@link Shared}): every DoFn
+ * instance and thread of a worker shares it, and the last {@link #release} frees it.
  */
 public final class TokenCounters {
-  private static final ConcurrentMap<Path, HfTokenCounter> LOADED = new ConcurrentHashMap<>();
+  private static final Shared<Path, HfTokenCounter> LOADED =
+      Shared.of("tokenizer", HfTokenCounter::load);
 
   private TokenCounters() {}
 
   /**
-   * The counter for a tokenizer.json file or a directory holding one, loaded once per JVM.
+   * The counter for a tokenizer.json file or a directory holding one, loaded on first use; pair
+   * with {@link #release}.
    *
    * @throws java.io.UncheckedIOException naming the file when it is missing or not a tokenizer
    *     (nothing is cached then, so a later call tries again)
    */
-  public static TokenCounter forPath(String path) {
-    Path key = Path.of(path).toAbsolutePath().normalize();
-    if (Files.isDirectory(key)) {
-      key = key.resolve("tokenizer.json");
-    }
-    return LOADED.computeIfAbsent(key, HfTokenCounter::load);
+  public static TokenCounter acquire(String path) {
+    return LOADED.acquire(key(path));
+  }
+
+  /** Gives a counter back; the last user's release frees the tokenizer. */
+  public static void release(String path) {
+    LOADED.release(key(path));
+  }
+
+  /** How many users hold the counter of {@code path}. */
+  public static int users(String path) {
+    return LOADED.users(key(path));
   }
 
   /** An estimate without any tokenizer: ceil(UTF-8 bytes / 4). */
   public static TokenCounter approximate() {
     return ApproximateTokenCounter.INSTANCE;
+  }
+
+  private static Path key(String path) {
+    Path key = Path.of(path).toAbsolutePath().normalize();
+    return Files.isDirectory(key) ? key.resolve("tokenizer.json") : key;
   }
 }

@@ -34,7 +34,7 @@ class LanguageIdentifierTest {
 
   @Test
   void xquadParagraphsAreIdentifiedAsTheirLanguage() throws Exception {
-    LanguageIdentifier lid = LanguageIdentifiers.forPath(MODEL);
+    LanguageIdentifier lid = LanguageIdentifiers.acquire(MODEL);
     for (String en : xquadContexts("en", 30)) {
       LanguageIdentifier.Prediction p = lid.identify(en);
       assertEquals("en", p.language(), en);
@@ -47,15 +47,15 @@ class LanguageIdentifierTest {
 
   @Test
   void textWithoutLettersIsUndetermined() {
-    LanguageIdentifier lid = LanguageIdentifiers.forPath(MODEL);
+    LanguageIdentifier lid = LanguageIdentifiers.acquire(MODEL);
     assertEquals(new LanguageIdentifier.Prediction("und", 0.0), lid.identify("16 - 3 - 4 = 9\n"));
   }
 
   @Test
   void oneModelPerFileAndAClearErrorForAMissingOne() {
-    assertSame(LanguageIdentifiers.forPath(MODEL), LanguageIdentifiers.forPath(MODEL));
+    assertSame(LanguageIdentifiers.acquire(MODEL), LanguageIdentifiers.acquire(MODEL));
     UncheckedIOException e = assertThrows(UncheckedIOException.class,
-        () -> LanguageIdentifiers.forPath(SHARED.resolve("models/langid/nope.ftz").toString()));
+        () -> LanguageIdentifiers.acquire(SHARED.resolve("models/langid/nope.ftz").toString()));
     assertTrue(e.getMessage().contains("nope.ftz"), e.getMessage());
   }
 }

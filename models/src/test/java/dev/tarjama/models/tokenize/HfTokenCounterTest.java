@@ -27,7 +27,7 @@ class HfTokenCounterTest {
   private static final String CUTE = "Hello, my dog is cute";
 
   private static HfTokenCounter counter(String name) {
-    return (HfTokenCounter) TokenCounters.forPath(TOKENIZERS.resolve(name).toString());
+    return (HfTokenCounter) TokenCounters.acquire(TOKENIZERS.resolve(name).toString());
   }
 
   @Test
@@ -75,11 +75,11 @@ class HfTokenCounterTest {
 
   @Test
   void fileAndDirectoryShareOneLoadedTokenizer() {
-    TokenCounter byDir = TokenCounters.forPath(TOKENIZERS.resolve("qwen3").toString());
+    TokenCounter byDir = TokenCounters.acquire(TOKENIZERS.resolve("qwen3").toString());
     TokenCounter byFile =
-        TokenCounters.forPath(TOKENIZERS.resolve("qwen3/tokenizer.json").toString());
+        TokenCounters.acquire(TOKENIZERS.resolve("qwen3/tokenizer.json").toString());
     TokenCounter byDotted =
-        TokenCounters.forPath(TOKENIZERS.resolve("qwen3/../qwen3").toString());
+        TokenCounters.acquire(TOKENIZERS.resolve("qwen3/../qwen3").toString());
     assertSame(byDir, byFile);
     assertSame(byDir, byDotted);
   }
@@ -96,7 +96,7 @@ class HfTokenCounterTest {
     try {
       List<Future<Integer>> futures = new ArrayList<>();
       for (String t : texts) {
-        futures.add(pool.submit(() -> TokenCounters.forPath(
+        futures.add(pool.submit(() -> TokenCounters.acquire(
             TOKENIZERS.resolve("qwen3").toString()).count(t)));
       }
       for (int i = 0; i < texts.size(); i++) {
@@ -111,10 +111,10 @@ class HfTokenCounterTest {
   void missingFileIsNamed(@TempDir Path dir) {
     Path missing = dir.resolve("nope/tokenizer.json");
     UncheckedIOException e =
-        assertThrows(UncheckedIOException.class, () -> TokenCounters.forPath(missing.toString()));
+        assertThrows(UncheckedIOException.class, () -> TokenCounters.acquire(missing.toString()));
     assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
     // A directory without tokenizer.json names the file it looked for.
-    e = assertThrows(UncheckedIOException.class, () -> TokenCounters.forPath(dir.toString()));
+    e = assertThrows(UncheckedIOException.class, () -> TokenCounters.acquire(dir.toString()));
     assertTrue(e.getMessage().contains(dir.resolve("tokenizer.json").toString()), e.getMessage());
   }
 
@@ -123,7 +123,7 @@ class HfTokenCounterTest {
     Path corrupt = dir.resolve("tokenizer.json");
     Files.writeString(corrupt, "{\"model\": {\"type\": \"BPE\", \"vocab\": [", StandardCharsets.UTF_8);
     UncheckedIOException e =
-        assertThrows(UncheckedIOException.class, () -> TokenCounters.forPath(corrupt.toString()));
+        assertThrows(UncheckedIOException.class, () -> TokenCounters.acquire(corrupt.toString()));
     assertTrue(e.getMessage().contains(corrupt.toString()), e.getMessage());
   }
 

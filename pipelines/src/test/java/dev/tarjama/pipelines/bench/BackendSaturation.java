@@ -282,7 +282,7 @@ public final class BackendSaturation {
     ConversationNormalizer normalizer = new ConversationNormalizer(null, null, "source");
     Segmenter segmenter = new Segmenter(SegmentPolicy.defaults());
     Chunker chunker =
-        Chunker.bySentences(TokenCounters.forPath(tokenizer), Chunker.DEFAULT_TOKEN_BUDGET);
+        Chunker.bySentences(TokenCounters.acquire(tokenizer), Chunker.DEFAULT_TOKEN_BUDGET);
     PromptTemplate hala = PromptTemplate.named("hala");
     List<String> prompts = new ArrayList<>();
     for (SourceRecord record : records) {

@@ -76,7 +76,7 @@ public final class StageThroughput {
     List<SourceRecord> records = load(data);
     long bytes = records.stream().mapToLong(r -> r.json.getBytes(StandardCharsets.UTF_8).length).sum();
     TokenCounter counter =
-        tokenizer == null ? TokenCounters.approximate() : TokenCounters.forPath(tokenizer);
+        tokenizer == null ? TokenCounters.approximate() : TokenCounters.acquire(tokenizer);
     System.out.printf(Locale.ROOT, "%d records, %.2f MB of records; tokens counted by %s; %d cores%n",
         records.size(), bytes / 1e6, tokenizer == null ? "the bytes/4 estimate" : tokenizer,
         Runtime.getRuntime().availableProcessors());

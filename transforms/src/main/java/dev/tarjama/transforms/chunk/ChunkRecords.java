@@ -34,7 +34,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  * </ul>
  *
  * <p>Tokens are counted with the tokenizer.json given by {@link #withTokenizer} (loaded once per
- * worker JVM through {@link TokenCounters#forPath}); without one, with the byte estimate {@link
+ * worker JVM through {@link TokenCounters#acquire}); without one, with the byte estimate {@link
  * TokenCounters#approximate}. A tokenizer file that cannot be loaded fails the DoFn's setup, which
  * fails the run at its start: it is configuration, not data. Metrics ({@code tarjama}
  * namespace): {@code chunks}, {@code chunk_tokens}, distribution {@code tokens_per_chunk},
@@ -127,11 +127,19 @@ public final class ChunkRecords extends PTransform<PCollection<SegmentedRecord>,
       TokenCounter counter =
           tokenizerPath == null
               ? TokenCounters.approximate()
-              : TokenCounters.forPath(tokenizerPath);
+              : TokenCounters.acquire(tokenizerPath);
       chunker =
           lines == 0
               ? Chunker.bySentences(counter, tokenBudget)
               : Chunker.byLines(counter, tokenBudget, lines);
+    }
+
+    @Teardown
+    public void teardown() {
+      if (tokenizerPath != null && chunker != null) {
+        chunker = null;
+        TokenCounters.release(tokenizerPath);
+      }
     }
 
     @ProcessElement

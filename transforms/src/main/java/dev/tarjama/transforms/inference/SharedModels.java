@@ -1,16 +1,13 @@
 package dev.tarjama.transforms.inference;
 
-import java.util.HashMap;
-import java.util.Map;
+import dev.tarjama.models.shared.Shared;
 
 /**
  * Loaded models, one per key per JVM, shared by every DoFn instance and thread that asks for it
  * (a worker holds one copy of a model's weights and one ONNX Runtime session, however many threads
- * run inference). Reference-counted: {@link #acquire} in {@code @Setup}, {@link #release} in
- * {@code @Teardown}; the model is closed when its last user leaves.
- *
- * <p>A model loads outside the cache-wide lock, under its own entry's lock: a slow load (seconds
- * for a large model) blocks only the threads that wait for that same model.
+ * run inference). Reference-counted ({@link Shared}): {@link #acquire} in {@code @Setup}, {@link
+ * #release} in {@code @Teardown}; the model is closed when its last user leaves, and a slow load
+ * blocks only the threads that wait for that same model.
  */
 public final class SharedModels {
   /** Makes a model; called at most once per key while the key has users. */
@@ -19,12 +16,10 @@ public final class SharedModels {
     M load() throws Exception;
   }
 
-  private static final Map<String, Entry> MODELS = new HashMap<>();
-
-  private static final class Entry {
-    int users;
-    AutoCloseable model;
-  }
+  private static final Shared<String, AutoCloseable> MODELS =
+      Shared.of("model", key -> {
+        throw new IllegalStateException("model " + key + " is loaded by its handler's loader");
+      });
 
   private SharedModels() {}
 
@@ -36,53 +31,16 @@ public final class SharedModels {
    */
   @SuppressWarnings("unchecked")
   public static <M extends AutoCloseable> M acquire(String key, Loader<M> loader) {
-    Entry entry;
-    synchronized (SharedModels.class) {
-      entry = MODELS.computeIfAbsent(key, k -> new Entry());
-      entry.users++;
-    }
-    try {
-      synchronized (entry) {
-        if (entry.model == null) {
-          entry.model = loader.load();
-          if (entry.model == null) {
-            throw new IllegalStateException("the loader of model " + key + " returned null");
-          }
-        }
-        return (M) entry.model;
-      }
-    } catch (RuntimeException | Error e) {
-      release(key);
-      throw e;
-    } catch (Exception e) {
-      release(key);
-      throw new IllegalStateException("cannot load model " + key + ": " + e.getMessage(), e);
-    }
+    return (M) MODELS.acquire(key, k -> loader.load());
   }
 
   /** Gives a model back; the last user's release closes it. */
   public static void release(String key) {
-    AutoCloseable toClose = null;
-    synchronized (SharedModels.class) {
-      Entry entry = MODELS.get(key);
-      if (entry != null && --entry.users <= 0) {
-        MODELS.remove(key);
-        toClose = entry.model;
-      }
-    }
-    if (toClose != null) {
-      try {
-        toClose.close();
-      } catch (Exception e) {
-        // Closing frees native memory at the end of a worker's life; nothing to retry.
-        throw new IllegalStateException("cannot close model " + key, e);
-      }
-    }
+    MODELS.release(key);
   }
 
   /** How many users hold the model for {@code key} (0 when none is loaded). */
-  public static synchronized int users(String key) {
-    Entry entry = MODELS.get(key);
-    return entry == null ? 0 : entry.users;
+  public static int users(String key) {
+    return MODELS.users(key);
   }
 }

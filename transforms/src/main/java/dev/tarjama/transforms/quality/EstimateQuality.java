@@ -69,6 +69,16 @@ public final class EstimateQuality
       this.policy = policy;
     }
 
+    @Setup
+    public void setup() {
+      estimator.open();
+    }
+
+    @Teardown
+    public void teardown() {
+      estimator.close();
+    }
+
     @ProcessElement
     public void process(@Element Candidate c, OutputReceiver<Candidate> out) {
       Candidate e = estimator.estimate(c);

@@ -10,7 +10,8 @@ import java.util.Objects;
  * value is the model's probability of its top language when that is not the target language,
  * else 0 (for {@code ar}, Egyptian {@code arz} counts as Arabic too: fastText labels much MSA
  * so). Judged when the target prose has at least {@code minLetters} letters (short prose is
- * too short to judge). The model is loaded once per JVM ({@link LanguageIdentifiers}).
+ * too short to judge). The model is shared per JVM ({@link LanguageIdentifiers}): taken by
+ * {@link #open} (or the first measure) and given back by {@link #close}.
  */
 public final class LanguageSignal implements QualitySignal {
   private static final long serialVersionUID = 1L;
@@ -19,6 +20,7 @@ public final class LanguageSignal implements QualitySignal {
   private final String modelPath;
   private final String language;
   private final int minLetters;
+  private transient LanguageIdentifier identifier;
 
   private LanguageSignal(String modelPath, String language, int minLetters) {
     this.modelPath = Objects.requireNonNull(modelPath);
@@ -45,12 +47,31 @@ public final class LanguageSignal implements QualitySignal {
     if (Prose.letters(prose) < minLetters) {
       return Measure.notJudged("fewer than " + minLetters + " letters");
     }
-    LanguageIdentifier id = LanguageIdentifiers.forPath(modelPath);
-    LanguageIdentifier.Prediction p = id.identify(prose);
+    LanguageIdentifier.Prediction p = identifier().identify(prose);
     if (p.language().equals(language) || language.equals("ar") && p.language().equals("arz")) {
       return new Measure(0, true, "");
     }
     return new Measure(p.probability(), true, String.format(java.util.Locale.ROOT,
         "identified as %s (p=%.2f)", p.language(), p.probability()));
+  }
+
+  @Override
+  public synchronized void open() {
+    if (identifier == null) {
+      identifier = LanguageIdentifiers.acquire(modelPath);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (identifier != null) {
+      identifier = null;
+      LanguageIdentifiers.release(modelPath);
+    }
+  }
+
+  private synchronized LanguageIdentifier identifier() {
+    open();
+    return identifier;
   }
 }

@@ -55,6 +55,16 @@ public final class QualityEstimator implements Serializable {
     return signals;
   }
 
+  /** Opens every signal's resources ({@link QualitySignal#open}). */
+  public void open() {
+    signals.forEach(QualitySignal::open);
+  }
+
+  /** Closes every signal's resources ({@link QualitySignal#close}). */
+  public void close() {
+    signals.forEach(QualitySignal::close);
+  }
+
   /** Every signal on {@code input}, by name. */
   public QualityMeasures measure(QualityInput input) {
     TreeMap<String, Measure> out = new TreeMap<>();

@@ -24,4 +24,10 @@ public interface QualitySignal extends Serializable {
 
   /** The signal on one candidate: {@code source} and {@code target} are the translated prose. */
   Measure measure(QualityInput input);
+
+  /** Takes the per-JVM resources the signal measures with (a DoFn's {@code @Setup}). */
+  default void open() {}
+
+  /** Gives them back (a DoFn's {@code @Teardown}); the signal may be opened again. */
+  default void close() {}
 }

@@ -157,6 +157,7 @@ public final class SelectRecords extends PTransform<PCollection<Conversation>, P
   static final class ClassifyFn extends DoFn<Conversation, KV<String, Conversation>> {
     private final Selection selection;
     private transient LanguageIdentifier languages;
+    private transient String languageModel;
 
     ClassifyFn(Selection selection) {
       this.selection = selection;
@@ -165,7 +166,16 @@ public final class SelectRecords extends PTransform<PCollection<Conversation>, P
     @Setup
     public void setup() throws IOException {
       if (selection.filtersLanguage()) {
-        languages = LanguageIdentifiers.forPath(localCopy(selection.languageModel()));
+        languageModel = localCopy(selection.languageModel());
+        languages = LanguageIdentifiers.acquire(languageModel);
+      }
+    }
+
+    @Teardown
+    public void teardown() {
+      if (languages != null) {
+        languages = null;
+        LanguageIdentifiers.release(languageModel);
       }
     }
 

@@ -45,7 +45,7 @@ class ChunkRecordsTest {
     input.add(broken());
 
     // The expected outputs, from the plain Chunker with the same configuration.
-    Chunker chunker = Chunker.bySentences(TokenCounters.forPath(RealRecords.QWEN3), 64);
+    Chunker chunker = Chunker.bySentences(TokenCounters.acquire(RealRecords.QWEN3), 64);
     List<RecordPlan> plans = new ArrayList<>();
     List<Chunk> chunks = new ArrayList<>();
     for (SegmentedRecord record : input.subList(0, 20)) {

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ChunkerTest {
-  private static final TokenCounter QWEN = TokenCounters.forPath(RealRecords.QWEN3);
+  private static final TokenCounter QWEN = TokenCounters.acquire(RealRecords.QWEN3);
 
   private static List<SegmentedRecord> realRecords() {
     return Stream.concat(RealRecords.dpoEnDemo().stream(), RealRecords.thinkTools().stream())
