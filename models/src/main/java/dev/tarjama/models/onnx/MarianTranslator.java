@@ -68,9 +68,7 @@ public final class MarianTranslator implements Translator {
   private final MarianExport export;
   private final Seq2SeqTokenizer tokenizer;
   private final GenerationSettings settings;
-  private final int forcedBos;
-  private final int[] bannedTokens;
-  private final List<int[]> bannedSequences;
+  private final NextTokenScores scores;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private MarianTranslator(
@@ -83,7 +81,6 @@ public final class MarianTranslator implements Translator {
     this.export = export;
     this.tokenizer = tokenizer;
     this.settings = settings;
-    this.forcedBos = forcedBos;
     List<Integer> banned = new ArrayList<>();
     List<int[]> sequences = new ArrayList<>();
     // Marian starts decoding from <pad> and never generates it (transformers masks it too).
@@ -97,8 +94,8 @@ public final class MarianTranslator implements Translator {
         sequences.add(bad);
       }
     }
-    this.bannedTokens = banned.stream().mapToInt(Integer::intValue).distinct().toArray();
-    this.bannedSequences = List.copyOf(sequences);
+    this.scores = new NextTokenScores(
+        banned.stream().mapToInt(Integer::intValue).distinct().toArray(), sequences, forcedBos);
   }
 
   /**
@@ -298,9 +295,12 @@ public final class MarianTranslator implements Translator {
         if (row.done) {
           continue;
         }
-        float[] lp = logProbabilities(logits[r], row.ids, row.length, step);
+        float[] lp = scores.logProbabilities(logits[r], row.ids, row.length, step);
         int token =
-            greedy ? argmax(lp) : sample(logits[r], lp, decoding.temperature(), decoding.topP(), row.random);
+            greedy
+                ? NextTokenScores.argmax(lp)
+                : NextTokenScores.sample(
+                    logits[r], lp, decoding.temperature(), decoding.topP(), row.random);
         row.add(token, lp[token]);
         row.done = token == settings.eosId() || row.length >= limits[row.source];
         if (!row.done) {
@@ -400,7 +400,7 @@ public final class MarianTranslator implements Translator {
         Arrays.fill(topBeam, -1);
         for (int b = 0; b < search.beams.size(); b++) {
           Beam beam = search.beams.get(b);
-          float[] lp = logProbabilities(logits[beam.row()], beam.ids(), beam.ids().length, step);
+          float[] lp = scores.logProbabilities(logits[beam.row()], beam.ids(), beam.ids().length, step);
           for (int v = 0; v < lp.length; v++) {
             double total = beam.logProb() + lp[v];
             if (total > topScore[keep - 1]) {
@@ -474,118 +474,6 @@ public final class MarianTranslator implements Translator {
       out.add(List.copyOf(search.finished.subList(0, Math.min(decoding.candidates(), search.finished.size()))));
     }
     return out;
-  }
-
-  /**
-   * Log-softmax of {@code logits} (in a new array) with the banned tokens, the bad-word
-   * continuations of {@code generated} and, at the first step, everything but a forced first
-   * token set to -∞.
-   */
-  private float[] logProbabilities(float[] logits, int[] generated, int length, int step) {
-    float[] lp = logits.clone();
-    for (int banned : bannedTokens) {
-      if (banned < lp.length) {
-        lp[banned] = Float.NEGATIVE_INFINITY;
-      }
-    }
-    for (int[] bad : bannedSequences) {
-      int prefix = bad.length - 1;
-      if (length >= prefix
-          && Arrays.equals(generated, length - prefix, length, bad, 0, prefix)
-          && bad[prefix] < lp.length) {
-        lp[bad[prefix]] = Float.NEGATIVE_INFINITY;
-      }
-    }
-    if (step == 0 && forcedBos >= 0 && forcedBos < lp.length) {
-      Arrays.fill(lp, Float.NEGATIVE_INFINITY);
-      lp[forcedBos] = 0f;
-      return lp;
-    }
-    float max = Float.NEGATIVE_INFINITY;
-    for (float x : lp) {
-      max = Math.max(max, x);
-    }
-    double sum = 0;
-    for (float x : lp) {
-      sum += Math.exp(x - max);
-    }
-    float norm = (float) (max + Math.log(sum));
-    for (int v = 0; v < lp.length; v++) {
-      lp[v] -= norm;
-    }
-    return lp;
-  }
-
-  private static int argmax(float[] values) {
-    int best = 0;
-    for (int v = 1; v < values.length; v++) {
-      if (values[v] > values[best]) {
-        best = v;
-      }
-    }
-    return best;
-  }
-
-  /** Draws from softmax(logits / temperature) restricted to its top-p nucleus (masks from lp). */
-  private static int sample(
-      float[] logits, float[] lp, double temperature, double topP, SplittableRandom random) {
-    int vocab = logits.length;
-    double[] p = new double[vocab];
-    double max = Double.NEGATIVE_INFINITY;
-    for (int v = 0; v < vocab; v++) {
-      if (lp[v] != Float.NEGATIVE_INFINITY) {
-        max = Math.max(max, logits[v] / temperature);
-      }
-    }
-    double sum = 0;
-    for (int v = 0; v < vocab; v++) {
-      p[v] = lp[v] == Float.NEGATIVE_INFINITY ? 0 : Math.exp(logits[v] / temperature - max);
-      sum += p[v];
-    }
-    for (int v = 0; v < vocab; v++) {
-      p[v] /= sum;
-    }
-    if (topP < 1.0) {
-      // The smallest set of most likely tokens whose mass reaches topP; tokens below 1e-9 never
-      // matter for a nucleus and are left out of the sort.
-      int count = 0;
-      int[] candidates = new int[vocab];
-      for (int v = 0; v < vocab; v++) {
-        if (p[v] > 1e-9) {
-          candidates[count++] = v;
-        }
-      }
-      Integer[] order = new Integer[count];
-      for (int i = 0; i < count; i++) {
-        order[i] = candidates[i];
-      }
-      Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
-      double mass = 0;
-      int kept = 0;
-      while (kept < count && mass < topP) {
-        mass += p[order[kept++]];
-      }
-      double draw = random.nextDouble() * mass;
-      for (int i = 0; i < kept; i++) {
-        draw -= p[order[i]];
-        if (draw < 0) {
-          return order[i];
-        }
-      }
-      return order[Math.max(0, kept - 1)];
-    }
-    double draw = random.nextDouble();
-    int last = 0;
-    for (int v = 0; v < vocab; v++) {
-      if (p[v] > 0) {
-        last = v;
-        draw -= p[v];
-        if (draw < 0) {
-          return v;
-        }
-      }
-    }
-    return last;
   }
 
   @Override
