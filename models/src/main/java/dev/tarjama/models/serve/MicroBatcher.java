@@ -32,7 +32,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class MicroBatcher implements AutoCloseable {
   private record Job(
-      List<String> sources, Decoding decoding, CompletableFuture<List<List<Translation>>> result) {}
+      List<String> sources,
+      Decoding decoding,
+      int maxTokens,
+      CompletableFuture<List<List<Translation>>> result) {}
+
+  /** What one translate call shares: the decoding and the per-response token budget. */
+  private record Key(Decoding decoding, int maxTokens) {}
 
   private final Translator translator;
   private final int maxBatch;
@@ -66,14 +72,18 @@ final class MicroBatcher implements AutoCloseable {
     this.dispatcher.start();
   }
 
-  /** Completes with one list of candidates per source, in order. */
-  CompletableFuture<List<List<Translation>>> submit(List<String> sources, Decoding decoding) {
+  /**
+   * Completes with one list of candidates per source, in order, each candidate within {@code
+   * maxTokens} ({@link Translator#translateWithin}).
+   */
+  CompletableFuture<List<List<Translation>>> submit(
+      List<String> sources, Decoding decoding, int maxTokens) {
     CompletableFuture<List<List<Translation>>> result = new CompletableFuture<>();
     if (closed) {
       result.completeExceptionally(shuttingDown());
       return result;
     }
-    queue.add(new Job(List.copyOf(sources), decoding, result));
+    queue.add(new Job(List.copyOf(sources), decoding, maxTokens, result));
     return result;
   }
 
@@ -117,9 +127,11 @@ final class MicroBatcher implements AutoCloseable {
           gathered.add(next);
           sources += next.sources().size();
         }
-        Map<Decoding, List<Job>> byDecoding = new LinkedHashMap<>();
+        Map<Key, List<Job>> byDecoding = new LinkedHashMap<>();
         for (Job job : gathered) {
-          byDecoding.computeIfAbsent(job.decoding(), d -> new ArrayList<>()).add(job);
+          byDecoding
+              .computeIfAbsent(new Key(job.decoding(), job.maxTokens()), d -> new ArrayList<>())
+              .add(job);
         }
         List<List<Job>> groups = new ArrayList<>(byDecoding.values());
         for (int g = 0; g < groups.size(); g++) {
@@ -133,7 +145,7 @@ final class MicroBatcher implements AutoCloseable {
               throw e;
             }
           }
-          run(groups.get(g).get(0).decoding(), groups.get(g));
+          run(groups.get(g).get(0).decoding(), groups.get(g).get(0).maxTokens(), groups.get(g));
         }
       }
     } catch (InterruptedException e) {
@@ -147,7 +159,7 @@ final class MicroBatcher implements AutoCloseable {
   }
 
   /** Runs one batch on a model thread; the caller holds a slot, which the batch releases. */
-  private void run(Decoding decoding, List<Job> jobs) {
+  private void run(Decoding decoding, int maxTokens, List<Job> jobs) {
     List<String> sources = new ArrayList<>();
     for (Job job : jobs) {
       sources.addAll(job.sources());
@@ -159,7 +171,7 @@ final class MicroBatcher implements AutoCloseable {
               translateCalls.incrementAndGet();
               sourcesTranslated.addAndGet(sources.size());
               largestBatch.accumulateAndGet(sources.size(), Math::max);
-              List<List<Translation>> out = translator.translate(sources, decoding);
+              List<List<Translation>> out = translator.translateWithin(sources, decoding, maxTokens);
               if (out == null || out.size() != sources.size()) {
                 throw new IllegalStateException(
                     "the translator returned "

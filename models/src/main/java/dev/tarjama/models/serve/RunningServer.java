@@ -34,6 +34,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * to stop it (the translator stays open: it belongs to the caller).
  */
 public final class RunningServer implements AutoCloseable {
+  static {
+    // Without TCP_NODELAY a keep-alive answer waits for the client's delayed ACK. The JDK server
+    // reads this once, when its first server is made; a value the user set is kept.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Bytes of an oversized body read and thrown away so the client sees the 413, not a reset. */
   private static final long DRAIN_LIMIT = 16L << 20;
@@ -206,7 +214,11 @@ public final class RunningServer implements AutoCloseable {
       texts.add(unwrapper.unwrap(prompt).text());
     }
     completionRequests.incrementAndGet();
-    List<List<Translation>> results = await(batcher.submit(texts, decoding));
+    List<List<Translation>> results = await(
+            batcher.submit(
+                texts,
+                decoding,
+                request.maxTokens() == null ? Integer.MAX_VALUE : request.maxTokens()));
     for (List<Translation> candidates : results) {
       if (candidates == null || candidates.size() != request.n()) {
         throw new ApiError(500, "server_error", null, null,
@@ -214,7 +226,7 @@ public final class RunningServer implements AutoCloseable {
                 + " candidates where " + request.n() + " were asked for");
       }
     }
-    send(exchange, 200, response(request, decoding, results));
+    send(exchange, 200, response(request, results));
   }
 
   private List<List<Translation>> await(CompletableFuture<List<List<Translation>>> future) {
@@ -236,8 +248,7 @@ public final class RunningServer implements AutoCloseable {
     }
   }
 
-  private ObjectNode response(
-      ApiRequest request, Decoding decoding, List<List<Translation>> results) {
+  private ObjectNode response(ApiRequest request, List<List<Translation>> results) {
     boolean chat = request.endpoint() == Endpoint.CHAT;
     ObjectNode root = JSON.createObjectNode();
     root.put("id", (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", ""));
@@ -260,9 +271,8 @@ public final class RunningServer implements AutoCloseable {
           choice.put("text", t.text());
           choice.putNull("logprobs");
         }
-        boolean hitLimit =
-            t.targetTokens() >= DecodingPolicy.lengthLimit(decoding, t.sourceTokens());
-        choice.put("finish_reason", hitLimit ? "length" : "stop");
+        // The model's own word: cut by max_tokens or by its length limit, or ended by itself.
+        choice.put("finish_reason", t.truncated() ? "length" : "stop");
       }
     }
     root.putObject("usage")

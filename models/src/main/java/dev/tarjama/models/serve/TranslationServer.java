@@ -33,15 +33,20 @@ import org.slf4j.LoggerFactory;
  * <p>Request fields: {@code model} must be absent or the served model name (else 404 {@code
  * model_not_found}, as vLLM answers), so a pipeline pointed at the wrong server fails at once;
  * {@code n}, {@code temperature}, {@code top_p}, {@code seed}, {@code max_tokens} (or {@code
- * max_completion_tokens}) map to a {@link Decoding} as {@link DecodingPolicy} says; other fields
- * are ignored; {@code stream: true} is refused.
+ * max_completion_tokens}) map to a {@link Decoding} as {@link DecodingPolicy} says; {@code
+ * max_tokens} bounds each choice as a whole; {@code stream: true}, and any field the server cannot
+ * honour ({@code stop}, {@code logprobs: true}, {@code tools}, {@code response_format}, {@code
+ * echo}, other servers' extensions, …) get a 400 naming the field ({@link RequestFields} lists
+ * what is accepted, some fields only at their default value).
  *
  * <p>Prompts: a prompt rendered with one of the configured {@link PromptTemplate}s is unwrapped to
  * its text before translation (the model gets {@code Hello}, not {@code Translate from English to
  * Arabic: Hello}); a prompt that matches none is translated whole. Usage counts the model's own
  * tokens: {@code prompt_tokens} of the text it translated (once per prompt), {@code
- * completion_tokens} of every candidate. {@code finish_reason} is {@code length} when a candidate
- * reached the decoding's length limit, else {@code stop}.
+ * completion_tokens} of every candidate. {@code finish_reason} is {@code length} only when the
+ * model says the candidate was cut ({@link dev.tarjama.models.translate.Translation#truncated()}:
+ * by {@code max_tokens} or by its own length limit), else {@code stop}. Answers go out with
+ * TCP_NODELAY, so keep-alive clients do not wait on a delayed ACK.
  *
  * <p>Errors, as OpenAI's {@code {"error": {message, type, param, code}}}: 400 malformed JSON, a
  * missing or ill-typed field, {@code n} out of range ({@code param} names the field); 401 when a

@@ -15,7 +15,8 @@ import java.util.Random;
  *
  * <p>Beam/greedy candidate i is the transliteration followed by i tatweels; sampled candidate i
  * picks among a letter's alternatives with {@code Random(seed, i, text)}, so the same seed gives
- * the same candidates. The length limit of the {@link Decoding} truncates the words. A source
+ * the same candidates. The length limit of the {@link Decoding} truncates the words (and says so:
+ * {@link Translation#truncated()}). A source
  * containing {@code FAIL} makes the whole batch throw. Every call is recorded.
  */
 final class LetterTranslator implements Translator {
@@ -97,7 +98,8 @@ final class LetterTranslator implements Translator {
         if (words.length > limit) {
           text = String.join(" ", List.of(words).subList(0, limit));
         }
-        candidates.add(new Translation(text, sourceTokens, Math.min(words.length, limit)));
+        candidates.add(
+            new Translation(text, sourceTokens, Math.min(words.length, limit), words.length > limit));
       }
       out.add(candidates);
     }
