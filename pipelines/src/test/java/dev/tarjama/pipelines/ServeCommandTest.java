@@ -231,6 +231,53 @@ class ServeCommandTest {
   }
 
   @Test
+  void everyInterfaceWithoutAKeyGetsOneWarningLine() throws Exception {
+    try (ServeCommand.Serving serving =
+        start(Map.of(), (dir, p) -> new LetterModel(), "--model=/tmp/tiny-b", "--port=0",
+            "--host=0.0.0.0")) {
+      List<String> warnings = err().lines().filter(l -> l.contains("warning")).toList();
+      assertEquals(1, warnings.size(), err());
+      assertTrue(warnings.get(0).startsWith("tarjama serve: warning: "), warnings.get(0));
+      assertTrue(warnings.get(0).contains("0.0.0.0") && warnings.get(0).contains("--key-env"),
+          warnings.get(0));
+    }
+    err.reset();
+    try (ServeCommand.Serving loopback =
+            start(Map.of(), (dir, p) -> new LetterModel(), "--model=/tmp/tiny-b", "--port=0");
+        ServeCommand.Serving keyed =
+            start(Map.of("K", "sk-warning-test"), (dir, p) -> new LetterModel(),
+                "--model=/tmp/tiny-b", "--port=0", "--host=0.0.0.0", "--key-env=K")) {
+      assertFalse(err().contains("warning"), err());
+    }
+  }
+
+  @Test
+  void boundsAreOptions() throws Exception {
+    try (ServeCommand.Serving serving =
+        start(Map.of(), (dir, p) -> new LetterModel(), "--model=/tmp/tiny-b", "--port=0",
+            "--max-prompts=2", "--max-queued-texts=8", "--request-timeout-s=30")) {
+      String body = "{\"prompt\": [\"One.\", \"Two.\", \"Three.\"]}";
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(serving.server().baseUrl() + "/completions"))
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, r.statusCode(), r.body());
+      assertTrue(r.body().contains("at most 2"), r.body());
+    }
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    int code =
+        Tarjama.run(new String[] {"serve", "--model=/tmp", "--max-prompts=10",
+                "--max-queued-texts=5"},
+            System.out, new PrintStream(e, true, StandardCharsets.UTF_8));
+    String message = e.toString(StandardCharsets.UTF_8);
+    assertEquals(2, code, message);
+    // Checked before the model loads (/tmp is no model, and that is not what it says).
+    assertTrue(message.contains("--max-queued-texts"), message);
+  }
+
+  @Test
   void badOptionsAndUnloadableModelsExitWith2AndSayWhy(@TempDir Path tmp) throws Exception {
     Path other = Files.createDirectories(tmp.resolve("not-a-model"));
     Files.writeString(other.resolve("weights.bin"), "x");

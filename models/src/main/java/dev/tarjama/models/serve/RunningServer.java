@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tarjama.models.serve.ApiRequest.Endpoint;
+import dev.tarjama.models.serve.FairJobQueue.Job;
 import dev.tarjama.models.translate.Decoding;
 import dev.tarjama.models.translate.Translation;
 import java.io.ByteArrayOutputStream;
@@ -60,6 +61,7 @@ public final class RunningServer implements AutoCloseable {
   private final byte[] keyBytes;
   private final long startedAt = Instant.now().getEpochSecond();
   private final AtomicLong completionRequests = new AtomicLong();
+  private final AtomicLong refusedRequests = new AtomicLong();
 
   RunningServer(TranslationServer config) throws IOException {
     this.config = config;
@@ -84,7 +86,12 @@ public final class RunningServer implements AutoCloseable {
     handlers.allowCoreThreadTimeOut(true);
     this.batcher =
         new MicroBatcher(
-            config.translator(), config.maxBatch(), config.maxBatchDelay(), config.modelThreads());
+            config.translator(),
+            config.maxBatch(),
+            config.maxBatchDelay(),
+            config.modelThreads(),
+            config.maxQueuedTexts(),
+            config.requestTimeout());
     http.createContext("/", this::handle);
     http.setExecutor(handlers);
     http.start();
@@ -110,7 +117,10 @@ public final class RunningServer implements AutoCloseable {
         completionRequests.get(),
         batcher.translateCalls(),
         batcher.sourcesTranslated(),
-        batcher.largestBatch());
+        batcher.largestBatch(),
+        batcher.queuedTexts(),
+        batcher.cancelledTexts(),
+        refusedRequests.get());
   }
 
   /** Stops accepting, fails waiting requests with 503, and stops the threads. */
@@ -208,17 +218,27 @@ public final class RunningServer implements AutoCloseable {
           "model '" + request.model() + "' is not served here; this server serves '"
               + config.modelName() + "'");
     }
+    if (request.prompts().size() > config.maxPrompts()) {
+      throw new ApiError(400, "invalid_request_error", "prompt", "too_many_prompts",
+          "prompt has " + request.prompts().size() + " prompts; this server takes at most "
+              + config.maxPrompts() + " per request: send them in several requests");
+    }
     Decoding decoding = decodingPolicy.forRequest(request);
     List<String> texts = new ArrayList<>(request.prompts().size());
     for (String prompt : request.prompts()) {
       texts.add(unwrapper.unwrap(prompt).text());
     }
+    int maxTokens = request.maxTokens() == null ? Integer.MAX_VALUE : request.maxTokens();
+    Job job = batcher.submit(texts, decoding, maxTokens);
+    if (job == null) {
+      refusedRequests.incrementAndGet();
+      int seconds = batcher.retryAfterSeconds();
+      throw ApiError.queueFull(seconds,
+          "the server's queue is full (" + config.maxQueuedTexts() + " texts); retry after "
+              + seconds + " s");
+    }
     completionRequests.incrementAndGet();
-    List<List<Translation>> results = await(
-            batcher.submit(
-                texts,
-                decoding,
-                request.maxTokens() == null ? Integer.MAX_VALUE : request.maxTokens()));
+    List<List<Translation>> results = await(job.result);
     for (List<Translation> candidates : results) {
       if (candidates == null || candidates.size() != request.n()) {
         throw new ApiError(500, "server_error", null, null,
@@ -234,13 +254,20 @@ public final class RunningServer implements AutoCloseable {
     try {
       return future.get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
+      // Nobody waits for the rest: its texts not yet run are dropped from the queue.
+      future.cancel(false);
       throw new ApiError(503, "server_error", null, null,
           "the model did not answer within " + timeoutMs + " ms");
     } catch (InterruptedException e) {
+      future.cancel(false);
       Thread.currentThread().interrupt();
       throw new ApiError(503, "server_error", null, null, "the server is shutting down");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof TimeoutException) {
+        throw new ApiError(503, "server_error", null, null,
+            "the model did not answer within " + timeoutMs + " ms");
+      }
       if (cause instanceof RejectedExecutionException) {
         throw new ApiError(503, "server_error", null, null, "the server is shutting down");
       }
@@ -337,6 +364,8 @@ public final class RunningServer implements AutoCloseable {
       exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
     } else if (e.allow != null) {
       exchange.getResponseHeaders().set("Allow", e.allow);
+    } else if (e.retryAfter > 0) {
+      exchange.getResponseHeaders().set("Retry-After", Integer.toString(e.retryAfter));
     }
     try {
       send(exchange, e.status, body);
