@@ -10,6 +10,8 @@ import dev.tarjama.models.translate.SentenceWiseTranslator;
 import dev.tarjama.models.translate.Translators;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,6 +121,26 @@ final class ServeCommand {
     int getMaxRequestBytes();
 
     void setMaxRequestBytes(int value);
+
+    @Description("Most prompts in one /v1/completions request (more: 400 naming the limit)")
+    @Default.Integer(256)
+    int getMaxPrompts();
+
+    void setMaxPrompts(int value);
+
+    @Description("Most texts waiting for the model over all requests; a request whose texts do "
+        + "not fit gets 429 with Retry-After (at least --max-prompts)")
+    @Default.Integer(4096)
+    int getMaxQueuedTexts();
+
+    void setMaxQueuedTexts(int value);
+
+    @Description("Seconds a request waits for its translation (then 503, and its texts not yet "
+        + "run are dropped)")
+    @Default.Integer(600)
+    int getRequestTimeoutS();
+
+    void setRequestTimeoutS(int value);
   }
 
   /** A started server and the model it owns; closing stops the server, then frees the model. */
@@ -195,6 +217,17 @@ final class ServeCommand {
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       throw new UsageError(e.getMessage());
     }
+    if (options.getMaxPrompts() < 1) {
+      throw new UsageError("--max-prompts must be at least 1: " + options.getMaxPrompts());
+    }
+    if (options.getMaxQueuedTexts() < options.getMaxPrompts()) {
+      throw new UsageError("--max-queued-texts (" + options.getMaxQueuedTexts()
+          + ") must be at least --max-prompts (" + options.getMaxPrompts()
+          + "): a request of the most prompts must fit in the queue");
+    }
+    if (options.getRequestTimeoutS() < 1) {
+      throw new UsageError("--request-timeout-s must be at least 1: " + options.getRequestTimeoutS());
+    }
     String key = null;
     if (options.getKeyEnv() != null && !options.getKeyEnv().isBlank()) {
       String name = options.getKeyEnv().strip();
@@ -208,6 +241,11 @@ final class ServeCommand {
         options.getServedModelName() != null
             ? options.getServedModelName()
             : modelDir.getFileName() == null ? "model" : modelDir.getFileName().toString();
+
+    if (key == null && !isLoopback(options.getHost())) {
+      err.println("tarjama serve: warning: --host=" + options.getHost() + " is reachable from other"
+          + " machines and no --key-env is set: anyone who reaches the port can use the model");
+    }
 
     // Options are checked above, before the model loads: a typo should not cost a model load.
     Translator translator;
@@ -233,6 +271,8 @@ final class ServeCommand {
               .withRequestThreads(options.getRequestThreads(), 1024)
               .withMaxCandidates(options.getMaxCandidates())
               .withMaxRequestBytes(options.getMaxRequestBytes())
+              .withLimits(options.getMaxPrompts(), options.getMaxQueuedTexts())
+              .withRequestTimeout(Duration.ofSeconds(options.getRequestTimeoutS()))
               .withLog(line -> err.println("tarjama serve: " + line))
               .start();
     } catch (IllegalArgumentException e) {
@@ -255,6 +295,15 @@ final class ServeCommand {
             + (key == null ? "" : ", key from $" + options.getKeyEnv().strip() + " required"));
     out.flush();
     return new Serving(server, translator);
+  }
+
+  /** Whether {@code host} is this machine only (127.0.0.0/8, ::1, a name that resolves there). */
+  static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false; // binding fails later and says so
+    }
   }
 
   private static List<PromptTemplate> templates(List<String> specs) {

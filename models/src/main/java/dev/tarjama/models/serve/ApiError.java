@@ -14,23 +14,33 @@ final class ApiError extends RuntimeException {
   final String code;
   /** The {@code Allow} header of a 405; null otherwise. */
   final String allow;
+  /** The {@code Retry-After} header (seconds) of a 429; 0 otherwise. */
+  final int retryAfter;
 
   ApiError(int status, String type, String param, String code, String message) {
-    this(status, type, param, code, message, null);
+    this(status, type, param, code, message, null, 0);
   }
 
-  private ApiError(int status, String type, String param, String code, String message, String allow) {
+  private ApiError(
+      int status, String type, String param, String code, String message, String allow,
+      int retryAfter) {
     super(message, null, false, false);
     this.status = status;
     this.type = type;
     this.param = param;
     this.code = code;
     this.allow = allow;
+    this.retryAfter = retryAfter;
   }
 
   static ApiError methodNotAllowed(String method, String allowed) {
     return new ApiError(405, "invalid_request_error", null, null,
-        "method " + method + " is not allowed here; use " + allowed, allowed);
+        "method " + method + " is not allowed here; use " + allowed, allowed, 0);
+  }
+
+  /** 429: the queue has no room now; retry after {@code seconds}. */
+  static ApiError queueFull(int seconds, String message) {
+    return new ApiError(429, "rate_limit_error", null, "queue_full", message, null, seconds);
   }
 
   /** 400 about one request field. */

@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * One validated request to {@code /v1/chat/completions} or {@code /v1/completions}: the prompts to
  * translate and the OpenAI sampling fields this server honours. Parsing rejects what it cannot
- * honour with an {@link ApiError} that names the field; fields it does not know are ignored, as
- * OpenAI-compatible servers do.
+ * honour with an {@link ApiError} that names the field, and fields it does not support too
+ * ({@link RequestFields}): none is silently ignored.
  *
  * @param endpoint which API the request came to
  * @param model the {@code model} field, {@code null} when absent
@@ -51,6 +51,7 @@ record ApiRequest(
     if (root == null || !root.isObject()) {
       throw ApiError.badRequest("request body must be a JSON object");
     }
+    RequestFields.check(root, endpoint);
     String model = optionalString(root, "model");
     List<String> prompts =
         endpoint == Endpoint.CHAT ? List.of(lastUserMessage(root)) : completionPrompts(root);

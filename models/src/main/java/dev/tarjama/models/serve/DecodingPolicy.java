@@ -18,8 +18,10 @@ import java.util.Locale;
  * <p>A greedy configuration asked for {@code n > 1} candidates returns the beam's n best (greedy
  * has only one). Absent {@code top_p}/{@code seed} take the configured values (seed 0 unless
  * configured): a request without a seed is reproducible, and requests that agree on their
- * decoding can share one model batch. {@code max_tokens} lowers the configured absolute length
- * limit, never raises it; the limit relative to the source always applies.
+ * decoding can share one model batch. {@code max_tokens} bounds each candidate of the response as a
+ * whole (the server passes it to {@link dev.tarjama.models.translate.Translator#translateWithin});
+ * it also lowers the configured absolute length limit, which holds per model call (per sentence
+ * for a sentence-wise model), never raises it; the limit relative to the source always applies.
  */
 final class DecodingPolicy {
   private final Decoding configured;
@@ -80,15 +82,5 @@ final class DecodingPolicy {
             ? configured.maxLength()
             : Math.min(configured.maxLength(), request.maxTokens());
     return decoding.withMaxLength(configured.maxLengthRatio(), configured.maxLengthSlack(), absolute);
-  }
-
-  /**
-   * The length limit {@code decoding} puts on a translation of {@code sourceTokens} tokens: a
-   * translation that reached it stopped for length ({@code finish_reason: length}), not at EOS.
-   */
-  static int lengthLimit(Decoding decoding, int sourceTokens) {
-    long relative =
-        (long) Math.ceil(decoding.maxLengthRatio() * sourceTokens) + decoding.maxLengthSlack();
-    return (int) Math.min(decoding.maxLength(), relative);
   }
 }

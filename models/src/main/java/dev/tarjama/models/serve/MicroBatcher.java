@@ -1,18 +1,16 @@
 package dev.tarjama.models.serve;
 
+import dev.tarjama.models.serve.FairJobQueue.Batch;
+import dev.tarjama.models.serve.FairJobQueue.Job;
+import dev.tarjama.models.serve.FairJobQueue.Key;
+import dev.tarjama.models.serve.FairJobQueue.Slice;
 import dev.tarjama.models.translate.Decoding;
 import dev.tarjama.models.translate.Translation;
 import dev.tarjama.models.translate.Translator;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -20,24 +18,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Gathers the sources of concurrent requests into few {@link Translator#translate} calls, so that
- * one model serves many clients with full batches.
+ * Gathers the texts of concurrent requests into few {@link Translator#translateWithin} calls of at
+ * most {@code maxBatch} texts, so that one model serves many clients with full batches and no
+ * request becomes an unbounded batch.
  *
- * <p>One dispatcher thread waits for a free model slot, takes the first waiting job, then keeps
- * collecting jobs for up to {@code maxDelay} or until {@code maxBatch} sources are gathered.
- * While every slot is busy, jobs pile up in the queue and the next batch takes them all at once,
- * so under load batches fill without any added delay. A batch holds only jobs with equal {@link
- * Decoding} (one translate call takes one decoding); jobs with another decoding go into a batch
- * of their own. A job is never split: a job larger than {@code maxBatch} is a batch by itself.
+ * <p>One dispatcher thread waits for a free model slot, then takes the next batch from a {@link
+ * FairJobQueue}: it waits up to {@code maxDelay} for more texts unless {@code maxBatch} are
+ * already waiting, and fills the batch round-robin over the waiting requests that share its
+ * decoding and token budget, so a small request is not stuck behind a large one. While every slot
+ * is busy, texts pile up and the next batch is full without any added delay. At most {@code
+ * maxQueued} texts wait ({@link #submit} refuses more); a request's texts not yet run when its
+ * deadline passes, or when its caller cancels it, are never run.
  */
 final class MicroBatcher implements AutoCloseable {
-  private record Job(
-      List<String> sources, Decoding decoding, CompletableFuture<List<List<Translation>>> result) {}
-
   private final Translator translator;
   private final int maxBatch;
+  private final int modelThreads;
   private final long maxDelayNanos;
-  private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+  private final long timeoutNanos;
+  private final FairJobQueue queue;
   private final Semaphore slots;
   private final ExecutorService model;
   private final Thread dispatcher;
@@ -46,11 +45,22 @@ final class MicroBatcher implements AutoCloseable {
   private final AtomicLong translateCalls = new AtomicLong();
   private final AtomicLong sourcesTranslated = new AtomicLong();
   private final AtomicInteger largestBatch = new AtomicInteger();
+  /** Mean nanoseconds of a translate call, smoothed (for Retry-After); 0 before the first. */
+  private final AtomicLong batchNanos = new AtomicLong();
 
-  MicroBatcher(Translator translator, int maxBatch, Duration maxDelay, int modelThreads) {
+  MicroBatcher(
+      Translator translator,
+      int maxBatch,
+      Duration maxDelay,
+      int modelThreads,
+      int maxQueued,
+      Duration timeout) {
     this.translator = translator;
     this.maxBatch = maxBatch;
+    this.modelThreads = modelThreads;
     this.maxDelayNanos = maxDelay.toNanos();
+    this.timeoutNanos = timeout.toNanos();
+    this.queue = new FairJobQueue(maxBatch, maxQueued);
     this.slots = new Semaphore(modelThreads);
     AtomicInteger threadNo = new AtomicInteger();
     this.model =
@@ -66,15 +76,29 @@ final class MicroBatcher implements AutoCloseable {
     this.dispatcher.start();
   }
 
-  /** Completes with one list of candidates per source, in order. */
-  CompletableFuture<List<List<Translation>>> submit(List<String> sources, Decoding decoding) {
-    CompletableFuture<List<List<Translation>>> result = new CompletableFuture<>();
+  /**
+   * Queues {@code sources}; the job's result completes with one list of candidates per source, in
+   * order, each candidate within {@code maxTokens}, or fails after the timeout. {@code null} when
+   * the queue has no room for them (nothing is queued then). Cancel the result to drop the texts
+   * not yet run.
+   */
+  Job submit(List<String> sources, Decoding decoding, int maxTokens) {
+    Job job = new Job(sources, new Key(decoding, maxTokens), System.nanoTime() + timeoutNanos);
     if (closed) {
-      result.completeExceptionally(shuttingDown());
-      return result;
+      job.result.completeExceptionally(new RejectedExecutionException("the server is shutting down"));
+      return job;
     }
-    queue.add(new Job(List.copyOf(sources), decoding, result));
-    return result;
+    return queue.offer(job) ? job : null;
+  }
+
+  /**
+   * Seconds until the waiting texts are likely done (for a 429's {@code Retry-After}): the
+   * batches they fill, spread over the model threads, at the mean batch time; 1 to 60.
+   */
+  int retryAfterSeconds() {
+    long batches = (queue.queuedTexts() + maxBatch - 1) / maxBatch;
+    double seconds = batches * (batchNanos.get() / 1e9) / modelThreads;
+    return (int) Math.max(1, Math.min(60, Math.ceil(seconds)));
   }
 
   long translateCalls() {
@@ -89,77 +113,52 @@ final class MicroBatcher implements AutoCloseable {
     return largestBatch.get();
   }
 
+  int queuedTexts() {
+    return queue.queuedTexts();
+  }
+
+  long cancelledTexts() {
+    return queue.cancelledTexts();
+  }
+
   private void dispatchLoop() {
     try {
       while (!closed) {
         slots.acquire();
-        Job first;
+        Batch batch;
         try {
-          first = queue.take();
+          batch = queue.take(maxDelayNanos);
         } catch (InterruptedException e) {
           slots.release();
           throw e;
         }
-        List<Job> gathered = new ArrayList<>();
-        gathered.add(first);
-        int sources = first.sources().size();
-        long deadline = System.nanoTime() + maxDelayNanos;
-        while (sources < maxBatch) {
-          Job next = queue.peek();
-          if (next != null && sources + next.sources().size() > maxBatch) {
-            break; // never split a job; it leads the next batch
-          }
-          long wait = deadline - System.nanoTime();
-          next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
-          if (next == null) {
-            break;
-          }
-          gathered.add(next);
-          sources += next.sources().size();
+        if (batch == null) {
+          slots.release();
+          return;
         }
-        Map<Decoding, List<Job>> byDecoding = new LinkedHashMap<>();
-        for (Job job : gathered) {
-          byDecoding.computeIfAbsent(job.decoding(), d -> new ArrayList<>()).add(job);
-        }
-        List<List<Job>> groups = new ArrayList<>(byDecoding.values());
-        for (int g = 0; g < groups.size(); g++) {
-          if (g > 0) {
-            try {
-              slots.acquire();
-            } catch (InterruptedException e) {
-              for (List<Job> unrun : groups.subList(g, groups.size())) {
-                unrun.forEach(job -> job.result().completeExceptionally(shuttingDown()));
-              }
-              throw e;
-            }
-          }
-          run(groups.get(g).get(0).decoding(), groups.get(g));
-        }
+        run(batch);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      Job left;
-      while ((left = queue.poll()) != null) {
-        left.result().completeExceptionally(shuttingDown());
-      }
+      queue.close();
     }
   }
 
   /** Runs one batch on a model thread; the caller holds a slot, which the batch releases. */
-  private void run(Decoding decoding, List<Job> jobs) {
-    List<String> sources = new ArrayList<>();
-    for (Job job : jobs) {
-      sources.addAll(job.sources());
-    }
+  private void run(Batch batch) {
+    List<String> sources = batch.sources();
     try {
       model.execute(
           () -> {
+            long started = System.nanoTime();
             try {
               translateCalls.incrementAndGet();
               sourcesTranslated.addAndGet(sources.size());
               largestBatch.accumulateAndGet(sources.size(), Math::max);
-              List<List<Translation>> out = translator.translate(sources, decoding);
+              List<List<Translation>> out =
+                  translator.translateWithin(
+                      sources, batch.key().decoding(), batch.key().maxTokens());
               if (out == null || out.size() != sources.size()) {
                 throw new IllegalStateException(
                     "the translator returned "
@@ -168,36 +167,32 @@ final class MicroBatcher implements AutoCloseable {
                         + sources.size()
                         + " sources");
               }
-              int from = 0;
-              for (Job job : jobs) {
-                int to = from + job.sources().size();
-                job.result().complete(List.copyOf(out.subList(from, to)));
-                from = to;
+              int at = 0;
+              for (Slice slice : batch.slices()) {
+                int size = slice.to() - slice.from();
+                slice.job().answer(slice.from(), List.copyOf(out.subList(at, at + size)));
+                at += size;
               }
             } catch (Throwable e) {
-              for (Job job : jobs) {
-                job.result().completeExceptionally(e);
-              }
+              // The failed requests' other texts are dropped from the queue, not run.
+              batch.slices().forEach(s -> s.job().result.completeExceptionally(e));
             } finally {
+              long took = System.nanoTime() - started;
+              batchNanos.accumulateAndGet(took, (mean, t) -> mean == 0 ? t : (mean * 7 + t) / 8);
               slots.release();
             }
           });
     } catch (RejectedExecutionException e) {
       slots.release();
-      for (Job job : jobs) {
-        job.result().completeExceptionally(e);
-      }
+      batch.slices().forEach(s -> s.job().result.completeExceptionally(e));
     }
-  }
-
-  private static RejectedExecutionException shuttingDown() {
-    return new RejectedExecutionException("the server is shutting down");
   }
 
   /** Fails waiting jobs, lets running batches finish, stops the threads. */
   @Override
   public void close() {
     closed = true;
+    queue.close();
     dispatcher.interrupt();
     model.shutdown();
     try {

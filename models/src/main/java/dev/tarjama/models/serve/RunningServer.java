@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tarjama.models.serve.ApiRequest.Endpoint;
+import dev.tarjama.models.serve.FairJobQueue.Job;
 import dev.tarjama.models.translate.Decoding;
 import dev.tarjama.models.translate.Translation;
 import java.io.ByteArrayOutputStream;
@@ -34,6 +35,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * to stop it (the translator stays open: it belongs to the caller).
  */
 public final class RunningServer implements AutoCloseable {
+  static {
+    // Without TCP_NODELAY a keep-alive answer waits for the client's delayed ACK. The JDK server
+    // reads this once, when its first server is made; a value the user set is kept.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Bytes of an oversized body read and thrown away so the client sees the 413, not a reset. */
   private static final long DRAIN_LIMIT = 16L << 20;
@@ -52,6 +61,7 @@ public final class RunningServer implements AutoCloseable {
   private final byte[] keyBytes;
   private final long startedAt = Instant.now().getEpochSecond();
   private final AtomicLong completionRequests = new AtomicLong();
+  private final AtomicLong refusedRequests = new AtomicLong();
 
   RunningServer(TranslationServer config) throws IOException {
     this.config = config;
@@ -76,7 +86,12 @@ public final class RunningServer implements AutoCloseable {
     handlers.allowCoreThreadTimeOut(true);
     this.batcher =
         new MicroBatcher(
-            config.translator(), config.maxBatch(), config.maxBatchDelay(), config.modelThreads());
+            config.translator(),
+            config.maxBatch(),
+            config.maxBatchDelay(),
+            config.modelThreads(),
+            config.maxQueuedTexts(),
+            config.requestTimeout());
     http.createContext("/", this::handle);
     http.setExecutor(handlers);
     http.start();
@@ -102,7 +117,10 @@ public final class RunningServer implements AutoCloseable {
         completionRequests.get(),
         batcher.translateCalls(),
         batcher.sourcesTranslated(),
-        batcher.largestBatch());
+        batcher.largestBatch(),
+        batcher.queuedTexts(),
+        batcher.cancelledTexts(),
+        refusedRequests.get());
   }
 
   /** Stops accepting, fails waiting requests with 503, and stops the threads. */
@@ -200,13 +218,27 @@ public final class RunningServer implements AutoCloseable {
           "model '" + request.model() + "' is not served here; this server serves '"
               + config.modelName() + "'");
     }
+    if (request.prompts().size() > config.maxPrompts()) {
+      throw new ApiError(400, "invalid_request_error", "prompt", "too_many_prompts",
+          "prompt has " + request.prompts().size() + " prompts; this server takes at most "
+              + config.maxPrompts() + " per request: send them in several requests");
+    }
     Decoding decoding = decodingPolicy.forRequest(request);
     List<String> texts = new ArrayList<>(request.prompts().size());
     for (String prompt : request.prompts()) {
       texts.add(unwrapper.unwrap(prompt).text());
     }
+    int maxTokens = request.maxTokens() == null ? Integer.MAX_VALUE : request.maxTokens();
+    Job job = batcher.submit(texts, decoding, maxTokens);
+    if (job == null) {
+      refusedRequests.incrementAndGet();
+      int seconds = batcher.retryAfterSeconds();
+      throw ApiError.queueFull(seconds,
+          "the server's queue is full (" + config.maxQueuedTexts() + " texts); retry after "
+              + seconds + " s");
+    }
     completionRequests.incrementAndGet();
-    List<List<Translation>> results = await(batcher.submit(texts, decoding));
+    List<List<Translation>> results = await(job.result);
     for (List<Translation> candidates : results) {
       if (candidates == null || candidates.size() != request.n()) {
         throw new ApiError(500, "server_error", null, null,
@@ -214,7 +246,7 @@ public final class RunningServer implements AutoCloseable {
                 + " candidates where " + request.n() + " were asked for");
       }
     }
-    send(exchange, 200, response(request, decoding, results));
+    send(exchange, 200, response(request, results));
   }
 
   private List<List<Translation>> await(CompletableFuture<List<List<Translation>>> future) {
@@ -222,13 +254,20 @@ public final class RunningServer implements AutoCloseable {
     try {
       return future.get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
+      // Nobody waits for the rest: its texts not yet run are dropped from the queue.
+      future.cancel(false);
       throw new ApiError(503, "server_error", null, null,
           "the model did not answer within " + timeoutMs + " ms");
     } catch (InterruptedException e) {
+      future.cancel(false);
       Thread.currentThread().interrupt();
       throw new ApiError(503, "server_error", null, null, "the server is shutting down");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof TimeoutException) {
+        throw new ApiError(503, "server_error", null, null,
+            "the model did not answer within " + timeoutMs + " ms");
+      }
       if (cause instanceof RejectedExecutionException) {
         throw new ApiError(503, "server_error", null, null, "the server is shutting down");
       }
@@ -236,8 +275,7 @@ public final class RunningServer implements AutoCloseable {
     }
   }
 
-  private ObjectNode response(
-      ApiRequest request, Decoding decoding, List<List<Translation>> results) {
+  private ObjectNode response(ApiRequest request, List<List<Translation>> results) {
     boolean chat = request.endpoint() == Endpoint.CHAT;
     ObjectNode root = JSON.createObjectNode();
     root.put("id", (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", ""));
@@ -260,9 +298,8 @@ public final class RunningServer implements AutoCloseable {
           choice.put("text", t.text());
           choice.putNull("logprobs");
         }
-        boolean hitLimit =
-            t.targetTokens() >= DecodingPolicy.lengthLimit(decoding, t.sourceTokens());
-        choice.put("finish_reason", hitLimit ? "length" : "stop");
+        // The model's own word: cut by max_tokens or by its length limit, or ended by itself.
+        choice.put("finish_reason", t.truncated() ? "length" : "stop");
       }
     }
     root.putObject("usage")
@@ -327,6 +364,8 @@ public final class RunningServer implements AutoCloseable {
       exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
     } else if (e.allow != null) {
       exchange.getResponseHeaders().set("Allow", e.allow);
+    } else if (e.retryAfter > 0) {
+      exchange.getResponseHeaders().set("Retry-After", Integer.toString(e.retryAfter));
     }
     try {
       send(exchange, e.status, body);

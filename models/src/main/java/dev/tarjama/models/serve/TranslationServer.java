@@ -33,20 +33,33 @@ import org.slf4j.LoggerFactory;
  * <p>Request fields: {@code model} must be absent or the served model name (else 404 {@code
  * model_not_found}, as vLLM answers), so a pipeline pointed at the wrong server fails at once;
  * {@code n}, {@code temperature}, {@code top_p}, {@code seed}, {@code max_tokens} (or {@code
- * max_completion_tokens}) map to a {@link Decoding} as {@link DecodingPolicy} says; other fields
- * are ignored; {@code stream: true} is refused.
+ * max_completion_tokens}) map to a {@link Decoding} as {@link DecodingPolicy} says; {@code
+ * max_tokens} bounds each choice as a whole; {@code stream: true}, and any field the server cannot
+ * honour ({@code stop}, {@code logprobs: true}, {@code tools}, {@code response_format}, {@code
+ * echo}, other servers' extensions, …) get a 400 naming the field ({@link RequestFields} lists
+ * what is accepted, some fields only at their default value).
  *
  * <p>Prompts: a prompt rendered with one of the configured {@link PromptTemplate}s is unwrapped to
  * its text before translation (the model gets {@code Hello}, not {@code Translate from English to
  * Arabic: Hello}); a prompt that matches none is translated whole. Usage counts the model's own
  * tokens: {@code prompt_tokens} of the text it translated (once per prompt), {@code
- * completion_tokens} of every candidate. {@code finish_reason} is {@code length} when a candidate
- * reached the decoding's length limit, else {@code stop}.
+ * completion_tokens} of every candidate. {@code finish_reason} is {@code length} only when the
+ * model says the candidate was cut ({@link dev.tarjama.models.translate.Translation#truncated()}:
+ * by {@code max_tokens} or by its own length limit), else {@code stop}. Answers go out with
+ * TCP_NODELAY, so keep-alive clients do not wait on a delayed ACK.
+ *
+ * <p>Bounds: one request brings at most {@link #withLimits maxPrompts} prompts, one translate call
+ * carries at most {@code maxBatch} texts (a large request is spread over many calls), at most
+ * {@code maxQueuedTexts} texts wait; batches are filled round-robin over the waiting requests, so
+ * a small request is served while a large one is in progress; a request's texts not yet run when
+ * it times out are dropped ({@link ServerStats#cancelledTexts()}).
  *
  * <p>Errors, as OpenAI's {@code {"error": {message, type, param, code}}}: 400 malformed JSON, a
- * missing or ill-typed field, {@code n} out of range ({@code param} names the field); 401 when a
+ * missing or ill-typed field, {@code n} out of range, more prompts than the limit ({@code code}
+ * {@code too_many_prompts}), an unsupported field ({@code param} names the field); 401 when a
  * key is configured and the request lacks {@code Authorization: Bearer KEY}; 404 unknown path or
- * model; 405 wrong method; 413 body over the limit; 500 when the model fails; 503 when the model
+ * model; 405 wrong method; 413 body over the limit; 429 with {@code Retry-After} (seconds) when the
+ * queue has no room for the request's texts; 500 when the model fails; 503 when the model
  * did not answer within the request timeout or the server is shutting down. One line per error
  * goes to the log; request headers (so the key) never do.
  */
@@ -69,6 +82,8 @@ public final class TranslationServer {
   private final int maxRequestBytes;
   private final Duration requestTimeout;
   private final Consumer<String> log;
+  private final int maxPrompts;
+  private final int maxQueuedTexts;
 
   private TranslationServer(
       Translator translator,
@@ -86,7 +101,9 @@ public final class TranslationServer {
       int maxCandidates,
       int maxRequestBytes,
       Duration requestTimeout,
-      Consumer<String> log) {
+      Consumer<String> log,
+      int maxPrompts,
+      int maxQueuedTexts) {
     this.translator = Objects.requireNonNull(translator, "translator");
     this.modelName = Objects.requireNonNull(modelName, "modelName");
     this.host = Objects.requireNonNull(host, "host");
@@ -103,6 +120,8 @@ public final class TranslationServer {
     this.maxRequestBytes = maxRequestBytes;
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
     this.log = Objects.requireNonNull(log, "log");
+    this.maxPrompts = maxPrompts;
+    this.maxQueuedTexts = maxQueuedTexts;
     if (modelName.isBlank()) {
       throw new IllegalArgumentException("the served model name must not be blank");
     }
@@ -121,6 +140,12 @@ public final class TranslationServer {
     requireAtLeast(maxQueuedRequests, 1, "maxQueuedRequests");
     requireAtLeast(maxCandidates, 1, "maxCandidates");
     requireAtLeast(maxRequestBytes, 64, "maxRequestBytes");
+    requireAtLeast(maxPrompts, 1, "maxPrompts");
+    if (maxQueuedTexts < maxPrompts) {
+      throw new IllegalArgumentException(
+          "the queue (" + maxQueuedTexts + " texts) must hold one request of the most prompts ("
+              + maxPrompts + ")");
+    }
     if (maxBatchDelay.isNegative()) {
       throw new IllegalArgumentException("maxBatchDelay must not be negative: " + maxBatchDelay);
     }
@@ -139,7 +164,8 @@ public final class TranslationServer {
    * A server for {@code translator} under the name {@code modelName}, with defaults: 127.0.0.1
    * port 8000, no prompt templates, greedy decoding, no key, micro-batches of up to 32 texts
    * gathered for up to 5 ms, 1 model thread, 64 request threads and 1024 queued connections, n up
-   * to 16, bodies up to 1 MiB, 10 minutes per request, errors logged through SLF4J.
+   * to 16, bodies up to 1 MiB, up to 256 prompts per request and 4,096 texts waiting, 10 minutes
+   * per request, errors logged through SLF4J.
    */
   public static TranslationServer over(Translator translator, String modelName) {
     return new TranslationServer(
@@ -158,28 +184,30 @@ public final class TranslationServer {
         16,
         1 << 20,
         Duration.ofMinutes(10),
-        LOG::warn);
+        LOG::warn,
+        256,
+        4096);
   }
 
   /** The interface to bind: 127.0.0.1 (default, this machine only) or 0.0.0.0 (every interface). */
   public TranslationServer withHost(String value) {
     return new TranslationServer(translator, modelName, value, port, templates, decoding, apiKey,
         maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log);
+        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
   }
 
   /** The port; 0 binds any free one ({@link RunningServer#port()} says which). */
   public TranslationServer withPort(int value) {
     return new TranslationServer(translator, modelName, host, value, templates, decoding, apiKey,
         maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log);
+        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
   }
 
   /** The templates whose wrapping is stripped from prompts before translation. */
   public TranslationServer withPromptTemplates(List<PromptTemplate> value) {
     return new TranslationServer(translator, modelName, host, port, value, decoding, apiKey,
         maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log);
+        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
   }
 
   /**
@@ -189,7 +217,7 @@ public final class TranslationServer {
   public TranslationServer withDecoding(Decoding value) {
     return new TranslationServer(translator, modelName, host, port, templates, value, apiKey,
         maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log);
+        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
   }
 
   /**
@@ -199,7 +227,7 @@ public final class TranslationServer {
   public TranslationServer withApiKey(String value) {
     return new TranslationServer(translator, modelName, host, port, templates, decoding, value,
         maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log);
+        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
   }
 
   /**
@@ -209,14 +237,14 @@ public final class TranslationServer {
   public TranslationServer withBatching(int maxTexts, Duration maxDelay) {
     return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
         maxTexts, maxDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log);
+        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
   }
 
   /** Translate calls that may run at once (1 suits a GPU; more, a CPU model without inner threads). */
   public TranslationServer withModelThreads(int value) {
     return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
         maxBatch, maxBatchDelay, value, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log);
+        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
   }
 
   /**
@@ -226,35 +254,50 @@ public final class TranslationServer {
   public TranslationServer withRequestThreads(int threads, int queued) {
     return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
         maxBatch, maxBatchDelay, modelThreads, threads, queued, maxCandidates, maxRequestBytes,
-        requestTimeout, log);
+        requestTimeout, log, maxPrompts, maxQueuedTexts);
   }
 
   /** The largest {@code n} a request may ask for. */
   public TranslationServer withMaxCandidates(int value) {
     return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
         maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, value,
-        maxRequestBytes, requestTimeout, log);
+        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
   }
 
   /** The largest request body accepted; larger ones get 413. */
   public TranslationServer withMaxRequestBytes(int value) {
     return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
         maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        value, requestTimeout, log);
+        value, requestTimeout, log, maxPrompts, maxQueuedTexts);
   }
 
-  /** How long a request waits for its translation before a 503. */
+  /**
+   * How long a request waits for its translation before a 503; its texts not yet run by then are
+   * dropped, not run for nobody.
+   */
   public TranslationServer withRequestTimeout(Duration value) {
     return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
         maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, value, log);
+        maxRequestBytes, value, log, maxPrompts, maxQueuedTexts);
   }
 
   /** Where error lines go (one per 4xx/5xx answer; never headers or the key). */
   public TranslationServer withLog(Consumer<String> value) {
     return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
         maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, value);
+        maxRequestBytes, requestTimeout, value, maxPrompts, maxQueuedTexts);
+  }
+
+  /**
+   * Bounds on the work one request may bring and the work that may wait: at most {@code
+   * maxPrompts} prompts per {@code /v1/completions} request (more: 400 naming the limit), and at
+   * most {@code maxQueuedTexts} texts waiting for the model over all requests (a request that does
+   * not fit: 429 with {@code Retry-After}); {@code maxQueuedTexts >= maxPrompts}.
+   */
+  public TranslationServer withLimits(int maxPrompts, int maxQueuedTexts) {
+    return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
+        maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
+        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
   }
 
   /**
@@ -337,6 +380,14 @@ public final class TranslationServer {
 
   Consumer<String> log() {
     return log;
+  }
+
+  int maxPrompts() {
+    return maxPrompts;
+  }
+
+  int maxQueuedTexts() {
+    return maxQueuedTexts;
   }
 
   @Override

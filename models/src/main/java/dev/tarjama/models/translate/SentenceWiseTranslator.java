@@ -29,6 +29,22 @@ public final class SentenceWiseTranslator implements Translator {
 
   @Override
   public List<List<Translation>> translate(List<String> sources, Decoding decoding) {
+    return translateWithin(sources, decoding, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #translate}, with {@code maxTokens} spent over each text's pieces in order: the
+   * decoding's limits hold per piece (a sentence-level model's own limit), the budget for the
+   * whole text. The piece that would overrun the budget is translated again with what is left of
+   * it (the model cuts it, so the count stays the model's own), and what follows is dropped.
+   */
+  @Override
+  public List<List<Translation>> translateWithin(
+      List<String> sources, Decoding decoding, int maxTokens) {
+    Decoding perPiece =
+        maxTokens >= decoding.maxLength()
+            ? decoding
+            : decoding.withMaxLength(decoding.maxLengthRatio(), decoding.maxLengthSlack(), maxTokens);
     List<List<String>> partsPerSource = new ArrayList<>();
     List<String> batch = new ArrayList<>();
     for (String source : sources) {
@@ -41,35 +57,64 @@ public final class SentenceWiseTranslator implements Translator {
       }
     }
     List<List<Translation>> translated =
-        batch.isEmpty() ? List.of() : model.translate(batch, decoding);
+        batch.isEmpty() ? List.of() : model.translate(batch, perPiece);
     List<List<Translation>> out = new ArrayList<>();
     int next = 0;
     for (List<String> parts : partsPerSource) {
       List<Translation> candidates = new ArrayList<>();
       for (int k = 0; k < decoding.candidates(); k++) {
-        StringBuilder text = new StringBuilder();
-        int sourceTokens = 0;
-        int targetTokens = 0;
-        boolean truncated = false;
-        int cursor = next;
-        for (String part : parts) {
-          if (!translatable(part)) {
-            text.append(part);
-            continue;
-          }
-          Translation t = translated.get(cursor++).get(k);
-          // Keep the part's own outer whitespace: the model strips it.
-          text.append(leading(part)).append(t.text()).append(trailing(part));
-          sourceTokens += t.sourceTokens();
-          targetTokens += t.targetTokens();
-          truncated |= t.truncated();
-        }
-        candidates.add(new Translation(text.toString(), sourceTokens, targetTokens, truncated));
+        candidates.add(assemble(parts, translated, next, k, perPiece, maxTokens));
       }
       next += (int) parts.stream().filter(SentenceWiseTranslator::translatable).count();
       out.add(candidates);
     }
     return out;
+  }
+
+  /** Candidate {@code k} of one text from its pieces' translations, within {@code budget}. */
+  private Translation assemble(
+      List<String> parts,
+      List<List<Translation>> translated,
+      int first,
+      int k,
+      Decoding perPiece,
+      int budget) {
+    StringBuilder text = new StringBuilder();
+    int sourceTokens = 0;
+    int targetTokens = 0;
+    boolean truncated = false;
+    boolean spent = false;
+    int cursor = first;
+    for (String part : parts) {
+      if (!translatable(part)) {
+        text.append(part);
+        continue;
+      }
+      Translation t = translated.get(cursor++).get(k);
+      int left = budget - targetTokens;
+      if (t.targetTokens() > left) {
+        // Over the budget: this piece again with the tokens left, and nothing after it.
+        sourceTokens += t.sourceTokens();
+        if (left > 0) {
+          Decoding rest =
+              perPiece.withMaxLength(perPiece.maxLengthRatio(), perPiece.maxLengthSlack(), left);
+          Translation cut = model.translate(List.of(part.strip()), rest).get(0).get(k);
+          text.append(leading(part)).append(cut.text());
+          targetTokens += Math.min(cut.targetTokens(), left);
+        }
+        truncated = true;
+        spent = true;
+        break;
+      }
+      // Keep the part's own outer whitespace: the model strips it.
+      text.append(leading(part)).append(t.text()).append(trailing(part));
+      sourceTokens += t.sourceTokens();
+      targetTokens += t.targetTokens();
+      truncated |= t.truncated();
+    }
+    // A budget spent before a piece leaves the separators before it dangling.
+    String result = spent ? text.toString().stripTrailing() : text.toString();
+    return new Translation(result, sourceTokens, targetTokens, truncated);
   }
 
   /** The text cut into kept separators and prose sentences; concatenated, they give it back. */

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A small deterministic {@link Translator} for server tests: it writes each Latin letter as an
@@ -15,7 +17,8 @@ import java.util.Random;
  *
  * <p>Beam/greedy candidate i is the transliteration followed by i tatweels; sampled candidate i
  * picks among a letter's alternatives with {@code Random(seed, i, text)}, so the same seed gives
- * the same candidates. The length limit of the {@link Decoding} truncates the words. A source
+ * the same candidates. The length limit of the {@link Decoding} truncates the words (and says so:
+ * {@link Translation#truncated()}). A source
  * containing {@code FAIL} makes the whole batch throw. Every call is recorded.
  */
 final class LetterTranslator implements Translator {
@@ -30,6 +33,8 @@ final class LetterTranslator implements Translator {
 
   private final long delayMillis;
   private final List<Call> calls = Collections.synchronizedList(new ArrayList<>());
+  private final CountDownLatch entered = new CountDownLatch(1);
+  private final CountDownLatch gate;
 
   LetterTranslator() {
     this(0);
@@ -37,7 +42,30 @@ final class LetterTranslator implements Translator {
 
   /** A model that takes {@code delayMillis} per batch, like a real one, so requests pile up. */
   LetterTranslator(long delayMillis) {
+    this(delayMillis, new CountDownLatch(0));
+  }
+
+  private LetterTranslator(long delayMillis, CountDownLatch gate) {
     this.delayMillis = delayMillis;
+    this.gate = gate;
+  }
+
+  /**
+   * A model whose calls wait until {@link #release()}: a test holds the first batch in the model
+   * ({@link #awaitFirstCall()}) while it queues more requests behind it, with no timing.
+   */
+  static LetterTranslator gated() {
+    return new LetterTranslator(0, new CountDownLatch(1));
+  }
+
+  void awaitFirstCall() throws InterruptedException {
+    if (!entered.await(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the model was not called within 10 s");
+    }
+  }
+
+  void release() {
+    gate.countDown();
   }
 
   /** The greedy translation of {@code text}. */
@@ -67,6 +95,15 @@ final class LetterTranslator implements Translator {
   @Override
   public List<List<Translation>> translate(List<String> sources, Decoding decoding) {
     calls.add(new Call(List.copyOf(sources), decoding));
+    entered.countDown();
+    try {
+      if (!gate.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the test never released the model");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
     if (delayMillis > 0) {
       try {
         Thread.sleep(delayMillis);
@@ -97,7 +134,8 @@ final class LetterTranslator implements Translator {
         if (words.length > limit) {
           text = String.join(" ", List.of(words).subList(0, limit));
         }
-        candidates.add(new Translation(text, sourceTokens, Math.min(words.length, limit)));
+        candidates.add(
+            new Translation(text, sourceTokens, Math.min(words.length, limit), words.length > limit));
       }
       out.add(candidates);
     }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.models.prompt.PromptTemplate;
 import dev.tarjama.models.translate.Decoding;
+import dev.tarjama.models.translate.SentenceWiseTranslator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -202,6 +203,98 @@ class TranslationServerTest {
     assertEquals("length", choice.get("finish_reason").asText());
     assertEquals(3, root.at("/usage/completion_tokens").asInt());
     assertEquals(3, model.calls().get(0).decoding().maxLength());
+  }
+
+  @Test
+  void finishReasonIsStopWhenEverySentenceEndedHoweverLongTheAnswer() throws Exception {
+    RunningServer s =
+        start(TranslationServer.over(new SentenceWiseTranslator(new LetterTranslator()), "letters"));
+    String text = String.join(" ", tatoebaEnglish(2000, 120));
+    JsonNode root = json(post(s, "/v1/chat/completions", chatBody(text, "")));
+    JsonNode choice = root.get("choices").get(0);
+    assertEquals(transliterate(text), choice.at("/message/content").asText());
+    // More tokens than the model's per-sentence limit (256), and yet no sentence was cut.
+    assertTrue(root.at("/usage/completion_tokens").asInt() > 256, root.get("usage").toString());
+    assertEquals("stop", choice.get("finish_reason").asText());
+  }
+
+  @Test
+  void maxTokensBoundsTheWholeResponseNotEachSentence() throws Exception {
+    RunningServer s =
+        start(TranslationServer.over(new SentenceWiseTranslator(new LetterTranslator()), "letters"));
+    String text = "I am very hungry. Where is the station? It is late.";
+    JsonNode root = json(post(s, "/v1/chat/completions", chatBody(text, "\"max_tokens\":6")));
+    JsonNode choice = root.get("choices").get(0);
+    assertEquals(transliterate("I am very hungry. Where is"), choice.at("/message/content").asText());
+    assertEquals("length", choice.get("finish_reason").asText());
+    assertEquals(6, root.at("/usage/completion_tokens").asInt());
+
+    JsonNode roomy = json(post(s, "/v1/chat/completions", chatBody(text, "\"max_tokens\":11")));
+    assertEquals(transliterate(text), roomy.at("/choices/0/message/content").asText());
+    assertEquals("stop", roomy.at("/choices/0/finish_reason").asText());
+  }
+
+  @Test
+  void unsupportedParametersGet400NamingThemAndHarmlessDefaultsAreAccepted() throws Exception {
+    LetterTranslator model = new LetterTranslator();
+    RunningServer s = startDefault(model);
+    String[][] refused = {
+      // path, extra fields, the param the error must name
+      {"/v1/chat/completions", "\"stop\":[\"\\n\"]", "stop"},
+      {"/v1/chat/completions", "\"stop\":\"END\"", "stop"},
+      {"/v1/chat/completions", "\"logprobs\":true", "logprobs"},
+      {"/v1/chat/completions", "\"top_logprobs\":2", "top_logprobs"},
+      {"/v1/chat/completions", "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]", "tools"},
+      {"/v1/chat/completions", "\"tool_choice\":\"auto\"", "tool_choice"},
+      {"/v1/chat/completions", "\"response_format\":{\"type\":\"json_object\"}", "response_format"},
+      {"/v1/chat/completions", "\"frequency_penalty\":0.5", "frequency_penalty"},
+      {"/v1/chat/completions", "\"presence_penalty\":-1", "presence_penalty"},
+      {"/v1/chat/completions", "\"logit_bias\":{\"50256\":-100}", "logit_bias"},
+      {"/v1/chat/completions", "\"top_k\":20", "top_k"},
+      {"/v1/chat/completions", "\"chat_template_kwargs\":{\"enable_thinking\":false}", "chat_template_kwargs"},
+      {"/v1/chat/completions", "\"stream_options\":{\"include_usage\":true}", "stream_options"},
+      {"/v1/completions", "\"echo\":true", "echo"},
+      {"/v1/completions", "\"logprobs\":1", "logprobs"},
+      {"/v1/completions", "\"best_of\":3", "best_of"},
+      {"/v1/completions", "\"suffix\":\" the end\"", "suffix"},
+    };
+    for (String[] c : refused) {
+      String body = completionsOrChat(c[0], c[1]);
+      HttpResponse<String> r = post(s, c[0], body);
+      String what = c[0] + " " + body + " → " + r.body();
+      assertEquals(400, r.statusCode(), what);
+      JsonNode error = json(r).get("error");
+      assertEquals("invalid_request_error", error.get("type").asText(), what);
+      assertEquals(c[2], error.get("param").asText(), what);
+      assertTrue(error.get("message").asText().contains(c[2]), what);
+    }
+    assertEquals(0, model.calls().size(), "no refused request reaches the model");
+    String[][] accepted = {
+      {"/v1/chat/completions", "\"logprobs\":false,\"n\":1,\"stream\":false,\"stop\":null"},
+      {"/v1/chat/completions", "\"stop\":[],\"tools\":[],\"tool_choice\":\"none\",\"top_logprobs\":0"},
+      {"/v1/chat/completions", "\"response_format\":{\"type\":\"text\"},\"user\":\"worker-3\""},
+      {"/v1/chat/completions", "\"frequency_penalty\":0,\"presence_penalty\":0.0,\"logit_bias\":{}"},
+      {"/v1/completions", "\"echo\":false,\"logprobs\":null,\"best_of\":1,\"suffix\":null"},
+    };
+    for (String[] c : accepted) {
+      String body = completionsOrChat(c[0], c[1]);
+      HttpResponse<String> r = post(s, c[0], body);
+      assertEquals(200, r.statusCode(), c[0] + " " + body + " → " + r.body());
+    }
+  }
+
+  private static String completionsOrChat(String path, String extra) {
+    return path.endsWith("/chat/completions")
+        ? chatBody("Good night.", extra)
+        : "{\"prompt\":\"Good night.\"," + extra + "}";
+  }
+
+  @Test
+  void responsesAreSentWithoutNagleDelay() throws Exception {
+    startDefault(new LetterTranslator());
+    // The JDK server reads it once, when its first server is made: a keep-alive answer then
+    // leaves at once instead of waiting for the client's delayed ACK.
+    assertEquals("true", System.getProperty("sun.net.httpserver.nodelay"));
   }
 
   @Test

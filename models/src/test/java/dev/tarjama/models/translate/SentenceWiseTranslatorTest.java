@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -40,5 +41,59 @@ class SentenceWiseTranslatorTest {
       }
       assertEquals("⟦0⟧", out.get(1).get(0).text());
     }
+  }
+
+  /** Echoes each word upper-cased; a word is a token; cuts at the decoding's length limit. */
+  static final class WordModel implements Translator {
+    final List<Decoding> calls = new ArrayList<>();
+
+    @Override
+    public synchronized List<List<Translation>> translate(List<String> sources, Decoding decoding) {
+      calls.add(decoding);
+      List<List<Translation>> out = new ArrayList<>();
+      for (String source : sources) {
+        String[] words = source.strip().split("\\s+");
+        int limit = Math.min(decoding.maxLength(), words.length);
+        String text = String.join(" ", List.of(words).subList(0, limit)).toUpperCase();
+        out.add(List.of(new Translation(text, words.length, limit, limit < words.length)));
+      }
+      return out;
+    }
+
+    @Override
+    public int countSourceTokens(String text) {
+      return text.strip().split("\\s+").length;
+    }
+
+    @Override
+    public String describe() {
+      return "words";
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void aBudgetPerTextCutsTheWholeTranslationNotEachSentence() {
+    WordModel model = new WordModel();
+    Translator translator = new SentenceWiseTranslator(model);
+    String text = "I am very hungry. Where is the station? It is late.";
+    // 4 + 4 + 3 tokens: a budget of 6 keeps the first sentence and two tokens of the second.
+    Translation cut = translator.translateWithin(List.of(text), Decoding.greedy(), 6).get(0).get(0);
+    assertEquals("I AM VERY HUNGRY. WHERE IS", cut.text());
+    assertEquals(6, cut.targetTokens());
+    assertTrue(cut.truncated());
+
+    Translation whole = translator.translateWithin(List.of(text), Decoding.greedy(), 11).get(0).get(0);
+    assertEquals("I AM VERY HUNGRY. WHERE IS THE STATION? IT IS LATE.", whole.text());
+    assertEquals(11, whole.targetTokens());
+    assertEquals(false, whole.truncated(), "every sentence ended within the budget");
+
+    // Without a budget the decoding's limit holds per sentence: 300 short sentences are not cut.
+    String longText = "It is late. ".repeat(300).strip();
+    Translation all = translator.translate(List.of(longText), Decoding.greedy()).get(0).get(0);
+    assertEquals(900, all.targetTokens());
+    assertEquals(false, all.truncated());
   }
 }
