@@ -67,6 +67,19 @@ public final class BilingualRecords implements Serializable {
     return new BilingualRecords(enToAr, arToEn, system);
   }
 
+  public PromptTemplate enToArPrompt() {
+    return enToAr;
+  }
+
+  public PromptTemplate arToEnPrompt() {
+    return arToEn;
+  }
+
+  /** The system turn of every training record ("" for none). */
+  public String translatorSystemPrompt() {
+    return translatorSystem;
+  }
+
   /** The tuple and the training records of one record, or the reason there are none. */
   public static final class Built {
     public final ObjectNode tuple;

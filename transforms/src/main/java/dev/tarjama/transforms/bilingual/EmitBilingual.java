@@ -13,6 +13,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
@@ -70,6 +71,17 @@ public final class EmitBilingual extends PTransform<PCollectionTuple, PCollectio
   /** A system turn for every translator-training record (default: none). */
   public EmitBilingual withTranslatorSystemPrompt(String system) {
     return new EmitBilingual(records.withTranslatorSystemPrompt(system));
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("enToArPrompt", records.enToArPrompt().name())
+        .withLabel("English→Arabic prompt"));
+    builder.add(DisplayData.item("arToEnPrompt", records.arToEnPrompt().name())
+        .withLabel("Arabic→English prompt"));
+    builder.addIfNotDefault(DisplayData.item("translatorSystemPrompt", records.translatorSystemPrompt())
+        .withLabel("Translator system prompt"), "");
   }
 
   @Override

@@ -12,6 +12,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
@@ -90,6 +91,16 @@ public final class ChunkRecords extends PTransform<PCollection<SegmentedRecord>,
   /** Line mode with {@link Chunker#DEFAULT_LINES} lines per chunk. */
   public ChunkRecords withLineMode() {
     return withLineMode(Chunker.DEFAULT_LINES);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("tokenBudget", tokenBudget).withLabel("Token budget per chunk"));
+    builder.add(DisplayData.item("tokenizer", tokenizerPath == null ? "byte estimate" : tokenizerPath)
+        .withLabel("Tokenizer"));
+    builder.addIfNotDefault(
+        DisplayData.item("linesPerChunk", lines).withLabel("Line mode: lines per chunk"), 0);
   }
 
   @Override

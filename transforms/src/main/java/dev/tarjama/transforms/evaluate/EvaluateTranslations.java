@@ -21,6 +21,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
@@ -124,6 +125,16 @@ public final class EvaluateTranslations extends PTransform<PCollectionTuple, PCo
 
   public List<String> systems() {
     return systems;
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("systems", String.join(",", systems)).withLabel("Systems"));
+    builder.add(DisplayData.item("bleu", "BLEU|" + bleu.signature("var")).withLabel("BLEU"));
+    builder.add(DisplayData.item("chrf", chrf.name() + "|" + chrf.signature("var"))
+        .withLabel("chrF"));
+    builder.add(DisplayData.item("rougeL", rouge.signature("var")).withLabel("ROUGE-L"));
   }
 
   @Override

@@ -54,6 +54,15 @@ public abstract class ModelHandler<InputT, OutputT, ModelT extends AutoCloseable
     return Batching.DEFAULT;
   }
 
+  /**
+   * The model as the job graph shows it ({@link RunInference}'s display data). The default is
+   * {@link #modelKey()}; override it when the key holds more than a person needs to recognise the
+   * model. It must not hold a secret: display data is visible to anyone who can see the job.
+   */
+  public String description() {
+    return modelKey();
+  }
+
   /** Names an input in a failure message (the failure keeps the input itself). */
   public String describe(InputT input) {
     String s = String.valueOf(input);

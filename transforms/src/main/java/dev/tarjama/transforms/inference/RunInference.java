@@ -13,6 +13,7 @@ import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.GroupIntoBatches;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -143,6 +144,23 @@ public final class RunInference<InputT, OutputT, ModelT extends AutoCloseable>
 
   public ModelHandler<InputT, OutputT, ModelT> handler() {
     return handler;
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("modelHandler", handler.getClass()).withLabel("Model handler"));
+    builder.add(DisplayData.item("model", handler.description()).withLabel("Model"));
+    Batching batching = handler.batching();
+    builder.add(DisplayData.item("maxBatchSize", batching.maxBatchSize())
+        .withLabel("Most inputs per batch"));
+    builder.add(DisplayData.item("maxBatchWeight", batching.maxBatchWeight())
+        .withLabel("Most tokens per batch"));
+    builder.addIfNotDefault(DisplayData.item("maxBufferingMs", batching.maxBuffering().toMillis())
+        .withLabel("Longest wait of an incomplete batch (ms)"), 0L);
+    builder.add(DisplayData.item("shards", shards).withLabel("Keys per length bucket"));
+    builder.add(DisplayData.item("lengthBuckets", lengthBuckets).withLabel("Batches by length"));
+    builder.add(DisplayData.item("metricPrefix", metricPrefix).withLabel("Metric prefix"));
   }
 
   @Override

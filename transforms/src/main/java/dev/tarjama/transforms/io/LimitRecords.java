@@ -11,6 +11,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Top;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -41,6 +42,12 @@ public final class LimitRecords extends PTransform<PCollection<SourceRecord>, PC
   /** The key that orders records as the input reads. */
   static String orderKey(SourceRecord r) {
     return r.file + "\u0000" + String.format("%019d", r.index);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("limit", limit).withLabel("Records kept (the first by id)"));
   }
 
   @Override

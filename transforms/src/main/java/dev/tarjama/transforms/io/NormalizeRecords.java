@@ -8,6 +8,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
@@ -77,6 +78,17 @@ public final class NormalizeRecords
   /** Takes a record's split from its string field {@code field} (default {@code source}). */
   public NormalizeRecords withSplitField(String field) {
     return new NormalizeRecords(format, fieldMapping, field);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("format", format == null ? "auto" : format.label())
+        .withLabel("Record format"));
+    builder.addIfNotNull(DisplayData.item(
+        "fieldMapping", fieldMapping == null ? null : fieldMapping.toString())
+        .withLabel("Field mapping"));
+    builder.add(DisplayData.item("splitField", splitField).withLabel("Split field"));
   }
 
   @Override

@@ -13,6 +13,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
@@ -75,6 +76,13 @@ public final class ReadRecords extends PTransform<PBegin, PCollectionTuple> {
    */
   public ReadRecords withIdField(String field) {
     return new ReadRecords(glob, field);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("input", glob).withLabel("Input files"));
+    builder.addIfNotNull(DisplayData.item("idField", idField).withLabel("Id field"));
   }
 
   @Override

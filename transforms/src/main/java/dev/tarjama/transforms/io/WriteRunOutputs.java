@@ -6,6 +6,7 @@ import dev.tarjama.transforms.rank.PreferencePair;
 import dev.tarjama.transforms.rank.RankedRecord;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
@@ -30,9 +31,16 @@ public final class WriteRunOutputs extends PTransform<PCollectionTuple, PCollect
   public static final TupleTag<DeadLetter> REWARD_FAILURES = new TupleTag<>() {};
 
   private final WriteOutputs write;
+  // Kept beside the writer for the job graph's display data (WriteOutputs does not expose them).
+  private final String directory;
+  private final OutputFormat format;
+  private final int shards;
 
-  private WriteRunOutputs(WriteOutputs write) {
+  private WriteRunOutputs(WriteOutputs write, String directory, OutputFormat format, int shards) {
     this.write = write;
+    this.directory = directory;
+    this.format = format;
+    this.shards = shards;
   }
 
   public static WriteRunOutputs to(String directory) {
@@ -43,16 +51,25 @@ public final class WriteRunOutputs extends PTransform<PCollectionTuple, PCollect
             .folder("rejected", OutputRecords.REJECTED_COLUMNS)
             .folder("dead_letter", OutputRecords.DEAD_LETTER_COLUMNS)
             .folder("preferences", OutputRecords.PREFERENCE_COLUMNS)
-            .folder("reward_failures", OutputRecords.DEAD_LETTER_COLUMNS));
+            .folder("reward_failures", OutputRecords.DEAD_LETTER_COLUMNS),
+        directory, OutputFormat.JSONL, 0);
   }
 
   /** A fixed number of files per file set; 0 (the default) lets the runner decide. */
   public WriteRunOutputs withNumShards(int shards) {
-    return new WriteRunOutputs(write.withNumShards(shards));
+    return new WriteRunOutputs(write.withNumShards(shards), directory, format, shards);
   }
 
   public WriteRunOutputs withFormat(OutputFormat format) {
-    return new WriteRunOutputs(write.withFormat(format));
+    return new WriteRunOutputs(write.withFormat(format), directory, format, this.shards);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("output", directory).withLabel("Output directory"));
+    builder.add(DisplayData.item("format", format.label()).withLabel("Output format"));
+    builder.addIfNotDefault(DisplayData.item("numShards", shards).withLabel("Files per file set"), 0);
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.tarjama.models.openai.BackendConfig;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.openai.SharedClients;
+import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.model.ModelCoders;
 import dev.tarjama.transforms.translate.BackendCaching;
@@ -26,6 +27,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.PCollection;
@@ -145,6 +147,17 @@ public final class JudgeParallelPairs
   /** A counter's name, e.g. {@code judge/api_calls}. */
   public static String metricName(String metric) {
     return "judge/" + metric;
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    DisplayValues.backend(builder, backend);
+    builder.add(DisplayData.item("prompt", prompt.name()).withLabel("Judge prompt"));
+    builder.add(DisplayData.item("cache", DisplayValues.withoutCredentials(cacheUri))
+        .withLabel("Cache"));
+    builder.addIfNotDefault(
+        DisplayData.item("shuffleBuckets", shuffleBuckets).withLabel("Shuffle buckets"), 0);
   }
 
   @Override

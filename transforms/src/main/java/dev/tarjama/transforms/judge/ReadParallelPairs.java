@@ -17,6 +17,7 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -103,6 +104,16 @@ public final class ReadParallelPairs extends PTransform<PBegin, PCollectionTuple
       throw new IllegalArgumentException("field names apply to JSONL input only");
     }
     return new ReadParallelPairs(glob, enFile, arFile, parser.withFields(en, ar, id));
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("format", parser.format().label())
+        .withLabel("Format"));
+    builder.addIfNotNull(DisplayData.item("input", glob).withLabel("Input files"));
+    builder.addIfNotNull(DisplayData.item("englishFile", enFile).withLabel("English file"));
+    builder.addIfNotNull(DisplayData.item("arabicFile", arFile).withLabel("Arabic file"));
   }
 
   @Override

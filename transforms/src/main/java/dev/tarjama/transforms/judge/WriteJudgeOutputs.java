@@ -4,6 +4,7 @@ import dev.tarjama.transforms.io.OutputLayout;
 import dev.tarjama.transforms.io.OutputRecords;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
@@ -33,6 +34,13 @@ public final class WriteJudgeOutputs extends PTransform<PCollectionTuple, PDone>
   /** A fixed number of files per output folder; 0 (the default) lets the runner decide. */
   public WriteJudgeOutputs withNumShards(int shards) {
     return new WriteJudgeOutputs(directory, shards);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("output", directory).withLabel("Output directory"));
+    builder.addIfNotDefault(DisplayData.item("numShards", shards).withLabel("Files per file set"), 0);
   }
 
   @Override

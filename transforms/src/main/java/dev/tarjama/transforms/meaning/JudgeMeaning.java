@@ -19,6 +19,7 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
@@ -129,6 +130,12 @@ public final class JudgeMeaning
   /** The join key of one candidate chunk. */
   static String key(ChunkTranslation t) {
     return t.recordId + '\u0000' + t.chunkIndex + '\u0000' + t.backend + '\u0000' + t.candidate;
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.include("judge", judge);
   }
 
   @Override

@@ -1,12 +1,15 @@
 package dev.tarjama.transforms.quality;
 
 import dev.tarjama.transforms.model.Candidate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
@@ -48,6 +51,22 @@ public final class EstimateQuality
 
   public QualityEstimator estimator() {
     return estimator;
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    List<String> names = new ArrayList<>();
+    estimator.signals().forEach(s -> names.add(s.name()));
+    builder.add(DisplayData.item("signals", String.join(",", names)).withLabel("Quality signals"));
+    builder.add(DisplayData.item("policy", policyText(policy))
+        .withLabel("Quality gates (--policy entries)"));
+  }
+
+  /** The quality entries of a {@code --policy} spec that give {@code policy}, or "defaults". */
+  static String policyText(QualityPolicy policy) {
+    List<String> entries = policy.toSpecEntries();
+    return entries.isEmpty() ? "defaults" : String.join(",", entries);
   }
 
   @Override

@@ -27,6 +27,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.Top;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -55,6 +56,13 @@ public final class QualitySummary extends PTransform<PCollection<Candidate>, PCo
 
   public static QualitySummary under(QualityPolicy policy) {
     return new QualitySummary(policy);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("policy", EstimateQuality.policyText(policy))
+        .withLabel("Quality gates (--policy entries)"));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.tarjama.transforms.rank;
 
+import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.model.Candidate;
 import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.model.ModelCoders;
@@ -13,6 +14,7 @@ import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -75,6 +77,12 @@ public final class RankCandidates extends PTransform<PCollection<Candidate>, PCo
 
   public RankingPolicy policy() {
     return policy;
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    DisplayValues.rankingPolicy(builder, policy);
   }
 
   @Override

@@ -14,6 +14,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
@@ -48,6 +49,16 @@ public final class Reassemble extends PTransform<PCollectionTuple, PCollection<C
       throw new IllegalArgumentException("reassembly needs at least one backend");
     }
     return new Reassemble(new LinkedHashMap<>(candidatesPerBackend));
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    StringBuilder expected = new StringBuilder();
+    candidatesPerBackend.forEach((backend, k) ->
+        expected.append(expected.length() == 0 ? "" : ",").append(backend).append('=').append(k));
+    builder.add(DisplayData.item("candidatesPerBackend", expected.toString())
+        .withLabel("Candidates expected per backend"));
   }
 
   @Override

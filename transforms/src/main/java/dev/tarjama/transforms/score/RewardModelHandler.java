@@ -78,6 +78,14 @@ public final class RewardModelHandler extends ModelHandler<Candidate, Candidate,
     return "reward|" + config.key();
   }
 
+  /** The model directory, provider and token limit (the key also holds the whole chat template). */
+  @Override
+  public String description() {
+    return "reward model " + config.modelDir() + " (" + config.provider().cliName()
+        + ", max " + config.maxTokens() + " tokens, truncate " + config.truncationSide().cliName()
+        + ")";
+  }
+
   @Override
   protected RewardModel loadModel() {
     return RewardModel.load(config);

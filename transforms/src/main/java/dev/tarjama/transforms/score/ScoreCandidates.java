@@ -1,5 +1,6 @@
 package dev.tarjama.transforms.score;
 
+import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.model.Candidate;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import java.util.Objects;
@@ -10,6 +11,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableBiFunction;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
@@ -98,6 +100,16 @@ public final class ScoreCandidates extends PTransform<PCollection<Candidate>, PC
     ScriptPurity.Result scr = scriptPurity.apply(c.targetText, script);
     Candidate scored = c.withMetrics(lr.score(), scr.score(), scr.flagged());
     return new Scored(scored.withRankScore(policy.rankScore(scored)), lr.flagged());
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("script", script).withLabel("Target script"));
+    if (!Double.isNaN(r0)) {
+      builder.add(DisplayData.item("r0", r0).withLabel("r₀ (calibrated length ratio)"));
+    }
+    DisplayValues.rankingPolicy(builder, policy);
   }
 
   @Override

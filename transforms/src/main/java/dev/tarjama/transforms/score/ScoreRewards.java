@@ -1,5 +1,6 @@
 package dev.tarjama.transforms.score;
 
+import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.inference.RunInference;
 import dev.tarjama.transforms.model.Candidate;
 import dev.tarjama.transforms.model.DeadLetter;
@@ -18,6 +19,7 @@ import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -100,6 +102,18 @@ public final class ScoreRewards extends PTransform<PCollection<Candidate>, PColl
 
   public RankingPolicy policy() {
     return policy;
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("model", handler.description()).withLabel("Reward model"));
+    builder.add(DisplayData.item("maxBatchSize", handler.batching().maxBatchSize())
+        .withLabel("Most inputs per batch"));
+    builder.add(DisplayData.item("maxBatchWeight", handler.batching().maxBatchWeight())
+        .withLabel("Most tokens per batch"));
+    builder.add(DisplayData.item("shards", shards).withLabel("Keys per length bucket"));
+    DisplayValues.rankingPolicy(builder, policy);
   }
 
   @Override

@@ -10,12 +10,14 @@ import dev.tarjama.transforms.model.TextField;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
@@ -65,6 +67,21 @@ public final class SegmentRecords
 
   public SegmentPolicy policy() {
     return policy;
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("translatedRoles", String.join(",", policy.translatedRoles()))
+        .withLabel("Roles translated"));
+    builder.add(DisplayData.item("translatedKinds", String.join(",", policy.translatedKinds()))
+        .withLabel("Part kinds translated"));
+    builder.add(DisplayData.item("translateThink", policy.translateThink())
+        .withLabel("Reasoning in <think> translated"));
+    List<String> spans = new ArrayList<>();
+    policy.protectedSpanTypes().forEach(t -> spans.add(t.name().toLowerCase(Locale.ROOT)));
+    builder.add(DisplayData.item("protectedSpans", String.join(",", spans))
+        .withLabel("Span types protected"));
   }
 
   @Override

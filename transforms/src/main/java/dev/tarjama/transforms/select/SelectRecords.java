@@ -28,6 +28,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Top;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -113,6 +114,14 @@ public final class SelectRecords extends PTransform<PCollection<Conversation>, P
   // Internal tags of the classify and quota steps.
   private static final TupleTag<KV<String, Conversation>> ELIGIBLE = new TupleTag<>() {};
   private static final TupleTag<SelectionOutcome> FILTERED = new TupleTag<>() {};
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("seed", selection.seed()).withLabel("Seed"));
+    builder.add(DisplayData.item("selection", selection.toString())
+        .withLabel("Selection (quotas, strata, filters)"));
+  }
 
   @Override
   public PCollectionTuple expand(PCollection<Conversation> conversations) {

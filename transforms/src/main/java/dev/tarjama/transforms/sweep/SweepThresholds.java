@@ -1,6 +1,7 @@
 package dev.tarjama.transforms.sweep;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.io.CandidateLines;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.model.Candidate;
@@ -22,6 +23,7 @@ import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -62,6 +64,15 @@ public final class SweepThresholds extends PTransform<PCollection<String>, PColl
 
   public static SweepThresholds over(ThresholdSweep sweep) {
     return new SweepThresholds(sweep);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("minLrGrid", sweep.minLr().toString()).withLabel("min-lr values"));
+    builder.add(DisplayData.item("minScrGrid", sweep.minScr().toString())
+        .withLabel("min-scr values"));
+    DisplayValues.rankingPolicy(builder, sweep.runPolicy());
   }
 
   @Override
