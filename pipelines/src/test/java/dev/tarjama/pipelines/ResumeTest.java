@@ -101,10 +101,12 @@ class ResumeTest {
     // The shared system prompt of think_tools: duplicates sent once, their tokens saved.
     assertTrue(savings.get("duplicate_chunks").asLong() >= records - 1, savings.toString());
     JsonNode gemma = first.report().get("backends").get("SFT_Gemma3_ranked");
-    assertEquals(0, gemma.get("cache_hits").asLong());
-    assertTrue(gemma.get("dedupe_tokens_saved").asLong() > 0, gemma.toString());
-    long sent = gemma.get("cache_misses").asLong();
-    assertEquals(sent, gemma.get("api_calls").asLong());
+    // No grouping before the calls: a duplicate waits for its twin's request in flight (a dedupe
+    // copy) or finds its answer already stored (a hit); either way it is not sent.
+    assertTrue(gemma.get("dedupe_tokens_saved").asLong() + gemma.get("tokens_saved").asLong() > 0,
+        gemma.toString());
+    long looked = gemma.get("cache_hits").asLong() + gemma.get("cache_misses").asLong();
+    assertTrue(gemma.get("api_calls").asLong() > 0);
 
     assertEquals(0, run(args(in + "/*/*", out)).code());
     assertEquals(paid, requests(), "the warm run sent requests");
@@ -113,7 +115,7 @@ class ResumeTest {
       assertEquals(first.recordSet(output), second.recordSet(output), output);
     }
     JsonNode warm = second.report().get("backends").get("SFT_Gemma3_ranked");
-    assertEquals(sent, warm.get("cache_hits").asLong());
+    assertEquals(looked, warm.get("cache_hits").asLong());
     assertEquals(0, warm.get("cache_misses").asLong());
     assertEquals(gemma.get("tokens_in").asLong(), warm.get("tokens_in").asLong(),
         "candidates carry what their translations cost");

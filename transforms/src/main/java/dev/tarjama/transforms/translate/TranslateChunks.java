@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -68,8 +69,12 @@ import org.joda.time.Instant;
  * completed translation at once: an API branch in the request's completion callback, before the
  * result is even emitted, so that a killed worker loses only the requests in flight; a local
  * branch as each batch's results leave the model. Failures are never stored. Keys: {@link
- * BackendCaching}. With deduplication (the default), identical chunks are translated once and the
- * translations copied to every chunk with that text ({@link DeduplicateChunks}).
+ * BackendCaching}. With deduplication (the default), identical chunks are translated once per
+ * backend and candidate: with a cache, an API branch sends no request while an identical one is in
+ * flight in this JVM or already answered in the cache ({@link SharedTranslations}), so its first
+ * requests wait for no grouping of the input; local branches, and every branch without a cache,
+ * translate one chunk per distinct text and copy its translations to every chunk with that text
+ * ({@link DeduplicateChunks}).
  *
  * <p>Outputs (a {@link PCollectionTuple}, every branch flattened):
  *
@@ -244,11 +249,17 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     Coder<ChunkTranslation> coder = new ModelCoders.ChunkTranslationCoder();
     PCollection<Chunk> chunks = input;
     PCollectionTuple deduplicated = null;
+    boolean cached = !TranslationCaches.isNone(cacheUri);
+    // With a cache, API branches deduplicate as they call (SharedTranslations), so their first
+    // requests wait for no grouping; the grouping still counts the duplicates and serves the
+    // local branches (batched inference has no call to share) and runs without a cache.
+    boolean share = deduplicate && cached;
+    PCollection<Chunk> unique = input;
     if (deduplicate) {
       deduplicated = input.apply("Deduplicate chunks", DeduplicateChunks.create());
-      chunks = deduplicated.get(DeduplicateChunks.UNIQUE);
+      unique = deduplicated.get(DeduplicateChunks.UNIQUE);
+      chunks = share ? input : unique;
     }
-    boolean cached = !TranslationCaches.isNone(cacheUri);
     PTransform<PCollection<Chunk>, PCollection<Chunk>> reshuffle =
         shuffleBuckets > 0 ? new SpreadOverBuckets<>(shuffleBuckets) : Reshuffle.viaRandomKey();
     // API calls take the time: spread the chunks over all workers whatever the upstream fusion.
@@ -259,14 +270,20 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
             : chunks.apply("Spread chunks over workers", reshuffle);
     List<PCollection<ChunkTranslation>> translations = new ArrayList<>();
     List<PCollection<ChunkTranslation>> failures = new ArrayList<>();
+    // The outputs of branches that translated every chunk themselves: no fan-out.
+    List<PCollection<ChunkTranslation>> completeTranslations = new ArrayList<>();
+    List<PCollection<ChunkTranslation>> completeFailures = new ArrayList<>();
     for (BackendSpec backend : backends) {
-      PCollection<Chunk> toTranslate = backend.isLocal() ? chunks : spread;
+      boolean whole = share && !backend.isLocal();
+      List<PCollection<ChunkTranslation>> ts = whole ? completeTranslations : translations;
+      List<PCollection<ChunkTranslation>> fs = whole ? completeFailures : failures;
+      PCollection<Chunk> toTranslate = backend.isLocal() ? unique : spread;
       PCollection<Chunk> lookupTruncated = null;
       if (cached) {
         PCollectionTuple lookup =
             toTranslate.apply(
                 "Look up " + backend.name() + " in cache", CacheLookup.of(backend, cacheUri));
-        translations.add(lookup.get(CacheLookup.HITS));
+        ts.add(lookup.get(CacheLookup.HITS));
         toTranslate = lookup.get(CacheLookup.MISSES);
         lookupTruncated = lookup.get(CacheLookup.TRUNCATED);
       }
@@ -288,13 +305,13 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
                       ParDo.of(new StoreLocalCandidatesFn(cacheUri, backend)))
                   .setCoder(results.getCoder());
         }
-        translations.add(
+        ts.add(
             results
                 .apply(
                     "Candidates of " + backend.name(),
                     ParDo.of(new LocalCandidatesFn(backend.label())))
                 .setCoder(coder));
-        failures.add(
+        fs.add(
             branch
                 .get(inference.failuresTag())
                 .apply(
@@ -306,11 +323,11 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       PCollectionTuple branch =
           toTranslate.apply(
               "Translate with " + backend.name(),
-              ParDo.of(new TranslateFn(backend, cacheUri, spendingLimit, true))
+              ParDo.of(new TranslateFn(backend, cacheUri, spendingLimit, true, share))
                   .withOutputTags(
                       TRANSLATIONS, TupleTagList.of(FAILURES).and(TruncationRetry.TO_RETRY)));
-      translations.add(branch.get(TRANSLATIONS).setCoder(coder));
-      failures.add(branch.get(FAILURES).setCoder(coder));
+      ts.add(branch.get(TRANSLATIONS).setCoder(coder));
+      fs.add(branch.get(FAILURES).setCoder(coder));
       PCollection<Chunk> cut = branch.get(TruncationRetry.TO_RETRY).setCoder(input.getCoder());
       if (cached) {
         cut =
@@ -321,9 +338,17 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       PCollectionTuple retried =
           cut.apply(
               "Retry truncated " + backend.name() + " chunks",
-              TruncationRetry.of(backend, cacheUri, spendingLimit));
-      translations.add(retried.get(TRANSLATIONS));
-      failures.add(retried.get(FAILURES));
+              TruncationRetry.of(backend, cacheUri, spendingLimit, share));
+      ts.add(retried.get(TRANSLATIONS));
+      fs.add(retried.get(FAILURES));
+    }
+    if (translations.isEmpty()) {
+      // Every branch shared its calls: nothing to copy to identical chunks.
+      return PCollectionTuple.of(TRANSLATIONS, PCollectionList.of(completeTranslations)
+              .apply("Flatten all translations", Flatten.pCollections()))
+          .and(FAILURES, PCollectionList.of(completeFailures)
+              .apply("Flatten all failures", Flatten.pCollections()))
+          .and(DUPLICATES, deduplicated.get(DeduplicateChunks.DUPLICATES));
     }
     PCollection<ChunkTranslation> allTranslations =
         PCollectionList.of(translations).apply("Flatten translations", Flatten.pCollections());
@@ -347,8 +372,12 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
                 "Split failures",
                 ParDo.of(new SplitFailuresFn())
                     .withOutputTags(TRANSLATIONS, TupleTagList.of(FAILURES)));
-    return PCollectionTuple.of(TRANSLATIONS, fannedOut.get(TRANSLATIONS).setCoder(coder))
-        .and(FAILURES, fannedOut.get(FAILURES).setCoder(coder))
+    completeTranslations.add(fannedOut.get(TRANSLATIONS).setCoder(coder));
+    completeFailures.add(fannedOut.get(FAILURES).setCoder(coder));
+    return PCollectionTuple.of(TRANSLATIONS, PCollectionList.of(completeTranslations)
+            .apply("Flatten all translations", Flatten.pCollections()))
+        .and(FAILURES, PCollectionList.of(completeFailures)
+            .apply("Flatten all failures", Flatten.pCollections()))
         .and(DUPLICATES, deduplicated.get(DeduplicateChunks.DUPLICATES));
   }
 
@@ -499,7 +528,8 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
 
   /** A finished request: the chunk, and the completion or the error. */
   private record Done(
-      Chunk chunk, Instant timestamp, Completion completion, Throwable error, long nanos) {}
+      Chunk chunk, Instant timestamp, Completion completion, Throwable error, long nanos,
+      boolean copy, SharedTranslations.Answer answer) {}
 
   /** Where results go: the element's receiver, or the bundle's context in {@code @FinishBundle}. */
   private interface Sink {
@@ -534,6 +564,10 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     private final Counter cacheErrors;
     /** First pass: a cut chunk goes to {@link TruncationRetry#TO_RETRY}; retry: it is marked. */
     private final boolean retryTruncated;
+    /** Identical requests share one call ({@link SharedTranslations}; needs a cache). */
+    private final boolean share;
+    private final Counter dedupeCopies;
+    private final Counter dedupeTokensSaved;
 
     private transient OpenAiCompatibleClient client;
     private transient TranslationCache cache;
@@ -541,6 +575,9 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     private transient AtomicLong failedCacheWrites;
     private transient SpendingLimit.Ledger ledger;
     private transient PendingCalls<Done> pending;
+    /** Chunks waiting for an identical chunk's call: not counted against the concurrency. */
+    private transient PendingCalls<Done> copies;
+    private transient SharedTranslations shared;
 
     /**
      * Stores every completed translation in the cache at {@code cacheUri} (or none); sends only
@@ -551,6 +588,17 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
      */
     TranslateFn(
         BackendSpec backend, String cacheUri, SpendingLimit spendingLimit, boolean retryTruncated) {
+      this(backend, cacheUri, spendingLimit, retryTruncated, false);
+    }
+
+    /** As above; with {@code share} (and a cache) identical requests are one call. */
+    TranslateFn(
+        BackendSpec backend,
+        String cacheUri,
+        SpendingLimit spendingLimit,
+        boolean retryTruncated,
+        boolean share) {
+      this.share = share && !TranslationCaches.isNone(cacheUri);
       this.backend = backend;
       this.cacheUri = cacheUri;
       this.retryTruncated = retryTruncated;
@@ -576,6 +624,9 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
           Metrics.counter(METRICS_NAMESPACE, metricName(label, "budget_refused"));
       this.latencyMs = Metrics.distribution(METRICS_NAMESPACE, metricName(label, "latency_ms"));
       this.cacheErrors = Metrics.counter(METRICS_NAMESPACE, metricName(label, "cache_errors"));
+      this.dedupeCopies = Metrics.counter(METRICS_NAMESPACE, metricName(label, "dedupe_copies"));
+      this.dedupeTokensSaved =
+          Metrics.counter(METRICS_NAMESPACE, metricName(label, "dedupe_tokens_saved"));
     }
 
     @Setup
@@ -586,6 +637,9 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         cache = TranslationCaches.acquire(cacheUri);
       }
       ledger = spendingLimit.isCounted() ? spendingLimit.ledger() : null;
+      if (share) {
+        shared = new SharedTranslations(config, label, k, keyspace, truncatedKeyspace);
+      }
     }
 
     /**
@@ -606,6 +660,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     @StartBundle
     public void startBundle() {
       pending = new PendingCalls<>();
+      copies = new PendingCalls<>();
     }
 
     @ProcessElement
@@ -639,6 +694,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
             }
           };
       pending.makeRoom(backend.concurrency(), d -> emit(d, sink));
+      copies.makeRoom(Integer.MAX_VALUE, d -> emit(d, sink));
       String request = prompt.render(chunk.text);
       SpendingLimit.Reservation reservation = null;
       if (ledger != null) {
@@ -662,17 +718,37 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
           : (in, out2) -> held.paid(backend.costUsd(in, out2), in + out2);
       LiveCounts.inc(LiveCounts.REQUESTS_IN_FLIGHT);
       try {
+        CompletableFuture<Completion> call;
+        if (shared != null) {
+          SharedTranslations.Call c =
+              shared.translate(chunk, cache, () -> client.translate(request, k, paid), this::store);
+          if (!c.paid()) {
+            LiveCounts.add(LiveCounts.REQUESTS_IN_FLIGHT, -1);
+            if (held != null) {
+              held.release();
+            }
+            copies.add(c.answer(), (answer, error) -> {
+              LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
+              return new Done(chunk, timestamp, null, error, System.nanoTime() - start, true, answer);
+            });
+            return;
+          }
+          call = c.answer().thenApply(SharedTranslations.Answer::completion);
+        } else {
+          call = client.translate(request, k, paid);
+        }
         pending.add(
-            client.translate(request, k, paid),
+            call,
                 (completion, error) -> {
                   liveCounts(completion, error);
                   if (held != null) {
                     held.release();
                   }
-                  if (error == null) {
+                  if (error == null && shared == null) {
                     store(chunk, completion);
                   }
-                  return new Done(chunk, timestamp, completion, error, System.nanoTime() - start);
+                  return new Done(
+                      chunk, timestamp, completion, error, System.nanoTime() - start, false, null);
                 });
       } catch (RuntimeException e) {
         LiveCounts.add(LiveCounts.REQUESTS_IN_FLIGHT, -1);
@@ -728,6 +804,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
             }
           };
       pending.drain(d -> emit(d, sink));
+      copies.drain(d -> emit(d, sink));
       cacheErrors.inc(failedCacheWrites.getAndSet(0));
     }
 
@@ -744,6 +821,10 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     }
 
     private void emit(Done d, Sink sink) {
+      if (d.copy()) {
+        emitCopy(d, sink);
+        return;
+      }
       latencyMs.update(d.nanos() / 1_000_000);
       Chunk chunk = d.chunk();
       if (d.error() != null) {
@@ -793,6 +874,35 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
                 : ChunkTranslation.success(chunk, label, i, text, in[i], outTokens[i]),
             d.timestamp());
       }
+    }
+
+    /**
+     * An identical chunk's answer given to this chunk: the same outputs as a call's, counted as
+     * dedupe savings ({@code dedupe_copies} per candidate, {@code dedupe_tokens_saved}) and not
+     * as calls, tokens, failures or truncations (the chunk that paid counts those).
+     */
+    private void emitCopy(Done d, Sink sink) {
+      Chunk chunk = d.chunk();
+      if (d.error() != null) {
+        String error =
+            "backend " + backend.name() + ": " + PendingCalls.Failure.of(d.error()).message();
+        for (int i = 0; i < k; i++) {
+          sink.failure(ChunkTranslation.failure(chunk, label, i, error), d.timestamp());
+        }
+        return;
+      }
+      List<ChunkTranslation> candidates = shared.candidates(chunk, d.answer());
+      boolean anyCut = false;
+      for (ChunkTranslation t : candidates) {
+        anyCut |= t.truncated;
+        dedupeTokensSaved.inc(t.tokensIn + t.tokensOut);
+      }
+      dedupeCopies.inc(k);
+      if (anyCut && retryTruncated) {
+        sink.truncated(chunk, d.timestamp());
+        return;
+      }
+      candidates.forEach(t -> sink.translation(t, d.timestamp()));
     }
   }
 }

@@ -47,7 +47,11 @@ public final class TruncationRetry extends PTransform<PCollection<Chunk>, PColle
   private final String cacheUri;
   private final SpendingLimit spendingLimit;
 
-  private TruncationRetry(BackendSpec backend, String cacheUri, SpendingLimit spendingLimit) {
+  private final boolean share;
+
+  private TruncationRetry(
+      BackendSpec backend, String cacheUri, SpendingLimit spendingLimit, boolean share) {
+    this.share = share;
     this.backend = backend;
     this.cacheUri = cacheUri;
     this.spendingLimit = spendingLimit;
@@ -63,7 +67,20 @@ public final class TruncationRetry extends PTransform<PCollection<Chunk>, PColle
       throw new IllegalArgumentException(
           "backend " + backend.name() + " is local: its length limit is the model's own");
     }
-    return new TruncationRetry(backend, cacheUri, spendingLimit);
+    return of(backend, cacheUri, spendingLimit, false);
+  }
+
+  /**
+   * As {@link #of(BackendSpec, String, SpendingLimit)}; with {@code share} (and a cache),
+   * identical retries in flight are one call ({@link SharedTranslations}).
+   */
+  public static TruncationRetry of(
+      BackendSpec backend, String cacheUri, SpendingLimit spendingLimit, boolean share) {
+    if (backend.isLocal()) {
+      throw new IllegalArgumentException(
+          "backend " + backend.name() + " is local: its length limit is the model's own");
+    }
+    return new TruncationRetry(backend, cacheUri, spendingLimit, share);
   }
 
   @Override
@@ -82,7 +99,7 @@ public final class TruncationRetry extends PTransform<PCollection<Chunk>, PColle
     PCollectionTuple sent =
         toSend.apply(
             "Translate with more room",
-            ParDo.of(new TranslateChunks.TranslateFn(retry, cacheUri, spendingLimit, false))
+            ParDo.of(new TranslateChunks.TranslateFn(retry, cacheUri, spendingLimit, false, share))
                 .withOutputTags(
                     TranslateChunks.TRANSLATIONS, TupleTagList.of(TranslateChunks.FAILURES)));
     PCollection<ChunkTranslation> translations =

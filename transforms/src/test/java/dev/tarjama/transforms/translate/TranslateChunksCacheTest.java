@@ -92,6 +92,51 @@ class TranslateChunksCacheTest {
     }
   }
 
+  /**
+   * With a cache (the command's default) there is no grouping before the calls: identical chunks
+   * in flight share one request, and those arriving later find the answer in the cache. Still
+   * each distinct text is requested once per candidate, every chunk gets its own candidates, and
+   * every chunk not sent is counted once, as a dedupe copy or a cache hit.
+   */
+  @Test
+  void withACacheIdenticalChunksAreSentOnceWithoutGroupingFirst(@TempDir Path tmp)
+      throws Exception {
+    List<Chunk> chunks = new java.util.ArrayList<>(DataKitChunks.of(THINK_TOOLS, 50));
+    // Identical chunks next to each other as well, so that some are in flight together.
+    chunks.addAll(DataKitChunks.of(THINK_TOOLS, 50).stream()
+        .map(c -> new Chunk(c.recordId + "-again", c.split, c.chunkIndex, c.fieldIndex, c.text,
+            c.spans, c.spanTypes, c.tokens)).toList());
+    int distinct = DataKitChunks.distinctTexts(chunks);
+    String cache = "sqlite:" + tmp.resolve("cache/translations.db");
+    try (LoopbackTranslator server = LoopbackTranslator.start()) {
+      TranslateChunks translate =
+          TranslateChunks.with(chat(server, 2)).withCache(cache).withShuffleBuckets(2);
+      TranslationRuns.Run run = TranslationRuns.run(chunks, translate);
+
+      List<String> sent = requestedTexts(server);
+      assertEquals(distinct, new HashSet<>(sent).size(), "every distinct text sent");
+      assertEquals(distinct, sent.size(), "no text sent twice");
+      assertTrue(run.failures().isEmpty(), run.failures().toString());
+      assertEquals(chunks.size() - distinct, run.duplicates().size());
+      Map<String, ChunkTranslation> got = byCandidate(run.translations());
+      assertEquals(2 * chunks.size(), got.size());
+      for (Chunk c : chunks) {
+        for (int i = 0; i < 2; i++) {
+          ChunkTranslation t = got.get(c.recordId + "#" + c.chunkIndex + "/SFT_Gemma3_ranked/" + i);
+          assertEquals(c.text, t.source);
+          assertEquals(TranslateChunks.keepEdgeWhitespace(
+              c.text, LoopbackTranslator.translate(c.text, i)), t.text);
+        }
+      }
+      long copies = run.counter("SFT_Gemma3_ranked", "dedupe_copies");
+      long hits = run.counter("SFT_Gemma3_ranked", "cache_hits");
+      assertEquals(chunks.size() - distinct, copies / 2 + hits,
+          "each chunk not sent is a copy (" + copies + " candidates) or a hit (" + hits + ")");
+      assertEquals(distinct, run.counter("SFT_Gemma3_ranked", "api_calls"));
+      assertEquals(0, SharedTranslations.inFlight().inFlight(), "nothing left in flight");
+    }
+  }
+
   @Test
   void aWarmCacheSendsNothingAndGivesExactlyWhatTheCallsGave(@TempDir Path tmp) throws Exception {
     List<Chunk> chunks = DataKitChunks.of(THINK_TOOLS, 50);
@@ -101,8 +146,10 @@ class TranslateChunksCacheTest {
       TranslateChunks translate = TranslateChunks.with(chat(server, 2)).withCache(cache);
       TranslationRuns.Run cold = TranslationRuns.run(chunks, translate);
       assertEquals(distinct, server.requestCount());
-      assertEquals(0, cold.counter("SFT_Gemma3_ranked", "cache_hits"));
-      assertEquals(distinct, cold.counter("SFT_Gemma3_ranked", "cache_misses"));
+      // Duplicates go through the lookup too (no grouping first): those answered by the time they
+      // are looked up are hits.
+      assertEquals(chunks.size(), cold.counter("SFT_Gemma3_ranked", "cache_hits")
+          + cold.counter("SFT_Gemma3_ranked", "cache_misses"));
       try (SqliteTranslationCache store =
           SqliteTranslationCache.open(tmp.resolve("cache/translations.db"))) {
         // Every candidate, and the one record of which model identity the keyspace was first used
@@ -113,13 +160,16 @@ class TranslateChunksCacheTest {
       TranslationRuns.Run warm = TranslationRuns.run(chunks, translate);
       assertEquals(distinct, server.requestCount(), "the warm run sent requests");
       assertEquals(byCandidate(cold.translations()), byCandidate(warm.translations()));
-      assertEquals(distinct, warm.counter("SFT_Gemma3_ranked", "cache_hits"));
+      assertEquals(chunks.size(), warm.counter("SFT_Gemma3_ranked", "cache_hits"));
       assertEquals(0, warm.counter("SFT_Gemma3_ranked", "cache_misses"));
       assertEquals(0, warm.counter("SFT_Gemma3_ranked", "api_calls"));
-      // What the hits saved is what the cold run paid (usage spread over candidates, summed back).
+      // What the hits saved is what the cold run paid plus what its duplicates saved (usage
+      // spread over candidates, summed back): no chunk counted twice, none left out.
       assertEquals(
           cold.counter("SFT_Gemma3_ranked", "tokens_in")
-              + cold.counter("SFT_Gemma3_ranked", "tokens_out"),
+              + cold.counter("SFT_Gemma3_ranked", "tokens_out")
+              + cold.counter("SFT_Gemma3_ranked", "tokens_saved")
+              + cold.counter("SFT_Gemma3_ranked", "dedupe_tokens_saved"),
           warm.counter("SFT_Gemma3_ranked", "tokens_saved"));
       assertEquals(0, warm.counter("SFT_Gemma3_ranked", "cache_errors"));
     }
