@@ -131,7 +131,7 @@ final class TranslatePreflight {
   /** Probes every API backend once; prints what could not be checked. */
   static void probe(List<BackendSpec> backends, PrintStream out) throws UserError {
     for (BackendSpec backend : backends) {
-      if (backend.isLocal()) {
+      if (backend.isLocal() || (backend.isBatch() && !backend.batch().hasServer())) {
         continue;
       }
       try {

@@ -107,7 +107,8 @@ public final class BackendCaching {
   public static List<BackendSpec> withServerIdentities(List<BackendSpec> backends) {
     List<BackendSpec> identified = new ArrayList<>(backends.size());
     for (BackendSpec b : backends) {
-      identified.add(b.isLocal() ? b
+      // A batch-file backend without url= has no server to ask.
+      identified.add(b.isLocal() || (b.isBatch() && !b.batch().hasServer()) ? b
           : b.withServerIdentity(ModelProbe.identify(b.config(), PROBE_TIMEOUT).orElse(Map.of())));
     }
     return identified;
