@@ -108,6 +108,31 @@ class BatchJobsTest {
   }
 
   @Test
+  void seededCandidatesAreOneLineEachAndStoredAsTheLiveSeededCallsAnswer() throws Exception {
+    BackendSpec b = BackendSpec.parse("name=b,kind=openai-batch,url=" + api.baseUrl()
+        + ",model=m,k=3,candidates=seeds,seed=7,batch-lines=4");
+    api.plan(1, Plan.DROP_FIRST_LINE);
+    BatchJobs.Outcome outcome = run(b, WAIT, SpendingLimit.none());
+    assertEquals(Map.of(), outcome.givenUp());
+    assertEquals(3 * TEXTS.size(), outcome.counts().get("completed").asLong());
+    assertEquals(3 * TEXTS.size() + 1, api.linesSubmitted());
+    BackendSpec live = BackendSpec.parse("name=b,url=" + engine.baseUrl()
+        + ",model=m,k=3,candidates=seeds,seed=7");
+    CacheKeyspace keyspace = BackendCaching.keyspace(live);
+    try (OpenAiCompatibleClient client = OpenAiCompatibleClient.create(live.config())) {
+      for (String text : TEXTS) {
+        Completion c = client.translate(live.prompt().render(text), 3).get();
+        for (int i = 0; i < 3; i++) {
+          assertEquals(
+              dev.tarjama.transforms.translate.TranslateChunks.keepEdgeWhitespace(
+                  text, c.texts().get(i)),
+              cache.get(keyspace.key(i, text)).orElseThrow().text(), text + " #" + i);
+        }
+      }
+    }
+  }
+
+  @Test
   void linesThatNeverComeBackAreGivenUpAfterTheRetriesWithTheirReason() {
     for (int n = 1; n <= 12; n++) {
       api.plan(n, Plan.FAIL);
