@@ -86,7 +86,8 @@ final class TranslateCommand {
     List<BackendSpec> given = backends;
     Optional<String> placement = ClusterChecks.problem(options, options.getOutput(),
         options.getDryRun() ? null : TranslatePipeline.cacheUri(options))
-        .or(() -> ClusterChecks.keyProblem(options, given));
+        .or(() -> ClusterChecks.keyProblem(options, given))
+        .or(() -> BatchPhase.problem(options, given));
     if (placement.isPresent()) {
       err.println("tarjama translate: " + placement.get());
       return 2;
@@ -161,6 +162,19 @@ final class TranslateCommand {
       }
       runDirectory.markStarted(options.getInput(), options.getResume());
     }
+    ObjectNode batchReport = null;
+    if (!options.getDryRun() && !jobSpecOnly && BatchPhase.any(backends)) {
+      // Batch backends get their answers into the cache first; the run then reads them there.
+      BatchPhase.Result batches =
+          BatchPhase.run(options, backends, policy, options.getResume(), out);
+      if (batches.exitCode() != null) {
+        return batches.exitCode();
+      }
+      backends = batches.backends();
+      batchReport = batches.report();
+      pipeline = Pipeline.create(options);
+      TranslatePipeline.build(pipeline, options, backends, policy);
+    }
     long start = System.nanoTime();
     PipelineResult result;
     PipelineResult.State state;
@@ -205,6 +219,10 @@ final class TranslateCommand {
       json = report.json();
       stoppedByBudget = report.stoppedByBudget();
       markdown = report.markdown();
+      if (batchReport != null) {
+        json.set("batches", batchReport);
+        markdown += BatchPhase.markdown(batchReport);
+      }
       problem = report.countsProblem();
       JsonNode quality = QualityReport.read(output + TranslatePipeline.QUALITY_SUMMARY);
       json.set("quality", quality);
@@ -281,7 +299,7 @@ final class TranslateCommand {
     g.put("Input", List.of("input", "format", "field-mapping", "id-field", "split-field", "limit"));
     g.put("Output", List.of("output", "overwrite", "resume", "emit", "num-shards"));
     g.put("Backends", List.of("backend", "max-cost", "max-tokens", "cache", "dedupe",
-        "shuffle-buckets"));
+        "shuffle-buckets", "batch-wait", "batch-poll-seconds"));
     g.put("Segmenting and chunking", List.of("translate-roles", "translate-span-types",
         "translate-think", "tokenizer", "token-budget", "chunk-lines"));
     g.put("Scoring and ranking", List.of("target-script", "r0", "policy", "reward-model",
@@ -442,7 +460,9 @@ final class TranslateCommand {
       long tokensOut = Math.round(sentTokens * options.getOutputTokenRatio() * backend.k());
       long savedIn = (duplicateTokens + duplicates * (long) overhead) * backend.callsPerChunk();
       long savedOut = Math.round(duplicateTokens * options.getOutputTokenRatio() * backend.k());
-      double cost = backend.costUsd(tokensIn, tokensOut);
+      double liveCost = backend.costUsd(tokensIn, tokensOut);
+      // A batch backend pays the batch price; the live price is shown beside it.
+      double cost = backend.isBatch() ? backend.batch().costUsd(tokensIn, tokensOut) : liveCost;
       totalCost += cost;
       ObjectNode b = perBackend.putObject(backend.label());
       b.put("candidates_per_chunk", backend.k());
@@ -450,6 +470,10 @@ final class TranslateCommand {
       b.put("tokens_in", tokensIn);
       b.put("tokens_out_estimate", tokensOut);
       b.put("cost_usd_estimate", cost);
+      if (backend.isBatch()) {
+        b.put("pricing", "batch");
+        b.put("cost_usd_estimate_at_live_price", liveCost);
+      }
       if (options.getDedupe()) {
         b.put("tokens_saved_by_dedupe_estimate", savedIn + savedOut);
       }

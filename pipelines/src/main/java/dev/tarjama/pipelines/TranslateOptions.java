@@ -81,7 +81,7 @@ public interface TranslateOptions
 
   void setTranslateThink(boolean value);
 
-  @Description("A translation backend, repeatable: name=…,kind=openai-chat|openai-completions,url=…,model=…,prompt=hala|seed-x|<template>,k=…,key-env=…")
+  @Description("A translation backend, repeatable: name=…,kind=openai-chat|openai-completions|openai-batch|batch-file,url=…,model=…,prompt=hala|seed-x|<template>,k=…,key-env=…")
   List<String> getBackend();
 
   void setBackend(List<String> value);
@@ -185,6 +185,18 @@ public interface TranslateOptions
   boolean getResume();
 
   void setResume(boolean value);
+
+  @Description("Batch backends (kind=openai-batch): wait for submitted batches to finish (true), or submit and collect what is ready, then exit with code 4 while batches are still running (false; finish later with --resume)")
+  @Default.Boolean(true)
+  boolean getBatchWait();
+
+  void setBatchWait(boolean value);
+
+  @Description("Batch backends: seconds between two polls of a running batch")
+  @Default.Double(30)
+  double getBatchPollSeconds();
+
+  void setBatchPollSeconds(double value);
 
   @Description("Translate identical chunks once per backend and candidate, and copy the translation to every chunk with that text")
   @Default.Boolean(true)

@@ -80,6 +80,20 @@ final class TranslatePipeline {
 
   static void build(
       Pipeline pipeline, TranslateOptions options, List<BackendSpec> backends, RankingPolicy policy) {
+    build(pipeline, options, backends, policy, null);
+  }
+
+  /**
+   * With a {@code chunkSink}, only read → chunk, the chunks into the sink (the batch phase's
+   * first pass, {@link BatchPhase}); without, the whole run.
+   */
+  static void build(
+      Pipeline pipeline,
+      TranslateOptions options,
+      List<BackendSpec> backends,
+      RankingPolicy policy,
+      org.apache.beam.sdk.transforms.PTransform<PCollection<Chunk>, org.apache.beam.sdk.values.PDone>
+          chunkSink) {
     String output = withSlash(options.getOutput());
     boolean bilingual = emitsBilingual(options);
 
@@ -133,6 +147,10 @@ final class TranslatePipeline {
     PCollectionTuple chunked = segmented.get(SegmentRecords.SEGMENTED).apply("Chunk", chunk);
     PCollection<Chunk> chunks =
         chunked.get(ChunkRecords.CHUNKS).apply("CountChunks", CountLive.as(LiveCounts.CHUNKS));
+    if (chunkSink != null) {
+      chunks.apply("Collect batch requests", chunkSink);
+      return;
+    }
 
     PCollectionList<DeadLetter> deadLetters =
         PCollectionList.of(records.get(ReadRecords.DEAD_LETTERS))

@@ -135,7 +135,7 @@ final class TranslatePreflight {
   static List<BackendSpec> probe(List<BackendSpec> backends, PrintStream out) throws UserError {
     List<BackendSpec> identified = new java.util.ArrayList<>(backends.size());
     for (BackendSpec backend : backends) {
-      if (backend.isLocal()) {
+      if (backend.isLocal() || (backend.isBatch() && !backend.batch().hasServer())) {
         identified.add(backend);
         continue;
       }

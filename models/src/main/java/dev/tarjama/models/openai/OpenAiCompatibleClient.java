@@ -480,6 +480,18 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
   }
 
   private byte[] requestBody(String prompt, int n, Long seed) {
+    try {
+      return JSON.writeValueAsBytes(requestJson(config, prompt, n, seed));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode a request body", e);
+    }
+  }
+
+  /**
+   * The body of one request for {@code prompt} with {@code n} choices and {@code seed} (or none):
+   * exactly what a live call sends, so that a batch request line ({@code body}) asks the same.
+   */
+  public static ObjectNode requestJson(BackendConfig config, String prompt, int n, Long seed) {
     ObjectNode body = JSON.createObjectNode();
     body.put("model", config.model());
     if (config.endpoint() == BackendConfig.Endpoint.CHAT) {
@@ -505,11 +517,7 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
     }
     body.put("stream", false);
     ExtraBody.mergeInto(body, config.extraBody());
-    try {
-      return JSON.writeValueAsBytes(body);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot encode a request body", e);
-    }
+    return body;
   }
 
   /** A short, single-line, key-free excerpt of a response body or error message. */

@@ -27,7 +27,8 @@ import java.util.TreeMap;
  * ({@link CacheLookup}) and its writes.
  *
  * <p>The {@link CacheKeyspace} of a backend: backend id = its kind ({@code openai-chat}, {@code
- * openai-completions}, {@code local}); model = the API model name or the local model directory;
+ * openai-completions}, {@code local}; a batch kind's is {@code openai-chat}, since its lines are
+ * chat requests: a batch answer serves a live request and back); model = the API model name or the local model directory;
  * prompt = the template with the languages filled in and {@code {text}} left as it is (none for a
  * local model); decoding = every setting that changes the output (temperature, top-p, max tokens,
  * how candidates are asked for, the seed; for a local model strategy, beam width, sampling and
@@ -88,7 +89,7 @@ public final class BackendCaching {
     Map<String, String> identity = new TreeMap<>(backend.serverIdentity());
     identity.put("model-version", backend.modelVersion());
     return CacheKeyspace.of(
-            backend.kind().id(),
+            backend.kind().cacheId(),
             backend.config().model(),
             prompt.render(PromptTemplate.TEXT),
             decoding)
@@ -105,7 +106,9 @@ public final class BackendCaching {
   public static List<BackendSpec> withServerIdentities(List<BackendSpec> backends) {
     List<BackendSpec> identified = new ArrayList<>(backends.size());
     for (BackendSpec b : backends) {
-      identified.add(b.isLocal() ? b : b.withServerIdentity(ModelsProbe.identity(b.config())));
+      // A batch-file backend without url= has no server to ask.
+      identified.add(b.isLocal() || (b.isBatch() && !b.batch().hasServer()) ? b
+          : b.withServerIdentity(ModelsProbe.identity(b.config())));
     }
     return identified;
   }
@@ -157,6 +160,12 @@ public final class BackendCaching {
    */
   public static Map<CacheKey, CachedTranslation> entries(
       CacheKeyspace keyspace, CacheKeyspace truncated, Chunk chunk, int k, Completion c) {
+    return entries(keyspace, truncated, chunk.text, k, c);
+  }
+
+  /** {@link #entries(CacheKeyspace, CacheKeyspace, Chunk, int, Completion)} by chunk text. */
+  public static Map<CacheKey, CachedTranslation> entries(
+      CacheKeyspace keyspace, CacheKeyspace truncated, String text, int k, Completion c) {
     long[] lengths = new long[k];
     long[] even = new long[k];
     for (int i = 0; i < k; i++) {
@@ -168,9 +177,9 @@ public final class BackendCaching {
     Map<CacheKey, CachedTranslation> entries = new LinkedHashMap<>();
     for (int i = 0; i < k; i++) {
       entries.put(
-          (isTruncated(c, i) ? truncated : keyspace).key(i, chunk.text),
+          (isTruncated(c, i) ? truncated : keyspace).key(i, text),
           new CachedTranslation(
-              TranslateChunks.keepEdgeWhitespace(chunk.text, c.texts().get(i)), in[i], out[i]));
+              TranslateChunks.keepEdgeWhitespace(text, c.texts().get(i)), in[i], out[i]));
     }
     return entries;
   }

@@ -128,7 +128,13 @@ public final class BackendSpec implements Serializable {
           "price-in",
           "price-out", "label", "path", "decoding", "provider", "batch-tokens", "batch-size",
           "buffering", "shards", "adaptive", "tpm", "rpm", "model-version", "license",
-          "extra-body", "chat-template-kwargs");
+          "extra-body", "chat-template-kwargs", "batch-price-in", "batch-price-out",
+          "batch-discount", "batch-lines", "batch-bytes", "batch-retries");
+
+  /** Keys that only a batch backend takes. */
+  private static final List<String> BATCH_KEYS =
+      List.of("batch-price-in", "batch-price-out", "batch-discount", "batch-lines", "batch-bytes",
+          "batch-retries");
 
   /** Keys that only an API backend takes. */
   private static final List<String> API_KEYS =
@@ -147,6 +153,16 @@ public final class BackendSpec implements Serializable {
   public enum Kind {
     OPENAI_CHAT("openai-chat", Endpoint.CHAT),
     OPENAI_COMPLETIONS("openai-completions", Endpoint.COMPLETIONS),
+    /**
+     * Chat requests sent as lines of OpenAI batch files ({@code /v1/files}, {@code /v1/batches})
+     * by the launcher; cached as {@code openai-chat}, so a batch answer and a live one are one.
+     */
+    OPENAI_BATCH("openai-batch", Endpoint.CHAT),
+    /**
+     * Chat requests written as an OpenAI batch file for a local engine ({@code vllm run-batch}),
+     * its output file read back; cached as {@code openai-chat}.
+     */
+    BATCH_FILE("batch-file", Endpoint.CHAT),
     /** An in-process model ({@link LocalModelConfig}); {@code onnx} is accepted as a synonym. */
     LOCAL("local", null);
 
@@ -162,6 +178,19 @@ public final class BackendSpec implements Serializable {
       return id;
     }
 
+    /**
+     * The kind a cache key names: a batch kind's requests are chat requests, so they share the
+     * keys of {@code openai-chat} (same model, prompt and decoding: the same answer).
+     */
+    public String cacheId() {
+      return this == OPENAI_BATCH || this == BATCH_FILE ? OPENAI_CHAT.id : id;
+    }
+
+    /** Whether requests go through batch files rather than live calls. */
+    public boolean isBatch() {
+      return this == OPENAI_BATCH || this == BATCH_FILE;
+    }
+
     static Kind parse(String value) {
       if ("onnx".equals(value)) {
         return LOCAL;
@@ -172,7 +201,8 @@ public final class BackendSpec implements Serializable {
         }
       }
       throw new IllegalArgumentException(
-          "unknown backend kind '" + value + "'; known: openai-chat, openai-completions, local");
+          "unknown backend kind '" + value + "'; known: openai-chat, openai-completions, "
+              + "openai-batch, batch-file, local");
     }
   }
 
@@ -189,6 +219,8 @@ public final class BackendSpec implements Serializable {
   private final String modelVersion;
   /** What the server reported about its model ({@link #withServerIdentity}); empty if nothing. */
   private final java.util.TreeMap<String, String> serverIdentity;
+  /** A batch backend's settings; null for any other kind. */
+  private final BatchSettings batch;
 
   private BackendSpec(
       String name,
@@ -202,7 +234,9 @@ public final class BackendSpec implements Serializable {
       LocalModelConfig local,
       String spec,
       String modelVersion,
-      Map<String, String> serverIdentity) {
+      Map<String, String> serverIdentity,
+      BatchSettings batch) {
+    this.batch = batch;
     this.modelVersion = modelVersion;
     this.serverIdentity = new java.util.TreeMap<>(serverIdentity);
     this.name = name;
@@ -271,10 +305,29 @@ public final class BackendSpec implements Serializable {
         throw new IllegalArgumentException("backend " + name + ": prices must be >= 0");
       }
       return new BackendSpec(name, label, kind, k, priceIn, priceOut, NO_PROMPT, null, local,
-          text.strip(), values.getOrDefault("model-version", ""), Map.of());
+          text.strip(), values.getOrDefault("model-version", ""), Map.of(), null);
+    }
+    if (!kind.isBatch()) {
+      for (String key : BATCH_KEYS) {
+        if (values.containsKey(key)) {
+          throw new IllegalArgumentException(
+              "backend " + name + ": " + key + " applies to kind=openai-batch and batch-file only");
+        }
+      }
+    }
+    boolean batchFile = kind == Kind.BATCH_FILE;
+    if (batchFile && !values.containsKey("path")) {
+      throw new IllegalArgumentException(
+          "backend " + name + ": kind=batch-file needs path=DIR (where the request and output "
+              + "files go)");
+    }
+    boolean hasServer = !batchFile || values.containsKey("url");
+    if (batchFile && !hasServer) {
+      // No server to call or probe: the URL only completes the configuration.
+      values.put("url", "http://batch-file.invalid/v1");
     }
     for (String key : LOCAL_KEYS) {
-      if (values.containsKey(key)) {
+      if (values.containsKey(key) && !(batchFile && key.equals("path"))) {
         throw new IllegalArgumentException(
             "backend " + name + ": " + key + " applies to kind=local only");
       }
@@ -328,8 +381,22 @@ public final class BackendSpec implements Serializable {
     if (priceIn < 0 || priceOut < 0) {
       throw new IllegalArgumentException("backend " + name + ": prices must be >= 0");
     }
+    BatchSettings batch = null;
+    if (kind.isBatch()) {
+      double discount = doubleValue(values, "batch-discount", 0.5);
+      double batchIn = doubleValue(values, "batch-price-in", priceIn * discount);
+      double batchOut = doubleValue(values, "batch-price-out", priceOut * discount);
+      if (discount < 0 || batchIn < 0 || batchOut < 0) {
+        throw new IllegalArgumentException("backend " + name + ": batch prices must be >= 0");
+      }
+      batch = new BatchSettings(batchIn, batchOut,
+          intValue(values, "batch-lines", BatchSettings.MAX_LINES, 1, BatchSettings.MAX_LINES),
+          longValue(values, "batch-bytes", BatchSettings.MAX_BYTES, 1024, BatchSettings.MAX_BYTES),
+          intValue(values, "batch-retries", 2, 0, 100),
+          values.getOrDefault("path", ""), hasServer, new java.util.TreeMap<>());
+    }
     return new BackendSpec(name, label, kind, k, priceIn, priceOut, prompt, config, null,
-        text.strip(), values.getOrDefault("model-version", ""), Map.of());
+        text.strip(), values.getOrDefault("model-version", ""), Map.of(), batch);
   }
 
   /** The user's {@code model-version=} ("" when not given). */
@@ -348,7 +415,7 @@ public final class BackendSpec implements Serializable {
   /** This backend with what its server reported about its model. */
   public BackendSpec withServerIdentity(Map<String, String> identity) {
     return new BackendSpec(name, label, kind, k, priceIn, priceOut, prompt, config, local, spec,
-        modelVersion, identity);
+        modelVersion, identity, batch);
   }
 
   /**
@@ -516,6 +583,19 @@ public final class BackendSpec implements Serializable {
     };
   }
 
+  private static long longValue(
+      Map<String, String> values, String key, long def, long min, long max) {
+    if (!values.containsKey(key)) {
+      return def;
+    }
+    long v = longValue(values, key);
+    if (v < min || v > max) {
+      throw new IllegalArgumentException(
+          "backend spec " + key + "=" + v + " is outside [" + min + ", " + max + "]");
+    }
+    return v;
+  }
+
   private static long longValue(Map<String, String> values, String key) {
     String v = values.get(key);
     try {
@@ -613,6 +693,25 @@ public final class BackendSpec implements Serializable {
     return config == null ? 1 : config.concurrency();
   }
 
+  /** Whether requests go through batch files ({@link #batch()}) rather than live calls. */
+  public boolean isBatch() {
+    return kind.isBatch();
+  }
+
+  /** A batch backend's settings; null for any other kind. */
+  public BatchSettings batch() {
+    return batch;
+  }
+
+  /** This batch backend with the chunks its batch phase could not get (text hash → reason). */
+  public BackendSpec withBatchFailures(Map<String, String> failures) {
+    if (batch == null) {
+      throw new IllegalStateException("backend " + name + " is not a batch backend");
+    }
+    return new BackendSpec(name, label, kind, k, priceIn, priceOut, prompt, config, local, spec,
+        modelVersion, serverIdentity, batch.withFailures(failures));
+  }
+
   /** USD per 1M prompt tokens. */
   public double priceIn() {
     return priceIn;
@@ -653,7 +752,8 @@ public final class BackendSpec implements Serializable {
     int retry = retryMaxTokens();
     return new BackendSpec(
         name, label, kind, k, priceIn, priceOut, prompt, config.withMaxTokens(retry), null,
-        spec + " (truncation retry, max-tokens=" + retry + ")", modelVersion, serverIdentity);
+        spec + " (truncation retry, max-tokens=" + retry + ")", modelVersion, serverIdentity,
+        batch);
   }
 
   /** This backend asking for {@code k} candidates per chunk instead (e.g. 1 for a judge). */
@@ -667,7 +767,7 @@ public final class BackendSpec implements Serializable {
     }
     return new BackendSpec(
         name, label, kind, value, priceIn, priceOut, prompt, config, local, spec + " (k=" + value + ")",
-        modelVersion, serverIdentity);
+        modelVersion, serverIdentity, batch);
   }
 
   /** Estimated USD for this many tokens at this backend's prices. */

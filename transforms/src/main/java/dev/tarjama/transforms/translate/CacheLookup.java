@@ -111,10 +111,12 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
       throw new IllegalArgumentException("a cache lookup needs a cache, not '" + cacheUri + "'");
     }
     TranslationCaches.validate(cacheUri);
-    // A local model is not retried (its length limit follows the source): a marked hit.
+    // A local model is not retried (its length limit follows the source), nor is a batch
+    // backend (its answers come from the batch phase only): a marked hit.
     return new CacheLookup(
         cacheUri, BackendCaching.keyspace(backend), backend.label(), backend.k(),
-        BackendCaching.truncatedKeyspace(backend), route && !backend.isLocal());
+        BackendCaching.truncatedKeyspace(backend),
+        route && !backend.isLocal() && !backend.isBatch());
   }
 
   @Override

@@ -287,6 +287,17 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         toTranslate = lookup.get(CacheLookup.MISSES);
         lookupTruncated = lookup.get(CacheLookup.TRUNCATED);
       }
+      if (backend.isBatch()) {
+        // The launcher's batch phase put every answer it got into the cache: what is not there
+        // fails with the phase's reason (BatchMisses).
+        if (!cached) {
+          throw new IllegalArgumentException(
+              "backend " + backend.name() + " is a batch backend: it needs a cache");
+        }
+        failures.add(toTranslate.apply("Batch misses of " + backend.name(),
+            ParDo.of(new BatchMisses(backend))).setCoder(coder));
+        continue;
+      }
       if (backend.isLocal()) {
         RunInference<Chunk, List<ChunkTranslation>, Translator> inference =
             RunInference.of(

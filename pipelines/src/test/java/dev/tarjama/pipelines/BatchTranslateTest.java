@@ -1,0 +1,231 @@
+package dev.tarjama.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tarjama.transforms.batch.BatchJobs;
+import dev.tarjama.transforms.batch.LoopbackBatchServer;
+import dev.tarjama.transforms.batch.LoopbackBatchServer.Plan;
+import dev.tarjama.transforms.translate.LoopbackTranslator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code translate} with batch backends end to end on the DirectRunner, over data-kit files,
+ * against a real batch API on loopback ({@link LoopbackBatchServer}) whose lines are answered by
+ * the same deterministic engine a live backend calls ({@link LoopbackTranslator}).
+ */
+class BatchTranslateTest {
+  static final String BACKEND =
+      "name=gemma,model=gemma-3-27b,prompt=hala,k=2,seed=11,temperature=0.3,price-in=0.1,"
+          + "price-out=0.4,label=SFT_Gemma3_ranked";
+
+  @TempDir Path tmp;
+  LoopbackTranslator engine;
+  LoopbackBatchServer api;
+  Path in;
+  int records;
+
+  @BeforeEach
+  void start() throws Exception {
+    engine = LoopbackTranslator.start();
+    api = LoopbackBatchServer.start(engine.baseUrl());
+    in = Files.createDirectories(tmp.resolve("in"));
+    copyInput(6);
+  }
+
+  /** The head of three data-kit files (tool calls with thinking, GSM8K with thinking, Alpaca). */
+  void copyInput(int perFile) throws Exception {
+    records = TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl",
+        perFile);
+    records += TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl",
+        perFile);
+    records += TranslateCommandTest.copyHead(in, "instruct/llamafactory/alpaca_en_demo.json",
+        perFile);
+  }
+
+  @AfterEach
+  void stop() {
+    BatchJobs.setHook(null);
+    api.close();
+    engine.close();
+  }
+
+  String[] args(Path out, String backend, String... extra) {
+    List<String> args = new ArrayList<>(List.of("translate", "--input=" + in + "/*/*",
+        "--output=" + out, "--tokenizer=" + TranslateCommandTest.QWEN3, "--backend=" + backend,
+        "--batchPollSeconds=0.001"));
+    args.addAll(List.of(extra));
+    return args.toArray(String[]::new);
+  }
+
+  String live() {
+    return BACKEND + ",kind=openai-chat,url=" + engine.baseUrl();
+  }
+
+  String batch(String extra) {
+    return BACKEND + ",kind=openai-batch,url=" + api.baseUrl() + extra;
+  }
+
+  static long count(RunOutputs outputs, String key) {
+    return outputs.report().get("counts").get(key).asLong();
+  }
+
+  /** Every input record once in chosen, rejected or dead letters. */
+  void assertEveryRecordOnce(RunOutputs outputs) {
+    assertEquals(records, ResumeTest.recordIdsOnce(outputs).size());
+    assertEquals(records, count(outputs, "input"));
+  }
+
+  @Test
+  void aBatchRunChoosesWhatALiveRunChoosesAndItsAnswersServeLiveRequests() throws Exception {
+    copyInput(12);
+    Path liveOut = tmp.resolve("live");
+    assertEquals(0, TranslateCommandTest.run(args(liveOut, live())));
+    int liveRequests = engine.requestCount();
+    RunOutputs liveRun = new RunOutputs(liveOut);
+
+    // Partial expiry and a dropped line on the way: reconciliation resubmits them.
+    api.plan(1, Plan.EXPIRE_PARTIAL).plan(2, Plan.DROP_FIRST_LINE);
+    Path batchOut = tmp.resolve("batch");
+    assertEquals(0, TranslateCommandTest.run(args(batchOut, batch(",batch-lines=30"))));
+    RunOutputs batchRun = new RunOutputs(batchOut);
+    assertEquals(liveRun.recordSet("chosen"), batchRun.recordSet("chosen"));
+    assertEquals(liveRun.report().get("counts"), batchRun.report().get("counts"));
+    assertEveryRecordOnce(batchRun);
+
+    JsonNode b = batchRun.report().get("batches").get("SFT_Gemma3_ranked");
+    assertEquals(api.linesSubmitted(), b.get("submitted").asLong(), b.toString());
+    assertTrue(b.get("expired").asLong() > 0 && b.get("missing").asLong() == 1, b.toString());
+    assertEquals(b.get("expired").asLong() + 1, b.get("resubmitted").asLong(), b.toString());
+    assertEquals(0, b.get("given_up").asLong(), b.toString());
+    // One line per distinct chunk text: the live run's requests (n-mode: one per chunk).
+    assertEquals(liveRequests, b.get("completed").asLong(), b.toString());
+    assertEquals(b.get("cost_usd_at_live_price").asDouble() / 2, b.get("cost_usd").asDouble(),
+        1e-12);
+    System.out.printf(Locale.ROOT, "batch vs live over %d data-kit records: %s; live run: %d "
+            + "requests; batch run: %d batches, %d lines submitted%n", records, b, liveRequests,
+        api.batchesCreated(), api.linesSubmitted());
+
+    // The batch answers are the live answers' cache entries: a live run on that cache pays 0.
+    int before = engine.requestCount();
+    Path again = tmp.resolve("again");
+    assertEquals(0, TranslateCommandTest.run(args(again, live(),
+        "--cache=sqlite:" + batchOut.resolve("_cache/translations.db"))));
+    assertEquals(before, engine.requestCount(), "a live run on the batch cache sent requests");
+    assertEquals(liveRun.recordSet("chosen"), new RunOutputs(again).recordSet("chosen"));
+  }
+
+  /** What a kill does to the launcher: nothing after this point runs. */
+  static final class Kill extends Error {
+    Kill(String point) {
+      super("killed at " + point);
+    }
+  }
+
+  @Test
+  void aLauncherKilledAfterSubmittingAndAfterAPartialDownloadResumesPayingNothingTwice()
+      throws Exception {
+    Path out = tmp.resolve("out");
+    String backend = batch(",batch-lines=8");
+    BatchJobs.setHook(point -> {
+      if (point.equals("submitted")) {
+        throw new Kill(point);
+      }
+    });
+    assertThrows(Kill.class, () -> TranslateCommandTest.run(args(out, backend)));
+    int batches = api.batchesCreated();
+    int lines = api.linesSubmitted();
+    assertTrue(batches >= 3, "batches " + batches);
+    assertTrue(Files.exists(out.resolve("_batches/gemma/state.json")));
+
+    // Without --resume the run is refused: its batches are out.
+    assertEquals(2, TranslateCommandTest.run(args(out, backend)));
+
+    BatchJobs.setHook(point -> {
+      if (point.equals("collected")) {
+        throw new Kill(point);
+      }
+    });
+    assertThrows(Kill.class, () -> TranslateCommandTest.run(args(out, backend, "--resume")));
+    assertEquals(batches, api.batchesCreated());
+
+    BatchJobs.setHook(null);
+    assertEquals(0, TranslateCommandTest.run(args(out, backend, "--resume")));
+    assertEquals(batches, api.batchesCreated(), "the resumed runs created batches");
+    assertEquals(lines, api.linesSubmitted());
+    assertTrue(api.submissions().values().stream().allMatch(n -> n == 1), "a line was paid twice");
+    RunOutputs outputs = new RunOutputs(out);
+    assertEveryRecordOnce(outputs);
+    assertEquals(0, count(outputs, "dead_letter"));
+    assertEquals(lines, outputs.report().get("batches").get("SFT_Gemma3_ranked")
+        .get("completed").asLong());
+  }
+
+  @Test
+  void withoutWaitingTheLaunchExitsAndAResumedLaunchFinishes() throws Exception {
+    Path out = tmp.resolve("out");
+    String backend = batch("");
+    assertEquals(BatchPhase.PENDING,
+        TranslateCommandTest.run(args(out, backend, "--batchWait=false")));
+    assertFalse(Files.exists(out.resolve("report.json")));
+    int lines = api.linesSubmitted();
+    assertEquals(0, TranslateCommandTest.run(args(out, backend, "--resume")));
+    assertEquals(lines, api.linesSubmitted());
+    assertEveryRecordOnce(new RunOutputs(out));
+  }
+
+  @Test
+  void linesGivenUpBecomeDeadLettersWithTheirReason() throws Exception {
+    for (int n = 1; n <= 3; n++) {
+      api.plan(n, Plan.FAIL);
+    }
+    Path out = tmp.resolve("out");
+    // One batch per round, failed every time: every chunk is given up after one resubmission.
+    assertEquals(3, TranslateCommandTest.run(args(out, batch(",batch-retries=1"))));
+    RunOutputs outputs = new RunOutputs(out);
+    assertEveryRecordOnce(outputs);
+    assertEquals(records, count(outputs, "dead_letter"));
+    String error = outputs.lines("dead_letter").get(0).toString();
+    assertTrue(error.contains("failed after 2 submission(s)"), error);
+  }
+
+  @Test
+  void batchFilesForALocalEngineAreWrittenThenReadBack() throws Exception {
+    Path liveOut = tmp.resolve("live");
+    assertEquals(0, TranslateCommandTest.run(args(liveOut, live())));
+    Path files = tmp.resolve("files");
+    Path out = tmp.resolve("out");
+    String backend = BACKEND + ",kind=batch-file,path=" + files + ",batch-lines=20";
+    assertEquals(BatchPhase.PENDING, TranslateCommandTest.run(args(out, backend)));
+    assertTrue(Files.exists(files.resolve("requests-0001.jsonl")));
+    // The engine's turn (vllm run-batch), then the same command again.
+    assertTrue(LoopbackBatchServer.runBatchFiles(files, engine.baseUrl()) > 0);
+    assertEquals(0, TranslateCommandTest.run(args(out, backend, "--resume")));
+    RunOutputs outputs = new RunOutputs(out);
+    assertEquals(new RunOutputs(liveOut).recordSet("chosen"), outputs.recordSet("chosen"));
+    assertEveryRecordOnce(outputs);
+  }
+
+  @Test
+  void theDryRunPricesBatchBackendsAtTheBatchPriceBesideTheLivePrice() throws Exception {
+    Path out = tmp.resolve("out");
+    assertEquals(0, TranslateCommandTest.run(args(out, batch(""), "--dry-run")));
+    JsonNode b = new RunOutputs(out.resolve(TranslateCommand.ESTIMATE)).report().get("backends")
+        .get("SFT_Gemma3_ranked");
+    assertEquals("batch", b.get("pricing").asText());
+    assertTrue(b.get("cost_usd_estimate").asDouble() > 0, b.toString());
+    assertEquals(b.get("cost_usd_estimate_at_live_price").asDouble() / 2,
+        b.get("cost_usd_estimate").asDouble(), 1e-12);
+  }
+}
