@@ -22,6 +22,8 @@ final class MatrixServers implements AutoCloseable {
   private LoopbackTranslator chat;
   private LoopbackTranslator completions;
   private LoopbackJudge judge;
+  private LoopbackTranslator looping;
+  private LoopbackJudge qeJudge;
   private RedisServer redis;
   private int nextDatabase;
 
@@ -61,6 +63,42 @@ final class MatrixServers implements AutoCloseable {
     }
     return "--backend=name=judge,url=" + judge.baseUrl()
         + ",model=qwen2.5-judge,retries=2,backoff=10ms,temperature=0,max-tokens=8";
+  }
+
+  /**
+   * {@code --backend=…} for a translator that loops: the chat translator's answer (another
+   * variant) with its last word repeated ten times, as a small model stuck in a loop answers.
+   * Every one of its candidates must fail the {@code repetition} gate.
+   */
+  synchronized String loopingBackend() {
+    if (looping == null) {
+      looping = keep(() -> LoopbackTranslator.builder()
+          .promptPrefix(LoopbackTranslator.HALA_PREFIX)
+          .route("looper", text -> new LoopbackTranslator.Answer(looped(text), "stop"))
+          .start());
+    }
+    return "--backend=name=looper,kind=openai-chat,url=" + looping.baseUrl("looper")
+        + ",model=tiny-looper,prompt=hala,k=1";
+  }
+
+  /** The looping translator's answer to {@code english}. */
+  static String looped(String english) {
+    String translated = LoopbackTranslator.translate(english.strip(), 1);
+    String[] words = translated.split("\\s+");
+    String last = words[words.length - 1].replaceAll("\\p{P}", "");
+    return translated + (" " + last).repeat(10);
+  }
+
+  /**
+   * {@code --qe-judge=…}: a judge whose verdicts are scripted: it accepts exactly the Arabic in
+   * {@code faithful} for each English chunk (first call decides; every scenario using it must
+   * pass the same map).
+   */
+  synchronized String qeJudge(java.util.Map<String, java.util.Set<String>> faithful) {
+    if (qeJudge == null) {
+      qeJudge = keep(() -> LoopbackJudge.builder(faithful).start());
+    }
+    return "--qe-judge=name=qe,url=" + qeJudge.baseUrl() + ",model=qwen2.5-judge,temperature=0";
   }
 
   /** {@code --cache=redis://…}: a database no run has used yet. */

@@ -1,6 +1,7 @@
 package dev.tarjama.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -70,13 +71,24 @@ class QualityGatesCommandTest {
           0.0, quality.toString());
       assertTrue(quality.at("/examples/repetition").size() >= 1, quality.toString());
       assertTrue(report.at("/policy/quality/signals/numbers/mode").asText().equals("gate"));
-      assertTrue(Files.readString(out.resolve("report.md")).contains("## Quality gates"));
+      String md = Files.readString(out.resolve("report.md"));
+      assertTrue(md.contains("## Quality gates"), md);
+      // A person reading it sees which backend fails, how often, and what a failure looks like.
+      assertTrue(md.contains("- **copy** failed a gate on 100% of its valid candidates (3 of 3;"),
+          md);
+      assertTrue(md.contains("| loop | news | 3 | 100.0% |"), md);
+      JsonNode loopExample = quality.at("/examples/repetition/0");
+      assertTrue(loopExample.get("excerpt").asText().contains("كيكي"), loopExample.toString());
+      assertTrue(md.contains(", split news: "), md);
+      assertTrue(md.contains("كيكيكي"), md);
 
       Path withHuman = tmp.resolve("human");
       assertEquals(0, TranslateCommandTest.run(
           args(server, input, withHuman, "copy", "loop", "numbers", "human")));
       RunOutputs h = new RunOutputs(withHuman);
       assertEquals(3, h.report().get("counts").get("chosen").asInt());
+      String humanMd = Files.readString(withHuman.resolve("report.md"));
+      assertFalse(humanMd.contains("- **human** failed a gate"), humanMd);
       for (JsonNode c : h.lines("chosen")) {
         assertEquals("human", c.get("source").asText());
       }

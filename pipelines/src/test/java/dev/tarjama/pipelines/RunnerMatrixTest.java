@@ -90,7 +90,8 @@ class RunnerMatrixTest {
 
   /** The scenarios: add yours here (see the class comment). */
   static List<JobTest> scenarios() {
-    return List.of(translateEveryFormat(), judgeTsv(), evaluateFileLocalAndApi());
+    return List.of(translateEveryFormat(), translateQualityGatesAndJudge(), judgeTsv(),
+        evaluateFileLocalAndApi());
   }
 
   /** The runners; the DirectRunner first: its outputs are what the others must equal. */
@@ -231,6 +232,91 @@ class RunnerMatrixTest {
           assertFalse(out.lines("preferences").isEmpty(), "no preference pair");
           assertTrue(report.at("/bilingual/tuples").asLong() > 0, report.get("bilingual").toString());
           assertEquals(report.at("/bilingual/tuples").asInt(), out.lines("bilingual").size());
+        });
+  }
+
+  /** Plain one-sentence prompts for the quality scenario; the last one is the judge's "unrelated". */
+  static final List<String> QUALITY_SENTENCES = List.of(
+      "The library closes at six in the evening on weekdays.",
+      "My brother works at a hospital near the river.",
+      "Where did you put the keys that I gave you yesterday?",
+      "She has been learning to play the piano for three years.",
+      "We walked along the beach until the sun went down.",
+      "Please call me when you arrive at the station.");
+
+  /**
+   * translate with the quality stage at work on every runner: the good chat translator, a
+   * translator that loops (every candidate fails the {@code repetition} gate) and {@code
+   * --qe-judge} with scripted verdicts that accept every answer except the good translator's for
+   * the last sentence (its {@code meaning} check). Five records are chosen from the good
+   * translator; the last is rejected with both candidates' reasons, gate and judge.
+   */
+  static JobTest translateQualityGatesAndJudge() {
+    java.util.Map<String, java.util.Set<String>> faithful = new HashMap<>();
+    for (int i = 0; i < QUALITY_SENTENCES.size(); i++) {
+      String en = QUALITY_SENTENCES.get(i);
+      java.util.Set<String> accepted = new java.util.HashSet<>();
+      accepted.add(MatrixServers.looped(en));
+      if (i < QUALITY_SENTENCES.size() - 1) {
+        accepted.add(dev.tarjama.transforms.translate.LoopbackTranslator.translate(en, 0));
+      }
+      faithful.put(en, accepted);
+    }
+    String unrelated = "q" + (QUALITY_SENTENCES.size() - 1);
+    return JobTest.command("translate", "translate: quality gates and the qe-judge")
+        .cached()
+        .inputs(in -> {
+          List<String> lines = new ArrayList<>();
+          for (int i = 0; i < QUALITY_SENTENCES.size(); i++) {
+            com.fasterxml.jackson.databind.node.ObjectNode record =
+                dev.tarjama.transforms.io.RecordJson.MAPPER.createObjectNode().put("id", "q" + i);
+            record.putArray("messages").addObject().put("role", "user")
+                .put("content", QUALITY_SENTENCES.get(i));
+            lines.add(record.toString());
+          }
+          Files.createDirectories(in.resolve("quality"));
+          Files.write(in.resolve("quality/sentences.jsonl"), lines);
+        })
+        .args(run -> List.of(
+            "--input=" + run.input() + "/quality/*.jsonl",
+            "--output=" + run.output(),
+            "--id-field=id",
+            run.servers().chatBackend(),
+            run.servers().loopingBackend(),
+            run.servers().qeJudge(faithful),
+            "--progressSeconds=0"))
+        .sameOnEveryRunner("chosen", "candidates", "rejected", "dead_letter")
+        .sameJson("report.json", TRANSLATE_REPORT_VARIES)
+        .expect(out -> {
+          JsonNode counts = out.report().get("counts");
+          int n = QUALITY_SENTENCES.size();
+          assertEquals(n, counts.get("input").asInt(), counts.toString());
+          assertEquals(n - 1, counts.get("chosen").asInt(), counts.toString());
+          assertEquals(1, counts.get("rejected").asInt(), counts.toString());
+          for (JsonNode chosen : out.lines("chosen")) {
+            assertEquals("SFT_Gemma3_ranked", chosen.get("source").asText(), chosen.toString());
+          }
+          List<JsonNode> rejected = out.lines("rejected");
+          assertEquals(1, rejected.size());
+          JsonNode r = rejected.get(0);
+          String reason = r.get("reason").asText();
+          assertTrue(r.get("record_id").asText().contains(unrelated), r.toString());
+          assertTrue(reason.startsWith("every candidate failed a quality gate: "), reason);
+          assertTrue(reason.contains("looper/0: repetition"), reason);
+          assertTrue(reason.contains("SFT_Gemma3_ranked/0: meaning"), reason);
+          // Every looping candidate is measured and gated; the good translator's pass.
+          int looperGated = 0;
+          for (JsonNode split : out.report().at("/quality/by_backend/looper")) {
+            assertEquals(split.get("measured").asInt(), split.get("gated").asInt(), split.toString());
+            assertTrue(split.at("/failed/repetition").asInt() > 0, split.toString());
+            looperGated += split.get("gated").asInt();
+          }
+          assertEquals(n, looperGated, out.report().get("quality").toString());
+          JsonNode good = out.report().at("/quality/by_backend/SFT_Gemma3_ranked");
+          assertTrue(good.size() > 0, out.report().get("quality").toString());
+          for (JsonNode split : good) {
+            assertEquals(0, split.get("gated").asInt(), split.toString());
+          }
         });
   }
 

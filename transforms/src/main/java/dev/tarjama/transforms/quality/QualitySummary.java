@@ -36,15 +36,17 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 /**
  * The quality section's figures, computed in the pipeline: per backend and split, the valid
  * candidates measured, those failing at least one gate, and those failing each gate; and per
- * gate up to {@value #EXAMPLES} examples (record, backend, candidate, what was seen), the same
+ * gate up to {@value #EXAMPLES} examples (record, backend, candidate, split, what was seen and
+ * the start of the translation, at most {@value #EXCERPT} characters), the same
  * ones on every runner (the smallest by the tie hash of record, backend and candidate).
  *
  * <p>Input: the scored candidates. Output: one JSON object {@code {"counts": {backend: {split:
  * {"measured": n, "gated": n, "failed": {gate: n}}}}, "examples": {gate: [{record_id, backend,
- * candidate, detail}]}}} (none when there are no candidates).
+ * candidate, split, detail, excerpt}]}}} (none when there are no candidates).
  */
 public final class QualitySummary extends PTransform<PCollection<Candidate>, PCollection<String>> {
   static final int EXAMPLES = 3;
+  static final int EXCERPT = 100;
   private static final String MEASURED = "\u0000measured";
   private static final String GATED = "\u0000gated";
 
@@ -140,9 +142,17 @@ public final class QualitySummary extends PTransform<PCollection<Candidate>, PCo
         e.put("candidate", c.candidate);
         e.put("split", c.split);
         e.put("detail", c.quality.get(gate).detail());
+        e.put("excerpt", excerpt(c.targetText));
         out.output(KV.of(gate, String.format("%016x", hash ^ Long.MIN_VALUE) + "\t" + e));
       }
     }
+  }
+
+  /** The start of a candidate's prose on one line, for a person to see what failed. */
+  static String excerpt(String text) {
+    String line = text == null ? "" : text.strip().replaceAll("\\s+", " ");
+    int end = line.offsetByCodePoints(0, Math.min(EXCERPT, line.codePointCount(0, line.length())));
+    return end < line.length() ? line.substring(0, end) + "…" : line;
   }
 
   static String gateName(String failure) {
