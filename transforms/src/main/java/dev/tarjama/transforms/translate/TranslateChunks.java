@@ -294,7 +294,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
           throw new IllegalArgumentException(
               "backend " + backend.name() + " is a batch backend: it needs a cache");
         }
-        failures.add(toTranslate.apply("Batch misses of " + backend.name(),
+        fs.add(toTranslate.apply("Batch misses of " + backend.name(),
             ParDo.of(new BatchMisses(backend))).setCoder(coder));
         continue;
       }
