@@ -211,6 +211,7 @@ class RunnerMatrixTest {
         .sameOnEveryRunner("chosen", "candidates", "rejected", "dead_letter", "preferences",
             "reward_failures", "bilingual", "translator_training")
         .sameJson("report.json", TRANSLATE_REPORT_VARIES)
+        .sameHtml("report.html")
         .expect(out -> {
           JsonNode report = out.report();
           JsonNode counts = report.get("counts");
