@@ -2,6 +2,7 @@ package dev.tarjama.pipelines;
 
 import dev.tarjama.transforms.report.LiveCounts;
 import dev.tarjama.transforms.report.ProgressLine;
+import dev.tarjama.transforms.report.Timeline;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -25,14 +26,19 @@ final class Progress implements AutoCloseable {
   private final long start = System.nanoTime();
   private final Map<String, Long> baseline = LiveCounts.snapshot();
   private final ProgressLine line;
+  private final Timeline timeline = new Timeline();
 
   private Progress(int backends) {
     this.line = new ProgressLine(backends);
   }
 
-  /** Prints every {@code seconds} (0: never) until closed. */
+  /**
+   * Prints every {@code seconds} (0: never) until closed, and samples the live counts every
+   * second for the report's timeline (printing or not).
+   */
   static Progress every(int seconds, int backends, PrintStream out) {
     Progress progress = new Progress(backends);
+    progress.timer.scheduleAtFixedRate(progress::sample, 0, 1, TimeUnit.SECONDS);
     if (seconds > 0) {
       progress.timer.scheduleAtFixedRate(
           () -> progress.print(out), seconds, seconds, TimeUnit.SECONDS);
@@ -49,8 +55,19 @@ final class Progress implements AutoCloseable {
     out.flush();
   }
 
+  private void sample() {
+    timeline.add((System.nanoTime() - start) / 1e9,
+        ProgressLine.since(baseline, LiveCounts.snapshot()));
+  }
+
+  /** The live counts sampled so far (empty when this JVM ran none of the work). */
+  Timeline timeline() {
+    return timeline;
+  }
+
   @Override
   public void close() {
+    sample();
     timer.shutdownNow();
   }
 }

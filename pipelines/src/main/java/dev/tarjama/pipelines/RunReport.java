@@ -197,6 +197,29 @@ final class RunReport {
   }
 
   /**
+   * Adds {@code cost_usd} to each API backend with a price ({@code price-in}/{@code price-out}),
+   * at its tokens in and out, and the run's total {@code cost_usd}; nothing when no backend has a
+   * price (a cost of 0 would claim the run was free).
+   */
+  void withCosts(List<BackendSpec> backends) {
+    double total = 0;
+    boolean priced = false;
+    for (BackendSpec backend : backends) {
+      JsonNode b = root.path("backends").get(backend.label());
+      if (backend.isLocal() || b == null || (backend.priceIn() == 0 && backend.priceOut() == 0)) {
+        continue;
+      }
+      double cost = backend.costUsd(b.path("tokens_in").asLong(), b.path("tokens_out").asLong());
+      ((ObjectNode) b).put("cost_usd", cost);
+      total += cost;
+      priced = true;
+    }
+    if (priced) {
+      root.put("cost_usd", total);
+    }
+  }
+
+  /**
    * The {@code budget} section, when {@code --max-cost} or {@code --max-tokens} was given or a
    * chunk was refused: the limits, what the API backends spent (their token counters at their
    * prices), and whether the limit stopped the run ({@code stopped}, {@code chunks_not_sent}: the

@@ -12,6 +12,11 @@ import dev.tarjama.models.reward.RewardModel;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.rank.RewardNormalization;
 import dev.tarjama.transforms.report.DatasetCard;
+import dev.tarjama.transforms.report.Distributions;
+import dev.tarjama.transforms.report.Provenance;
+import dev.tarjama.transforms.report.ReportHtml;
+import dev.tarjama.transforms.report.Timeline;
+import dev.tarjama.transforms.sweep.SweepTable;
 import dev.tarjama.transforms.report.RunStatistics;
 import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.translate.BackendCaching;
@@ -44,7 +49,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
- * {@code tarjama translate}: runs the translate pipeline, then writes report.json and report.md
+ * {@code tarjama translate}: runs the translate pipeline, then writes report.json, report.md and
+ * report.html
  * and fails (exit 1) when the counts do not add up. With {@code --dry-run} it translates nothing
  * and estimates calls, tokens and cost per backend instead.
  */
@@ -176,6 +182,8 @@ final class TranslateCommand {
       TranslatePipeline.build(pipeline, options, backends, policy);
     }
     long start = System.nanoTime();
+    java.time.Instant started = java.time.Instant.now();
+    Timeline timeline;
     PipelineResult result;
     PipelineResult.State state;
     // Before run(): a runner whose run() blocks (Flink embedded) reports through live counts.
@@ -190,6 +198,7 @@ final class TranslateCommand {
         return 0;
       }
       state = result.waitUntilFinish();
+      timeline = progress.timeline();
     }
     double wallSeconds = (System.nanoTime() - start) / 1e9;
     if (state != PipelineResult.State.DONE) {
@@ -216,6 +225,7 @@ final class TranslateCommand {
               .withSelection(Selections.from(options), stats)
               .withBudget(options, backends, counters, TranslatePipeline.spendLedger(options));
       report.cache(TranslatePipeline.cacheUri(options), options.getDedupe(), options.getResume());
+      report.withCosts(backends);
       json = report.json();
       stoppedByBudget = report.stoppedByBudget();
       markdown = report.markdown();
@@ -244,6 +254,12 @@ final class TranslateCommand {
     }
     writeText(OutputLayout.TRANSLATE.file(output, "report.json"), json.toPrettyString() + "\n");
     writeText(OutputLayout.TRANSLATE.file(output, "report.md"), markdown);
+    if (!options.getDryRun()) {
+      writeText(OutputLayout.TRANSLATE.file(output, "report.html"),
+          reportHtml(json, stats, output, policy, timeline, backends,
+              Provenance.json(version(), "tarjama translate", Arrays.asList(args), started,
+                  java.time.Instant.now(), settings(backends))));
+    }
     // A run whose counts do not add up lost or doubled records: it stays unfinished, so that
     // nobody takes its outputs for a whole run (and a --resume writes them anew).
     if (!options.getDryRun() && problem == null) {
@@ -280,6 +296,57 @@ final class TranslateCommand {
       return 3;
     }
     return 0;
+  }
+
+  /**
+   * report.html from report.json's content, the run summary's histograms, the sweep and sample
+   * summaries the pipeline wrote, the launcher's timeline and the provenance.
+   */
+  static String reportHtml(JsonNode json, RunStatistics stats, String output, RankingPolicy policy,
+      Timeline timeline, List<BackendSpec> backends, JsonNode provenance) throws IOException {
+    String sweepSvg = null;
+    JsonNode sweepSummary = SummaryFile.read(output + TranslatePipeline.SWEEP_SUMMARY);
+    if (sweepSummary.size() > 0) {
+      SweepTable table =
+          SweepTable.parse(sweepSummary.toString(), TranslatePipeline.reportSweep(policy));
+      if (!table.rows().isEmpty()) {
+        sweepSvg = table.svg();
+      }
+    }
+    Map<String, double[]> prices = new java.util.TreeMap<>();
+    for (BackendSpec b : backends) {
+      if (!b.isLocal()) {
+        prices.put(b.label(), new double[] {b.priceIn(), b.priceOut()});
+      }
+    }
+    return ReportHtml.of(json)
+        .withDistributions(Distributions.read(stats))
+        .withSweep(sweepSvg)
+        .withSample(SummaryFile.read(output + TranslatePipeline.SAMPLE_SUMMARY))
+        .withTimeline(timeline.samples(), prices)
+        .withProvenance(provenance)
+        .html();
+  }
+
+  /** Each backend's settings as given (a spec holds no key: keys come from variables or secrets). */
+  static Map<String, String> settings(List<BackendSpec> backends) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    backends.forEach(b -> out.put(b.label(), b.toString()));
+    return out;
+  }
+
+  /** Tarjama's version, from the build (version.properties, filtered by Maven). */
+  static String version() {
+    try (InputStream in = TranslateCommand.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        java.util.Properties p = new java.util.Properties();
+        p.load(in);
+        return p.getProperty("version", "unknown");
+      }
+    } catch (IOException e) {
+      // fall through: the report says unknown
+    }
+    return "unknown";
   }
 
   /** Every record that was to be translated is a dead letter (and there was at least one). */

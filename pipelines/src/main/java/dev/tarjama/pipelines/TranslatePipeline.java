@@ -29,7 +29,12 @@ import dev.tarjama.transforms.quality.QualityEstimator;
 import dev.tarjama.transforms.quality.QualitySummary;
 import dev.tarjama.transforms.report.CountLive;
 import dev.tarjama.transforms.report.LiveCounts;
+import dev.tarjama.transforms.io.OutputRecords;
+import dev.tarjama.transforms.report.SampleRecords;
 import dev.tarjama.transforms.report.SummarizeRun;
+import dev.tarjama.transforms.sweep.SweepThresholds;
+import dev.tarjama.transforms.sweep.ThresholdGrid;
+import dev.tarjama.transforms.sweep.ThresholdSweep;
 import dev.tarjama.transforms.score.RewardModelHandler;
 import dev.tarjama.transforms.score.ScoreCandidates;
 import dev.tarjama.transforms.select.SelectRecords;
@@ -70,6 +75,20 @@ final class TranslatePipeline {
 
   /** Where the quality gates' counts and examples land, under the output directory. */
   static final String QUALITY_SUMMARY = "_summary/quality";
+  /** The HTML report's sample of records ({@link SampleRecords}). */
+  static final String SAMPLE_SUMMARY = "_summary/sample";
+  /** The HTML report's retention against thresholds ({@link SweepThresholds}). */
+  static final String SWEEP_SUMMARY = "_summary/sweep";
+  static final int SAMPLE_CHOSEN = 6;
+  static final int SAMPLE_REJECTED = 3;
+  /** The threshold grids of the report's retention curves: {@code tarjama sweep}'s defaults. */
+  static final String SWEEP_MIN_LR = "0.60:0.90:0.05";
+  static final String SWEEP_MIN_SCR = "0.80:0.95:0.05";
+
+  static ThresholdSweep reportSweep(RankingPolicy policy) {
+    return new ThresholdSweep(policy, ThresholdGrid.parse("--min-lr", SWEEP_MIN_LR),
+        ThresholdGrid.parse("--min-scr", SWEEP_MIN_SCR));
+  }
   /** Where the description of every output file set lands, under the output directory. */
   static final String OUTPUTS_SUMMARY = "_summary/outputs";
 
@@ -231,6 +250,17 @@ final class TranslatePipeline {
           .apply("SummarizeQuality", QualitySummary.under(policy.quality()))
           .apply("WriteQualitySummary", TextIO.write().to(output + QUALITY_SUMMARY)
               .withSuffix(".json").withoutSharding());
+      // The HTML report's retention curves: the sweep's re-ranking, over candidates without
+      // their record (the decision never reads it), so this shuffle stays small.
+      candidates
+          .apply("SweepLines", MapElements.into(TypeDescriptors.strings()).via((Candidate c) -> {
+            com.fasterxml.jackson.databind.node.ObjectNode line = OutputRecords.candidate(c);
+            line.remove("record");
+            return line.toString();
+          }))
+          .apply("Sweep", SweepThresholds.over(reportSweep(policy)))
+          .get(SweepThresholds.SUMMARY)
+          .apply("WriteSweepSummary", summary(output, SWEEP_SUMMARY));
       PCollectionTuple ranked = candidates.apply("Rank", RankCandidates.create().withPolicy(policy));
       deadLetters = deadLetters.and(ranked.get(RankCandidates.DEAD_LETTERS));
 
@@ -264,6 +294,12 @@ final class TranslatePipeline {
                   SummarizeRun.REJECTED,
                   rejected.apply("RejectedSplits",
                       MapElements.into(TypeDescriptors.strings()).via((RankedRecord r) -> r.split)));
+      // The HTML report's side-by-side sample (a few records, the same on every runner).
+      PCollectionTuple.of(SampleRecords.CANDIDATES, candidates)
+          .and(SampleRecords.CHOSEN, chosen)
+          .and(SampleRecords.REJECTED, rejected)
+          .apply("SampleRecords", SampleRecords.of(SAMPLE_CHOSEN, SAMPLE_REJECTED, policy.quality()))
+          .apply("WriteSample", summary(output, SAMPLE_SUMMARY));
     }
 
     PCollection<DeadLetter> allDeadLetters =

@@ -45,6 +45,9 @@ class DemoCommandTest {
     assertTrue(backends.get("tiny_a_local").get("valid").asLong() > 0, backends.toString());
     assertTrue(backends.get("tiny_b_served").get("valid").asLong() > 0, backends.toString());
     assertTrue(backends.get("tiny_b_served").get("api_calls").asLong() > 0, backends.toString());
+    // The report for a person, with the sample of both backends' candidates.
+    String html = Files.readString(output.resolve("report.html"));
+    assertTrue(html.contains("tiny_a_local #1") && html.contains("tiny_b_served #0"), html);
     Pattern arabic = Pattern.compile("\\p{IsArabic}{3,}");
     for (JsonNode record : outputs.lines("chosen")) {
       String question = record.get("messages").get(0).get("content").asText();

@@ -64,6 +64,7 @@ final class JobTest {
   private final List<String> folders = new ArrayList<>();
   private final List<JsonFile> jsonFiles = new ArrayList<>();
   private final List<String> textFiles = new ArrayList<>();
+  private final List<String> htmlFiles = new ArrayList<>();
   private final List<Expectation> expectations = new ArrayList<>();
   private boolean cached;
 
@@ -104,6 +105,15 @@ final class JobTest {
 
   JobTest sameJson(String file, String... ignoredPointers) {
     jsonFiles.add(new JsonFile(file, List.of(ignoredPointers)));
+    return this;
+  }
+
+  /**
+   * An HTML report ({@code report.html}) equal on every runner once the parts marked as varying
+   * (times, runner, output path, the launcher's timeline, provenance) are left out.
+   */
+  JobTest sameHtml(String... files) {
+    htmlFiles.addAll(List.of(files));
     return this;
   }
 
@@ -159,6 +169,12 @@ final class JobTest {
       RunOutputs.assertSameReport(
           withoutPointers(direct.dir.resolve(file.path()), file.ignored()),
           withoutPointers(other.dir.resolve(file.path()), file.ignored()));
+    }
+    for (String file : htmlFiles) {
+      assertEquals(
+          dev.tarjama.transforms.report.ReportHtml.stable(Files.readString(direct.dir.resolve(file))),
+          dev.tarjama.transforms.report.ReportHtml.stable(Files.readString(other.dir.resolve(file))),
+          name + ": " + file + " differs from the DirectRunner's (outside its varying parts)");
     }
     for (String file : textFiles) {
       assertEquals(Files.readString(direct.dir.resolve(file)), Files.readString(other.dir.resolve(file)),

@@ -229,6 +229,7 @@ class RunnerMatrixTest {
         .sameOnEveryRunner("chosen", "candidates", "rejected", "dead_letter", "preferences",
             "reward_failures", "bilingual", "translator_training")
         .sameJson("report.json", translateReportVaries("SFT_Gemma3_ranked", "SFT_SeedX_ranked"))
+        .sameHtml("report.html")
         .expect(out -> {
           JsonNode report = out.report();
           JsonNode counts = report.get("counts");

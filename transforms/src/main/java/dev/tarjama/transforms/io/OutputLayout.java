@@ -25,7 +25,7 @@ public final class OutputLayout implements Serializable {
   public static final OutputLayout TRANSLATE = new OutputLayout(
       List.of("chosen", "candidates", "rejected", "dead_letter", "preferences", "reward_failures",
           "bilingual", "translator_training", "_summary"),
-      List.of("report.json", "report.md", "README.md"));
+      List.of("report.json", "report.md", "report.html", "README.md"));
 
   /** {@code tarjama judge}. */
   public static final OutputLayout JUDGE = new OutputLayout(

@@ -42,6 +42,11 @@ public final class LiveCounts {
   /** Completion tokens the API backends returned. */
   public static final String TOKENS_OUT = "live/tokens_out";
 
+  /** Prompt ({@code in}) or completion ({@code out}) tokens an API backend's answers reported. */
+  public static String backendTokens(String label, String inOrOut) {
+    return "live/backend/" + label + "/tokens_" + inOrOut;
+  }
+
   private static final Map<String, LongAdder> COUNTS = new ConcurrentHashMap<>();
 
   private LiveCounts() {}

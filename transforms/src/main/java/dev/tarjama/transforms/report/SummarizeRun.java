@@ -33,7 +33,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * Computes the figures of the run report inside the pipeline, so they are exact on every runner
  * (Beam metrics are not guaranteed to be committed everywhere): record counts per outcome, per
  * split means of LR, SCR and rank_score of the chosen records, and per backend candidates, valid
- * candidates, wins and tokens.
+ * candidates, wins and tokens, and per split and backend bounded histograms of the valid
+ * candidates' scores ({@link Distributions}).
  *
  * <p>Input: a tuple of {@link #READ} (the records read), {@link #DEAD_LETTERS}, {@link #CANDIDATES}, {@link #CHOSEN} (the winning candidates)
  * and {@link #REJECTED} (the split of each rejected record), the last three optional, and
@@ -152,6 +153,10 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
       out.output(KV.of(RunStatistics.key("backend", c.backend, "tokens_in"), (double) c.tokensIn));
       out.output(
           KV.of(RunStatistics.key("backend", c.backend, "tokens_out"), (double) c.tokensOut));
+      // Bounded histograms for the HTML report's distributions (a few counts per split and backend).
+      for (KV<String, Double> e : Distributions.events(c)) {
+        out.output(e);
+      }
     }
   }
 

@@ -751,7 +751,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         pending.add(
             call,
                 (completion, error) -> {
-                  liveCounts(completion, error);
+                  liveCounts(label, completion, error);
                   if (held != null) {
                     held.release();
                   }
@@ -771,7 +771,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     }
 
     /** The progress line's counts, the moment an answer arrives (on the client's thread). */
-    private static void liveCounts(Completion completion, Throwable error) {
+    private static void liveCounts(String label, Completion completion, Throwable error) {
       LiveCounts.add(LiveCounts.REQUESTS_IN_FLIGHT, -1);
       LiveCounts.inc(LiveCounts.REQUESTS_DONE);
       LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
@@ -780,6 +780,9 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       } else {
         LiveCounts.add(LiveCounts.TOKENS_OUT, completion.completionTokens());
         LiveCounts.add(LiveCounts.RETRIES, completion.retries());
+        // Per backend, for the report's cost over time (prices are per backend).
+        LiveCounts.add(LiveCounts.backendTokens(label, "in"), completion.promptTokens());
+        LiveCounts.add(LiveCounts.backendTokens(label, "out"), completion.completionTokens());
       }
     }
 
