@@ -429,54 +429,14 @@ public final class OpenAiCompatibleClient implements AutoCloseable {
       return Outcome.failed(status, "HTTP " + status + " body is not JSON: " + excerpt(body), true,
           null);
     }
-    JsonNode choices = root == null ? null : root.get("choices");
-    if (choices == null || !choices.isArray() || choices.isEmpty()) {
-      return Outcome.failed(status, "response has no choices: " + excerpt(body), true, null);
+    try {
+      CompletionBody.Parsed p = CompletionBody.parse(root, config.endpoint(), prompt, n);
+      return Outcome.ok(new CallResult(p.texts(), p.finishReasons(), p.promptTokens(),
+          p.completionTokens(), p.estimated(), 0));
+    } catch (CompletionBody.Malformed e) {
+      return Outcome.failed(status,
+          e.getMessage() + (e.retryable() ? ": " + excerpt(body) : ""), e.retryable(), null);
     }
-    String[] texts = new String[choices.size()];
-    String[] reasons = new String[choices.size()];
-    for (int pos = 0; pos < choices.size(); pos++) {
-      JsonNode choice = choices.get(pos);
-      int index = choice.path("index").asInt(pos);
-      if (index < 0 || index >= texts.length || texts[index] != null) {
-        return Outcome.failed(status, "response has bad choice indexes: " + excerpt(body), true,
-            null);
-      }
-      JsonNode text =
-          config.endpoint() == BackendConfig.Endpoint.CHAT
-              ? choice.path("message").path("content")
-              : choice.path("text");
-      if (!text.isTextual()) {
-        return Outcome.failed(status, "choice " + index + " has no text: " + excerpt(body), true,
-            null);
-      }
-      texts[index] = text.asText();
-      JsonNode reason = choice.get("finish_reason");
-      reasons[index] = reason == null || reason.isNull() ? "" : reason.asText();
-    }
-    if (texts.length < n) {
-      // Asking again will not help: the server ignores n. Seeded calls get k candidates anyway.
-      return Outcome.failed(
-          status,
-          "server returned "
-              + texts.length
-              + " of "
-              + n
-              + " choices; it may not support n: use seeded calls instead",
-          false,
-          null);
-    }
-    List<String> textList = Arrays.asList(texts).subList(0, n);
-    List<String> reasonList = Arrays.asList(reasons).subList(0, n);
-    JsonNode usage = root.get("usage");
-    JsonNode in = usage == null ? null : usage.get("prompt_tokens");
-    JsonNode out = usage == null ? null : usage.get("completion_tokens");
-    if (in != null && in.canConvertToLong() && out != null && out.canConvertToLong()) {
-      return Outcome.ok(new CallResult(textList, reasonList, in.asLong(), out.asLong(), false, 0));
-    }
-    long generated = textList.stream().mapToLong(OpenAiCompatibleClient::estimateTokens).sum();
-    return Outcome.ok(
-        new CallResult(textList, reasonList, estimateTokens(prompt), generated, true, 0));
   }
 
   private byte[] requestBody(String prompt, int n, Long seed) {

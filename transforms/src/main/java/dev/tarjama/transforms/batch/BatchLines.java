@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.models.openai.BackendConfig;
+import dev.tarjama.models.openai.CompletionBody;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.transforms.translate.BackendSpec;
@@ -134,42 +135,13 @@ public final class BatchLines {
    */
   public static Completion completion(
       JsonNode body, BackendConfig.Endpoint endpoint, String prompt, int candidates) {
-    JsonNode choices = body.path("choices");
-    if (!choices.isArray() || choices.size() < candidates) {
-      throw new IllegalArgumentException(
-          "the response has " + (choices.isArray() ? choices.size() : 0) + " of " + candidates
-              + " choices");
+    try {
+      CompletionBody.Parsed p = CompletionBody.parse(body, endpoint, prompt, candidates);
+      return new Completion(p.texts(), p.finishReasons(), p.promptTokens(),
+          p.completionTokens(), p.estimated(), 1, 1);
+    } catch (CompletionBody.Malformed e) {
+      throw new IllegalArgumentException(e.getMessage());
     }
-    String[] texts = new String[choices.size()];
-    String[] reasons = new String[choices.size()];
-    for (int pos = 0; pos < choices.size(); pos++) {
-      JsonNode choice = choices.get(pos);
-      int index = choice.path("index").asInt(pos);
-      if (index < 0 || index >= texts.length || texts[index] != null) {
-        throw new IllegalArgumentException("the response has bad choice indexes");
-      }
-      JsonNode text =
-          endpoint == BackendConfig.Endpoint.CHAT
-              ? choice.path("message").path("content")
-              : choice.path("text");
-      if (!text.isTextual()) {
-        throw new IllegalArgumentException("choice " + index + " has no text");
-      }
-      texts[index] = text.asText();
-      JsonNode reason = choice.get("finish_reason");
-      reasons[index] = reason == null || reason.isNull() ? "" : reason.asText();
-    }
-    List<String> textList = Arrays.asList(texts).subList(0, candidates);
-    List<String> reasonList = Arrays.asList(reasons).subList(0, candidates);
-    JsonNode usage = body.path("usage");
-    JsonNode in = usage.get("prompt_tokens");
-    JsonNode out = usage.get("completion_tokens");
-    if (in != null && in.canConvertToLong() && out != null && out.canConvertToLong()) {
-      return new Completion(textList, reasonList, in.asLong(), out.asLong(), false, 1, 1);
-    }
-    long generated = textList.stream().mapToLong(OpenAiCompatibleClient::estimateTokens).sum();
-    return new Completion(textList, reasonList, OpenAiCompatibleClient.estimateTokens(prompt),
-        generated, true, 1, 1);
   }
 
   static String excerpt(String text) {
