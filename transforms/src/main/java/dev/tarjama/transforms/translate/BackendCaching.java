@@ -166,14 +166,8 @@ public final class BackendCaching {
   /** {@link #entries(CacheKeyspace, CacheKeyspace, Chunk, int, Completion)} by chunk text. */
   public static Map<CacheKey, CachedTranslation> entries(
       CacheKeyspace keyspace, CacheKeyspace truncated, String text, int k, Completion c) {
-    long[] lengths = new long[k];
-    long[] even = new long[k];
-    for (int i = 0; i < k; i++) {
-      lengths[i] = c.texts().get(i).length();
-      even[i] = 1;
-    }
-    long[] in = TranslateChunks.apportion(c.promptTokens(), even);
-    long[] out = TranslateChunks.apportion(c.completionTokens(), lengths);
+    long[] in = promptTokensPerCandidate(c, k);
+    long[] out = completionTokensPerCandidate(c, k);
     Map<CacheKey, CachedTranslation> entries = new LinkedHashMap<>();
     for (int i = 0; i < k; i++) {
       entries.put(
@@ -182,6 +176,22 @@ public final class BackendCaching {
               TranslateChunks.keepEdgeWhitespace(text, c.texts().get(i)), in[i], out[i]));
     }
     return entries;
+  }
+
+  /** The prompt tokens of {@code c} shared evenly by its {@code k} candidates (one prompt). */
+  static long[] promptTokensPerCandidate(Completion c, int k) {
+    long[] even = new long[k];
+    java.util.Arrays.fill(even, 1);
+    return TranslateChunks.apportion(c.promptTokens(), even);
+  }
+
+  /** The completion tokens of {@code c} split by the length of each candidate's text. */
+  static long[] completionTokensPerCandidate(Completion c, int k) {
+    long[] lengths = new long[k];
+    for (int i = 0; i < k; i++) {
+      lengths[i] = c.texts().get(i).length();
+    }
+    return TranslateChunks.apportion(c.completionTokens(), lengths);
   }
 
   /** Whether candidate {@code i} of {@code c} stopped at the length limit. */

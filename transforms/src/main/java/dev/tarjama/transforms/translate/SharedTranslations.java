@@ -145,14 +145,8 @@ public final class SharedTranslations {
       return out;
     }
     Completion c = answer.completion();
-    long[] lengths = new long[k];
-    long[] even = new long[k];
-    for (int i = 0; i < k; i++) {
-      lengths[i] = c.texts().get(i).length();
-      even[i] = 1;
-    }
-    long[] in = TranslateChunks.apportion(c.promptTokens(), even);
-    long[] outTokens = TranslateChunks.apportion(c.completionTokens(), lengths);
+    long[] in = BackendCaching.promptTokensPerCandidate(c, k);
+    long[] outTokens = BackendCaching.completionTokensPerCandidate(c, k);
     for (int i = 0; i < k; i++) {
       String text = TranslateChunks.keepEdgeWhitespace(chunk.text, c.texts().get(i));
       out.add(BackendCaching.isTruncated(c, i)

@@ -860,14 +860,8 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       if (c.usageEstimated()) {
         tokensEstimated.inc(c.promptTokens() + c.completionTokens());
       }
-      long[] lengths = new long[k];
-      long[] even = new long[k];
-      for (int i = 0; i < k; i++) {
-        lengths[i] = c.texts().get(i).length();
-        even[i] = 1;
-      }
-      long[] in = apportion(c.promptTokens(), even);
-      long[] outTokens = apportion(c.completionTokens(), lengths);
+      long[] in = BackendCaching.promptTokensPerCandidate(c, k);
+      long[] outTokens = BackendCaching.completionTokensPerCandidate(c, k);
       boolean anyCut = false;
       for (int i = 0; i < k; i++) {
         if (BackendCaching.isTruncated(c, i)) {
