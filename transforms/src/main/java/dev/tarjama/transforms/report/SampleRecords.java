@@ -115,15 +115,25 @@ public final class SampleRecords extends PTransform<PCollectionTuple, PCollectio
       this.quality = quality;
     }
 
+    /** The picked lines by record id, built once per side-input value (not per candidate). */
+    private transient List<List<String>> indexed;
+    private transient java.util.Map<String, List<String>> byRecord;
+
     @ProcessElement
     public void process(@Element Candidate c, ProcessContext context) {
-      for (List<String> lines : context.sideInput(picked)) {
-        for (String line : lines) {
-          String[] parts = line.split("\t", 4);
-          if (parts[1].equals(c.recordId)) {
-            context.output(line + "\t" + candidateJson(c, quality));
+      List<List<String>> lines = context.sideInput(picked);
+      if (lines != indexed) {
+        byRecord = new java.util.HashMap<>();
+        for (List<String> pick : lines) {
+          for (String line : pick) {
+            byRecord.computeIfAbsent(line.split("\t", 4)[1], id -> new java.util.ArrayList<>())
+                .add(line);
           }
         }
+        indexed = lines;
+      }
+      for (String line : byRecord.getOrDefault(c.recordId, List.of())) {
+        context.output(line + "\t" + candidateJson(c, quality));
       }
     }
   }
