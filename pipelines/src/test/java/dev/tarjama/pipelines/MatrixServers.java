@@ -24,6 +24,7 @@ final class MatrixServers implements AutoCloseable {
   private LoopbackJudge judge;
   private LoopbackTranslator looping;
   private LoopbackJudge qeJudge;
+  private dev.tarjama.transforms.batch.LoopbackBatchServer batch;
   private RedisServer redis;
   private int nextDatabase;
 
@@ -99,6 +100,21 @@ final class MatrixServers implements AutoCloseable {
       qeJudge = keep(() -> LoopbackJudge.builder(faithful).start());
     }
     return "--qe-judge=name=qe,url=" + qeJudge.baseUrl() + ",model=qwen2.5-judge,temperature=0";
+  }
+
+  /**
+   * {@code --backend=…} for an OpenAI-style batch API (files and batches on loopback) whose lines
+   * the chat translator answers: the same translations as {@link #chatBackend()}, through the
+   * launcher's batch phase and the cache.
+   */
+  synchronized String batchBackend() {
+    chatBackend();
+    if (batch == null) {
+      batch = keep(() -> dev.tarjama.transforms.batch.LoopbackBatchServer.start(chat.baseUrl()));
+    }
+    return "--backend=name=gemma-batch,kind=openai-batch,url=" + batch.baseUrl()
+        + ",model=gemma-3-27b,prompt=hala,k=1,price-in=0.1,price-out=0.4,batch-discount=0.5,"
+        + "label=SFT_Gemma3_batch";
   }
 
   /** {@code --cache=redis://…}: a database no run has used yet. */

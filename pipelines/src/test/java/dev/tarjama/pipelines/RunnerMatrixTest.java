@@ -107,8 +107,8 @@ class RunnerMatrixTest {
 
   /** The scenarios: add yours here (see the class comment). */
   static List<JobTest> scenarios() {
-    return List.of(translateEveryFormat(), translateQualityGatesAndJudge(), judgeTsv(),
-        evaluateFileLocalAndApi());
+    return List.of(translateEveryFormat(), translateQualityGatesAndJudge(),
+        translateThroughABatchApi(), judgeTsv(), evaluateFileLocalAndApi());
   }
 
   /** The runners; the DirectRunner first: its outputs are what the others must equal. */
@@ -250,6 +250,49 @@ class RunnerMatrixTest {
           assertFalse(out.lines("preferences").isEmpty(), "no preference pair");
           assertTrue(report.at("/bilingual/tuples").asLong() > 0, report.get("bilingual").toString());
           assertEquals(report.at("/bilingual/tuples").asInt(), out.lines("bilingual").size());
+        });
+  }
+
+  /**
+   * translate with a batch-API backend beside a live one: the launcher's batch phase (a first
+   * pass for the texts the cache misses, upload, batches, download into the cache), then the run
+   * serving the batch backend from the cache, on every runner.
+   */
+  static JobTest translateThroughABatchApi() {
+    int[] expectedInput = new int[1];
+    return JobTest.command("translate", "translate: a batch API beside a live backend")
+        .cached()
+        .inputs(in -> {
+          int n = 0;
+          n += TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 3);
+          n += TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 3);
+          n += TranslateCommandTest.copyHead(in, "instruct/llamafactory/alpaca_en_demo.json", 3);
+          expectedInput[0] = n;
+        })
+        .args(run -> List.of(
+            "--input=" + run.input() + "/*/*",
+            "--output=" + run.output(),
+            "--tokenizer=" + TranslateCommandTest.QWEN3,
+            run.servers().batchBackend(),
+            run.servers().completionsBackend(),
+            "--batchPollSeconds=0.001",
+            "--progressSeconds=0"))
+        .sameOnEveryRunner("chosen", "candidates", "rejected", "dead_letter")
+        .sameJson("report.json", translateReportVaries("SFT_Gemma3_batch", "SFT_SeedX_ranked"))
+        .expect(out -> {
+          JsonNode report = out.report();
+          JsonNode counts = report.get("counts");
+          assertEquals(expectedInput[0], counts.get("input").asInt(), counts.toString());
+          assertEquals(counts.get("input").asLong(), counts.get("chosen").asLong()
+              + counts.get("rejected").asLong() + counts.get("dead_letter").asLong(),
+              counts.toString());
+          JsonNode batches = report.at("/batches/SFT_Gemma3_batch");
+          assertTrue(batches.path("completed").asLong() > 0, report.path("batches").toString());
+          assertEquals(batches.path("submitted").asLong(), batches.path("completed").asLong(),
+              "every line answered: " + batches);
+          assertTrue(out.lines("candidates").stream()
+              .anyMatch(c -> c.path("backend").asText().equals("SFT_Gemma3_batch")
+                  && c.path("valid").asBoolean()), "no valid candidate from the batch backend");
         });
   }
 
