@@ -221,9 +221,11 @@ final class TranslatePipeline {
         expected.put(backend.label(), backend.k());
       }
       PCollection<Candidate> candidates =
-          PCollectionTuple.of(Reassemble.PLANS, chunked.get(ChunkRecords.PLANS))
-              .and(Reassemble.TRANSLATIONS, chunkTranslations)
-              .apply("Reassemble", Reassemble.expecting(expected))
+          rebundled(
+              PCollectionTuple.of(Reassemble.PLANS, chunked.get(ChunkRecords.PLANS))
+                  .and(Reassemble.TRANSLATIONS, chunkTranslations)
+                  .apply("Reassemble", Reassemble.expecting(expected)),
+              "RebundleCandidates", options)
               .apply("EstimateQuality",
                   EstimateQuality.with(qualityEstimator(options)).withPolicy(policy.quality()))
               .apply(
@@ -265,10 +267,10 @@ final class TranslatePipeline {
       deadLetters = deadLetters.and(ranked.get(RankCandidates.DEAD_LETTERS));
 
       PCollection<RankedRecord> chosen =
-          ranked.get(RankCandidates.CHOSEN)
+          rebundled(ranked.get(RankCandidates.CHOSEN), "RebundleChosen", options)
               .apply("CountChosen", CountLive.as(LiveCounts.RECORDS_DECIDED));
       PCollection<RankedRecord> rejected =
-          ranked.get(RankCandidates.REJECTED)
+          rebundled(ranked.get(RankCandidates.REJECTED), "RebundleRejected", options)
               .apply("CountRejected", CountLive.as(LiveCounts.RECORDS_DECIDED));
       if (bilingual) {
         writeBilingual(
@@ -439,6 +441,21 @@ final class TranslatePipeline {
     }
     return options.getShuffleBuckets();
   }
+
+  /**
+   * After a per-record grouping: on the DirectRunner, which makes one bundle per key and prepares
+   * every stage anew for each bundle, the elements are gathered into a few large bundles; other
+   * runners bundle well and get the elements as they are.
+   */
+  static <T> PCollection<T> rebundled(
+      PCollection<T> in, String name, TranslateOptions options) {
+    return isDirect(options)
+        ? in.apply(name, dev.tarjama.transforms.translate.SpreadOverBuckets.of(DIRECT_BUNDLES))
+        : in;
+  }
+
+  /** How many bundles the DirectRunner's stages after a per-record grouping get. */
+  static final int DIRECT_BUNDLES = 16;
 
   /** The DirectRunner writes a file per bundle, and bundles after a GroupByKey hold one key. */
   static int numShards(TranslateOptions options) {

@@ -18,11 +18,23 @@ import org.apache.beam.sdk.values.PCollection;
  * GroupByKey} upstream (deduplication) emits on the DirectRunner stayed one-element bundles, and
  * a backend's requests went out one or two at a time instead of {@code concurrency} at once.
  */
-final class SpreadOverBuckets<T> extends PTransform<PCollection<T>, PCollection<T>> {
+public final class SpreadOverBuckets<T> extends PTransform<PCollection<T>, PCollection<T>> {
   private final int buckets;
 
   SpreadOverBuckets(int buckets) {
     this.buckets = buckets;
+  }
+
+  /**
+   * Elements spread over {@code buckets} keys and handed on a key at a time. Also what follows a
+   * per-record {@code GroupByKey} on the DirectRunner needs: it would otherwise run every later
+   * stage once per record-sized bundle, and that runner prepares each stage anew per bundle.
+   */
+  public static <T> SpreadOverBuckets<T> of(int buckets) {
+    if (buckets < 1) {
+      throw new IllegalArgumentException("at least one bucket, got " + buckets);
+    }
+    return new SpreadOverBuckets<>(buckets);
   }
 
   @Override
