@@ -1,16 +1,21 @@
 package dev.tarjama.pipelines;
 
-import java.util.ArrayList;
+import dev.tarjama.transforms.translate.BackendSpec;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * The runner {@code tarjama translate} uses when the command line names none: Flink embedded
- * ({@code --runner=FlinkRunner --flinkMaster=[local]}) at one task slot per core, chosen by the
- * whole-run measurement (README, "Which runner translate uses"): it keeps a backend busier from
- * launch to exit than the DirectRunner, spills to disk instead of holding every grouping in
- * memory, and runs the same translation as a Flink cluster. The DirectRunner stays Beam's choice
- * for unit tests, which set the system property {@value #PROPERTY} to {@code direct}.
+ * The runner {@code tarjama translate} uses when the command line names none. A run whose
+ * backends are all API servers goes to Flink embedded ({@code --flinkMaster=[local]}, a task
+ * slot per core), chosen by the whole-run measurement (README, "Which runner translate uses"): it
+ * keeps the servers busier from launch to exit than the DirectRunner, and spills groupings to
+ * disk where the DirectRunner holds them in memory. A run with an in-process model or a batch
+ * backend, and a dry run, stay on the DirectRunner, which ran those faster here (the model's CPU
+ * work competes with Flink's own). Unit tests keep Beam's DirectRunner through the system property
+ * {@value #PROPERTY}{@code =direct}.
  */
 final class DefaultRunner {
   /** {@code flink} (the default) or {@code direct}: what a command line without a runner gets. */
@@ -18,32 +23,34 @@ final class DefaultRunner {
 
   private DefaultRunner() {}
 
-  /** {@code beamArgs} with the default runner's options added when they name no runner. */
-  static String[] apply(String[] beamArgs) {
-    return apply(beamArgs, System.getProperty(PROPERTY, "flink"),
+  /** Sets Flink embedded on {@code options} when the rule above picks it; true when it did. */
+  static boolean apply(PipelineOptions options, String[] beamArgs, List<BackendSpec> backends) {
+    return apply(options, beamArgs, backends, System.getProperty(PROPERTY, "flink"),
         Runtime.getRuntime().availableProcessors());
   }
 
-  static String[] apply(String[] beamArgs, String choice, int cores) {
-    if (Arrays.stream(beamArgs).anyMatch(a -> a.startsWith("--runner="))) {
-      return beamArgs;
+  static boolean apply(PipelineOptions options, String[] beamArgs, List<BackendSpec> backends,
+      String choice, int cores) {
+    if (!choice.equals("flink") && !choice.equals("direct")) {
+      throw new IllegalArgumentException(
+          "-D" + PROPERTY + "=" + choice + " is not known; known: flink, direct");
     }
-    switch (choice) {
-      case "direct":
-        return beamArgs;
-      case "flink":
-        List<String> args = new ArrayList<>(List.of(beamArgs));
-        args.add("--runner=FlinkRunner");
-        if (Arrays.stream(beamArgs).noneMatch(a -> a.startsWith("--flinkMaster="))) {
-          args.add("--flinkMaster=[local]");
-        }
-        if (Arrays.stream(beamArgs).noneMatch(a -> a.startsWith("--parallelism="))) {
-          args.add("--parallelism=" + Math.max(1, cores));
-        }
-        return args.toArray(String[]::new);
-      default:
-        throw new IllegalArgumentException(
-            "-D" + PROPERTY + "=" + choice + " is not known; known: flink, direct");
+    if (given(beamArgs, "--runner") || choice.equals("direct") || backends.isEmpty()
+        || backends.stream().anyMatch(b -> b.isLocal() || b.isBatch())) {
+      return false;
     }
+    options.setRunner(FlinkRunner.class);
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    if (!given(beamArgs, "--flinkMaster")) {
+      flink.setFlinkMaster("[local]");
+    }
+    if (!given(beamArgs, "--parallelism")) {
+      flink.setParallelism(Math.max(1, cores));
+    }
+    return true;
+  }
+
+  private static boolean given(String[] beamArgs, String option) {
+    return Arrays.stream(beamArgs).anyMatch(a -> a.equals(option) || a.startsWith(option + "="));
   }
 }

@@ -71,8 +71,7 @@ final class TranslateCommand {
     try {
       line = CommandLine.parse(args, "backend");
       options =
-          PipelineOptionsFactory.fromArgs(DefaultRunner.apply(line.beamArgs))
-              .withValidation().as(TranslateOptions.class);
+          PipelineOptionsFactory.fromArgs(line.beamArgs).withValidation().as(TranslateOptions.class);
     } catch (IllegalArgumentException e) {
       err.println("tarjama translate: " + e.getMessage());
       return 2;
@@ -90,6 +89,7 @@ final class TranslateCommand {
       err.println("tarjama translate: " + e.getMessage());
       return 2;
     }
+    DefaultRunner.apply(options, line.beamArgs, backends);
     List<BackendSpec> given = backends;
     Optional<String> placement = ClusterChecks.problem(options, options.getOutput(),
         options.getDryRun() ? null : TranslatePipeline.cacheUri(options))

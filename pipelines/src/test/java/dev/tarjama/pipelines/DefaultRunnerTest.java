@@ -1,35 +1,54 @@
 package dev.tarjama.pipelines;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tarjama.transforms.translate.BackendSpec;
+import java.util.List;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 
 class DefaultRunnerTest {
-  @Test
-  void noRunnerMeansFlinkEmbeddedWithASlotPerCore() {
-    assertArrayEquals(
-        new String[] {"--input=x", "--runner=FlinkRunner", "--flinkMaster=[local]",
-            "--parallelism=4"},
-        DefaultRunner.apply(new String[] {"--input=x"}, "flink", 4));
+  static final BackendSpec API =
+      BackendSpec.parse("name=a,url=http://127.0.0.1:9/v1,model=m,prompt=hala");
+  static final BackendSpec LOCAL = BackendSpec.parse("name=b,kind=local,path=/nowhere");
+
+  private static PipelineOptions options(String... args) {
+    return PipelineOptionsFactory.fromArgs(args).create();
   }
 
   @Test
-  void givenRunnerOrFlinkSettingsAreKept() {
-    String[] direct = {"--runner=DirectRunner", "--input=x"};
-    assertArrayEquals(direct, DefaultRunner.apply(direct, "flink", 4));
-    assertArrayEquals(
-        new String[] {"--parallelism=1", "--runner=FlinkRunner", "--flinkMaster=[local]"},
-        DefaultRunner.apply(new String[] {"--parallelism=1"}, "flink", 4));
-    assertArrayEquals(
-        new String[] {"--flinkMaster=host:8081", "--runner=FlinkRunner", "--parallelism=2"},
-        DefaultRunner.apply(new String[] {"--flinkMaster=host:8081"}, "flink", 2));
+  void apiBackendsWithoutRunnerOptionsRunOnFlinkEmbeddedWithASlotPerCore() {
+    PipelineOptions options = options();
+    assertTrue(DefaultRunner.apply(options, new String[0], List.of(API), "flink", 4));
+    assertEquals(FlinkRunner.class, options.getRunner());
+    assertEquals("[local]", options.as(FlinkPipelineOptions.class).getFlinkMaster());
+    assertEquals(4, options.as(FlinkPipelineOptions.class).getParallelism());
   }
 
   @Test
-  void unitTestsMayKeepTheDirectRunner() {
-    String[] args = {"--input=x"};
-    assertArrayEquals(args, DefaultRunner.apply(args, "direct", 4));
-    assertThrows(IllegalArgumentException.class, () -> DefaultRunner.apply(args, "spark", 4));
+  void givenRunnerAndFlinkSettingsAreKept() {
+    PipelineOptions direct = options("--runner=DirectRunner");
+    assertFalse(DefaultRunner.apply(
+        direct, new String[] {"--runner=DirectRunner"}, List.of(API), "flink", 4));
+    assertEquals(DirectRunner.class, direct.getRunner());
+    PipelineOptions one = options("--parallelism=1");
+    assertTrue(DefaultRunner.apply(one, new String[] {"--parallelism=1"}, List.of(API), "flink", 4));
+    assertEquals(1, one.as(FlinkPipelineOptions.class).getParallelism());
+  }
+
+  @Test
+  void inProcessModelsDryRunsAndUnitTestsKeepTheDirectRunner() {
+    assertFalse(DefaultRunner.apply(options(), new String[0], List.of(API, LOCAL), "flink", 4));
+    assertFalse(DefaultRunner.apply(options(), new String[0], List.of(), "flink", 4));
+    assertFalse(DefaultRunner.apply(options(), new String[0], List.of(API), "direct", 4));
+    assertThrows(IllegalArgumentException.class,
+        () -> DefaultRunner.apply(options(), new String[0], List.of(API), "spark", 4));
   }
 }
