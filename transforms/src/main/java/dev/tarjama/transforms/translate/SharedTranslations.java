@@ -6,6 +6,9 @@ import dev.tarjama.models.cache.CachedTranslation;
 import dev.tarjama.models.cache.TranslationCache;
 import dev.tarjama.models.openai.BackendConfig;
 import dev.tarjama.models.openai.Completion;
+import dev.tarjama.transforms.backend.BackendCaching;
+import dev.tarjama.transforms.backend.CompletionCandidates;
+import dev.tarjama.transforms.backend.InFlightRequests;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import java.util.ArrayList;
@@ -144,15 +147,6 @@ public final class SharedTranslations {
       }
       return out;
     }
-    Completion c = answer.completion();
-    long[] in = BackendCaching.promptTokensPerCandidate(c, k);
-    long[] outTokens = BackendCaching.completionTokensPerCandidate(c, k);
-    for (int i = 0; i < k; i++) {
-      String text = TranslateChunks.keepEdgeWhitespace(chunk.text, c.texts().get(i));
-      out.add(BackendCaching.isTruncated(c, i)
-          ? ChunkTranslation.truncated(chunk, label, i, text, in[i], outTokens[i])
-          : ChunkTranslation.success(chunk, label, i, text, in[i], outTokens[i]));
-    }
-    return out;
+    return CompletionCandidates.of(chunk, label, k, answer.completion());
   }
 }

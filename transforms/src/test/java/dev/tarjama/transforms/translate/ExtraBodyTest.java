@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.models.cache.CacheKeyspace;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
+import dev.tarjama.transforms.backend.BackendCaching;
+import dev.tarjama.transforms.backend.BackendSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;

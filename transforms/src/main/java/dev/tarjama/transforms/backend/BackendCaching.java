@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.translate;
+package dev.tarjama.transforms.backend;
 
 import dev.tarjama.models.cache.CacheKey;
 import dev.tarjama.models.cache.CacheKeyspace;
@@ -23,7 +23,7 @@ import java.util.TreeMap;
 
 /**
  * What a backend's translations are cached under, and the conversions between cache entries and
- * {@link ChunkTranslation}s: the pure part of {@link TranslateChunks}' cache, shared by its lookup
+ * {@link ChunkTranslation}s: the pure part of {@link dev.tarjama.transforms.translate.TranslateChunks}' cache, shared by its lookup
  * ({@link CacheLookup}) and its writes.
  *
  * <p>The {@link CacheKeyspace} of a backend: backend id = its kind ({@code openai-chat}, {@code
@@ -154,7 +154,7 @@ public final class BackendCaching {
 
   /**
    * The entries to store for a completion of {@code chunk}: exactly the texts and token counts
-   * that {@link TranslateChunks} emits for it (edge whitespace the source's, usage spread over the
+   * that {@link dev.tarjama.transforms.translate.TranslateChunks} emits for it (edge whitespace the source's, usage spread over the
    * candidates), so that a hit gives what the call gave. Candidates cut by the length limit go
    * under their key in {@code truncated} instead of {@code keyspace}.
    */
@@ -166,37 +166,16 @@ public final class BackendCaching {
   /** {@link #entries(CacheKeyspace, CacheKeyspace, Chunk, int, Completion)} by chunk text. */
   public static Map<CacheKey, CachedTranslation> entries(
       CacheKeyspace keyspace, CacheKeyspace truncated, String text, int k, Completion c) {
-    long[] in = promptTokensPerCandidate(c, k);
-    long[] out = completionTokensPerCandidate(c, k);
+    long[] in = CompletionCandidates.promptTokensPerCandidate(c, k);
+    long[] out = CompletionCandidates.completionTokensPerCandidate(c, k);
     Map<CacheKey, CachedTranslation> entries = new LinkedHashMap<>();
     for (int i = 0; i < k; i++) {
       entries.put(
-          (isTruncated(c, i) ? truncated : keyspace).key(i, text),
+          (CompletionCandidates.isTruncated(c, i) ? truncated : keyspace).key(i, text),
           new CachedTranslation(
-              TranslateChunks.keepEdgeWhitespace(text, c.texts().get(i)), in[i], out[i]));
+              CompletionCandidates.keepEdgeWhitespace(text, c.texts().get(i)), in[i], out[i]));
     }
     return entries;
-  }
-
-  /** The prompt tokens of {@code c} shared evenly by its {@code k} candidates (one prompt). */
-  static long[] promptTokensPerCandidate(Completion c, int k) {
-    long[] even = new long[k];
-    java.util.Arrays.fill(even, 1);
-    return TranslateChunks.apportion(c.promptTokens(), even);
-  }
-
-  /** The completion tokens of {@code c} split by the length of each candidate's text. */
-  static long[] completionTokensPerCandidate(Completion c, int k) {
-    long[] lengths = new long[k];
-    for (int i = 0; i < k; i++) {
-      lengths[i] = c.texts().get(i).length();
-    }
-    return TranslateChunks.apportion(c.completionTokens(), lengths);
-  }
-
-  /** Whether candidate {@code i} of {@code c} stopped at the length limit. */
-  public static boolean isTruncated(Completion c, int i) {
-    return "length".equals(c.finishReasons().get(i));
   }
 
   /**
