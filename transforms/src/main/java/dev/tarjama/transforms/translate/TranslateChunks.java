@@ -221,7 +221,6 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
 
   @Override
   public PCollectionTuple expand(PCollection<Chunk> input) {
-    Coder<ChunkTranslation> coder = new ModelCoders.ChunkTranslationCoder();
     PCollection<Chunk> chunks = input;
     PCollectionTuple deduplicated = null;
     boolean cached = options.cached();
@@ -265,72 +264,118 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         lookupTruncated = lookup.get(CacheLookup.TRUNCATED);
       }
       if (backend.isBatch()) {
-        // The launcher's batch phase put every answer it got into the cache: what is not there
-        // fails with the phase's reason (BatchMisses).
-        if (!cached) {
-          throw new IllegalArgumentException(
-              "backend " + backend.name() + " is a batch backend: it needs a cache");
-        }
-        fs.add(toTranslate.apply("Batch misses of " + backend.name(),
-            ParDo.of(new BatchMisses(backend))).setCoder(coder));
-        continue;
+        batchMisses(backend, toTranslate, cached, fs);
+      } else if (backend.isLocal()) {
+        translateLocally(backend, toTranslate, ts, fs);
+      } else {
+        translateWithApi(backend, toTranslate, lookupTruncated, share, ts, fs);
       }
-      if (backend.isLocal()) {
-        RunInference<Chunk, List<ChunkTranslation>, Translator> inference =
-            RunInference.of(
-                    new TranslatorModelHandler(
-                        backend.name(), backend.label(), backend.local(), translatorFactory))
-                .withShards(backend.local().shards())
-                .withMetricPrefix(BackendMetrics.translation(backend.label()).prefix());
-        PCollectionTuple branch =
-            toTranslate.apply("Translate with " + backend.name(), inference);
-        PCollection<List<ChunkTranslation>> results = branch.get(inference.resultsTag());
-        if (cached) {
-          results =
-              results
-                  .apply(
-                      "Store " + backend.name() + " in cache",
-                      ParDo.of(new StoreLocalCandidatesFn(cacheUri, backend)))
-                  .setCoder(results.getCoder());
-        }
-        ts.add(
-            results
-                .apply(
-                    "Candidates of " + backend.name(),
-                    ParDo.of(new LocalCandidatesFn(backend.label())))
-                .setCoder(coder));
-        fs.add(
-            branch
-                .get(inference.failuresTag())
-                .apply(
-                    "Failures of " + backend.name(),
-                    ParDo.of(new LocalFailuresFn(backend.label(), backend.k())))
-                .setCoder(coder));
-        continue;
-      }
-      ApiBranch api = new ApiBranch(backend, cacheUri, spendingLimit, share);
-      PCollectionTuple branch =
-          toTranslate.apply(
-              "Translate with " + backend.name(),
-              ParDo.of(new TranslateFn(api, true))
-                  .withOutputTags(
-                      TRANSLATIONS, TupleTagList.of(FAILURES).and(TruncationRetry.TO_RETRY)));
-      ts.add(branch.get(TRANSLATIONS).setCoder(coder));
-      fs.add(branch.get(FAILURES).setCoder(coder));
-      PCollection<Chunk> cut = branch.get(TruncationRetry.TO_RETRY).setCoder(input.getCoder());
-      if (cached) {
-        cut =
-            PCollectionList.of(cut)
-                .and(lookupTruncated)
-                .apply("Truncated " + backend.name() + " chunks", Flatten.pCollections());
-      }
-      PCollectionTuple retried =
-          cut.apply(
-              "Retry truncated " + backend.name() + " chunks",
-              TruncationRetry.of(api));
-      ts.add(retried.get(TRANSLATIONS));
-      fs.add(retried.get(FAILURES));
     }
+    return combine(input, deduplicated, translations, failures, completeTranslations,
+        completeFailures);
+  }
+
+  /**
+   * A batch backend's branch: the launcher's batch phase put every answer it got into the cache,
+   * so what the lookup missed fails with the phase's reason ({@link BatchMisses}).
+   */
+  private static void batchMisses(
+      BackendSpec backend,
+      PCollection<Chunk> misses,
+      boolean cached,
+      List<PCollection<ChunkTranslation>> fs) {
+    if (!cached) {
+      throw new IllegalArgumentException(
+          "backend " + backend.name() + " is a batch backend: it needs a cache");
+    }
+    fs.add(misses.apply("Batch misses of " + backend.name(),
+        ParDo.of(new BatchMisses(backend))).setCoder(new ModelCoders.ChunkTranslationCoder()));
+  }
+
+  /** A local backend's branch: batched in-process inference, stored as each batch leaves it. */
+  private void translateLocally(
+      BackendSpec backend,
+      PCollection<Chunk> toTranslate,
+      List<PCollection<ChunkTranslation>> ts,
+      List<PCollection<ChunkTranslation>> fs) {
+    Coder<ChunkTranslation> coder = new ModelCoders.ChunkTranslationCoder();
+    RunInference<Chunk, List<ChunkTranslation>, Translator> inference =
+        RunInference.of(
+                new TranslatorModelHandler(
+                    backend.name(), backend.label(), backend.local(), translatorFactory))
+            .withShards(backend.local().shards())
+            .withMetricPrefix(BackendMetrics.translation(backend.label()).prefix());
+    PCollectionTuple branch = toTranslate.apply("Translate with " + backend.name(), inference);
+    PCollection<List<ChunkTranslation>> results = branch.get(inference.resultsTag());
+    if (options.cached()) {
+      results =
+          results
+              .apply(
+                  "Store " + backend.name() + " in cache",
+                  ParDo.of(new StoreLocalCandidatesFn(options.cacheUri(), backend)))
+              .setCoder(results.getCoder());
+    }
+    ts.add(
+        results
+            .apply("Candidates of " + backend.name(),
+                ParDo.of(new LocalCandidatesFn(backend.label())))
+            .setCoder(coder));
+    fs.add(
+        branch
+            .get(inference.failuresTag())
+            .apply("Failures of " + backend.name(),
+                ParDo.of(new LocalFailuresFn(backend.label(), backend.k())))
+            .setCoder(coder));
+  }
+
+  /**
+   * An API backend's branch: the calls ({@link TranslateFn}), then one retry with more room of
+   * the chunks whose answer was cut, whether just now or in the cache ({@code lookupTruncated},
+   * null without a cache).
+   */
+  private void translateWithApi(
+      BackendSpec backend,
+      PCollection<Chunk> toTranslate,
+      PCollection<Chunk> lookupTruncated,
+      boolean share,
+      List<PCollection<ChunkTranslation>> ts,
+      List<PCollection<ChunkTranslation>> fs) {
+    Coder<ChunkTranslation> coder = new ModelCoders.ChunkTranslationCoder();
+    ApiBranch api = new ApiBranch(backend, options.cacheUri(), spendingLimit, share);
+    PCollectionTuple branch =
+        toTranslate.apply(
+            "Translate with " + backend.name(),
+            ParDo.of(new TranslateFn(api, true))
+                .withOutputTags(
+                    TRANSLATIONS, TupleTagList.of(FAILURES).and(TruncationRetry.TO_RETRY)));
+    ts.add(branch.get(TRANSLATIONS).setCoder(coder));
+    fs.add(branch.get(FAILURES).setCoder(coder));
+    PCollection<Chunk> cut =
+        branch.get(TruncationRetry.TO_RETRY).setCoder(toTranslate.getCoder());
+    if (lookupTruncated != null) {
+      cut =
+          PCollectionList.of(cut)
+              .and(lookupTruncated)
+              .apply("Truncated " + backend.name() + " chunks", Flatten.pCollections());
+    }
+    PCollectionTuple retried =
+        cut.apply("Retry truncated " + backend.name() + " chunks", TruncationRetry.of(api));
+    ts.add(retried.get(TRANSLATIONS));
+    fs.add(retried.get(FAILURES));
+  }
+
+  /**
+   * The outputs: the branches that translated every chunk as they are, the others' results
+   * copied to every chunk identical to the one they translated.
+   */
+  private static PCollectionTuple combine(
+      PCollection<Chunk> input,
+      PCollectionTuple deduplicated,
+      List<PCollection<ChunkTranslation>> translations,
+      List<PCollection<ChunkTranslation>> failures,
+      List<PCollection<ChunkTranslation>> completeTranslations,
+      List<PCollection<ChunkTranslation>> completeFailures) {
+    Coder<ChunkTranslation> coder = new ModelCoders.ChunkTranslationCoder();
     if (translations.isEmpty()) {
       // Every branch shared its calls: nothing to copy to identical chunks.
       return PCollectionTuple.of(TRANSLATIONS, PCollectionList.of(completeTranslations)
