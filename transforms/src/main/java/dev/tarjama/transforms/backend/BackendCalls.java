@@ -30,8 +30,8 @@ import org.joda.time.Instant;
  *       {@link #setup}, released in {@link #teardown}) and the cache at its URI, if any ({@link
  *       TranslationCaches}).
  *   <li>Calls in flight within a bundle ({@link PendingCalls}): up to the backend's {@code
- *       concurrency}, results emitted as they complete ({@link #makeRoom}) and the rest at the end
- *       of the bundle ({@link #drain}).
+ *       concurrency}, results emitted as they complete ({@link #startElement}) and the rest at
+ *       the end of the bundle ({@link #finishBundle}).
  *   <li>Answers stored the moment they arrive, on the HTTP client's thread ({@link #store}), so
  *       that a killed worker pays only for the calls in flight; a write that fails is counted
  *       ({@code cache_errors}) where Beam counters count, and the answer goes on.
@@ -57,7 +57,7 @@ public final class BackendCalls<I> implements Serializable {
   public interface Outputs {
     <T> void output(TupleTag<T> tag, T value, Instant timestamp);
 
-    /** In {@code @ProcessElement}: the element being processed sets the timestamp (always legal). */
+    /** In {@code @ProcessElement}: the element being processed sets the timestamp (legal). */
     static Outputs of(DoFn.MultiOutputReceiver out) {
       return new Outputs() {
         @Override
@@ -117,7 +117,7 @@ public final class BackendCalls<I> implements Serializable {
   }
 
   /** Fails the pipeline outside the global window: these calls are for batch pipelines. */
-  public static void requireGlobalWindow(BoundedWindow window, String transform) {
+  private static void requireGlobalWindow(BoundedWindow window, String transform) {
     if (!(window instanceof GlobalWindow)) {
       throw new IllegalStateException(
           transform + " runs in the global window (a batch pipeline), got " + window);
@@ -159,16 +159,27 @@ public final class BackendCalls<I> implements Serializable {
     return cache;
   }
 
-  /** Emits the finished calls; first waits while the backend's concurrency is used up. */
-  public void makeRoom(PendingCalls.Emitter<Done<I, Completion>> emitter)
+  /**
+   * At {@code @ProcessElement}, before the element's call: fails outside the global window
+   * (named {@code transform} in the error), emits the calls that finished and, while the
+   * backend's concurrency is used up, waits for one. Returns where this element's results go.
+   */
+  public Outputs startElement(
+      String transform,
+      BoundedWindow window,
+      DoFn.MultiOutputReceiver out,
+      BiConsumer<Done<I, Completion>, Outputs> emit)
       throws InterruptedException {
-    pending.makeRoom(config.concurrency(), emitter);
+    requireGlobalWindow(window, transform);
+    Outputs outputs = Outputs.of(out);
+    pending.makeRoom(config.concurrency(), d -> emit.accept(d, outputs));
+    return outputs;
   }
 
   /**
    * Tracks {@code call}, made for {@code element} at {@code startNanos}: when it completes, {@code
    * onArrival} runs on the completing thread (it must not throw; it is where answers are stored)
-   * and the result is queued for {@link #makeRoom} and {@link #drain}.
+   * and the result is queued for {@link #startElement} and {@link #finishBundle}.
    */
   public void add(
       I element,
@@ -184,11 +195,17 @@ public final class BackendCalls<I> implements Serializable {
         });
   }
 
-  /** At {@code @FinishBundle}: waits for and emits every call still in flight. */
-  public void drain(PendingCalls.Emitter<Done<I, Completion>> emitter)
+  /**
+   * At {@code @FinishBundle}: waits for and emits every call still in flight. Returns where
+   * results go at the end of the bundle.
+   */
+  public Outputs finishBundle(
+      DoFn<?, ?>.FinishBundleContext context, BiConsumer<Done<I, Completion>, Outputs> emit)
       throws InterruptedException {
-    pending.drain(emitter);
+    Outputs outputs = Outputs.of(context);
+    pending.drain(d -> emit.accept(d, outputs));
     countCacheErrors();
+    return outputs;
   }
 
   /** Stores {@code entries}; never throws (the answer is good either way), counts a failure. */

@@ -47,7 +47,7 @@ import org.joda.time.Instant;
  * <p>Truncated answers (an API backend's {@code finish_reason: length}, kept in {@link
  * BackendCaching#truncatedKeyspace}) count as stored but not as good. For a backend's first pass
  * ({@link #of}) a chunk with any truncated candidate goes to {@link #TRUNCATED}: it is known to be
- * cut, so it goes straight to its retry ({@link dev.tarjama.transforms.translate.TruncationRetry}) without paying again. For the
+ * cut, so it goes straight to its retry ({@code TruncationRetry}) without paying again. For the
  * retry ({@link #ofRetry}), and for a local backend (never retried), a truncated candidate is a
  * hit marked {@link ChunkTranslation#truncated}.
  *
@@ -252,43 +252,23 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
       }
       for (int c = 0; c < pending.size(); c++) {
         Pending p = pending.get(c);
-        List<CachedTranslation> stored = new ArrayList<>(k);
-        boolean[] cut = new boolean[k];
-        boolean anyCut = false;
-        for (int i = 0; i < k; i++) {
-          CachedTranslation t = found.get(keys.get(c).get(i));
-          if (t == null) {
-            t = found.get(cutKeys.get(c).get(i));
-            cut[i] = t != null;
-            anyCut |= cut[i];
-          }
-          if (t == null) {
-            break;
-          }
-          stored.add(t);
-        }
-        if (stored.size() < k) {
+        BackendCaching.Stored stored = BackendCaching.stored(found, keys.get(c), cutKeys.get(c));
+        if (stored == null) {
           misses.inc();
           sink.miss(p);
           continue;
         }
         hits.inc();
         LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
-        for (int i = 0; i < k; i++) {
-          tokensSaved.inc(stored.get(i).tokens());
+        for (CachedTranslation t : stored.candidates()) {
+          tokensSaved.inc(t.tokens());
         }
-        if (anyCut && target.routeTruncated()) {
+        if (stored.anyCut() && target.routeTruncated()) {
           sink.truncated(p);
           continue;
         }
-        for (int i = 0; i < k; i++) {
-          CachedTranslation t = stored.get(i);
-          sink.hit(
-              cut[i]
-                  ? ChunkTranslation.truncated(
-                      p.chunk(), target.label(), i, t.text(), t.tokensIn(), t.tokensOut())
-                  : BackendCaching.candidate(p.chunk(), target.label(), i, t),
-              p);
+        for (ChunkTranslation t : stored.of(p.chunk(), target.label())) {
+          sink.hit(t, p);
         }
       }
       pending.clear();

@@ -217,9 +217,7 @@ public final class JudgeParallelPairs
         BoundedWindow window,
         MultiOutputReceiver out)
         throws InterruptedException {
-      BackendCalls.requireGlobalWindow(window, "JudgeParallelPairs");
-      Outputs outputs = Outputs.of(out);
-      calls.makeRoom(d -> emit(d, outputs));
+      Outputs outputs = calls.startElement("JudgeParallelPairs", window, out, this::emit);
       JudgeRequest request = JudgeRequest.of(config, prompt, pair);
       CacheKey key = calls.cache() == null ? null : keyspace.key(0, request.prompt());
       Optional<CachedTranslation> cached = lookUp(key, request.prompt());
@@ -241,8 +239,7 @@ public final class JudgeParallelPairs
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) throws InterruptedException {
-      Outputs outputs = Outputs.of(context);
-      calls.drain(d -> emit(d, outputs));
+      calls.finishBundle(context, this::emit);
     }
 
     @Teardown

@@ -110,9 +110,7 @@ final class TranslateFn extends DoFn<Chunk, ChunkTranslation> {
       BoundedWindow window,
       MultiOutputReceiver out)
       throws InterruptedException {
-    BackendCalls.requireGlobalWindow(window, "TranslateChunks");
-    Outputs outputs = Outputs.of(out);
-    calls.makeRoom(d -> emit(d, outputs));
+    Outputs outputs = calls.startElement("TranslateChunks", window, out, this::emit);
     copies.makeRoom(Integer.MAX_VALUE, d -> emitCopy(d, outputs));
     String request = prompt.render(chunk.text);
     SpendingLimit.Reservation reservation = null;
@@ -202,8 +200,7 @@ final class TranslateFn extends DoFn<Chunk, ChunkTranslation> {
 
   @FinishBundle
   public void finishBundle(FinishBundleContext context) throws InterruptedException {
-    Outputs outputs = Outputs.of(context);
-    calls.drain(d -> emit(d, outputs));
+    Outputs outputs = calls.finishBundle(context, this::emit);
     copies.drain(d -> emitCopy(d, outputs));
   }
 
