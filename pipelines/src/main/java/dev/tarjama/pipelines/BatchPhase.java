@@ -8,7 +8,7 @@ import dev.tarjama.transforms.batch.BatchJobs;
 import dev.tarjama.transforms.batch.CollectBatchRequests;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.rank.RankingPolicy;
-import dev.tarjama.transforms.translate.BackendSpec;
+import dev.tarjama.transforms.backend.BackendSpec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

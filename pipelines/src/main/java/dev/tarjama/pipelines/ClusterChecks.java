@@ -1,6 +1,6 @@
 package dev.tarjama.pipelines;
 
-import dev.tarjama.transforms.translate.BackendSpec;
+import dev.tarjama.transforms.backend.BackendSpec;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

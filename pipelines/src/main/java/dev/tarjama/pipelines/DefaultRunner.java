@@ -1,6 +1,6 @@
 package dev.tarjama.pipelines;
 
-import dev.tarjama.transforms.translate.BackendSpec;
+import dev.tarjama.transforms.backend.BackendSpec;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;

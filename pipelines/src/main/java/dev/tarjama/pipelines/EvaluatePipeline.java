@@ -12,7 +12,7 @@ import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.ModelCoders;
-import dev.tarjama.transforms.translate.BackendSpec;
+import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.translate.TranslateChunks;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

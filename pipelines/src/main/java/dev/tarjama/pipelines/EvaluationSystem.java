@@ -1,7 +1,7 @@
 package dev.tarjama.pipelines;
 
 import dev.tarjama.transforms.evaluate.SegmentFiles;
-import dev.tarjama.transforms.translate.BackendSpec;
+import dev.tarjama.transforms.backend.BackendSpec;
 import java.io.IOException;
 import java.util.List;
 import java.util.regex.Pattern;

@@ -10,7 +10,7 @@ import dev.tarjama.transforms.report.SharedIds;
 import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.translate.TranslateChunks;
 import java.util.Iterator;
-import dev.tarjama.transforms.translate.BackendSpec;
+import dev.tarjama.transforms.backend.BackendSpec;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

@@ -43,7 +43,7 @@ import dev.tarjama.transforms.score.ScoreRewards;
 import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.SegmentRecords;
 import dev.tarjama.transforms.segment.SpanType;
-import dev.tarjama.transforms.translate.BackendSpec;
+import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.translate.DeduplicateChunks;
 import dev.tarjama.transforms.translate.TranslateChunks;
 import dev.tarjama.models.reward.RewardModelConfig;
@@ -450,7 +450,7 @@ final class TranslatePipeline {
   static <T> PCollection<T> rebundled(
       PCollection<T> in, String name, TranslateOptions options) {
     return isDirect(options)
-        ? in.apply(name, dev.tarjama.transforms.translate.SpreadOverBuckets.of(DIRECT_BUNDLES))
+        ? in.apply(name, dev.tarjama.transforms.backend.SpreadOverBuckets.of(DIRECT_BUNDLES))
         : in;
   }
 

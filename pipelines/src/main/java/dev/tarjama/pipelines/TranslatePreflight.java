@@ -3,7 +3,7 @@ package dev.tarjama.pipelines;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.models.openai.ModelsProbe;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.translate.BackendSpec;
+import dev.tarjama.transforms.backend.BackendSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

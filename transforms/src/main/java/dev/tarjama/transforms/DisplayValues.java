@@ -1,8 +1,8 @@
 package dev.tarjama.transforms;
 
 import dev.tarjama.models.openai.BackendConfig;
+import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.rank.RankingPolicy;
-import dev.tarjama.transforms.translate.BackendSpec;
 import java.util.Locale;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tarjama.models.reward.RewardModelConfig;
+import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.bilingual.EmitBilingual;
 import dev.tarjama.transforms.chunk.ChunkRecords;
 import dev.tarjama.transforms.evaluate.EvaluateTranslations;
@@ -40,7 +41,6 @@ import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.sweep.SweepThresholds;
 import dev.tarjama.transforms.sweep.ThresholdGrid;
 import dev.tarjama.transforms.sweep.ThresholdSweep;
-import dev.tarjama.transforms.translate.BackendSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -8,10 +8,10 @@ import dev.tarjama.models.cache.TranslationCache;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.openai.SpendingLimit;
-import dev.tarjama.transforms.translate.BackendCaching;
-import dev.tarjama.transforms.translate.BackendSpec;
-import dev.tarjama.transforms.translate.BatchSettings;
-import dev.tarjama.transforms.translate.TranslateChunks;
+import dev.tarjama.transforms.backend.BackendCaching;
+import dev.tarjama.transforms.backend.BackendSpec;
+import dev.tarjama.transforms.backend.BatchSettings;
+import dev.tarjama.transforms.backend.CompletionCandidates;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -417,10 +417,10 @@ public final class BatchJobs {
           } else {
             // One seeded line: candidate i alone, with that call's usage.
             entries.put(
-                (BackendCaching.isTruncated(c, 0) ? truncated : keyspace)
+                (CompletionCandidates.isTruncated(c, 0) ? truncated : keyspace)
                     .key(r.firstCandidate(), text),
                 new CachedTranslation(
-                    TranslateChunks.keepEdgeWhitespace(text, c.texts().get(0)),
+                    CompletionCandidates.keepEdgeWhitespace(text, c.texts().get(0)),
                     c.promptTokens(), c.completionTokens()));
           }
           answered.add(r.customId());

@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.models.openai.BackendConfig;
-import dev.tarjama.models.openai.CompletionBody;
 import dev.tarjama.models.openai.Completion;
+import dev.tarjama.models.openai.CompletionBody;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
-import dev.tarjama.transforms.translate.BackendSpec;
-import dev.tarjama.transforms.translate.BatchSettings;
+import dev.tarjama.transforms.backend.BackendSpec;
+import dev.tarjama.transforms.backend.BatchSettings;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**

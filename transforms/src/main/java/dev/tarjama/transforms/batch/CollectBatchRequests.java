@@ -2,9 +2,9 @@ package dev.tarjama.transforms.batch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tarjama.transforms.backend.BackendSpec;
+import dev.tarjama.transforms.backend.CacheLookup;
 import dev.tarjama.transforms.model.Chunk;
-import dev.tarjama.transforms.translate.BackendSpec;
-import dev.tarjama.transforms.translate.CacheLookup;
 import java.util.List;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Distinct;

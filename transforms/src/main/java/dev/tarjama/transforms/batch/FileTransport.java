@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.batch;
 
-import dev.tarjama.transforms.translate.BackendSpec;
+import dev.tarjama.transforms.backend.BackendSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.tarjama.transforms.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.models.openai.OpenAiBatchApi;
-import dev.tarjama.transforms.translate.BackendSpec;
+import dev.tarjama.transforms.backend.BackendSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -4,32 +4,31 @@ import dev.tarjama.models.cache.CacheKey;
 import dev.tarjama.models.cache.CacheKeyspace;
 import dev.tarjama.models.cache.CachedTranslation;
 import dev.tarjama.models.cache.CompatibleLookup;
-import dev.tarjama.models.cache.TranslationCache;
-import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.models.openai.BackendConfig;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.openai.SharedClients;
 import dev.tarjama.transforms.DisplayValues;
+import dev.tarjama.transforms.backend.BackendCaching;
+import dev.tarjama.transforms.backend.BackendCalls.Done;
+import dev.tarjama.transforms.backend.BackendCalls.Outputs;
+import dev.tarjama.transforms.backend.BackendCalls;
+import dev.tarjama.transforms.backend.BackendMetrics;
+import dev.tarjama.transforms.backend.BackendSpec;
+import dev.tarjama.transforms.backend.CallOptions;
 import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.model.ModelCoders;
-import dev.tarjama.transforms.translate.BackendCaching;
-import dev.tarjama.transforms.translate.BackendSpec;
-import dev.tarjama.transforms.translate.PendingCalls;
-import java.util.Objects;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Distribution;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
@@ -75,19 +74,15 @@ public final class JudgeParallelPairs
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
 
   public static final String STAGE = "judge";
-  private static final String NS = "tarjama";
 
   private final BackendSpec backend;
   private final JudgePrompt prompt;
-  private final int shuffleBuckets;
-  private final String cacheUri;
+  private final CallOptions options;
 
-  private JudgeParallelPairs(
-      BackendSpec backend, JudgePrompt prompt, int shuffleBuckets, String cacheUri) {
+  private JudgeParallelPairs(BackendSpec backend, JudgePrompt prompt, CallOptions options) {
     this.backend = backend;
     this.prompt = prompt;
-    this.shuffleBuckets = shuffleBuckets;
-    this.cacheUri = cacheUri;
+    this.options = options;
   }
 
   /**
@@ -104,13 +99,12 @@ public final class JudgeParallelPairs
       throw new IllegalArgumentException(
           "backend " + backend.name() + ": a judge gives one answer per pair, so k must be 1");
     }
-    return new JudgeParallelPairs(backend, JudgePrompt.strict(), 0, TranslationCaches.NONE);
+    return new JudgeParallelPairs(backend, JudgePrompt.strict(), CallOptions.defaults());
   }
 
   /** Another prompt template than the shipped {@code strict} one. */
   public JudgeParallelPairs withPrompt(JudgePrompt prompt) {
-    return new JudgeParallelPairs(
-        backend, Objects.requireNonNull(prompt), shuffleBuckets, cacheUri);
+    return new JudgeParallelPairs(backend, Objects.requireNonNull(prompt), options);
   }
 
   /**
@@ -118,10 +112,7 @@ public final class JudgeParallelPairs
    * The DirectRunner makes one bundle per key, so few keys keep many requests in flight there.
    */
   public JudgeParallelPairs withShuffleBuckets(int buckets) {
-    if (buckets < 0) {
-      throw new IllegalArgumentException("shuffle buckets must be 0 or more, not " + buckets);
-    }
-    return new JudgeParallelPairs(backend, prompt, buckets, cacheUri);
+    return new JudgeParallelPairs(backend, prompt, options.withShuffleBuckets(buckets));
   }
 
   /**
@@ -131,9 +122,7 @@ public final class JudgeParallelPairs
    * judge/}), model and decoding settings and the rendered prompt; failures are not stored.
    */
   public JudgeParallelPairs withCache(String uri) {
-    TranslationCaches.validate(uri);
-    String value = TranslationCaches.isNone(uri) ? TranslationCaches.NONE : uri.strip();
-    return new JudgeParallelPairs(backend, prompt, shuffleBuckets, value);
+    return new JudgeParallelPairs(backend, prompt, options.withCache(uri));
   }
 
   public BackendSpec backend() {
@@ -144,9 +133,9 @@ public final class JudgeParallelPairs
     return prompt;
   }
 
-  /** A counter's name, e.g. {@code judge/api_calls}. */
+  /** A counter's name, e.g. {@code judge/api_calls} (made by {@link BackendMetrics}). */
   public static String metricName(String metric) {
-    return "judge/" + metric;
+    return BackendMetrics.judge().name(metric);
   }
 
   @Override
@@ -154,23 +143,23 @@ public final class JudgeParallelPairs
     super.populateDisplayData(builder);
     DisplayValues.backend(builder, backend);
     builder.add(DisplayData.item("prompt", prompt.name()).withLabel("Judge prompt"));
-    builder.add(DisplayData.item("cache", DisplayValues.withoutCredentials(cacheUri))
+    builder.add(DisplayData.item("cache", DisplayValues.withoutCredentials(options.cacheUri()))
         .withLabel("Cache"));
     builder.addIfNotDefault(
-        DisplayData.item("shuffleBuckets", shuffleBuckets).withLabel("Shuffle buckets"), 0);
+        DisplayData.item("shuffleBuckets", options.shuffleBuckets()).withLabel("Shuffle buckets"), 0);
   }
 
   @Override
   public PCollectionTuple expand(PCollection<ParallelPair> pairs) {
     Reshuffle.ViaRandomKey<ParallelPair> reshuffle = Reshuffle.viaRandomKey();
-    if (shuffleBuckets > 0) {
-      reshuffle = reshuffle.withNumBuckets(shuffleBuckets);
+    if (options.shuffleBuckets() > 0) {
+      reshuffle = reshuffle.withNumBuckets(options.shuffleBuckets());
     }
     PCollectionTuple judged =
         pairs
             .apply("Spread pairs over workers", reshuffle)
             .apply("Judge with " + backend.name(),
-                ParDo.of(new JudgeFn(backend, prompt, cacheUri))
+                ParDo.of(new JudgeFn(backend, prompt, options.cacheUri()))
                     .withOutputTags(ACCEPTED,
                         TupleTagList.of(REJECTED).and(UNDECIDED).and(DEAD_LETTERS)));
     judged.get(ACCEPTED).setCoder(new JudgedPair.JudgedPairCoder());
@@ -180,65 +169,45 @@ public final class JudgeParallelPairs
     return judged;
   }
 
-  /** A finished request: the pair, and the completion or the error. */
-  private record Done(
-      ParallelPair pair, Instant timestamp, Completion completion, Throwable error, long nanos) {}
-
-  /** Where results go: the element's receiver, or the bundle's context in {@code @FinishBundle}. */
-  private interface Sink {
-    <T> void output(TupleTag<T> tag, T value, Instant timestamp);
-  }
-
   /** The one place a judge request is made (see {@link JudgeRequest}). */
   static final class JudgeFn extends DoFn<ParallelPair, JudgedPair> {
-    private final String backendName;
     private final BackendConfig config;
     private final JudgePrompt prompt;
-    private final String cacheUri;
     private final CacheKeyspace keyspace;
+    private final BackendCalls<ParallelPair> calls;
 
-    private final Counter apiCalls = Metrics.counter(NS, metricName("api_calls"));
-    private final Counter retries = Metrics.counter(NS, metricName("retries"));
-    private final Counter tokensIn = Metrics.counter(NS, metricName("tokens_in"));
-    private final Counter tokensOut = Metrics.counter(NS, metricName("tokens_out"));
-    private final Counter tokensEstimated = Metrics.counter(NS, metricName("tokens_estimated"));
-    private final Counter accepted = Metrics.counter(NS, metricName("accepted"));
-    private final Counter rejected = Metrics.counter(NS, metricName("rejected"));
-    private final Counter undecided = Metrics.counter(NS, metricName("undecided"));
-    private final Counter failures = Metrics.counter(NS, metricName("failures"));
-    private final Distribution latencyMs = Metrics.distribution(NS, metricName("latency_ms"));
-    private final Counter cacheHits = Metrics.counter(NS, metricName("cache_hits"));
-    private final Counter cacheErrors = Metrics.counter(NS, metricName("cache_errors"));
+    private final Counter accepted;
+    private final Counter rejected;
+    private final Counter undecided;
+    private final Counter cacheHits;
+    private final Counter cacheErrors;
 
-    private transient OpenAiCompatibleClient client;
-    private transient TranslationCache cache;
-    private final java.util.concurrent.atomic.AtomicLong storeErrors =
-        new java.util.concurrent.atomic.AtomicLong();
-    private transient PendingCalls<Done> pending;
     private transient CompatibleLookup lookup;
 
     JudgeFn(BackendSpec backend, JudgePrompt prompt, String cacheUri) {
-      this.backendName = backend.name();
       this.config = backend.config();
       this.prompt = prompt;
-      this.cacheUri = cacheUri;
       Map<String, String> identity = new TreeMap<>(backend.serverIdentity());
       identity.put("model-version", backend.modelVersion());
       this.keyspace = CacheKeyspace.of("judge/" + backend.kind().id(), config.model(), "",
           BackendCaching.apiDecoding(config)).withModelIdentity(identity);
+      BackendMetrics metrics = BackendMetrics.judge();
+      this.calls = new BackendCalls<>(backend.name(), config, cacheUri, metrics);
+      this.accepted = metrics.counter("accepted");
+      this.rejected = metrics.counter("rejected");
+      this.undecided = metrics.counter("undecided");
+      this.cacheHits = metrics.counter("cache_hits");
+      this.cacheErrors = metrics.counter("cache_errors");
     }
 
     @Setup
     public void setup() {
-      client = SharedClients.acquire(config);
-      if (!TranslationCaches.isNone(cacheUri)) {
-        cache = TranslationCaches.acquire(cacheUri);
-      }
+      calls.setup();
     }
 
     @StartBundle
     public void startBundle() {
-      pending = new PendingCalls<>();
+      calls.startBundle();
     }
 
     @ProcessElement
@@ -248,60 +217,34 @@ public final class JudgeParallelPairs
         BoundedWindow window,
         MultiOutputReceiver out)
         throws InterruptedException {
-      if (!(window instanceof GlobalWindow)) {
-        throw new IllegalStateException(
-            "JudgeParallelPairs runs in the global window (a batch pipeline), got " + window);
-      }
-      Sink sink =
-          new Sink() {
-            @Override
-            public <T> void output(TupleTag<T> tag, T value, Instant timestamp) {
-              // The element being processed sets the timestamp (always legal).
-              out.get(tag).output(value);
-            }
-          };
-      pending.makeRoom(config.concurrency(), d -> emit(d, sink));
+      Outputs outputs = calls.startElement("JudgeParallelPairs", window, out, this::emit);
       JudgeRequest request = JudgeRequest.of(config, prompt, pair);
-      CacheKey key = cache == null ? null : keyspace.key(0, request.prompt());
+      CacheKey key = calls.cache() == null ? null : keyspace.key(0, request.prompt());
       Optional<CachedTranslation> cached = lookUp(key, request.prompt());
       if (cached.isPresent()) {
         cacheHits.inc();
-        verdict(pair, cached.get().text(), timestamp, sink);
+        verdict(pair, cached.get().text(), timestamp, outputs);
         return;
       }
       long start = System.nanoTime();
-      pending.add(
-          client.translate(request.prompt(), 1),
+      calls.add(pair, timestamp, start, calls.client().translate(request.prompt(), 1),
           (completion, error) -> {
-            if (error == null) {
-              store(key, completion);
+            if (error == null && key != null) {
+              // Stored the moment the answer arrives (HTTP client thread): a killed run keeps it.
+              calls.store(key, new CachedTranslation(completion.texts().get(0),
+                  completion.promptTokens(), completion.completionTokens()));
             }
-            return new Done(pair, timestamp, completion, error, System.nanoTime() - start);
           });
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) throws InterruptedException {
-      Sink sink =
-          new Sink() {
-            @Override
-            public <T> void output(TupleTag<T> tag, T value, Instant timestamp) {
-              context.output(tag, value, timestamp, GlobalWindow.INSTANCE);
-            }
-          };
-      pending.drain(d -> emit(d, sink));
+      calls.finishBundle(context, this::emit);
     }
 
     @Teardown
     public void teardown() {
-      if (client != null) {
-        client = null;
-        SharedClients.release(config);
-      }
-      if (cache != null) {
-        cache = null;
-        TranslationCaches.release(cacheUri);
-      }
+      calls.teardown();
     }
 
     /** A cache that cannot answer is counted and the pair is judged by the server. */
@@ -311,7 +254,7 @@ public final class JudgeParallelPairs
       }
       try {
         if (lookup == null) {
-          lookup = CompatibleLookup.open(cache, keyspace);
+          lookup = CompatibleLookup.open(calls.cache(), keyspace);
         }
         return Optional.ofNullable(lookup.get(0, prompt));
       } catch (RuntimeException e) {
@@ -320,60 +263,32 @@ public final class JudgeParallelPairs
       }
     }
 
-    /** Stored the moment the answer arrives (HTTP client thread), so a killed run keeps it. */
-    private void store(CacheKey key, Completion c) {
-      if (key == null) {
-        return;
-      }
-      try {
-        cache.put(key, new CachedTranslation(c.texts().get(0), c.promptTokens(),
-            c.completionTokens()));
-      } catch (RuntimeException e) {
-        // Counted where Beam counters work: the answer is good either way.
-        storeErrors.incrementAndGet();
-      }
-    }
-
-    private void emit(Done d, Sink sink) {
-      latencyMs.update(d.nanos() / 1_000_000);
+    private void emit(Done<ParallelPair, Completion> d, Outputs out) {
       if (d.error() != null) {
-        PendingCalls.Failure failure = PendingCalls.Failure.of(d.error());
-        apiCalls.inc(failure.attempts());
-        retries.inc(Math.max(0, failure.attempts() - 1));
-        String message = failure.message();
-        failures.inc();
-        sink.output(DEAD_LETTERS, DeadLetter.of(d.pair().id, STAGE, "",
-            "backend " + backendName + ": " + message, JudgeOutputs.pair(d.pair()).toString()),
-            d.timestamp());
+        String error = calls.failed(d);
+        out.output(DEAD_LETTERS, DeadLetter.of(d.element().id, STAGE, "", error,
+            JudgeOutputs.pair(d.element()).toString()), d.timestamp());
         return;
       }
-      Completion c = d.completion();
-      apiCalls.inc(c.attempts());
-      retries.inc(c.retries());
-      tokensIn.inc(c.promptTokens());
-      tokensOut.inc(c.completionTokens());
-      if (c.usageEstimated()) {
-        tokensEstimated.inc(c.promptTokens() + c.completionTokens());
-      }
-      cacheErrors.inc(storeErrors.getAndSet(0));
-      verdict(d.pair(), c.texts().get(0), d.timestamp(), sink);
+      calls.completed(d);
+      verdict(d.element(), d.answer().texts().get(0), d.timestamp(), out);
     }
 
-    private void verdict(ParallelPair pair, String answer, Instant timestamp, Sink sink) {
+    private void verdict(ParallelPair pair, String answer, Instant timestamp, Outputs out) {
       Verdict verdict = VerdictParser.parse(answer);
       JudgedPair judged = new JudgedPair(pair, verdict, answer);
       switch (verdict) {
         case ACCEPT -> {
           accepted.inc();
-          sink.output(ACCEPTED, judged, timestamp);
+          out.output(ACCEPTED, judged, timestamp);
         }
         case REJECT -> {
           rejected.inc();
-          sink.output(REJECTED, judged, timestamp);
+          out.output(REJECTED, judged, timestamp);
         }
         case UNDECIDED -> {
           undecided.inc();
-          sink.output(UNDECIDED, judged, timestamp);
+          out.output(UNDECIDED, judged, timestamp);
         }
       }
     }

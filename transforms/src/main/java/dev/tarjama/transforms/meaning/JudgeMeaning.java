@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.meaning;
 
-import dev.tarjama.models.cache.TranslationCaches;
+import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.judge.JudgeParallelPairs;
 import dev.tarjama.transforms.judge.JudgePrompt;
 import dev.tarjama.transforms.judge.JudgedPair;
@@ -9,7 +9,6 @@ import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.model.ModelCoders;
 import dev.tarjama.transforms.model.Placeholders;
-import dev.tarjama.transforms.translate.BackendSpec;
 import java.util.List;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.KvCoder;

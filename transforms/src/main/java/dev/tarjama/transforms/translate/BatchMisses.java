@@ -1,11 +1,13 @@
 package dev.tarjama.transforms.translate;
 
+import dev.tarjama.transforms.backend.BackendMetrics;
+import dev.tarjama.transforms.backend.BackendSpec;
+import dev.tarjama.transforms.backend.BatchSettings;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.report.LiveCounts;
 import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 
 /**
@@ -25,8 +27,7 @@ final class BatchMisses extends DoFn<Chunk, ChunkTranslation> {
     this.label = backend.label();
     this.k = backend.k();
     this.reasons = backend.batch().failures();
-    this.failures = Metrics.counter(TranslateChunks.METRICS_NAMESPACE,
-        TranslateChunks.metricName(label, "failures"));
+    this.failures = BackendMetrics.translation(label).counter("failures");
   }
 
   @ProcessElement

@@ -1,8 +1,10 @@
 package dev.tarjama.transforms.translate;
 
+import dev.tarjama.transforms.backend.BackendMetrics;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.report.LiveCounts;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,7 +14,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import dev.tarjama.transforms.report.LiveCounts;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -221,8 +222,8 @@ public final class DeduplicateChunks extends PTransform<PCollection<Chunk>, PCol
             continue;
           }
           Counter[] c = counters.computeIfAbsent(t.backend, label -> new Counter[] {
-              Metrics.counter("tarjama", TranslateChunks.metricName(label, "dedupe_copies")),
-              Metrics.counter("tarjama", TranslateChunks.metricName(label, "dedupe_tokens_saved"))
+              BackendMetrics.translation(label).counter("dedupe_copies"),
+              BackendMetrics.translation(label).counter("dedupe_tokens_saved")
           });
           c[0].inc();
           c[1].inc(t.tokensIn + t.tokensOut);

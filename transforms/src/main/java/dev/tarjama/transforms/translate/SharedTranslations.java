@@ -2,16 +2,16 @@ package dev.tarjama.transforms.translate;
 
 import dev.tarjama.models.cache.CacheKey;
 import dev.tarjama.models.cache.CacheKeyspace;
-import dev.tarjama.models.cache.CachedTranslation;
 import dev.tarjama.models.cache.TranslationCache;
 import dev.tarjama.models.openai.BackendConfig;
 import dev.tarjama.models.openai.Completion;
+import dev.tarjama.transforms.backend.BackendCaching;
+import dev.tarjama.transforms.backend.CompletionCandidates;
+import dev.tarjama.transforms.backend.InFlightRequests;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -40,13 +40,10 @@ public final class SharedTranslations {
   /** A chunk's answer, and whether this chunk's own call makes it (false: a copy). */
   public record Call(CompletableFuture<Answer> answer, boolean paid) {}
 
-  /**
-   * What a request got: the backend's completion, or the k candidates as the cache holds them
-   * ({@code cut}: which of them stopped at the length limit).
-   */
-  public record Answer(Completion completion, List<CachedTranslation> stored, List<Boolean> cut) {
+  /** What a request got: the backend's completion, or the k candidates as the cache holds them. */
+  public record Answer(Completion completion, BackendCaching.Stored stored) {
     static Answer of(Completion c) {
-      return new Answer(c, null, null);
+      return new Answer(c, null);
     }
   }
 
@@ -106,26 +103,13 @@ public final class SharedTranslations {
     List<CacheKey> cut = BackendCaching.keys(truncated, text, k);
     List<CacheKey> all = new ArrayList<>(good);
     all.addAll(cut);
-    Map<CacheKey, CachedTranslation> found;
+    BackendCaching.Stored stored;
     try {
-      found = new HashMap<>(cache.getAll(all));
+      stored = BackendCaching.stored(cache.getAll(all), good, cut);
     } catch (RuntimeException e) {
       return null; // the lookup counted its own errors; asking the backend is always safe
     }
-    List<CachedTranslation> stored = new ArrayList<>(k);
-    List<Boolean> cuts = new ArrayList<>(k);
-    for (int i = 0; i < k; i++) {
-      CachedTranslation t = found.get(good.get(i));
-      cuts.add(t == null);
-      if (t == null) {
-        t = found.get(cut.get(i));
-      }
-      if (t == null) {
-        return null;
-      }
-      stored.add(t);
-    }
-    return new Answer(null, stored, cuts);
+    return stored == null ? null : new Answer(null, stored);
   }
 
   /**
@@ -134,25 +118,9 @@ public final class SharedTranslations {
    * cut ones marked {@link ChunkTranslation#truncated}.
    */
   List<ChunkTranslation> candidates(Chunk chunk, Answer answer) {
-    List<ChunkTranslation> out = new ArrayList<>(k);
     if (answer.stored() != null) {
-      for (int i = 0; i < k; i++) {
-        CachedTranslation t = answer.stored().get(i);
-        out.add(answer.cut().get(i)
-            ? ChunkTranslation.truncated(chunk, label, i, t.text(), t.tokensIn(), t.tokensOut())
-            : BackendCaching.candidate(chunk, label, i, t));
-      }
-      return out;
+      return answer.stored().of(chunk, label);
     }
-    Completion c = answer.completion();
-    long[] in = BackendCaching.promptTokensPerCandidate(c, k);
-    long[] outTokens = BackendCaching.completionTokensPerCandidate(c, k);
-    for (int i = 0; i < k; i++) {
-      String text = TranslateChunks.keepEdgeWhitespace(chunk.text, c.texts().get(i));
-      out.add(BackendCaching.isTruncated(c, i)
-          ? ChunkTranslation.truncated(chunk, label, i, text, in[i], outTokens[i])
-          : ChunkTranslation.success(chunk, label, i, text, in[i], outTokens[i]));
-    }
-    return out;
+    return CompletionCandidates.of(chunk, label, k, answer.completion());
   }
 }

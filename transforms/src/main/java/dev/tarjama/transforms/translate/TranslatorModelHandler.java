@@ -3,6 +3,8 @@ package dev.tarjama.transforms.translate;
 import dev.tarjama.models.translate.Decoding;
 import dev.tarjama.models.translate.Translation;
 import dev.tarjama.models.translate.Translator;
+import dev.tarjama.transforms.backend.CompletionCandidates;
+import dev.tarjama.transforms.backend.LocalModelConfig;
 import dev.tarjama.transforms.inference.Batching;
 import dev.tarjama.transforms.inference.ModelHandler;
 import dev.tarjama.transforms.model.Chunk;
@@ -116,7 +118,7 @@ public final class TranslatorModelHandler
       }
       long[] even = new long[k];
       Arrays.fill(even, 1);
-      long[] tokensIn = TranslateChunks.apportion(sourceTokens, even);
+      long[] tokensIn = CompletionCandidates.apportion(sourceTokens, even);
       List<ChunkTranslation> candidates = new ArrayList<>(k);
       for (int i = 0; i < k; i++) {
         List<String> texts = new ArrayList<>(n);

@@ -1,7 +1,9 @@
 package dev.tarjama.transforms.translate;
 
 import dev.tarjama.models.cache.TranslationCaches;
-import dev.tarjama.models.openai.SpendingLimit;
+import dev.tarjama.transforms.backend.BackendMetrics;
+import dev.tarjama.transforms.backend.BackendSpec;
+import dev.tarjama.transforms.backend.CacheLookup;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.ModelCoders;
@@ -43,49 +45,31 @@ public final class TruncationRetry extends PTransform<PCollection<Chunk>, PColle
   /** Chunks of a backend's first pass whose answer was cut: they go to this retry. */
   public static final TupleTag<Chunk> TO_RETRY = new TupleTag<>() {};
 
-  private final BackendSpec backend;
-  private final String cacheUri;
-  private final SpendingLimit spendingLimit;
+  private final ApiBranch branch;
 
-  private final boolean share;
-
-  private TruncationRetry(
-      BackendSpec backend, String cacheUri, SpendingLimit spendingLimit, boolean share) {
-    this.share = share;
-    this.backend = backend;
-    this.cacheUri = cacheUri;
-    this.spendingLimit = spendingLimit;
+  private TruncationRetry(ApiBranch branch) {
+    this.branch = branch;
   }
 
   /**
-   * The retry of {@code backend}'s cut chunks (an API backend), cached at {@code cacheUri} (or
-   * {@code none}) and within {@code spendingLimit}.
+   * The retry of an API backend's cut chunks, cached at the branch's cache (or none) and within
+   * its spending limit; with {@code share} (and a cache), identical retries in flight are one
+   * call ({@link SharedTranslations}).
    */
-  public static TruncationRetry of(
-      BackendSpec backend, String cacheUri, SpendingLimit spendingLimit) {
+  static TruncationRetry of(ApiBranch branch) {
+    BackendSpec backend = branch.backend();
     if (backend.isLocal()) {
       throw new IllegalArgumentException(
           "backend " + backend.name() + " is local: its length limit is the model's own");
     }
-    return of(backend, cacheUri, spendingLimit, false);
-  }
-
-  /**
-   * As {@link #of(BackendSpec, String, SpendingLimit)}; with {@code share} (and a cache),
-   * identical retries in flight are one call ({@link SharedTranslations}).
-   */
-  public static TruncationRetry of(
-      BackendSpec backend, String cacheUri, SpendingLimit spendingLimit, boolean share) {
-    if (backend.isLocal()) {
-      throw new IllegalArgumentException(
-          "backend " + backend.name() + " is local: its length limit is the model's own");
-    }
-    return new TruncationRetry(backend, cacheUri, spendingLimit, share);
+    return new TruncationRetry(branch);
   }
 
   @Override
   public PCollectionTuple expand(PCollection<Chunk> cut) {
     Coder<ChunkTranslation> coder = new ModelCoders.ChunkTranslationCoder();
+    BackendSpec backend = branch.backend();
+    String cacheUri = branch.cacheUri();
     BackendSpec retry = backend.forTruncationRetry();
     PCollection<Chunk> toSend =
         cut.apply("Count retries", ParDo.of(new CountRetriesFn(backend.label())))
@@ -99,7 +83,8 @@ public final class TruncationRetry extends PTransform<PCollection<Chunk>, PColle
     PCollectionTuple sent =
         toSend.apply(
             "Translate with more room",
-            ParDo.of(new TranslateChunks.TranslateFn(retry, cacheUri, spendingLimit, false, share))
+            ParDo.of(new TranslateFn(
+                new ApiBranch(retry, cacheUri, branch.spendingLimit(), branch.share()), false))
                 .withOutputTags(
                     TranslateChunks.TRANSLATIONS, TupleTagList.of(TranslateChunks.FAILURES)));
     PCollection<ChunkTranslation> translations =
@@ -119,10 +104,7 @@ public final class TruncationRetry extends PTransform<PCollection<Chunk>, PColle
     private final Counter retries;
 
     CountRetriesFn(String label) {
-      this.retries =
-          Metrics.counter(
-              TranslateChunks.METRICS_NAMESPACE,
-              TranslateChunks.metricName(label, "truncation_retries"));
+      this.retries = BackendMetrics.translation(label).counter("truncation_retries");
     }
 
     @ProcessElement

@@ -12,10 +12,10 @@ import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.openai.SpendingLimit;
+import dev.tarjama.transforms.backend.BackendCaching;
+import dev.tarjama.transforms.backend.BackendSpec;
+import dev.tarjama.transforms.backend.BatchSettings;
 import dev.tarjama.transforms.batch.LoopbackBatchServer.Plan;
-import dev.tarjama.transforms.translate.BackendCaching;
-import dev.tarjama.transforms.translate.BackendSpec;
-import dev.tarjama.transforms.translate.BatchSettings;
 import dev.tarjama.transforms.translate.LoopbackTranslator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -124,7 +124,7 @@ class BatchJobsTest {
         Completion c = client.translate(live.prompt().render(text), 3).get();
         for (int i = 0; i < 3; i++) {
           assertEquals(
-              dev.tarjama.transforms.translate.TranslateChunks.keepEdgeWhitespace(
+              dev.tarjama.transforms.backend.CompletionCandidates.keepEdgeWhitespace(
                   text, c.texts().get(i)),
               cache.get(keyspace.key(i, text)).orElseThrow().text(), text + " #" + i);
         }

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.models.openai.BackendConfig;
+import dev.tarjama.transforms.backend.BackendSpec;
+import dev.tarjama.transforms.backend.BatchSettings;
 import dev.tarjama.transforms.batch.Reconciliation.Outcome;
-import dev.tarjama.transforms.translate.BackendSpec;
-import dev.tarjama.transforms.translate.BatchSettings;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -52,8 +52,8 @@ class ReconciliationTest {
     assertEquals(0.5, priced.batch().priceIn());
     assertEquals(2.0, priced.batch().priceOut());
     BackendSpec live = BackendSpec.parse("name=b,url=http://127.0.0.1:1/v1,model=m");
-    assertEquals(dev.tarjama.transforms.translate.BackendCaching.keyspace(live).key(0, "t"),
-        dev.tarjama.transforms.translate.BackendCaching.keyspace(discounted).key(0, "t"));
+    assertEquals(dev.tarjama.transforms.backend.BackendCaching.keyspace(live).key(0, "t"),
+        dev.tarjama.transforms.backend.BackendCaching.keyspace(discounted).key(0, "t"));
     BackendSpec file = BackendSpec.parse("name=b,kind=batch-file,path=/tmp/x,model=m");
     assertEquals("/tmp/x", file.batch().path());
     org.junit.jupiter.api.Assertions.assertFalse(file.batch().hasServer());

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.model.DeadLetter;
-import dev.tarjama.transforms.translate.BackendSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,15 +1,15 @@
 package dev.tarjama.transforms.translate;
 
-import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tarjama.models.cache.CacheKeyspace;
 import dev.tarjama.models.openai.Completion;
+import dev.tarjama.transforms.backend.BackendCaching;
+import dev.tarjama.transforms.backend.BackendSpec;
+import dev.tarjama.transforms.backend.CompletionCandidates;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import java.io.InputStream;
@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +59,7 @@ class CacheCompatibilityTest {
       for (Chunk c : chunks) {
         for (int i = 0; i < 2; i++) {
           assertEquals(
-              TranslateChunks.keepEdgeWhitespace(c.text, LoopbackTranslator.translate(c.text, i)),
+              CompletionCandidates.keepEdgeWhitespace(c.text, LoopbackTranslator.translate(c.text, i)),
               got.get(c.recordId + "#" + c.chunkIndex + "/" + LABEL + "/" + i).text);
         }
       }

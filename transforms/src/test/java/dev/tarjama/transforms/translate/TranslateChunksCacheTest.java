@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tarjama.models.cache.SqliteTranslationCache;
+import dev.tarjama.transforms.backend.BackendSpec;
+import dev.tarjama.transforms.backend.CompletionCandidates;
 import dev.tarjama.transforms.inference.LetterMapTranslator;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
@@ -82,7 +84,7 @@ class TranslateChunksCacheTest {
         for (int i = 0; i < 2; i++) {
           ChunkTranslation t = got.get(c.recordId + "#" + c.chunkIndex + "/SFT_Gemma3_ranked/" + i);
           assertEquals(c.text, t.source);
-          assertEquals(TranslateChunks.keepEdgeWhitespace(
+          assertEquals(CompletionCandidates.keepEdgeWhitespace(
               c.text, LoopbackTranslator.translate(c.text, i)), t.text);
         }
       }
@@ -124,7 +126,7 @@ class TranslateChunksCacheTest {
         for (int i = 0; i < 2; i++) {
           ChunkTranslation t = got.get(c.recordId + "#" + c.chunkIndex + "/SFT_Gemma3_ranked/" + i);
           assertEquals(c.text, t.source);
-          assertEquals(TranslateChunks.keepEdgeWhitespace(
+          assertEquals(CompletionCandidates.keepEdgeWhitespace(
               c.text, LoopbackTranslator.translate(c.text, i)), t.text);
         }
       }

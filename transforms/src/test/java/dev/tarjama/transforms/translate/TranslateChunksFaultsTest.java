@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.models.prompt.PromptTemplate;
+import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import java.time.Duration;

@@ -1,11 +1,12 @@
 package dev.tarjama.transforms.translate;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.Placeholders;
@@ -201,19 +202,12 @@ class TranslateChunksTest {
   }
 
   @Test
-  void edgeWhitespaceFollowsTheSource() {
-    assertEquals("\nمرحبا  ", TranslateChunks.keepEdgeWhitespace("\nHello  ", " مرحبا\n\n"));
-    assertEquals("مرحبا", TranslateChunks.keepEdgeWhitespace("Hello", "\nمرحبا "));
-    assertEquals(" \n", TranslateChunks.keepEdgeWhitespace(" \n", "something"));
-    assertEquals("", TranslateChunks.keepEdgeWhitespace("", "x"));
-  }
-
-  @Test
-  void tokensAreApportionedExactly() {
-    assertArrayEquals(new long[] {4, 3, 3}, TranslateChunks.apportion(10, new long[] {1, 1, 1}));
-    assertArrayEquals(new long[] {25, 75}, TranslateChunks.apportion(100, new long[] {10, 30}));
-    assertArrayEquals(new long[] {3, 2}, TranslateChunks.apportion(5, new long[] {0, 0}));
-    long[] parts = TranslateChunks.apportion(97, new long[] {13, 7, 29});
-    assertEquals(97, parts[0] + parts[1] + parts[2]);
+  void backendNamesAndLabelsMustBeUniqueInOneRun() {
+    BackendSpec a = BackendSpec.parse("name=a,url=http://h:1/v1,model=m");
+    BackendSpec a2 = BackendSpec.parse("name=a,url=http://h:2/v1,model=m");
+    BackendSpec b = BackendSpec.parse("name=b,url=http://h:2/v1,model=m,label=a");
+    assertThrows(IllegalArgumentException.class, () -> TranslateChunks.with(a, a2));
+    assertThrows(IllegalArgumentException.class, () -> TranslateChunks.with(a, b));
+    assertThrows(IllegalArgumentException.class, () -> TranslateChunks.with(java.util.List.of()));
   }
 }

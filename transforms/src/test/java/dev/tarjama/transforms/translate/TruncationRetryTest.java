@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.models.cache.SqliteTranslationCache;
+import dev.tarjama.transforms.backend.BackendCaching;
+import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.translate;
+package dev.tarjama.transforms.backend;
 
 import dev.tarjama.models.cache.CacheKey;
 import dev.tarjama.models.cache.CacheKeyspace;
@@ -11,12 +11,12 @@ import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.ModelCoders;
 import dev.tarjama.transforms.report.LiveCounts;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -47,7 +47,7 @@ import org.joda.time.Instant;
  * <p>Truncated answers (an API backend's {@code finish_reason: length}, kept in {@link
  * BackendCaching#truncatedKeyspace}) count as stored but not as good. For a backend's first pass
  * ({@link #of}) a chunk with any truncated candidate goes to {@link #TRUNCATED}: it is known to be
- * cut, so it goes straight to its retry ({@link TruncationRetry}) without paying again. For the
+ * cut, so it goes straight to its retry ({@code TruncationRetry}) without paying again. For the
  * retry ({@link #ofRetry}), and for a local backend (never retried), a truncated candidate is a
  * hit marked {@link ChunkTranslation#truncated}.
  *
@@ -69,28 +69,22 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
 
   static final int LOOKUP_BATCH = 200;
 
-  private final String cacheUri;
-  private final CacheKeyspace keyspace;
-  private final String label;
-  private final int k;
-  /** Where truncated answers are kept. */
-  private final CacheKeyspace truncated;
-  /** True: a chunk with a truncated answer goes to {@link #TRUNCATED}; false: a marked hit. */
-  private final boolean routeTruncated;
-
-  private CacheLookup(
+  /**
+   * What one backend's lookups need: its keyspaces, label and k, and whether a chunk with a
+   * truncated answer goes to {@link #TRUNCATED} (true) or is a marked hit (false).
+   */
+  record Target(
       String cacheUri,
       CacheKeyspace keyspace,
+      CacheKeyspace truncated,
       String label,
       int k,
-      CacheKeyspace truncated,
-      boolean routeTruncated) {
-    this.cacheUri = cacheUri;
-    this.keyspace = keyspace;
-    this.label = label;
-    this.k = k;
-    this.truncated = truncated;
-    this.routeTruncated = routeTruncated;
+      boolean routeTruncated) implements Serializable {}
+
+  private final Target target;
+
+  private CacheLookup(Target target) {
+    this.target = target;
   }
 
   /** Lookups of {@code backend}'s candidates in the cache at {@code cacheUri}. */
@@ -113,10 +107,9 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
     TranslationCaches.validate(cacheUri);
     // A local model is not retried (its length limit follows the source), nor is a batch
     // backend (its answers come from the batch phase only): a marked hit.
-    return new CacheLookup(
-        cacheUri, BackendCaching.keyspace(backend), backend.label(), backend.k(),
-        BackendCaching.truncatedKeyspace(backend),
-        route && !backend.isLocal() && !backend.isBatch());
+    return new CacheLookup(new Target(
+        cacheUri, BackendCaching.keyspace(backend), BackendCaching.truncatedKeyspace(backend),
+        backend.label(), backend.k(), route && !backend.isLocal() && !backend.isBatch()));
   }
 
   @Override
@@ -124,7 +117,7 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
     PCollectionTuple out =
         chunks.apply(
             "Look up",
-            ParDo.of(new LookupFn(cacheUri, keyspace, label, k, truncated, routeTruncated))
+            ParDo.of(new LookupFn(target))
                 .withOutputTags(HITS, TupleTagList.of(MISSES).and(TRUNCATED)));
     out.get(HITS).setCoder(new ModelCoders.ChunkTranslationCoder());
     out.get(MISSES).setCoder(chunks.getCoder());
@@ -144,12 +137,7 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
   }
 
   static final class LookupFn extends DoFn<Chunk, ChunkTranslation> {
-    private final String cacheUri;
-    private final CacheKeyspace keyspace;
-    private final String label;
-    private final int k;
-    private final CacheKeyspace truncated;
-    private final boolean routeTruncated;
+    private final Target target;
     private final Counter hits;
     private final Counter misses;
     private final Counter tokensSaved;
@@ -159,30 +147,19 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
     private transient CompatibleLookup lookup;
     private transient List<Pending> pending;
 
-    LookupFn(
-        String cacheUri,
-        CacheKeyspace keyspace,
-        String label,
-        int k,
-        CacheKeyspace truncated,
-        boolean routeTruncated) {
-      this.cacheUri = cacheUri;
-      this.keyspace = keyspace;
-      this.label = label;
-      this.k = k;
-      this.truncated = truncated;
-      this.routeTruncated = routeTruncated;
-      String ns = TranslateChunks.METRICS_NAMESPACE;
-      this.hits = Metrics.counter(ns, TranslateChunks.metricName(label, "cache_hits"));
-      this.misses = Metrics.counter(ns, TranslateChunks.metricName(label, "cache_misses"));
-      this.tokensSaved = Metrics.counter(ns, TranslateChunks.metricName(label, "tokens_saved"));
-      this.errors = Metrics.counter(ns, TranslateChunks.metricName(label, "cache_errors"));
+    LookupFn(Target target) {
+      this.target = target;
+      BackendMetrics metrics = BackendMetrics.translation(target.label());
+      this.hits = metrics.counter("cache_hits");
+      this.misses = metrics.counter("cache_misses");
+      this.tokensSaved = metrics.counter("tokens_saved");
+      this.errors = metrics.counter("cache_errors");
     }
 
     @Setup
     public void setup() {
-      cache = TranslationCaches.acquire(cacheUri);
-      lookup = CompatibleLookup.open(cache, keyspace);
+      cache = TranslationCaches.acquire(target.cacheUri());
+      lookup = CompatibleLookup.open(cache, target.keyspace());
     }
 
     @StartBundle
@@ -243,7 +220,7 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
     public void teardown() {
       if (cache != null) {
         cache = null;
-        TranslationCaches.release(cacheUri);
+        TranslationCaches.release(target.cacheUri());
       }
     }
 
@@ -251,16 +228,17 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
       if (pending.isEmpty()) {
         return;
       }
+      int k = target.k();
       List<List<CacheKey>> keys = new ArrayList<>(pending.size());
       List<List<CacheKey>> cutKeys = new ArrayList<>(pending.size());
       List<CompatibleLookup.Request> all = new ArrayList<>(pending.size() * k);
       List<CacheKey> allCut = new ArrayList<>(pending.size() * k);
       for (Pending p : pending) {
-        keys.add(BackendCaching.keys(keyspace, p.chunk().text, k));
+        keys.add(BackendCaching.keys(target.keyspace(), p.chunk().text, k));
         for (int i = 0; i < k; i++) {
           all.add(new CompatibleLookup.Request(i, p.chunk().text));
         }
-        List<CacheKey> cut = BackendCaching.keys(truncated, p.chunk().text, k);
+        List<CacheKey> cut = BackendCaching.keys(target.truncated(), p.chunk().text, k);
         cutKeys.add(cut);
         allCut.addAll(cut);
       }
@@ -274,43 +252,23 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
       }
       for (int c = 0; c < pending.size(); c++) {
         Pending p = pending.get(c);
-        List<CachedTranslation> stored = new ArrayList<>(k);
-        boolean[] cut = new boolean[k];
-        boolean anyCut = false;
-        for (int i = 0; i < k; i++) {
-          CachedTranslation t = found.get(keys.get(c).get(i));
-          if (t == null) {
-            t = found.get(cutKeys.get(c).get(i));
-            cut[i] = t != null;
-            anyCut |= cut[i];
-          }
-          if (t == null) {
-            break;
-          }
-          stored.add(t);
-        }
-        if (stored.size() < k) {
+        BackendCaching.Stored stored = BackendCaching.stored(found, keys.get(c), cutKeys.get(c));
+        if (stored == null) {
           misses.inc();
           sink.miss(p);
           continue;
         }
         hits.inc();
         LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
-        for (int i = 0; i < k; i++) {
-          tokensSaved.inc(stored.get(i).tokens());
+        for (CachedTranslation t : stored.candidates()) {
+          tokensSaved.inc(t.tokens());
         }
-        if (anyCut && routeTruncated) {
+        if (stored.anyCut() && target.routeTruncated()) {
           sink.truncated(p);
           continue;
         }
-        for (int i = 0; i < k; i++) {
-          CachedTranslation t = stored.get(i);
-          sink.hit(
-              cut[i]
-                  ? ChunkTranslation.truncated(
-                      p.chunk(), label, i, t.text(), t.tokensIn(), t.tokensOut())
-                  : BackendCaching.candidate(p.chunk(), label, i, t),
-              p);
+        for (ChunkTranslation t : stored.of(p.chunk(), target.label())) {
+          sink.hit(t, p);
         }
       }
       pending.clear();

@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.translate;
+package dev.tarjama.transforms.backend;
 
 import dev.tarjama.models.openai.BackendException;
 import java.util.concurrent.CompletableFuture;
@@ -8,7 +8,7 @@ import java.util.function.BiFunction;
 
 /**
  * The asynchronous calls a DoFn has started within one bundle, whose results it emits as they
- * complete: a DoFn that calls a server ({@link TranslateChunks}, the judge) keeps up to the
+ * complete: a DoFn that calls a server (the translation calls, the judge) keeps up to the
  * backend's concurrency in flight instead of waiting per element, emits finished results from
  * {@code @ProcessElement}, and the rest from {@code @FinishBundle}. One per bundle, used from the
  * DoFn's thread; results are queued from the calls' threads.

@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.translate;
+package dev.tarjama.transforms.backend;
 
 import dev.tarjama.models.translate.Decoding;
 import dev.tarjama.models.translate.ExecutionProvider;

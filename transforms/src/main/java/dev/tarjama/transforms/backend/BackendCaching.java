@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.translate;
+package dev.tarjama.transforms.backend;
 
 import dev.tarjama.models.cache.CacheKey;
 import dev.tarjama.models.cache.CacheKeyspace;
@@ -23,7 +23,7 @@ import java.util.TreeMap;
 
 /**
  * What a backend's translations are cached under, and the conversions between cache entries and
- * {@link ChunkTranslation}s: the pure part of {@link TranslateChunks}' cache, shared by its lookup
+ * {@link ChunkTranslation}s: the pure part of {@code TranslateChunks}' cache, shared by its lookup
  * ({@link CacheLookup}) and its writes.
  *
  * <p>The {@link CacheKeyspace} of a backend: backend id = its kind ({@code openai-chat}, {@code
@@ -154,7 +154,7 @@ public final class BackendCaching {
 
   /**
    * The entries to store for a completion of {@code chunk}: exactly the texts and token counts
-   * that {@link TranslateChunks} emits for it (edge whitespace the source's, usage spread over the
+   * that {@code TranslateChunks} emits for it (edge whitespace the source's, usage spread over the
    * candidates), so that a hit gives what the call gave. Candidates cut by the length limit go
    * under their key in {@code truncated} instead of {@code keyspace}.
    */
@@ -166,37 +166,16 @@ public final class BackendCaching {
   /** {@link #entries(CacheKeyspace, CacheKeyspace, Chunk, int, Completion)} by chunk text. */
   public static Map<CacheKey, CachedTranslation> entries(
       CacheKeyspace keyspace, CacheKeyspace truncated, String text, int k, Completion c) {
-    long[] in = promptTokensPerCandidate(c, k);
-    long[] out = completionTokensPerCandidate(c, k);
+    long[] in = CompletionCandidates.promptTokensPerCandidate(c, k);
+    long[] out = CompletionCandidates.completionTokensPerCandidate(c, k);
     Map<CacheKey, CachedTranslation> entries = new LinkedHashMap<>();
     for (int i = 0; i < k; i++) {
       entries.put(
-          (isTruncated(c, i) ? truncated : keyspace).key(i, text),
+          (CompletionCandidates.isTruncated(c, i) ? truncated : keyspace).key(i, text),
           new CachedTranslation(
-              TranslateChunks.keepEdgeWhitespace(text, c.texts().get(i)), in[i], out[i]));
+              CompletionCandidates.keepEdgeWhitespace(text, c.texts().get(i)), in[i], out[i]));
     }
     return entries;
-  }
-
-  /** The prompt tokens of {@code c} shared evenly by its {@code k} candidates (one prompt). */
-  static long[] promptTokensPerCandidate(Completion c, int k) {
-    long[] even = new long[k];
-    java.util.Arrays.fill(even, 1);
-    return TranslateChunks.apportion(c.promptTokens(), even);
-  }
-
-  /** The completion tokens of {@code c} split by the length of each candidate's text. */
-  static long[] completionTokensPerCandidate(Completion c, int k) {
-    long[] lengths = new long[k];
-    for (int i = 0; i < k; i++) {
-      lengths[i] = c.texts().get(i).length();
-    }
-    return TranslateChunks.apportion(c.completionTokens(), lengths);
-  }
-
-  /** Whether candidate {@code i} of {@code c} stopped at the length limit. */
-  public static boolean isTruncated(Completion c, int i) {
-    return "length".equals(c.finishReasons().get(i));
   }
 
   /**
@@ -215,6 +194,52 @@ public final class BackendCaching {
           new CachedTranslation(t.text, t.tokensIn, t.tokensOut));
     }
     return entries;
+  }
+
+  /**
+   * All k candidates of one text as the cache holds them, each a good answer or one cut at the
+   * length limit ({@link #truncatedKeyspace}).
+   */
+  public record Stored(List<CachedTranslation> candidates, List<Boolean> cut) {
+    /** Whether any candidate is cut. */
+    public boolean anyCut() {
+      return cut.contains(true);
+    }
+
+    /** The candidates for {@code chunk}: exactly what is stored, cut ones marked truncated. */
+    public List<ChunkTranslation> of(Chunk chunk, String label) {
+      List<ChunkTranslation> out = new ArrayList<>(candidates.size());
+      for (int i = 0; i < candidates.size(); i++) {
+        CachedTranslation t = candidates.get(i);
+        out.add(cut.get(i)
+            ? ChunkTranslation.truncated(chunk, label, i, t.text(), t.tokensIn(), t.tokensOut())
+            : candidate(chunk, label, i, t));
+      }
+      return out;
+    }
+  }
+
+  /**
+   * The candidates of one text in {@code found}, by their good keys ({@code good}, candidate
+   * order) or else their truncated ones ({@code cut}); null unless every one is there (a text
+   * with only some stored is sent again: one request gives all k).
+   */
+  public static Stored stored(
+      Map<CacheKey, CachedTranslation> found, List<CacheKey> good, List<CacheKey> cut) {
+    List<CachedTranslation> stored = new ArrayList<>(good.size());
+    List<Boolean> cuts = new ArrayList<>(good.size());
+    for (int i = 0; i < good.size(); i++) {
+      CachedTranslation t = found.get(good.get(i));
+      cuts.add(t == null);
+      if (t == null) {
+        t = found.get(cut.get(i));
+      }
+      if (t == null) {
+        return null;
+      }
+      stored.add(t);
+    }
+    return new Stored(stored, cuts);
   }
 
   /** The candidate a stored entry stands for. */

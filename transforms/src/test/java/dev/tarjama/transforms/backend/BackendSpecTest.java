@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.translate;
+package dev.tarjama.transforms.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -160,16 +160,6 @@ class BackendSpecTest {
     assertTrue(rejection(base + ",price-in=-1").contains("prices"));
     assertTrue(rejection(base + ",key-env=sk-live-abc").contains("NAME of an environment"));
     assertTrue(rejection("name=a,url=http://user:pw@h/v1,model=m").contains("credentials"));
-  }
-
-  @Test
-  void backendNamesAndLabelsMustBeUniqueInOneRun() {
-    BackendSpec a = BackendSpec.parse("name=a,url=http://h:1/v1,model=m");
-    BackendSpec a2 = BackendSpec.parse("name=a,url=http://h:2/v1,model=m");
-    BackendSpec b = BackendSpec.parse("name=b,url=http://h:2/v1,model=m,label=a");
-    assertThrows(IllegalArgumentException.class, () -> TranslateChunks.with(a, a2));
-    assertThrows(IllegalArgumentException.class, () -> TranslateChunks.with(a, b));
-    assertThrows(IllegalArgumentException.class, () -> TranslateChunks.with(java.util.List.of()));
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.translate;
+package dev.tarjama.transforms.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.models.cache.CacheKeyspace;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
+import dev.tarjama.transforms.translate.LoopbackTranslator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
