@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +70,45 @@ class ProgressTest {
       assertTrue(inFlightSeen, "requests in flight were shown:\n" + r.out());
       assertTrue(etaSeen, "an ETA was shown:\n" + r.out());
       assertTrue(maxCandidates > 0, r.out());
+    }
+  }
+  /**
+   * Work done counts each (unique chunk, backend) pair once, so that it ends at the total: chunks
+   * that wait for an identical chunk's answer, answers cut at the length limit and asked again,
+   * and an in-process model's candidates (counted as the model returns them) included.
+   */
+  @Test
+  void workDoneEndsAtTheTotalWithCopiesRetriesAndALocalModel(@TempDir Path tmp) throws Exception {
+    Path in = Files.createDirectories(tmp.resolve("in"));
+    TranslateCommandTest.copyHead(in, FlinkRunnerTest.THINK_TOOLS, 8);
+    try (LoopbackTranslator cutting =
+        LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX)
+            .models("gemma-3-27b").lengthLimit(40).start()) {
+      TranslateMistakesTest.Result r = TranslateMistakesTest.translate(
+          "--input=" + in + "/*/*", "--output=" + tmp.resolve("out"),
+          TranslateMistakesTest.backend(cutting, "gemma-3-27b"),
+          "--backend=name=tiny-a,kind=local,path="
+              + RewardTranslateTest.MODELS.resolve("tiny-en-ar-a") + ",k=1,decoding=greedy",
+          "--progress-seconds=1");
+      assertEquals(0, r.code(), r.err());
+      RunOutputs outputs = new RunOutputs(tmp.resolve("out"));
+      assertTrue(outputs.report().at("/savings/duplicate_chunks").asLong() > 0,
+          "the input must repeat chunks: " + outputs.report().get("savings"));
+      long lastDone = -1;
+      long total = -1;
+      for (String line : r.out().lines().toList()) {
+        Matcher m = LINE.matcher(line);
+        if (m.find()) {
+          lastDone = Long.parseLong(m.group(4));
+          total = Long.parseLong(m.group(5));
+          assertTrue(lastDone <= total, line);
+        }
+      }
+      assertTrue(total > 0, r.out());
+      // Two backends: total / 2 unique chunks, and more requests than that (cut ones again).
+      assertTrue(cutting.requestCount() > total / 2,
+          cutting.requestCount() + " requests: no answer was cut and asked again");
+      assertEquals(total, lastDone, r.out());
     }
   }
 }

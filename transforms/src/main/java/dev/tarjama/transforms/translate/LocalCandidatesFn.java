@@ -2,7 +2,6 @@ package dev.tarjama.transforms.translate;
 
 import dev.tarjama.transforms.backend.BackendMetrics;
 import dev.tarjama.transforms.model.ChunkTranslation;
-import dev.tarjama.transforms.report.LiveCounts;
 import java.util.List;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -23,14 +22,13 @@ final class LocalCandidatesFn extends DoFn<List<ChunkTranslation>, ChunkTranslat
   @ProcessElement
   public void process(
       @Element List<ChunkTranslation> candidates, OutputReceiver<ChunkTranslation> out) {
-    LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
+    // The progress line counted these as the model returned them (TranslatorModelHandler).
     for (ChunkTranslation t : candidates) {
       if (t.truncated) {
         truncated.inc();
       }
       tokensIn.inc(t.tokensIn);
       tokensOut.inc(t.tokensOut);
-      LiveCounts.add(LiveCounts.TOKENS_OUT, t.tokensOut);
       out.output(t);
     }
   }

@@ -142,10 +142,9 @@ final class TranslateFn extends DoFn<Chunk, ChunkTranslation> {
           if (held != null) {
             held.release();
           }
-          copies.add(c.answer(), (answer, error) -> {
-            LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
-            return new Done<>(chunk, timestamp, answer, error, System.nanoTime() - start);
-          });
+          // Not a (unique chunk, backend) pair of the progress line: the call it waits for is.
+          copies.add(c.answer(), (answer, error) ->
+              new Done<>(chunk, timestamp, answer, error, System.nanoTime() - start));
           return;
         }
         call = c.answer().thenApply(SharedTranslations.Answer::completion);
@@ -153,7 +152,7 @@ final class TranslateFn extends DoFn<Chunk, ChunkTranslation> {
         call = calls.client().translate(request, k, paid);
       }
       calls.add(chunk, timestamp, start, call, (completion, error) -> {
-        liveCounts(label, completion, error);
+        liveCounts(label, completion, error, retryTruncated);
         if (held != null) {
           held.release();
         }
@@ -170,11 +169,17 @@ final class TranslateFn extends DoFn<Chunk, ChunkTranslation> {
     }
   }
 
-  /** The progress line's counts, the moment an answer arrives (on the client's thread). */
-  private static void liveCounts(String label, Completion completion, Throwable error) {
+  /**
+   * The progress line's counts, the moment an answer arrives (on the client's thread). A cut
+   * answer on a first pass leaves its chunk to be done by the retry, which counts it then.
+   */
+  static void liveCounts(
+      String label, Completion completion, Throwable error, boolean retryTruncated) {
     LiveCounts.add(LiveCounts.REQUESTS_IN_FLIGHT, -1);
     LiveCounts.inc(LiveCounts.REQUESTS_DONE);
-    LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
+    if (error != null || !retryTruncated || !completion.finishReasons().contains("length")) {
+      LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
+    }
     if (error != null) {
       LiveCounts.inc(LiveCounts.REQUESTS_FAILED);
     } else {

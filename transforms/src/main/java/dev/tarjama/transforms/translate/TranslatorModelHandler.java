@@ -11,6 +11,7 @@ import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.ModelCoders;
 import dev.tarjama.transforms.translate.TranslationUnits.Part;
+import dev.tarjama.transforms.report.LiveCounts;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -137,6 +138,10 @@ public final class TranslatorModelHandler
                 : ChunkTranslation.success(chunk, label, i, text, tokensIn[i], tokensOut));
       }
       out.add(candidates);
+      // The progress line's counts as the model hands the batch back: downstream of
+      // RunInference, a runner may hold the outputs until the whole bundle is done.
+      LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
+      candidates.forEach(t -> LiveCounts.add(LiveCounts.TOKENS_OUT, t.tokensOut));
     }
     return out;
   }
