@@ -71,7 +71,8 @@ final class TranslateCommand {
     try {
       line = CommandLine.parse(args, "backend");
       options =
-          PipelineOptionsFactory.fromArgs(line.beamArgs).withValidation().as(TranslateOptions.class);
+          PipelineOptionsFactory.fromArgs(DefaultRunner.apply(line.beamArgs))
+              .withValidation().as(TranslateOptions.class);
     } catch (IllegalArgumentException e) {
       err.println("tarjama translate: " + e.getMessage());
       return 2;

@@ -81,5 +81,25 @@ class FlinkRunnerTest {
     RunOutputs.assertSameReport(onDirect.stableReport(), onFlink.stableReport());
   }
 
-
+  /** A user's command line names no runner: translate runs on Flink embedded, one slot a core. */
+  @Test
+  void withoutRunnerOptionsTranslateRunsOnFlinkEmbedded(@TempDir Path tmp) throws Exception {
+    Path in = Files.createDirectories(tmp.resolve("in"));
+    int records = TranslateCommandTest.copyHead(in, GSM8K_THINK, 3);
+    String before = System.getProperty(DefaultRunner.PROPERTY);
+    System.clearProperty(DefaultRunner.PROPERTY);
+    try {
+      Path out = tmp.resolve("out");
+      assertEquals(0, TranslateCommandTest.run(
+          TranslateCommandTest.translateArgs(in + "/*/*", out, "--progressSeconds=0")));
+      RunOutputs outputs = new RunOutputs(out);
+      assertEquals("FlinkRunner", outputs.report().get("runner").asText());
+      assertEquals(records, outputs.report().get("counts").get("input").asLong());
+      assertEquals(records, outputs.lines("chosen").size() + outputs.lines("rejected").size());
+    } finally {
+      if (before != null) {
+        System.setProperty(DefaultRunner.PROPERTY, before);
+      }
+    }
+  }
 }

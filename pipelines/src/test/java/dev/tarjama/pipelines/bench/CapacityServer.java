@@ -75,7 +75,7 @@ public final class CapacityServer implements AutoCloseable {
     return busyNanos.get() / 1e9;
   }
 
-  /** {@link System#nanoTime} of the first request's arrival (Long.MAX_VALUE: none yet). */
+  /** {@link System#nanoTime} of the first completion request's arrival (Long.MAX_VALUE: none yet). */
   public long firstArrivalNanos() {
     return firstArrival.get();
   }
@@ -88,13 +88,14 @@ public final class CapacityServer implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       long arrival = System.nanoTime();
-      firstArrival.accumulateAndGet(arrival, Math::min);
       String path = exchange.getRequestURI().getPath();
       if (path.equals("/v1/models")) {
+        // The start-up probe is not work: the first request is the first completion.
         send(exchange, 200, JSON.createObjectNode().put("object", "list").set("data",
             JSON.createArrayNode().add(JSON.createObjectNode().put("id", "capacity"))));
         return;
       }
+      firstArrival.accumulateAndGet(arrival, Math::min);
       JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
       JsonNode messages = request.path("messages");
       String prompt = messages.get(messages.size() - 1).path("content").asText();

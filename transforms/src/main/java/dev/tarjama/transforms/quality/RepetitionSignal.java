@@ -39,32 +39,38 @@ public final class RepetitionSignal implements QualitySignal {
     return text.replaceAll("\\s+", " ").strip();
   }
 
-  /** The unit with the most back-to-back repeats (at least 1: every text repeats itself once). */
+  /**
+   * The unit with the most back-to-back repeats (at least 1: every text repeats itself once); of
+   * units with as many repeats, the one that starts first, then the shorter. For each unit length,
+   * one pass from the end counts how many characters in a row equal the one a unit further on:
+   * {@code r} repeats of the unit at {@code i} are {@code (r - 1) × length} such matches from
+   * {@code i}. Linear in the text for each length, where comparing units at every start was not.
+   */
   static Loop longestLoop(String text) {
-    int best = 1;
-    String bestUnit = "";
     int n = text.length();
-    for (int i = 0; i < n; i++) {
-      for (int len = 1; len <= MAX_UNIT && i + 2 * len <= n; len++) {
-        if (Character.isLowSurrogate(text.charAt(i))) {
-          break;
+    int best = 1;
+    int bestStart = -1;
+    int bestLength = 0;
+    int[] run = new int[n + 1];
+    for (int len = 1; len <= MAX_UNIT && 2 * len <= n; len++) {
+      run[n - len] = 0;
+      for (int j = n - len - 1; j >= 0; j--) {
+        run[j] = text.charAt(j) == text.charAt(j + len) ? run[j + 1] + 1 : 0;
+      }
+      for (int i = 0; i + 2 * len <= n; i++) {
+        int repeats = 1 + run[i] / len;
+        if (repeats < best || repeats == 1) {
+          continue;
         }
-        // Repeats needed to beat the best: skip units that cannot.
-        if (i + (best + 1) * len > n) {
-          break;
-        }
-        int repeats = 1;
-        while (i + (repeats + 1) * len <= n
-            && text.regionMatches(i, text, i + repeats * len, len)) {
-          repeats++;
-        }
-        if (repeats > best && hasLetter(text, i, i + len)) {
+        boolean earlier = repeats > best || i < bestStart || (i == bestStart && len < bestLength);
+        if (earlier && !Character.isLowSurrogate(text.charAt(i)) && hasLetter(text, i, i + len)) {
           best = repeats;
-          bestUnit = text.substring(i, i + len);
+          bestStart = i;
+          bestLength = len;
         }
       }
     }
-    return new Loop(best, bestUnit);
+    return new Loop(best, bestStart < 0 ? "" : text.substring(bestStart, bestStart + bestLength));
   }
 
   private static boolean hasLetter(String text, int from, int to) {

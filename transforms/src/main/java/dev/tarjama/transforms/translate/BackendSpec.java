@@ -44,7 +44,7 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code temperature}, {@code top-p}, {@code max-tokens}</td><td>sampling (server
  *       defaults when absent); an answer cut at {@code max-tokens} is asked once more with {@link
  *       #retryMaxTokens()}</td></tr>
- *   <tr><td>{@code concurrency}</td><td>requests in flight per worker JVM (16); with {@code
+ *   <tr><td>{@code concurrency}</td><td>requests in flight per worker JVM ({@value #DEFAULT_CONCURRENCY}); with {@code
  *       adaptive}, the most</td></tr>
  *   <tr><td>{@code adaptive}</td><td>{@code true} (default): the in-flight limit halves when the
  *       server answers 429 or 503 and grows back by about one per round trip (AIMD); {@code
@@ -115,6 +115,14 @@ public final class BackendSpec implements Serializable {
 
   /** Beam width when a local backend asks for k > 1 candidates and names no decoding. */
   static final int DEFAULT_BEAM = 4;
+
+  /**
+   * Requests in flight per worker JVM when the spec names none: several per slot of a GPU server
+   * that batches 16 sequences or more, so that requests queued at the server cover the client's
+   * own turnaround (a limit equal to the server's slots leaves a slot idle after every answer);
+   * AIMD halves it when the server answers 429 or 503.
+   */
+  public static final int DEFAULT_CONCURRENCY = 64;
 
   /** The truncation retry's {@code max_tokens} when the backend sets none. */
   public static final int RETRY_MAX_TOKENS_UNSET = 4096;
@@ -362,7 +370,7 @@ public final class BackendSpec implements Serializable {
               .withMaxTokens(intValue(values, "max-tokens", 0, 0, Integer.MAX_VALUE))
               .withCandidateMode(mode)
               .withSeed(values.containsKey("seed") ? longValue(values, "seed") : null)
-              .withConcurrency(intValue(values, "concurrency", 16, 1, 4096))
+              .withConcurrency(intValue(values, "concurrency", DEFAULT_CONCURRENCY, 1, 4096))
               .withAdaptive(booleanValue(values, "adaptive", true))
               .withTokensPerMinute(intValue(values, "tpm", 0, 0, Integer.MAX_VALUE))
               .withRequestsPerMinute(intValue(values, "rpm", 0, 0, Integer.MAX_VALUE))
