@@ -147,8 +147,8 @@ public final class StageThroughput {
           continue;
         }
         List<FieldSegments> fields = new ArrayList<>();
-        for (int i = 0; i < conversation.fields.size(); i++) {
-          TextField field = conversation.fields.get(i);
+        for (int i = 0; i < conversation.fields().size(); i++) {
+          TextField field = conversation.fields().get(i);
           fields.add(new FieldSegments(i, segmenter.segment(field)));
         }
         SegmentedRecord segmented = new SegmentedRecord(conversation, fields);
@@ -171,7 +171,7 @@ public final class StageThroughput {
         for (Candidate c : candidates) {
           scored.add(scorer.score(c));
         }
-        RecordDecision.decide(conversation.recordId, scored, scorer.policy());
+        RecordDecision.decide(conversation.recordId(), scored, scorer.policy());
         nanos[4] += System.nanoTime() - t4;
       }
     }

@@ -120,7 +120,7 @@ public final class EmitBilingual extends PTransform<PCollectionTuple, PCollectio
   private static final class TurnsFn extends DoFn<Conversation, KV<String, InstructionTurns>> {
     @ProcessElement
     public void process(@Element Conversation c, OutputReceiver<KV<String, InstructionTurns>> out) {
-      out.output(KV.of(c.recordId, InstructionTurns.of(c)));
+      out.output(KV.of(c.recordId(), InstructionTurns.of(c)));
     }
   }
 

@@ -152,7 +152,7 @@ public final class OutputRecords {
    */
   public static String preference(PreferencePair pair) {
     ObjectNode node = JSON.createObjectNode();
-    message(node.putArray("prompt").addObject(), "user", fullText(pair.source, pair.source.json));
+    message(node.putArray("prompt").addObject(), "user", fullText(pair.source, pair.source.json()));
     message(node.putArray("chosen").addObject(), "assistant",
         fullText(pair.source, pair.chosen.json));
     message(node.putArray("rejected").addObject(), "assistant",
@@ -174,11 +174,11 @@ public final class OutputRecords {
   private static String fullText(Conversation record, String json) {
     JsonNode root = parse(json);
     StringBuilder text = new StringBuilder();
-    for (TextField field : record.fields) {
+    for (TextField field : record.fields()) {
       if (text.length() > 0) {
         text.append("\n\n");
       }
-      text.append(JsonPointers.getString(root, field.pointer));
+      text.append(JsonPointers.getString(root, field.pointer()));
     }
     return text.toString();
   }

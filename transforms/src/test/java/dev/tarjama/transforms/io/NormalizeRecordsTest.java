@@ -115,7 +115,7 @@ class NormalizeRecordsTest {
             conversations.apply(
                 "ConversationKeys",
                 MapElements.into(TypeDescriptors.strings())
-                    .via(c -> c.recordId + " " + c.format + " " + c.split + " " + c.fields.size())))
+                    .via(c -> c.recordId() + " " + c.format() + " " + c.split() + " " + c.fields().size())))
         .containsInAnyOrder(
             "mixed.jsonl:1 messages reason_tool_use_demo_50 3",
             "mixed.jsonl:9 fields mixed 2",
@@ -153,10 +153,10 @@ class NormalizeRecordsTest {
   }
 
   private static String describe(Conversation c) {
-    StringBuilder s = new StringBuilder(c.recordId + " " + c.format + " " + c.split);
-    for (TextField f : c.fields) {
-      s.append('\n').append(f.pointer).append(' ').append(f.role).append(' ').append(f.kind)
-          .append(' ').append(f.text);
+    StringBuilder s = new StringBuilder(c.recordId() + " " + c.format() + " " + c.split());
+    for (TextField f : c.fields()) {
+      s.append('\n').append(f.pointer()).append(' ').append(f.role()).append(' ').append(f.kind())
+          .append(' ').append(f.text());
     }
     return s.toString();
   }

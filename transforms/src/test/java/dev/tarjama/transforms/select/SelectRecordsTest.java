@@ -49,7 +49,7 @@ class SelectRecordsTest {
 
   static PCollection<String> ids(PCollectionTuple selected, String name) {
     return selected.get(SelectRecords.SELECTED)
-        .apply(name + "Ids", MapElements.into(TypeDescriptors.strings()).via(c -> c.recordId));
+        .apply(name + "Ids", MapElements.into(TypeDescriptors.strings()).via(c -> c.recordId()));
   }
 
   static PCollection<String> reasons(PCollectionTuple selected, String name) {
@@ -72,7 +72,7 @@ class SelectRecordsTest {
 
   /** SmolTalk2's own flag, read straight from the JSON. */
   static String thinking(Conversation c) throws Exception {
-    return RecordJson.parse(c.json).get("chat_template_kwargs").get("enable_thinking").asBoolean()
+    return RecordJson.parse(c.json()).get("chat_template_kwargs").get("enable_thinking").asBoolean()
         ? "think" : "no_think";
   }
 
@@ -82,7 +82,7 @@ class SelectRecordsTest {
     List<Conversation> records = smoltalk2();
     Map<String, List<String>> byMode = new HashMap<>();
     for (Conversation c : records) {
-      byMode.computeIfAbsent(thinking(c), k -> new ArrayList<>()).add(c.recordId);
+      byMode.computeIfAbsent(thinking(c), k -> new ArrayList<>()).add(c.recordId());
     }
     assertEquals(200, byMode.get("think").size());
     assertEquals(150, byMode.get("no_think").size());
@@ -117,7 +117,7 @@ class SelectRecordsTest {
     PCollectionTuple out = select(p, "Select", smoltalk2(),
         Selection.none().withSplitQuotas("gsm8k_*=25,reason_tool_use_demo_50=10"));
     PAssert.that(out.get(SelectRecords.SELECTED)
-            .apply(MapElements.into(TypeDescriptors.strings()).via(c -> c.split))
+            .apply(MapElements.into(TypeDescriptors.strings()).via(c -> c.split()))
             .apply(Count.perElement()))
         .containsInAnyOrder(KV.of("gsm8k_think", 25L), KV.of("gsm8k_no_think", 25L),
             KV.of("reason_tool_use_demo_50", 10L));
@@ -150,7 +150,7 @@ class SelectRecordsTest {
     assertEquals(3018, mmlu.size());
     long others = 0;
     for (Conversation c : mmlu) {
-      if (mmluCategory(RecordJson.parse(c.json).get("type").asText()).equals("other")) {
+      if (mmluCategory(RecordJson.parse(c.json()).get("type").asText()).equals("other")) {
         others++;
       }
     }
@@ -161,7 +161,7 @@ class SelectRecordsTest {
     PAssert.that(out.get(SelectRecords.SELECTED)
             .apply(MapElements.into(TypeDescriptors.strings()).via(c -> {
               try {
-                return mmluCategory(RecordJson.parse(c.json).get("type").asText());
+                return mmluCategory(RecordJson.parse(c.json()).get("type").asText());
               } catch (Exception e) {
                 throw new IllegalStateException(e);
               }
@@ -201,11 +201,11 @@ class SelectRecordsTest {
         Selection.none().withKeepLanguages(List.of("en"), KitConversations.LANGID);
     PCollectionTuple out = select(p, "Select", mixed, selection);
     PAssert.that(ids(out, "Select"))
-        .containsInAnyOrder(english.stream().map(c -> c.recordId).toList());
+        .containsInAnyOrder(english.stream().map(c -> c.recordId()).toList());
     PAssert.that(out.get(SelectRecords.NOT_SELECTED)
             .apply(MapElements.into(TypeDescriptors.strings())
                 .via(o -> o.recordId + " " + o.reason + " " + o.detail.substring(0, 3))))
-        .containsInAnyOrder(arabic.stream().map(c -> c.recordId + " language ar ").toList());
+        .containsInAnyOrder(arabic.stream().map(c -> c.recordId() + " language ar ").toList());
     p.run().waitUntilFinish();
   }
 
@@ -217,11 +217,11 @@ class SelectRecordsTest {
     Pattern fence = Pattern.compile("(?m)^ {0,3}(```|~~~)");
     List<String> withCode = new ArrayList<>();
     for (Conversation c : alpaca) {
-      JsonNode r = RecordJson.parse(c.json);
+      JsonNode r = RecordJson.parse(c.json());
       String text = r.get("instruction").asText() + "\n" + r.get("input").asText() + "\n"
           + r.get("output").asText();
       if (fence.matcher(text).find()) {
-        withCode.add(c.recordId);
+        withCode.add(c.recordId());
       }
     }
     assertEquals(39, withCode.size());
