@@ -74,7 +74,7 @@ public final class StageThroughput {
     int directRounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     Path data = Path.of(System.getProperty("tarjama.shared", "../shared")).resolve("data");
     List<SourceRecord> records = load(data);
-    long bytes = records.stream().mapToLong(r -> r.json.getBytes(StandardCharsets.UTF_8).length).sum();
+    long bytes = records.stream().mapToLong(r -> r.json().getBytes(StandardCharsets.UTF_8).length).sum();
     TokenCounter counter =
         tokenizer == null ? TokenCounters.approximate() : TokenCounters.acquire(tokenizer);
     System.out.printf(Locale.ROOT, "%d records, %.2f MB of records; tokens counted by %s; %d cores%n",

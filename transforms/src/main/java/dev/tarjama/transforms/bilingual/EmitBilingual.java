@@ -95,7 +95,7 @@ public final class EmitBilingual extends PTransform<PCollectionTuple, PCollectio
     PCollection<KV<String, RankedRecord>> chosen =
         input.get(CHOSEN)
             .apply("KeyChosen",
-                WithKeys.of((RankedRecord r) -> r.recordId).withKeyType(TypeDescriptors.strings()))
+                WithKeys.of((RankedRecord r) -> r.recordId()).withKeyType(TypeDescriptors.strings()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), new RankedRecord.RankedRecordCoder()));
     PCollectionTuple built =
         KeyedPCollectionTuple.of(turnsTag, turns)
@@ -149,7 +149,7 @@ public final class EmitBilingual extends PTransform<PCollectionTuple, PCollectio
         skip(out, "no_source_record");
         return;
       }
-      BilingualRecords.Built built = records.build(turns, record.winner.json);
+      BilingualRecords.Built built = records.build(turns, record.winner().json);
       if (built.tuple == null) {
         skip(out, built.problem);
         return;

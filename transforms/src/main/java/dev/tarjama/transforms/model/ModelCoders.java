@@ -121,10 +121,10 @@ public final class ModelCoders {
   }
 
   static void writeSourceRecord(DataOutputStream out, SourceRecord r) throws IOException {
-    writeRecordKey(out, r.key);
-    writeString(out, r.file);
-    out.writeLong(r.index);
-    writeString(out, r.json);
+    writeRecordKey(out, r.key());
+    writeString(out, r.file());
+    out.writeLong(r.index());
+    writeString(out, r.json());
   }
 
   static SourceRecord readSourceRecord(DataInputStream in) throws IOException {

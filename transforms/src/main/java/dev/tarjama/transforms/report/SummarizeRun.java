@@ -157,18 +157,18 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
   private static final class SelectionEvents extends DoFn<SelectionOutcome, KV<String, Double>> {
     @ProcessElement
     public void process(@Element SelectionOutcome o, OutputReceiver<KV<String, Double>> out) {
-      out.output(KV.of(RunStatistics.key("selection_split", o.split, "input"), 1.0));
+      out.output(KV.of(RunStatistics.key("selection_split", o.split(), "input"), 1.0));
       if (o.selected()) {
-        out.output(KV.of(RunStatistics.key("selection_split", o.split, "selected"), 1.0));
+        out.output(KV.of(RunStatistics.key("selection_split", o.split(), "selected"), 1.0));
       } else {
         out.output(KV.of(RunStatistics.NOT_SELECTED, 1.0));
-        out.output(KV.of(RunStatistics.key("not_selected", o.reason, "count"), 1.0));
+        out.output(KV.of(RunStatistics.key("not_selected", o.reason(), "count"), 1.0));
       }
       // Available to a stratum: past the filters and the split quotas.
-      if (o.selected() || o.reason.equals(Selection.QUOTA)) {
-        out.output(KV.of(RunStatistics.key("selection_stratum", o.stratum, "available"), 1.0));
+      if (o.selected() || o.reason().equals(Selection.QUOTA)) {
+        out.output(KV.of(RunStatistics.key("selection_stratum", o.stratum(), "available"), 1.0));
         if (o.selected()) {
-          out.output(KV.of(RunStatistics.key("selection_stratum", o.stratum, "selected"), 1.0));
+          out.output(KV.of(RunStatistics.key("selection_stratum", o.stratum(), "selected"), 1.0));
         }
       }
     }

@@ -37,8 +37,8 @@ class ConversationNormalizerTest {
       ConversationNormalizer.Result result = AUTO.normalize(record);
       if (result.conversation != null) {
         conversations.add(result.conversation);
-        assertEquals(record.json, result.conversation.json(), "the JSON stays untouched");
-        assertEquals(record.recordId, result.conversation.recordId());
+        assertEquals(record.json(), result.conversation.json(), "the JSON stays untouched");
+        assertEquals(record.recordId(), result.conversation.recordId());
       } else {
         deadLetters.add(result.deadLetter);
       }

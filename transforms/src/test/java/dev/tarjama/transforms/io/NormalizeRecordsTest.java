@@ -135,7 +135,7 @@ class NormalizeRecordsTest {
     List<String> expected = new ArrayList<>();
     for (var record : jsonl.records) {
       Conversation c = normalizer.normalize(record).conversation;
-      expected.add(describe(c).replace("think_tools.jsonl:" + record.index, "think_tools.parquet#" + (record.index - 1)));
+      expected.add(describe(c).replace("think_tools.jsonl:" + record.index(), "think_tools.parquet#" + (record.index() - 1)));
     }
 
     PCollectionTuple normalized =

@@ -54,7 +54,7 @@ class SelectRecordsTest {
 
   static PCollection<String> reasons(PCollectionTuple selected, String name) {
     return selected.get(SelectRecords.NOT_SELECTED)
-        .apply(name + "Reasons", MapElements.into(TypeDescriptors.strings()).via(o -> o.reason));
+        .apply(name + "Reasons", MapElements.into(TypeDescriptors.strings()).via(o -> o.reason()));
   }
 
   /** The n records of lowest (rank, id) per group: what "deterministic for a seed" means. */
@@ -105,7 +105,7 @@ class SelectRecordsTest {
     PAssert.that(reasons(first, "Seed7")).containsInAnyOrder(Collections.nCopies(280, "quota"));
     PAssert.that(first.get(SelectRecords.OUTCOMES)
             .apply("Strata", MapElements.into(TypeDescriptors.strings())
-                .via(o -> o.stratum + (o.selected() ? " selected" : " " + o.reason)))
+                .via(o -> o.stratum() + (o.selected() ? " selected" : " " + o.reason())))
             .apply("CountStrata", Count.perElement()))
         .containsInAnyOrder(KV.of("think selected", 40L), KV.of("think quota", 160L),
             KV.of("no_think selected", 30L), KV.of("no_think quota", 120L));
@@ -182,7 +182,7 @@ class SelectRecordsTest {
     PCollectionTuple out = select(p, "Select", smoltalk2(), selection);
     PAssert.that(out.get(SelectRecords.OUTCOMES)
             .apply(MapElements.into(TypeDescriptors.strings())
-                .via(o -> o.stratum + (o.selected() ? " selected" : " " + o.reason)))
+                .via(o -> o.stratum() + (o.selected() ? " selected" : " " + o.reason())))
             .apply(Count.perElement()))
         .containsInAnyOrder(
             KV.of("think/code selected", 10L), KV.of("think/code quota", 40L),
@@ -204,7 +204,7 @@ class SelectRecordsTest {
         .containsInAnyOrder(english.stream().map(c -> c.recordId()).toList());
     PAssert.that(out.get(SelectRecords.NOT_SELECTED)
             .apply(MapElements.into(TypeDescriptors.strings())
-                .via(o -> o.recordId + " " + o.reason + " " + o.detail.substring(0, 3))))
+                .via(o -> o.recordId() + " " + o.reason() + " " + o.detail().substring(0, 3))))
         .containsInAnyOrder(arabic.stream().map(c -> c.recordId() + " language ar ").toList());
     p.run().waitUntilFinish();
   }
@@ -227,7 +227,7 @@ class SelectRecordsTest {
     assertEquals(39, withCode.size());
     PCollectionTuple out = select(p, "Select", alpaca, Selection.none().withoutCodeSamples(0.0));
     PAssert.that(out.get(SelectRecords.NOT_SELECTED)
-            .apply(MapElements.into(TypeDescriptors.strings()).via(o -> o.recordId + " " + o.reason)))
+            .apply(MapElements.into(TypeDescriptors.strings()).via(o -> o.recordId() + " " + o.reason())))
         .containsInAnyOrder(withCode.stream().map(id -> id + " code").toList());
     PAssert.that(out.get(SelectRecords.SELECTED).apply(Count.globally()))
         .containsInAnyOrder(999L - 39);
@@ -238,8 +238,8 @@ class SelectRecordsTest {
     PAssert.that(loose.get(SelectRecords.NOT_SELECTED)).satisfies(left -> {
       int n = 0;
       for (SelectionOutcome o : left) {
-        assertTrue(withCode.contains(o.recordId), o.toString());
-        double share = Double.parseDouble(o.detail.replace("code share ", ""));
+        assertTrue(withCode.contains(o.recordId()), o.toString());
+        double share = Double.parseDouble(o.detail().replace("code share ", ""));
         assertTrue(share > 0.5, o.toString());
         n++;
       }
