@@ -1,6 +1,5 @@
 package dev.tarjama.pipelines;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.models.cache.TranslationCache;
 import dev.tarjama.models.cache.TranslationCaches;
@@ -9,6 +8,7 @@ import dev.tarjama.transforms.batch.CollectBatchRequests;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.backend.BackendSpec;
+import dev.tarjama.transforms.report.BatchReport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
@@ -130,7 +129,7 @@ final class BatchPhase {
           waiting.add(outcome.message());
         }
         updated.add(b.withBatchFailures(outcome.givenUp()));
-        report.set(b.label(), backendReport(b, outcome.counts(), texts.size()));
+        report.set(b.label(), BatchReport.backend(b, outcome.counts(), texts.size()));
       }
     } finally {
       TranslationCaches.release(cacheUri);
@@ -142,38 +141,6 @@ final class BatchPhase {
       return new Result(PENDING, updated, report);
     }
     return new Result(null, updated, report);
-  }
-
-  /** One backend's batch counts, with the answers' cost at the batch and at the live prices. */
-  static ObjectNode backendReport(BackendSpec b, ObjectNode counts, long texts) {
-    ObjectNode node = RecordJson.MAPPER.createObjectNode();
-    node.put("kind", b.kind().id());
-    node.put("chunk_texts_needed_this_launch", texts);
-    node.setAll(counts);
-    long in = counts.path("tokens_in").asLong();
-    long outTokens = counts.path("tokens_out").asLong();
-    node.put("cost_usd", b.batch().costUsd(in, outTokens));
-    node.put("cost_usd_at_live_price", b.costUsd(in, outTokens));
-    node.put("batch_price_in", b.batch().priceIn());
-    node.put("batch_price_out", b.batch().priceOut());
-    return node;
-  }
-
-  /** report.md's section. */
-  static String markdown(JsonNode report) {
-    StringBuilder md = new StringBuilder("\n## Batches\n\n| backend | batches | submitted | "
-        + "completed | failed | expired | missing | conflicting | resubmitted | given up | "
-        + "cost (batch) | cost at live price |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    report.fields().forEachRemaining(e -> {
-      JsonNode n = e.getValue();
-      md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | "
-              + "%.4f USD | %.4f USD |%n", e.getKey(), n.path("batches").asLong(),
-          n.path("submitted").asLong(), n.path("completed").asLong(), n.path("failed").asLong(),
-          n.path("expired").asLong(), n.path("missing").asLong(), n.path("conflicting").asLong(),
-          n.path("resubmitted").asLong(), n.path("given_up").asLong(),
-          n.path("cost_usd").asDouble(), n.path("cost_usd_at_live_price").asDouble()));
-    });
-    return md.toString();
   }
 
   private static List<String> neededTexts(Path dir) throws IOException {

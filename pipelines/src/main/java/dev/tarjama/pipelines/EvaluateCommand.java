@@ -1,11 +1,11 @@
 package dev.tarjama.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.OutputLayout;
 import dev.tarjama.transforms.evaluate.SegmentFiles;
 import dev.tarjama.transforms.evaluate.SystemScores;
 import dev.tarjama.transforms.io.RecordJson;
+import dev.tarjama.transforms.report.EvaluationReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -112,12 +112,8 @@ final class EvaluateCommand {
     }
 
     Map<String, SystemScores> scores = readScores(output, systems);
-    ObjectNode json = RecordJson.MAPPER.createObjectNode();
-    for (SystemScores s : scores.values()) {
-      json.set(s.system, s.toJson());
-    }
-    TranslateCommand.writeText(
-        OutputLayout.EVALUATE.file(output, "scores.json"), json.toPrettyString() + "\n");
+    TranslateCommand.writeText(OutputLayout.EVALUATE.file(output, "scores.json"),
+        EvaluationReport.json(scores.values()).toPrettyString() + "\n");
     long failed = 0;
     for (EvaluationSystem system : systems) {
       if (system.isTranslator()) {
@@ -128,7 +124,7 @@ final class EvaluateCommand {
     deleteAll(output + EvaluatePipeline.TEMP + "*");
     deleteDirectory(output + EvaluatePipeline.TEMP);
 
-    out.print(table(scores.values()));
+    out.print(EvaluationReport.table(scores.values()));
     out.printf(Locale.ROOT, "%d segments, %d systems in %.1f s -> %sscores.json%n",
         sources.size(), systems.size(), wallSeconds, output);
     if (failed > 0) {
@@ -195,32 +191,6 @@ final class EvaluateCommand {
     }
     TranslateCommand.writeText(
         OutputLayout.EVALUATE.folder(output, "translations") + system + ".txt", text.toString());
-  }
-
-  static String table(Iterable<SystemScores> scores) {
-    int width = "system".length();
-    for (SystemScores s : scores) {
-      width = Math.max(width, s.system.length());
-    }
-    String row = "%-" + width + "s  %8s  %6s  %6s  %7s  %6s%n";
-    StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, row, "system", "segments", "BLEU", "chrF++", "ROUGE-L",
-        "failed"));
-    Set<String> signatures = new LinkedHashSet<>();
-    for (SystemScores s : scores) {
-      out.append(String.format(Locale.ROOT, row, s.system, s.segments,
-          String.format(Locale.ROOT, "%.2f", s.bleu),
-          String.format(Locale.ROOT, "%.2f", s.chrfPlusPlus),
-          String.format(Locale.ROOT, "%.2f", s.rougeL), s.failed));
-      signatures.add(s.bleuSignature);
-      signatures.add(s.chrfSignature);
-      signatures.add(s.rougeSignature);
-    }
-    out.append("signatures:\n");
-    for (String signature : signatures) {
-      out.append("  ").append(signature).append('\n');
-    }
-    return out.toString();
   }
 
   private static List<String> readLines(String glob) throws IOException {

@@ -104,9 +104,9 @@ final class EvaluatePipeline {
           .apply("TranslationLines", MapElements.into(TypeDescriptors.strings()).via(
               (SystemOutput o) -> {
                 ObjectNode node = RecordJson.MAPPER.createObjectNode();
-                node.put("system", o.system);
-                node.put("index", o.index);
-                node.put("hypothesis", o.hypothesis);
+                node.put("system", o.system());
+                node.put("index", o.index());
+                node.put("hypothesis", o.hypothesis());
                 return RecordJson.print(node);
               }))
           .apply("WriteTranslations",

@@ -3,7 +3,6 @@ package dev.tarjama.pipelines;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.OutputLayout;
-import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.judge.JudgeParallelPairs;
 import dev.tarjama.transforms.judge.JudgePrompt;
 import dev.tarjama.transforms.judge.ParallelFormat;
@@ -11,26 +10,22 @@ import dev.tarjama.transforms.judge.ReadParallelPairs;
 import dev.tarjama.transforms.judge.SummarizeJudgement;
 import dev.tarjama.transforms.judge.WriteJudgeOutputs;
 import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.report.JudgeReport;
+import dev.tarjama.transforms.report.RunCounters;
 import dev.tarjama.transforms.report.RunStatistics;
 import dev.tarjama.transforms.backend.BackendCaching;
 import dev.tarjama.transforms.backend.BackendSpec;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
@@ -141,16 +136,21 @@ final class JudgeCommand {
       return 1;
     }
 
-    RunStatistics stats = readSummary(output);
-    ObjectNode report = report(options, format, backend, prompt, stats,
-        RunReport.counters(result), wallSeconds);
+    RunStatistics stats = SummaryFile.statistics(output + SUMMARY);
+    JudgeReport.Settings settings = new JudgeReport.Settings(
+        format == ParallelFormat.MOSES
+            ? options.getInputEn() + " + " + options.getInputAr() : options.getInput(),
+        format.label(), options.getOutput(), options.getRunner().getSimpleName());
+    ObjectNode report = JudgeReport.json(settings, backend, prompt, stats,
+        RunCounters.of(result), wallSeconds);
     TranslateCommand.writeText(
         OutputLayout.JUDGE.file(output, "report.json"), report.toPrettyString() + "\n");
-    TranslateCommand.writeText(OutputLayout.JUDGE.file(output, "report.md"), markdown(report));
+    TranslateCommand.writeText(
+        OutputLayout.JUDGE.file(output, "report.md"), JudgeReport.markdown(report));
     JsonNode counts = report.get("counts");
     out.printf(Locale.ROOT, "tarjama judge: %s in %.1f s -> %s%n", counts, wallSeconds,
         output + "report.md");
-    String problem = countsProblem(counts);
+    String problem = JudgeReport.countsProblem(counts);
     if (problem != null) {
       err.println("tarjama judge: " + problem);
       return 1;
@@ -194,117 +194,5 @@ final class JudgeCommand {
 
   private static boolean isDirect(JudgeOptions options) {
     return options.getRunner().getSimpleName().equals("DirectRunner");
-  }
-
-  static ObjectNode report(
-      JudgeOptions options,
-      ParallelFormat format,
-      BackendSpec backend,
-      JudgePrompt prompt,
-      RunStatistics stats,
-      Map<String, Long> counters,
-      double wallSeconds) {
-    ObjectNode root = RecordJson.MAPPER.createObjectNode();
-    root.put("command", "judge");
-    root.put("input", format == ParallelFormat.MOSES
-        ? options.getInputEn() + " + " + options.getInputAr() : options.getInput());
-    root.put("format", format.label());
-    root.put("output", options.getOutput());
-    root.put("runner", options.getRunner().getSimpleName());
-    long read = (long) stats.get(SummarizeJudgement.READ_PAIRS);
-    long unreadable = (long) stats.get("dead_letter", "read", "count");
-    long accepted = (long) stats.get("accepted");
-    long rejected = (long) stats.get("rejected");
-    long undecided = (long) stats.get("undecided");
-    ObjectNode counts = root.putObject("counts");
-    counts.put("input", read + unreadable);
-    counts.put("accepted", accepted);
-    counts.put("rejected", rejected);
-    counts.put("undecided", undecided);
-    counts.put("dead_letter", (long) stats.get(RunStatistics.DEAD_LETTER));
-    long judged = accepted + rejected + undecided;
-    root.put("accepted_share", judged == 0 ? 0.0 : (double) accepted / judged);
-    ObjectNode stages = root.putObject("dead_letter_by_stage");
-    for (String stage : stats.names("dead_letter")) {
-      stages.put(stage, (long) stats.get("dead_letter", stage, "count"));
-    }
-    ObjectNode judge = root.putObject("judge");
-    judge.put("backend", backend.name());
-    judge.put("model", backend.config().model());
-    judge.put("url", backend.config().baseUrl());
-    judge.put("spec", backend.toString()); // names a key's variable at most, never a key
-    judge.put("prompt", prompt.name());
-    judge.put("prompt_template", prompt.template());
-    judge.put("verdict_grammar",
-        "[<think>…</think>] ws* (ACCEPT|REJECT) [.] ws*, any case; anything else is undecided");
-    for (String metric : new String[] {"api_calls", "retries", "tokens_in", "tokens_out",
-        "tokens_estimated", "failures"}) {
-      Long value = counters.get(JudgeParallelPairs.metricName(metric));
-      judge.put(metric, value == null ? 0 : value);
-    }
-    ObjectNode metrics = root.putObject("metrics");
-    counters.forEach(metrics::put);
-    root.put("wall_time_s", Math.round(wallSeconds * 10) / 10.0);
-    return root;
-  }
-
-  /** input = accepted + rejected + undecided + dead_letter, or what does not add up. */
-  static String countsProblem(JsonNode c) {
-    long input = c.get("input").asLong();
-    long sum = c.get("accepted").asLong() + c.get("rejected").asLong()
-        + c.get("undecided").asLong() + c.get("dead_letter").asLong();
-    return input == sum ? null : String.format(Locale.ROOT,
-        "counts do not add up: input %d != accepted %d + rejected %d + undecided %d"
-            + " + dead_letter %d", input, c.get("accepted").asLong(), c.get("rejected").asLong(),
-        c.get("undecided").asLong(), c.get("dead_letter").asLong());
-  }
-
-  static String markdown(JsonNode root) {
-    JsonNode c = root.get("counts");
-    JsonNode j = root.get("judge");
-    StringBuilder md = new StringBuilder("# Tarjama judge report\n\n");
-    md.append("- input: `").append(root.path("input").asText()).append("` (")
-        .append(root.path("format").asText()).append(")\n");
-    md.append("- output: `").append(root.path("output").asText()).append("`\n");
-    md.append("- judge: ").append(j.path("backend").asText()).append(" (model `")
-        .append(j.path("model").asText()).append("`), prompt `").append(j.path("prompt").asText())
-        .append("`\n");
-    md.append("- wall time: ").append(root.path("wall_time_s").asText()).append(" s\n\n");
-    md.append("## Pairs\n\n| input | accepted | rejected | undecided | dead letter | accepted share |\n");
-    md.append("|---:|---:|---:|---:|---:|---:|\n");
-    md.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %d | %.1f%% |\n\n",
-        c.get("input").asLong(), c.get("accepted").asLong(), c.get("rejected").asLong(),
-        c.get("undecided").asLong(), c.get("dead_letter").asLong(),
-        100 * root.get("accepted_share").asDouble()));
-    JsonNode stages = root.get("dead_letter_by_stage");
-    if (stages.size() > 0) {
-      md.append("Dead letters by stage: ");
-      stages.fields().forEachRemaining(
-          e -> md.append(e.getKey()).append(' ').append(e.getValue().asLong()).append("; "));
-      md.append("\n\n");
-    }
-    md.append(String.format(Locale.ROOT,
-        "## Calls\n\n| API calls | retries | failures | tokens in | tokens out |\n"
-            + "|---:|---:|---:|---:|---:|\n| %d | %d | %d | %d | %d |\n\n",
-        j.get("api_calls").asLong(), j.get("retries").asLong(), j.get("failures").asLong(),
-        j.get("tokens_in").asLong(), j.get("tokens_out").asLong()));
-    md.append("Undecided answers (anything but the grammar `")
-        .append(j.get("verdict_grammar").asText())
-        .append("`) are in `undecided/` with the raw answer.\n\n## Prompt\n\n```\n")
-        .append(j.get("prompt_template").asText()).append("\n```\n");
-    return md.toString();
-  }
-
-  private static RunStatistics readSummary(String output) throws IOException {
-    MatchResult match = FileSystems.match(output + SUMMARY + ".json");
-    if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
-      throw new IOException("the run wrote no summary at " + output + SUMMARY);
-    }
-    String text;
-    try (InputStream in =
-        Channels.newInputStream(FileSystems.open(match.metadata().get(0).resourceId()))) {
-      text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-    }
-    return text.isEmpty() ? RunStatistics.empty() : RunStatistics.parse(text);
   }
 }

@@ -79,7 +79,7 @@ final class SweepCommand {
         pipeline.apply("ReadCandidates", ReadRecords.from(run + "candidates/*"))
             .get(ReadRecords.RECORDS)
             .apply("CandidateJson",
-                MapElements.into(TypeDescriptors.strings()).via((SourceRecord r) -> r.json))
+                MapElements.into(TypeDescriptors.strings()).via((SourceRecord r) -> r.json()))
             .apply("Sweep", SweepThresholds.over(sweep));
     swept.get(SweepThresholds.SUMMARY).apply("WriteSummary",
         TextIO.write().to(OutputLayout.SWEEP.folder(output, "_sweep") + "summary")

@@ -2,21 +2,22 @@ package dev.tarjama.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tarjama.models.tokenize.TokenCounter;
-import dev.tarjama.models.tokenize.TokenCounters;
-import dev.tarjama.transforms.io.JsonPointers;
 import dev.tarjama.transforms.io.OutputLayout;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.models.onnx.ModelLoadException;
 import dev.tarjama.models.reward.RewardModel;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.rank.RewardNormalization;
+import dev.tarjama.transforms.report.BatchReport;
+import dev.tarjama.transforms.report.BilingualReport;
 import dev.tarjama.transforms.report.DatasetCard;
-import dev.tarjama.transforms.report.Distributions;
+import dev.tarjama.transforms.report.DeadLetterReasons;
+import dev.tarjama.transforms.report.DryRunEstimate;
+import dev.tarjama.transforms.report.QualityReport;
+import dev.tarjama.transforms.report.RunCounters;
+import dev.tarjama.transforms.report.RunReport;
 import dev.tarjama.transforms.report.Provenance;
-import dev.tarjama.transforms.report.ReportHtml;
 import dev.tarjama.transforms.report.Timeline;
-import dev.tarjama.transforms.sweep.SweepTable;
 import dev.tarjama.transforms.report.RunStatistics;
 import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.backend.BackendCaching;
@@ -207,24 +208,27 @@ final class TranslateCommand {
       return 1;
     }
 
-    RunStatistics stats = readSummary(output);
-    Map<String, Long> counters = RunReport.counters(result);
+    RunStatistics stats = SummaryFile.statistics(output + TranslatePipeline.SUMMARY);
+    Map<String, Long> counters = RunCounters.of(result);
     JsonNode calibration = calibration(options);
     ObjectNode json;
     String markdown;
     String problem;
     boolean stoppedByBudget = false;
     if (options.getDryRun()) {
-      json = dryRunReport(options, backends, stats, wallSeconds);
-      markdown = "# Tarjama dry run\n\n```json\n" + json.toPrettyString() + "\n```\n";
+      json = DryRunEstimate.json(
+          new DryRunEstimate.Settings(options.getInput(), options.getTokenizer(),
+              options.getDedupe(), options.getOutputTokenRatio(), Selections.from(options)),
+          backends, stats, wallSeconds);
+      markdown = DryRunEstimate.markdown(json);
       problem = null;
     } else {
       RunReport report =
           RunReport.translate(
-                  options, stats, counters, policyReport(options, policy), calibration,
-                  wallSeconds)
+                  reportSettings(options), stats, counters, policyReport(options, policy),
+                  calibration, wallSeconds)
               .withSelection(Selections.from(options), stats)
-              .withBudget(options, backends, counters, TranslatePipeline.spendLedger(options));
+              .withBudget(backends, counters, TranslatePipeline.spendLedger(options));
       report.cache(TranslatePipeline.cacheUri(options), options.getDedupe(), options.getResume());
       report.withCosts(backends);
       json = report.json();
@@ -232,14 +236,16 @@ final class TranslateCommand {
       markdown = report.markdown();
       if (batchReport != null) {
         json.set("batches", batchReport);
-        markdown += BatchPhase.markdown(batchReport);
+        markdown += BatchReport.markdown(batchReport);
       }
       problem = report.countsProblem();
-      JsonNode quality = QualityReport.read(output + TranslatePipeline.QUALITY_SUMMARY);
+      JsonNode quality =
+          QualityReport.section(SummaryFile.read(output + TranslatePipeline.QUALITY_SUMMARY));
       json.set("quality", quality);
       markdown += QualityReport.markdown(quality);
       if (TranslatePipeline.emitsBilingual(options)) {
-        JsonNode bilingual = BilingualReport.read(output + TranslatePipeline.BILINGUAL_SUMMARY);
+        JsonNode bilingual = BilingualReport.section(
+            SummaryFile.read(output + TranslatePipeline.BILINGUAL_SUMMARY));
         json.set("bilingual", bilingual);
         markdown += BilingualReport.markdown(bilingual);
       }
@@ -257,7 +263,9 @@ final class TranslateCommand {
     writeText(OutputLayout.TRANSLATE.file(output, "report.md"), markdown);
     if (!options.getDryRun()) {
       writeText(OutputLayout.TRANSLATE.file(output, "report.html"),
-          reportHtml(json, stats, output, policy, timeline, backends,
+          RunReport.html(json, stats, SummaryFile.read(output + TranslatePipeline.SWEEP_SUMMARY),
+              TranslatePipeline.reportSweep(policy),
+              SummaryFile.read(output + TranslatePipeline.SAMPLE_SUMMARY), timeline, backends,
               Provenance.json(version(), "tarjama translate", Arrays.asList(args), started,
                   java.time.Instant.now(), settings(backends))));
     }
@@ -289,7 +297,7 @@ final class TranslateCommand {
       err.println("tarjama translate: " + problem);
       return 1;
     }
-    if (!options.getDryRun() && !stoppedByBudget && everyRecordDead(counts)) {
+    if (!options.getDryRun() && !stoppedByBudget && RunReport.everyRecordDead(counts)) {
       err.println("tarjama translate: every record is a dead letter; the first reasons:");
       for (String reason : DeadLetterReasons.first(output, 3)) {
         err.println("  " + reason);
@@ -297,36 +305,6 @@ final class TranslateCommand {
       return 3;
     }
     return 0;
-  }
-
-  /**
-   * report.html from report.json's content, the run summary's histograms, the sweep and sample
-   * summaries the pipeline wrote, the launcher's timeline and the provenance.
-   */
-  static String reportHtml(JsonNode json, RunStatistics stats, String output, RankingPolicy policy,
-      Timeline timeline, List<BackendSpec> backends, JsonNode provenance) throws IOException {
-    String sweepSvg = null;
-    JsonNode sweepSummary = SummaryFile.read(output + TranslatePipeline.SWEEP_SUMMARY);
-    if (sweepSummary.size() > 0) {
-      SweepTable table =
-          SweepTable.parse(sweepSummary.toString(), TranslatePipeline.reportSweep(policy));
-      if (!table.rows().isEmpty()) {
-        sweepSvg = table.svg();
-      }
-    }
-    Map<String, double[]> prices = new java.util.TreeMap<>();
-    for (BackendSpec b : backends) {
-      if (!b.isLocal()) {
-        prices.put(b.label(), new double[] {b.priceIn(), b.priceOut()});
-      }
-    }
-    return ReportHtml.of(json)
-        .withDistributions(Distributions.read(stats))
-        .withSweep(sweepSvg)
-        .withSample(SummaryFile.read(output + TranslatePipeline.SAMPLE_SUMMARY))
-        .withTimeline(timeline.samples(), prices)
-        .withProvenance(provenance)
-        .html();
   }
 
   /** Each backend's settings as given (a spec holds no key: keys come from variables or secrets). */
@@ -348,12 +326,6 @@ final class TranslateCommand {
       // fall through: the report says unknown
     }
     return "unknown";
-  }
-
-  /** Every record that was to be translated is a dead letter (and there was at least one). */
-  static boolean everyRecordDead(JsonNode counts) {
-    long translatable = counts.path("input").asLong() - counts.path("not_selected").asLong(0);
-    return translatable > 0 && counts.path("dead_letter").asLong() == translatable;
   }
 
   static final String USAGE =
@@ -471,90 +443,11 @@ final class TranslateCommand {
     return node;
   }
 
-  private static ObjectNode dryRunReport(
-      TranslateOptions options, List<BackendSpec> backends, RunStatistics stats, double wall) {
-    ObjectNode root = RecordJson.MAPPER.createObjectNode();
-    root.put("command", "translate --dry-run");
-    root.put("input", options.getInput());
-    long read = (long) stats.get(RunStatistics.READ);
-    long unreadable = (long) stats.get(RunStatistics.READ_FAILED);
-    long dead = (long) stats.get(RunStatistics.DEAD_LETTER);
-    long chunks = (long) stats.get(RunStatistics.CHUNKS);
-    long tokens = (long) stats.get(RunStatistics.CHUNK_TOKENS);
-    Selection selection = Selections.from(options);
-    long notSelected = (long) stats.get(RunStatistics.NOT_SELECTED);
-    long duplicates = (long) stats.get(RunStatistics.DUPLICATE_CHUNKS);
-    long duplicateTokens = (long) stats.get(RunStatistics.DUPLICATE_CHUNK_TOKENS);
-    ObjectNode counts = root.putObject("counts");
-    counts.put("input", read + unreadable);
-    counts.put("translatable", read + unreadable - dead - notSelected);
-    counts.put("dead_letter", dead);
-    if (selection.isActive()) {
-      counts.put("not_selected", notSelected);
-      root.set("selection", RunReport.selectionJson(selection, stats));
-    }
-    counts.put("chunks", chunks);
-    counts.put("chunk_tokens", tokens);
-    if (options.getDedupe()) {
-      // Identical chunks are sent once: the estimates below count what is sent.
-      counts.put("duplicate_chunks", duplicates);
-      counts.put("duplicate_share", chunks == 0 ? 0.0 : (double) duplicates / chunks);
-      counts.put("duplicate_chunk_tokens", duplicateTokens);
-      counts.put("duplicate_token_share", tokens == 0 ? 0.0 : (double) duplicateTokens / tokens);
-    }
-    root.put(
-        "tokenizer",
-        options.getTokenizer() == null ? "estimate: UTF-8 bytes / 4" : options.getTokenizer());
-    ObjectNode splits = root.putObject("splits");
-    for (String split : stats.names("split")) {
-      ObjectNode s = splits.putObject(split);
-      s.put("chunks", (long) stats.get("split", split, "chunks"));
-      s.put("chunk_tokens", (long) stats.get("split", split, "chunk_tokens"));
-    }
-    TokenCounter counter =
-        options.getTokenizer() == null
-            ? TokenCounters.approximate()
-            : TokenCounters.acquire(options.getTokenizer());
-    ObjectNode perBackend = root.putObject("backends");
-    double totalCost = 0;
-    try {
-    for (BackendSpec backend : backends) {
-      // The prompt template wraps every chunk: its own tokens are paid once per call.
-      int overhead = counter.count(backend.prompt().render(""));
-      long sent = chunks - duplicates;
-      long sentTokens = tokens - duplicateTokens;
-      long calls = sent * backend.callsPerChunk();
-      long tokensIn = (sentTokens + sent * (long) overhead) * backend.callsPerChunk();
-      long tokensOut = Math.round(sentTokens * options.getOutputTokenRatio() * backend.k());
-      long savedIn = (duplicateTokens + duplicates * (long) overhead) * backend.callsPerChunk();
-      long savedOut = Math.round(duplicateTokens * options.getOutputTokenRatio() * backend.k());
-      double liveCost = backend.costUsd(tokensIn, tokensOut);
-      // A batch backend pays the batch price; the live price is shown beside it.
-      double cost = backend.isBatch() ? backend.batch().costUsd(tokensIn, tokensOut) : liveCost;
-      totalCost += cost;
-      ObjectNode b = perBackend.putObject(backend.label());
-      b.put("candidates_per_chunk", backend.k());
-      b.put("calls", calls);
-      b.put("tokens_in", tokensIn);
-      b.put("tokens_out_estimate", tokensOut);
-      b.put("cost_usd_estimate", cost);
-      if (backend.isBatch()) {
-        b.put("pricing", "batch");
-        b.put("cost_usd_estimate_at_live_price", liveCost);
-      }
-      if (options.getDedupe()) {
-        b.put("tokens_saved_by_dedupe_estimate", savedIn + savedOut);
-      }
-    }
-    } finally {
-      if (options.getTokenizer() != null) {
-        TokenCounters.release(options.getTokenizer());
-      }
-    }
-    root.put("cost_usd_estimate", totalCost);
-    root.put("output_token_ratio", options.getOutputTokenRatio());
-    root.put("wall_time_s", Math.round(wall * 10) / 10.0);
-    return root;
+  /** What the run was asked for, as its report records it. */
+  private static RunReport.Settings reportSettings(TranslateOptions options) {
+    return new RunReport.Settings(options.getInput(), options.getOutput(),
+        options.getRunner().getSimpleName(), options.getIdField() != null, options.getMaxCost(),
+        options.getMaxTokens());
   }
 
   /** The JSON lines of one file the pipeline wrote. */
@@ -573,19 +466,6 @@ final class TranslateCommand {
       }
     }
     return lines;
-  }
-
-  private static RunStatistics readSummary(String output) throws IOException {
-    MatchResult match = FileSystems.match(output + TranslatePipeline.SUMMARY + ".json");
-    if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
-      throw new IOException("the run wrote no summary at " + output + TranslatePipeline.SUMMARY);
-    }
-    ResourceId id = match.metadata().get(0).resourceId();
-    String text;
-    try (InputStream in = Channels.newInputStream(FileSystems.open(id))) {
-      text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-    }
-    return text.isEmpty() ? RunStatistics.empty() : RunStatistics.parse(text);
   }
 
   static void writeText(String path, String text) throws IOException {

@@ -290,12 +290,12 @@ final class TranslatePipeline {
               .and(
                   SummarizeRun.CHOSEN,
                   chosen.apply("Winners", MapElements.into(TypeDescriptor.of(Candidate.class))
-                      .via((RankedRecord r) -> r.winner))
+                      .via((RankedRecord r) -> r.winner()))
                       .setCoder(candidates.getCoder()))
               .and(
                   SummarizeRun.REJECTED,
                   rejected.apply("RejectedSplits",
-                      MapElements.into(TypeDescriptors.strings()).via((RankedRecord r) -> r.split)));
+                      MapElements.into(TypeDescriptors.strings()).via((RankedRecord r) -> r.split())));
       // The HTML report's side-by-side sample (a few records, the same on every runner).
       PCollectionTuple.of(SampleRecords.CANDIDATES, candidates)
           .and(SampleRecords.CHOSEN, chosen)

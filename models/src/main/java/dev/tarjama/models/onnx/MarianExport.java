@@ -75,34 +75,14 @@ final class MarianExport implements AutoCloseable {
     boolean withPast = config.useKvCache() && Files.isRegularFile(withPastFile);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
 
-    String provider = "CPU";
-    String note = "";
-    List<OrtSession> sessions = new ArrayList<>();
-    try (OrtSession.SessionOptions options = options(config)) {
-      if (config.provider() == ExecutionProvider.CUDA) {
-        try {
-          options.addCUDA(config.cudaDeviceId());
-          provider = "CUDA:" + config.cudaDeviceId();
-        } catch (OrtException | RuntimeException | LinkageError e) {
-          note = cudaFallback(config, e);
-        }
-      }
-      try {
-        sessions = open(env, options, encoderFile, decoderFile, withPast ? withPastFile : null);
-      } catch (ModelLoadException e) {
-        if (provider.equals("CPU")) {
-          throw e;
-        }
-        // The GPU jar adds the provider but may fail to create it (no driver, no cuDNN).
-        note = cudaFallback(config, e);
-        provider = "CPU";
-        try (OrtSession.SessionOptions cpu = options(config)) {
-          sessions = open(env, cpu, encoderFile, decoderFile, withPast ? withPastFile : null);
-        }
-      }
-    } catch (OrtException e) {
-      throw new ModelLoadException(encoderFile, "cannot set up ONNX Runtime: " + e.getMessage(), e);
-    }
+    Path past = withPast ? withPastFile : null;
+    OnnxSessions.Opened<List<OrtSession>> opened = OnnxSessions.open(
+        config.modelDir().toString(), config.provider() == ExecutionProvider.CUDA,
+        config.cudaDeviceId(), config.intraOpThreads(), encoderFile,
+        options -> open(env, options, encoderFile, decoderFile, past));
+    List<OrtSession> sessions = opened.sessions();
+    String provider = opened.provider();
+    String note = opened.note();
     try {
       OrtSession encoder = sessions.get(0);
       OrtSession decoder = sessions.get(1);
@@ -141,49 +121,19 @@ final class MarianExport implements AutoCloseable {
     }
   }
 
-  private static String cudaFallback(MarianModelConfig config, Throwable e) {
-    String note =
-        "CUDA execution provider requested for " + config.modelDir()
-            + " but not available (" + e.getMessage() + "); running on CPU. GPU workers need the"
-            + " com.microsoft.onnxruntime:onnxruntime_gpu artifact (mvn -Pgpu) with CUDA 12 and"
-            + " cuDNN 9.";
-    LOG.warn(note);
-    return note;
-  }
-
-  private static OrtSession.SessionOptions options(MarianModelConfig config) throws OrtException {
-    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-    // Idle intra-op threads would otherwise spin: with several DoFn threads (or other processes)
-    // sharing the cores, spinning made greedy decoding ~4x slower at batch 1 on 2 busy cores.
-    options.addConfigEntry("session.intra_op.allow_spinning", "0");
-    if (config.intraOpThreads() > 0) {
-      options.setIntraOpNumThreads(config.intraOpThreads());
-    }
-    return options;
-  }
-
   private static List<OrtSession> open(
       OrtEnvironment env, OrtSession.SessionOptions options, Path... files) {
     List<OrtSession> sessions = new ArrayList<>();
     try {
       for (Path file : files) {
         if (file != null) {
-          sessions.add(session(env, options, file));
+          sessions.add(OnnxSessions.session(env, options, file));
         }
       }
       return sessions;
     } catch (RuntimeException e) {
       sessions.forEach(MarianExport::closeQuietly);
       throw e;
-    }
-  }
-
-  private static OrtSession session(OrtEnvironment env, OrtSession.SessionOptions options, Path file) {
-    try {
-      return env.createSession(file.toString(), options);
-    } catch (OrtException | RuntimeException e) {
-      throw new ModelLoadException(file, "not a loadable ONNX model: " + e.getMessage(), e);
     }
   }
 

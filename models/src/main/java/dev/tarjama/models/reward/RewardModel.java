@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.tarjama.models.onnx.ModelLoadException;
+import dev.tarjama.models.onnx.OnnxSessions;
 import dev.tarjama.models.translate.ExecutionProvider;
 import java.io.IOException;
 import java.nio.LongBuffer;
@@ -22,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A reward model on ONNX Runtime: scores how good a candidate is for a source, one scalar per
@@ -45,7 +44,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: one instance serves every thread of a worker.
  */
 public final class RewardModel implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(RewardModel.class);
 
   public static final String INPUT_IDS = "input_ids";
   public static final String ATTENTION_MASK = "attention_mask";
@@ -106,34 +104,13 @@ public final class RewardModel implements AutoCloseable {
       }
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    String provider = "CPU";
-    String note = "";
-    OrtSession session;
-    try (OrtSession.SessionOptions options = options(config)) {
-      if (config.provider() == ExecutionProvider.CUDA) {
-        try {
-          options.addCUDA(config.cudaDeviceId());
-          provider = "CUDA:" + config.cudaDeviceId();
-        } catch (OrtException | RuntimeException | LinkageError e) {
-          note = cudaFallback(config, e);
-        }
-      }
-      try {
-        session = session(env, options, modelFile);
-      } catch (ModelLoadException e) {
-        if (provider.equals("CPU")) {
-          throw e;
-        }
-        // The GPU jar adds the provider but may fail to create it (no driver, no cuDNN).
-        note = cudaFallback(config, e);
-        provider = "CPU";
-        try (OrtSession.SessionOptions cpu = options(config)) {
-          session = session(env, cpu, modelFile);
-        }
-      }
-    } catch (OrtException e) {
-      throw new ModelLoadException(modelFile, "cannot set up ONNX Runtime: " + e.getMessage(), e);
-    }
+    OnnxSessions.Opened<OrtSession> opened = OnnxSessions.open(
+        "reward model " + config.modelDir(), config.provider() == ExecutionProvider.CUDA,
+        config.cudaDeviceId(), config.intraOpThreads(), modelFile,
+        options -> OnnxSessions.session(env, options, modelFile));
+    OrtSession session = opened.sessions();
+    String provider = opened.provider();
+    String note = opened.note();
     try {
       boolean positions = checkSignature(modelFile, session);
       HuggingFaceTokenizer tokenizer = tokenizer(tokenizerFile);
@@ -197,35 +174,6 @@ public final class RewardModel implements AutoCloseable {
           .build();
     } catch (IOException | RuntimeException e) {
       throw new ModelLoadException(file, "not a loadable tokenizer: " + e.getMessage(), e);
-    }
-  }
-
-  private static String cudaFallback(RewardModelConfig config, Throwable e) {
-    String note =
-        "CUDA execution provider requested for reward model " + config.modelDir()
-            + " but not available (" + e.getMessage() + "); running on CPU. GPU workers need the"
-            + " com.microsoft.onnxruntime:onnxruntime_gpu artifact (mvn -Pgpu) with CUDA 12 and"
-            + " cuDNN 9.";
-    LOG.warn(note);
-    return note;
-  }
-
-  private static OrtSession.SessionOptions options(RewardModelConfig config) throws OrtException {
-    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-    // Idle intra-op threads would otherwise spin against the DoFn threads sharing the cores.
-    options.addConfigEntry("session.intra_op.allow_spinning", "0");
-    if (config.intraOpThreads() > 0) {
-      options.setIntraOpNumThreads(config.intraOpThreads());
-    }
-    return options;
-  }
-
-  private static OrtSession session(OrtEnvironment env, OrtSession.SessionOptions options, Path file) {
-    try {
-      return env.createSession(file.toString(), options);
-    } catch (OrtException | RuntimeException e) {
-      throw new ModelLoadException(file, "not a loadable ONNX model: " + e.getMessage(), e);
     }
   }
 

@@ -143,21 +143,9 @@ public record RewardModelConfig(
         padTokenId);
   }
 
-  public RewardModelConfig withCudaDevice(int deviceId) {
-    return new RewardModelConfig(
-        modelDir, provider, deviceId, intraOpThreads, template, maxTokens, truncationSide,
-        padTokenId);
-  }
-
   public RewardModelConfig withIntraOpThreads(int threads) {
     return new RewardModelConfig(
         modelDir, provider, cudaDeviceId, threads, template, maxTokens, truncationSide, padTokenId);
-  }
-
-  public RewardModelConfig withTemplate(ChatTemplate value) {
-    return new RewardModelConfig(
-        modelDir, provider, cudaDeviceId, intraOpThreads, value, maxTokens, truncationSide,
-        padTokenId);
   }
 
   public RewardModelConfig withMaxTokens(int value) {

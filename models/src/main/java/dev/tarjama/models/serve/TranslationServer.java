@@ -63,65 +63,54 @@ import org.slf4j.LoggerFactory;
  * did not answer within the request timeout or the server is shutting down. One line per error
  * goes to the log; request headers (so the key) never do.
  */
-public final class TranslationServer {
+public final class TranslationServer implements Cloneable {
   private static final Logger LOG = LoggerFactory.getLogger(TranslationServer.class);
 
-  private final Translator translator;
-  private final String modelName;
-  private final String host;
-  private final int port;
-  private final List<PromptTemplate> templates;
-  private final Decoding decoding;
-  private final String apiKey;
-  private final int maxBatch;
-  private final Duration maxBatchDelay;
-  private final int modelThreads;
-  private final int handlerThreads;
-  private final int maxQueuedRequests;
-  private final int maxCandidates;
-  private final int maxRequestBytes;
-  private final Duration requestTimeout;
-  private final Consumer<String> log;
-  private final int maxPrompts;
-  private final int maxQueuedTexts;
+  // Set once, by the constructor or by with(…) on a fresh copy, before the server is shared.
+  private Translator translator;
+  private String modelName;
+  private String host = "127.0.0.1";
+  private int port = 8000;
+  private List<PromptTemplate> templates = List.of();
+  private Decoding decoding = Decoding.greedy();
+  private String apiKey;
+  private int maxBatch = 32;
+  private Duration maxBatchDelay = Duration.ofMillis(5);
+  private int modelThreads = 1;
+  private int handlerThreads = 64;
+  private int maxQueuedRequests = 1024;
+  private int maxCandidates = 16;
+  private int maxRequestBytes = 1 << 20;
+  private Duration requestTimeout = Duration.ofMinutes(10);
+  private Consumer<String> log = LOG::warn;
+  private int maxPrompts = 256;
+  private int maxQueuedTexts = 4096;
 
-  private TranslationServer(
-      Translator translator,
-      String modelName,
-      String host,
-      int port,
-      List<PromptTemplate> templates,
-      Decoding decoding,
-      String apiKey,
-      int maxBatch,
-      Duration maxBatchDelay,
-      int modelThreads,
-      int handlerThreads,
-      int maxQueuedRequests,
-      int maxCandidates,
-      int maxRequestBytes,
-      Duration requestTimeout,
-      Consumer<String> log,
-      int maxPrompts,
-      int maxQueuedTexts) {
+  private TranslationServer(Translator translator, String modelName) {
     this.translator = Objects.requireNonNull(translator, "translator");
     this.modelName = Objects.requireNonNull(modelName, "modelName");
-    this.host = Objects.requireNonNull(host, "host");
-    this.port = port;
-    this.templates = List.copyOf(templates);
-    this.decoding = Objects.requireNonNull(decoding, "decoding");
-    this.apiKey = apiKey;
-    this.maxBatch = maxBatch;
-    this.maxBatchDelay = Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
-    this.modelThreads = modelThreads;
-    this.handlerThreads = handlerThreads;
-    this.maxQueuedRequests = maxQueuedRequests;
-    this.maxCandidates = maxCandidates;
-    this.maxRequestBytes = maxRequestBytes;
-    this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-    this.log = Objects.requireNonNull(log, "log");
-    this.maxPrompts = maxPrompts;
-    this.maxQueuedTexts = maxQueuedTexts;
+    validate();
+  }
+
+  /** A copy with {@code change} made, checked as a new server is. */
+  private TranslationServer with(Consumer<TranslationServer> change) {
+    TranslationServer copy;
+    try {
+      copy = (TranslationServer) clone();
+    } catch (CloneNotSupportedException e) {
+      throw new AssertionError(e);
+    }
+    change.accept(copy);
+    copy.validate();
+    return copy;
+  }
+
+  private void validate() {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(decoding, "decoding");
+    Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    Objects.requireNonNull(log, "log");
     if (modelName.isBlank()) {
       throw new IllegalArgumentException("the served model name must not be blank");
     }
@@ -168,46 +157,22 @@ public final class TranslationServer {
    * per request, errors logged through SLF4J.
    */
   public static TranslationServer over(Translator translator, String modelName) {
-    return new TranslationServer(
-        translator,
-        modelName,
-        "127.0.0.1",
-        8000,
-        List.of(),
-        Decoding.greedy(),
-        null,
-        32,
-        Duration.ofMillis(5),
-        1,
-        64,
-        1024,
-        16,
-        1 << 20,
-        Duration.ofMinutes(10),
-        LOG::warn,
-        256,
-        4096);
+    return new TranslationServer(translator, modelName);
   }
 
   /** The interface to bind: 127.0.0.1 (default, this machine only) or 0.0.0.0 (every interface). */
   public TranslationServer withHost(String value) {
-    return new TranslationServer(translator, modelName, value, port, templates, decoding, apiKey,
-        maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
+    return with(s -> s.host = value);
   }
 
   /** The port; 0 binds any free one ({@link RunningServer#port()} says which). */
   public TranslationServer withPort(int value) {
-    return new TranslationServer(translator, modelName, host, value, templates, decoding, apiKey,
-        maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
+    return with(s -> s.port = value);
   }
 
   /** The templates whose wrapping is stripped from prompts before translation. */
   public TranslationServer withPromptTemplates(List<PromptTemplate> value) {
-    return new TranslationServer(translator, modelName, host, port, value, decoding, apiKey,
-        maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
+    return with(s -> s.templates = List.copyOf(value));
   }
 
   /**
@@ -215,9 +180,7 @@ public final class TranslationServer {
    * {@link Decoding#candidates()} must be 1: requests choose n).
    */
   public TranslationServer withDecoding(Decoding value) {
-    return new TranslationServer(translator, modelName, host, port, templates, value, apiKey,
-        maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
+    return with(s -> s.decoding = value);
   }
 
   /**
@@ -225,9 +188,7 @@ public final class TranslationServer {
    * is kept in memory only: not in {@link #toString()}, logs or responses.
    */
   public TranslationServer withApiKey(String value) {
-    return new TranslationServer(translator, modelName, host, port, templates, decoding, value,
-        maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
+    return with(s -> s.apiKey = value);
   }
 
   /**
@@ -235,16 +196,15 @@ public final class TranslationServer {
    * maxDelay} after the first one arrives (0: only what is already waiting).
    */
   public TranslationServer withBatching(int maxTexts, Duration maxDelay) {
-    return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
-        maxTexts, maxDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
+    return with(s -> {
+      s.maxBatch = maxTexts;
+      s.maxBatchDelay = maxDelay;
+    });
   }
 
   /** Translate calls that may run at once (1 suits a GPU; more, a CPU model without inner threads). */
   public TranslationServer withModelThreads(int value) {
-    return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
-        maxBatch, maxBatchDelay, value, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
+    return with(s -> s.modelThreads = value);
   }
 
   /**
@@ -252,23 +212,20 @@ public final class TranslationServer {
    * beyond them ({@code queued}; past that the connection is closed and clients retry).
    */
   public TranslationServer withRequestThreads(int threads, int queued) {
-    return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
-        maxBatch, maxBatchDelay, modelThreads, threads, queued, maxCandidates, maxRequestBytes,
-        requestTimeout, log, maxPrompts, maxQueuedTexts);
+    return with(s -> {
+      s.handlerThreads = threads;
+      s.maxQueuedRequests = queued;
+    });
   }
 
   /** The largest {@code n} a request may ask for. */
   public TranslationServer withMaxCandidates(int value) {
-    return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
-        maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, value,
-        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
+    return with(s -> s.maxCandidates = value);
   }
 
   /** The largest request body accepted; larger ones get 413. */
   public TranslationServer withMaxRequestBytes(int value) {
-    return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
-        maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        value, requestTimeout, log, maxPrompts, maxQueuedTexts);
+    return with(s -> s.maxRequestBytes = value);
   }
 
   /**
@@ -276,16 +233,12 @@ public final class TranslationServer {
    * dropped, not run for nobody.
    */
   public TranslationServer withRequestTimeout(Duration value) {
-    return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
-        maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, value, log, maxPrompts, maxQueuedTexts);
+    return with(s -> s.requestTimeout = value);
   }
 
   /** Where error lines go (one per 4xx/5xx answer; never headers or the key). */
   public TranslationServer withLog(Consumer<String> value) {
-    return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
-        maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, value, maxPrompts, maxQueuedTexts);
+    return with(s -> s.log = value);
   }
 
   /**
@@ -295,9 +248,10 @@ public final class TranslationServer {
    * not fit: 429 with {@code Retry-After}); {@code maxQueuedTexts >= maxPrompts}.
    */
   public TranslationServer withLimits(int maxPrompts, int maxQueuedTexts) {
-    return new TranslationServer(translator, modelName, host, port, templates, decoding, apiKey,
-        maxBatch, maxBatchDelay, modelThreads, handlerThreads, maxQueuedRequests, maxCandidates,
-        maxRequestBytes, requestTimeout, log, maxPrompts, maxQueuedTexts);
+    return with(s -> {
+      s.maxPrompts = maxPrompts;
+      s.maxQueuedTexts = maxQueuedTexts;
+    });
   }
 
   /**

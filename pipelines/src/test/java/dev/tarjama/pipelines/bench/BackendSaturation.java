@@ -291,8 +291,8 @@ public final class BackendSaturation {
         continue;
       }
       List<FieldSegments> fields = new ArrayList<>();
-      for (int i = 0; i < conversation.fields.size(); i++) {
-        fields.add(new FieldSegments(i, segmenter.segment(conversation.fields.get(i))));
+      for (int i = 0; i < conversation.fields().size(); i++) {
+        fields.add(new FieldSegments(i, segmenter.segment(conversation.fields().get(i))));
       }
       for (Chunk chunk : chunker.plan(new SegmentedRecord(conversation, fields)).chunks) {
         prompts.add(hala.render(chunk.text));

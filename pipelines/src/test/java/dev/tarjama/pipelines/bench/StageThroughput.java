@@ -74,7 +74,7 @@ public final class StageThroughput {
     int directRounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     Path data = Path.of(System.getProperty("tarjama.shared", "../shared")).resolve("data");
     List<SourceRecord> records = load(data);
-    long bytes = records.stream().mapToLong(r -> r.json.getBytes(StandardCharsets.UTF_8).length).sum();
+    long bytes = records.stream().mapToLong(r -> r.json().getBytes(StandardCharsets.UTF_8).length).sum();
     TokenCounter counter =
         tokenizer == null ? TokenCounters.approximate() : TokenCounters.acquire(tokenizer);
     System.out.printf(Locale.ROOT, "%d records, %.2f MB of records; tokens counted by %s; %d cores%n",
@@ -147,8 +147,8 @@ public final class StageThroughput {
           continue;
         }
         List<FieldSegments> fields = new ArrayList<>();
-        for (int i = 0; i < conversation.fields.size(); i++) {
-          TextField field = conversation.fields.get(i);
+        for (int i = 0; i < conversation.fields().size(); i++) {
+          TextField field = conversation.fields().get(i);
           fields.add(new FieldSegments(i, segmenter.segment(field)));
         }
         SegmentedRecord segmented = new SegmentedRecord(conversation, fields);
@@ -171,7 +171,7 @@ public final class StageThroughput {
         for (Candidate c : candidates) {
           scored.add(scorer.score(c));
         }
-        RecordDecision.decide(conversation.recordId, scored, scorer.policy());
+        RecordDecision.decide(conversation.recordId(), scored, scorer.policy());
         nanos[4] += System.nanoTime() - t4;
       }
     }

@@ -3,8 +3,8 @@ package dev.tarjama.transforms.bilingual;
 import dev.tarjama.models.prompt.PromptTemplate;
 import dev.tarjama.transforms.model.Conversation;
 import dev.tarjama.transforms.rank.RankedRecord;
+import dev.tarjama.transforms.report.SumToJson;
 import java.util.Iterator;
-import java.util.TreeMap;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -95,7 +95,7 @@ public final class EmitBilingual extends PTransform<PCollectionTuple, PCollectio
     PCollection<KV<String, RankedRecord>> chosen =
         input.get(CHOSEN)
             .apply("KeyChosen",
-                WithKeys.of((RankedRecord r) -> r.recordId).withKeyType(TypeDescriptors.strings()))
+                WithKeys.of((RankedRecord r) -> r.recordId()).withKeyType(TypeDescriptors.strings()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), new RankedRecord.RankedRecordCoder()));
     PCollectionTuple built =
         KeyedPCollectionTuple.of(turnsTag, turns)
@@ -109,7 +109,7 @@ public final class EmitBilingual extends PTransform<PCollectionTuple, PCollectio
     PCollection<String> summary =
         built.get(EVENTS)
             .setCoder(StringUtf8Coder.of())
-            .apply("CountBilingual", Combine.globally(new CountToJson()))
+            .apply("CountBilingual", Combine.globally(SumToJson.countingEvents()))
             .setCoder(StringUtf8Coder.of());
     return PCollectionTuple.of(TUPLES, built.get(TUPLES))
         .and(TRANSLATOR_TRAINING, built.get(TRANSLATOR_TRAINING))
@@ -120,7 +120,7 @@ public final class EmitBilingual extends PTransform<PCollectionTuple, PCollectio
   private static final class TurnsFn extends DoFn<Conversation, KV<String, InstructionTurns>> {
     @ProcessElement
     public void process(@Element Conversation c, OutputReceiver<KV<String, InstructionTurns>> out) {
-      out.output(KV.of(c.recordId, InstructionTurns.of(c)));
+      out.output(KV.of(c.recordId(), InstructionTurns.of(c)));
     }
   }
 
@@ -149,7 +149,7 @@ public final class EmitBilingual extends PTransform<PCollectionTuple, PCollectio
         skip(out, "no_source_record");
         return;
       }
-      BilingualRecords.Built built = records.build(turns, record.winner.json);
+      BilingualRecords.Built built = records.build(turns, record.winner().json);
       if (built.tuple == null) {
         skip(out, built.problem);
         return;
@@ -166,37 +166,6 @@ public final class EmitBilingual extends PTransform<PCollectionTuple, PCollectio
     private static void skip(MultiOutputReceiver out, String reason) {
       Metrics.counter("tarjama", "bilingual/skipped." + reason).inc();
       out.get(EVENTS).output("skipped." + reason);
-    }
-  }
-
-  /** Counts events by name into one sorted JSON object ({} when there were none). */
-  private static final class CountToJson
-      extends Combine.CombineFn<String, TreeMap<String, Long>, String> {
-    @Override
-    public TreeMap<String, Long> createAccumulator() {
-      return new TreeMap<>();
-    }
-
-    @Override
-    public TreeMap<String, Long> addInput(TreeMap<String, Long> acc, String event) {
-      acc.merge(event, 1L, Long::sum);
-      return acc;
-    }
-
-    @Override
-    public TreeMap<String, Long> mergeAccumulators(Iterable<TreeMap<String, Long>> accs) {
-      TreeMap<String, Long> merged = new TreeMap<>();
-      for (TreeMap<String, Long> acc : accs) {
-        acc.forEach((k, v) -> merged.merge(k, v, Long::sum));
-      }
-      return merged;
-    }
-
-    @Override
-    public String extractOutput(TreeMap<String, Long> acc) {
-      var node = dev.tarjama.transforms.io.RecordJson.MAPPER.createObjectNode();
-      acc.forEach(node::put);
-      return node.toString();
     }
   }
 }

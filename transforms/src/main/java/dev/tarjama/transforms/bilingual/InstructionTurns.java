@@ -93,9 +93,9 @@ public final class InstructionTurns {
     }
 
     void add(TextField f) {
-      if (!texts.contains(f.text)) {
-        pointers.add(f.pointer);
-        texts.add(f.text);
+      if (!texts.contains(f.text())) {
+        pointers.add(f.pointer());
+        texts.add(f.text());
       }
     }
 
@@ -106,22 +106,22 @@ public final class InstructionTurns {
 
   /** Reads {@code conversation} as one instruction and one response, or says why it is not. */
   public static InstructionTurns of(Conversation conversation) {
-    String id = conversation.recordId;
+    String id = conversation.recordId();
     List<Turn> turns = new ArrayList<>();
-    for (TextField f : conversation.fields) {
-      if (f.pointer.equals("/rejected") || f.pointer.startsWith("/rejected/")) {
+    for (TextField f : conversation.fields()) {
+      if (f.pointer().equals("/rejected") || f.pointer().startsWith("/rejected/")) {
         continue;
       }
-      if (f.role.equals("tool") || f.role.equals("function_call")
-          || f.kind.equals("reasoning") || f.kind.equals("tool_call")) {
+      if (f.role().equals("tool") || f.role().equals("function_call")
+          || f.kind().equals("reasoning") || f.kind().equals("tool_call")) {
         return skipped(id, TOOLS_OR_PARTS);
       }
-      String key = messageKey(f.pointer);
+      String key = messageKey(f.pointer());
       Turn last = turns.isEmpty() ? null : turns.get(turns.size() - 1);
-      boolean sameTurn = last != null && last.role.equals(f.role)
+      boolean sameTurn = last != null && last.role.equals(f.role())
           && (key == null || last.key == null || key.equals(last.key));
       if (!sameTurn) {
-        last = new Turn(f.role, key);
+        last = new Turn(f.role(), key);
         turns.add(last);
       }
       last.add(f);

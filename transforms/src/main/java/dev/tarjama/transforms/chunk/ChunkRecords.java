@@ -164,7 +164,7 @@ public final class ChunkRecords extends PTransform<PCollection<SegmentedRecord>,
       } catch (RuntimeException e) {
         deadLetter(
             record, "",
-            "cannot chunk record " + record.conversation.recordId + ": " + e,
+            "cannot chunk record " + record.conversation.recordId() + ": " + e,
             out);
         return;
       }
@@ -184,7 +184,7 @@ public final class ChunkRecords extends PTransform<PCollection<SegmentedRecord>,
       out.get(DEAD_LETTERS)
           .output(
               DeadLetter.of(
-                  record.conversation.recordId, STAGE, pointer, error, record.conversation.json));
+                  record.conversation.recordId(), STAGE, pointer, error, record.conversation.json()));
     }
   }
 }

@@ -105,15 +105,15 @@ public final class Chunker {
    *     invalid field index, pieces that do not rebuild the field, a tokenizer failure)
    */
   public RecordPlan plan(SegmentedRecord record) {
-    String recordId = record.conversation.recordId;
-    List<TextField> textFields = record.conversation.fields;
+    String recordId = record.conversation.recordId();
+    List<TextField> textFields = record.conversation.fields();
     List<Chunk> chunks = new ArrayList<>();
     List<FieldPlan> plans = new ArrayList<>();
     for (FieldSegments segments : record.fields) {
-      if (segments.pieces.stream().noneMatch(p -> p.prose)) {
+      if (segments.pieces().stream().noneMatch(p -> p.prose())) {
         continue;
       }
-      int fieldIndex = segments.fieldIndex;
+      int fieldIndex = segments.fieldIndex();
       if (fieldIndex < 0 || fieldIndex >= textFields.size()) {
         throw new ChunkingException(
             recordId, "", "field index " + fieldIndex + " is not one of the record's "
@@ -123,20 +123,20 @@ public final class Chunker {
       int firstChunk = chunks.size();
       try {
         FieldBuilder builder =
-            new FieldBuilder(recordId, record.conversation.split, fieldIndex, chunks);
-        for (Piece piece : segments.pieces) {
-          if (piece.prose) {
+            new FieldBuilder(recordId, record.conversation.split(), fieldIndex, chunks);
+        for (Piece piece : segments.pieces()) {
+          if (piece.prose()) {
             planProse(piece, builder);
           } else {
-            builder.verbatim(piece.text);
+            builder.verbatim(piece.text());
           }
         }
         FieldPlan plan = builder.build();
         String rebuilt = rebuildSource(plan, chunks);
-        if (!rebuilt.equals(field.text)) {
+        if (!rebuilt.equals(field.text())) {
           throw new IllegalStateException(
               "the plan does not rebuild the field's text (first difference at char "
-                  + firstDifference(rebuilt, field.text) + ")");
+                  + firstDifference(rebuilt, field.text()) + ")");
         }
         if (chunks.size() > firstChunk) {
           plans.add(plan);
@@ -144,7 +144,7 @@ public final class Chunker {
       } catch (ChunkingException e) {
         throw e;
       } catch (RuntimeException e) {
-        throw new ChunkingException(recordId, field.pointer, String.valueOf(e.getMessage()), e);
+        throw new ChunkingException(recordId, field.pointer(), String.valueOf(e.getMessage()), e);
       }
     }
     return new RecordPlan(record.conversation, plans, chunks);
@@ -156,7 +156,7 @@ public final class Chunker {
    */
   public static String rebuildSource(FieldPlan plan, List<Chunk> chunks) {
     StringBuilder out = new StringBuilder();
-    for (PlanPart part : plan.parts) {
+    for (PlanPart part : plan.parts()) {
       if (part.isChunk()) {
         Chunk chunk = chunks.get(part.chunkIndex);
         out.append(Placeholders.restore(chunk.text, chunk.spans));
@@ -181,7 +181,7 @@ public final class Chunker {
   // Prose
 
   private void planProse(Piece piece, FieldBuilder builder) {
-    String text = piece.text;
+    String text = piece.text();
     int start = 0;
     int end = text.length();
     while (start < end && isSpace(text.charAt(start))) {
@@ -446,15 +446,15 @@ public final class Chunker {
       String trailing = raw.substring(end);
       if (hasNoLetter(core)) {
         // Stays verbatim: only its original text is needed.
-        String original = Placeholders.restore(core, piece.spans);
+        String original = Placeholders.restore(core, piece.spans());
         return new Candidate(leading, core, trailing, core, List.of(), List.of(), original, true);
       }
-      if (piece.spans.isEmpty() || core.indexOf(Placeholders.OPEN) < 0) {
+      if (piece.spans().isEmpty() || core.indexOf(Placeholders.OPEN) < 0) {
         return new Candidate(leading, core, trailing, core, List.of(), List.of(), core, false);
       }
       // Renumber in order of appearance; a placeholder the piece has no span for is left as
       // literal text, as Placeholders.restore leaves it.
-      int[] renumbered = new int[piece.spans.size()];
+      int[] renumbered = new int[piece.spans().size()];
       Arrays.fill(renumbered, -1);
       List<String> spans = new ArrayList<>();
       List<String> types = new ArrayList<>();
@@ -468,8 +468,8 @@ public final class Chunker {
         }
         if (renumbered[n] < 0) {
           renumbered[n] = spans.size();
-          spans.add(piece.spans.get(n));
-          types.add(n < piece.spanTypes.size() ? piece.spanTypes.get(n) : "");
+          spans.add(piece.spans().get(n));
+          types.add(n < piece.spanTypes().size() ? piece.spanTypes().get(n) : "");
         }
         text.append(core, last, m.start()).append(Placeholders.of(renumbered[n]));
         last = m.end();

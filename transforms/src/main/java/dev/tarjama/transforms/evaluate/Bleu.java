@@ -19,7 +19,14 @@ import java.util.Map;
  * are added element-wise, and {@link #score} turns the sum into BLEU. That is what lets {@code
  * EvaluateTranslations} compute it with a Beam combiner.
  */
-public final class Bleu implements Serializable {
+public record Bleu(
+    BleuTokenizer tokenizer,
+    Smoothing smoothing,
+    double smoothValue,
+    int maxOrder,
+    boolean effectiveOrder,
+    boolean lowercase)
+    implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** What sacreBLEU puts in place of log(0): a floor, so that a zero precision gives BLEU 0. */
@@ -66,26 +73,11 @@ public final class Bleu implements Serializable {
     }
   }
 
-  private final BleuTokenizer tokenizer;
-  private final Smoothing smoothing;
-  private final double smoothValue;
-  private final int maxOrder;
-  private final boolean effectiveOrder;
-  private final boolean lowercase;
-
-  private Bleu(
-      BleuTokenizer tokenizer,
-      Smoothing smoothing,
-      double smoothValue,
-      int maxOrder,
-      boolean effectiveOrder,
-      boolean lowercase) {
-    this.tokenizer = tokenizer;
-    this.smoothing = smoothing;
-    this.smoothValue = smoothValue;
-    this.maxOrder = maxOrder;
-    this.effectiveOrder = effectiveOrder;
-    this.lowercase = lowercase;
+  /** The settings of a BLEU as sacreBLEU names them; the factories below start from its defaults. */
+  public Bleu {
+    if (maxOrder < 1) {
+      throw new IllegalArgumentException("BLEU's max n-gram order must be 1 or more");
+    }
   }
 
   /** sacreBLEU's defaults: 13a, exp smoothing, 4-grams, no effective order, case-sensitive. */
@@ -112,9 +104,6 @@ public final class Bleu implements Serializable {
   }
 
   public Bleu withMaxOrder(int maxOrder) {
-    if (maxOrder < 1) {
-      throw new IllegalArgumentException("BLEU's max n-gram order must be 1 or more");
-    }
     return new Bleu(tokenizer, smoothing, smoothValue, maxOrder, effectiveOrder, lowercase);
   }
 

@@ -20,32 +20,27 @@ import java.util.Map;
  * #segmentStatistics}; with several references, each segment keeps the reference with the best
  * sentence F-score), then scores the sum ({@link #score}).
  */
-public final class ChrF implements Serializable {
+public record ChrF(
+    int charOrder,
+    int wordOrder,
+    double beta,
+    boolean lowercase,
+    boolean whitespace,
+    boolean epsSmoothing)
+    implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Python's {@code string.punctuation}, which chrF++ splits off word ends. */
   private static final String PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
-  private final int charOrder;
-  private final int wordOrder;
-  private final double beta;
-  private final boolean lowercase;
-  private final boolean whitespace;
-  private final boolean epsSmoothing;
-
-  private ChrF(
-      int charOrder,
-      int wordOrder,
-      double beta,
-      boolean lowercase,
-      boolean whitespace,
-      boolean epsSmoothing) {
-    this.charOrder = charOrder;
-    this.wordOrder = wordOrder;
-    this.beta = beta;
-    this.lowercase = lowercase;
-    this.whitespace = whitespace;
-    this.epsSmoothing = epsSmoothing;
+  /** The settings of a chrF as sacreBLEU names them; the factories below start from its defaults. */
+  public ChrF {
+    if (charOrder < 1) {
+      throw new IllegalArgumentException("chrF's character order must be 1 or more");
+    }
+    if (wordOrder < 0) {
+      throw new IllegalArgumentException("chrF's word order must be 0 or more");
+    }
   }
 
   /** chrF++: character order 6, word order 2, beta 2, sacreBLEU's defaults otherwise. */
@@ -59,16 +54,10 @@ public final class ChrF implements Serializable {
   }
 
   public ChrF withCharOrder(int charOrder) {
-    if (charOrder < 1) {
-      throw new IllegalArgumentException("chrF's character order must be 1 or more");
-    }
     return new ChrF(charOrder, wordOrder, beta, lowercase, whitespace, epsSmoothing);
   }
 
   public ChrF withWordOrder(int wordOrder) {
-    if (wordOrder < 0) {
-      throw new IllegalArgumentException("chrF's word order must be 0 or more");
-    }
     return new ChrF(charOrder, wordOrder, beta, lowercase, whitespace, epsSmoothing);
   }
 

@@ -150,7 +150,7 @@ public final class EvaluateTranslations extends PTransform<PCollectionTuple, PCo
         input
             .get(OUTPUTS)
             .apply("KeyOutputs",
-                WithKeys.<Long, SystemOutput>of(o -> o.index).withKeyType(TypeDescriptors.longs()))
+                WithKeys.<Long, SystemOutput>of(o -> o.index()).withKeyType(TypeDescriptors.longs()))
             .setCoder(KvCoder.of(VarLongCoder.of(), new EvaluationCoders.SystemOutputCoder()));
 
     TupleTag<EvaluationSegment> segmentTag = new TupleTag<>();
@@ -216,17 +216,17 @@ public final class EvaluateTranslations extends PTransform<PCollectionTuple, PCo
       joined.getValue().getAll(segmentTag).forEach(segments::add);
       Map<String, List<SystemOutput>> bySystem = new HashMap<>();
       for (SystemOutput output : joined.getValue().getAll(outputTag)) {
-        String field = JsonPointers.child("", output.system);
+        String field = JsonPointers.child("", output.system());
         if (segments.isEmpty()) {
           out.get(DEAD_LETTERS).output(DeadLetter.of(id, STAGE, field,
-              "system " + output.system + " has an output for segment " + (index + 1)
-                  + ", which is not in the evaluation set", output.hypothesis));
-        } else if (!systems.contains(output.system)) {
+              "system " + output.system() + " has an output for segment " + (index + 1)
+                  + ", which is not in the evaluation set", output.hypothesis()));
+        } else if (!systems.contains(output.system())) {
           out.get(DEAD_LETTERS).output(DeadLetter.of(id, STAGE, field,
-              "output of system " + output.system + ", which is not among the evaluated systems "
-                  + systems, output.hypothesis));
+              "output of system " + output.system() + ", which is not among the evaluated systems "
+                  + systems, output.hypothesis()));
         } else {
-          bySystem.computeIfAbsent(output.system, k -> new ArrayList<>()).add(output);
+          bySystem.computeIfAbsent(output.system(), k -> new ArrayList<>()).add(output);
         }
       }
       if (segments.isEmpty()) {
@@ -253,14 +253,14 @@ public final class EvaluateTranslations extends PTransform<PCollectionTuple, PCo
             out.get(DEAD_LETTERS).output(DeadLetter.of(id, STAGE, field,
                 "system " + system + " has " + given.size() + " outputs for segment "
                     + (index + 1) + "; none is scored (an empty hypothesis is)",
-                output.hypothesis));
+                output.hypothesis()));
           }
         } else if (given.get(0).failed()) {
           out.get(DEAD_LETTERS).output(DeadLetter.of(id, STAGE, field,
               "system " + system + " failed on segment " + (index + 1)
-                  + " (scored as an empty hypothesis): " + given.get(0).error, segment.source));
+                  + " (scored as an empty hypothesis): " + given.get(0).error(), segment.source));
         } else {
-          hypothesis = given.get(0).hypothesis;
+          hypothesis = given.get(0).hypothesis();
           failed = false;
         }
         if (failed) {

@@ -45,10 +45,10 @@ public final class EvaluationCoders {
   public static final class SystemOutputCoder extends Base<SystemOutput> {
     @Override
     protected void write(SystemOutput o, DataOutputStream out) throws IOException {
-      writeString(out, o.system);
-      out.writeLong(o.index);
-      writeString(out, o.hypothesis);
-      writeString(out, o.error);
+      writeString(out, o.system());
+      out.writeLong(o.index());
+      writeString(out, o.hypothesis());
+      writeString(out, o.error());
     }
 
     @Override

@@ -8,17 +8,11 @@ import org.apache.beam.sdk.coders.DefaultCoder;
  * translate it, a non-empty {@code error} (the hypothesis is then empty and scores as such).
  */
 @DefaultCoder(EvaluationCoders.SystemOutputCoder.class)
-public final class SystemOutput {
-  public final String system;
-  public final long index;
-  public final String hypothesis;
-  public final String error;
-
-  public SystemOutput(String system, long index, String hypothesis, String error) {
-    this.system = Objects.requireNonNull(system, "system");
-    this.index = index;
-    this.hypothesis = Objects.requireNonNull(hypothesis, "hypothesis");
-    this.error = Objects.requireNonNull(error, "error");
+public record SystemOutput(String system, long index, String hypothesis, String error) {
+  public SystemOutput {
+    Objects.requireNonNull(system, "system");
+    Objects.requireNonNull(hypothesis, "hypothesis");
+    Objects.requireNonNull(error, "error");
   }
 
   public static SystemOutput of(String system, long index, String hypothesis) {
@@ -34,20 +28,6 @@ public final class SystemOutput {
 
   public boolean failed() {
     return !error.isEmpty();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof SystemOutput s
-        && index == s.index
-        && system.equals(s.system)
-        && hypothesis.equals(s.hypothesis)
-        && error.equals(s.error);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(system, index, hypothesis, error);
   }
 
   @Override

@@ -98,7 +98,7 @@ public final class ConversationNormalizer implements Serializable {
   public Result normalize(SourceRecord record) {
     JsonNode root;
     try {
-      root = RecordJson.parse(record.json);
+      root = RecordJson.parse(record.json());
     } catch (JsonProcessingException e) {
       return failed(record, new InvalidRecord("", "invalid JSON: " + RecordJson.message(e)));
     }
@@ -116,7 +116,7 @@ public final class ConversationNormalizer implements Serializable {
         case FIELDS -> fieldsRecord(root, fields);
       }
       return new Result(
-          new Conversation(record.recordId, split(root, record), chosen.label(), record.json, fields),
+          new Conversation(record.recordId(), split(root, record), chosen.label(), record.json(), fields),
           null);
     } catch (InvalidRecord e) {
       return failed(record, e);
@@ -126,7 +126,7 @@ public final class ConversationNormalizer implements Serializable {
   private static Result failed(SourceRecord record, InvalidRecord e) {
     String error = e.pointer.isEmpty() ? e.getMessage() : e.pointer + ": " + e.getMessage();
     return new Result(
-        null, DeadLetter.of(record.recordId, STAGE, e.pointer, error, record.json));
+        null, DeadLetter.of(record.recordId(), STAGE, e.pointer, error, record.json()));
   }
 
   private String split(JsonNode root, SourceRecord record) {
@@ -134,7 +134,7 @@ public final class ConversationNormalizer implements Serializable {
     if (value != null && value.isTextual() && !value.textValue().isBlank()) {
       return value.textValue();
     }
-    return RecordNames.splitOf(record.file);
+    return RecordNames.splitOf(record.file());
   }
 
   private RecordFormat detect(JsonNode root) throws InvalidRecord {

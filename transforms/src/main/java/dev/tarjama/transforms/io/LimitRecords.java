@@ -41,7 +41,7 @@ public final class LimitRecords extends PTransform<PCollection<SourceRecord>, PC
 
   /** The key that orders records as the input reads. */
   static String orderKey(SourceRecord r) {
-    return r.file + "\u0000" + String.format("%019d", r.index);
+    return r.file() + "\u0000" + String.format("%019d", r.index());
   }
 
   @Override

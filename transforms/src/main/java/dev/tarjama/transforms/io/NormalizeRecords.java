@@ -111,7 +111,7 @@ public final class NormalizeRecords
     public void process(@Element SourceRecord record, MultiOutputReceiver out) {
       ConversationNormalizer.Result result = normalizer.normalize(record);
       if (result.conversation != null) {
-        Metrics.counter("tarjama", "normalized_" + result.conversation.format).inc();
+        Metrics.counter("tarjama", "normalized_" + result.conversation.format()).inc();
         out.get(CONVERSATIONS).output(result.conversation);
       } else {
         deadLetters.inc();

@@ -152,17 +152,17 @@ public final class OutputRecords {
    */
   public static String preference(PreferencePair pair) {
     ObjectNode node = JSON.createObjectNode();
-    message(node.putArray("prompt").addObject(), "user", fullText(pair.source, pair.source.json));
+    message(node.putArray("prompt").addObject(), "user", fullText(pair.source(), pair.source().json()));
     message(node.putArray("chosen").addObject(), "assistant",
-        fullText(pair.source, pair.chosen.json));
+        fullText(pair.source(), pair.chosen().json));
     message(node.putArray("rejected").addObject(), "assistant",
-        fullText(pair.source, pair.rejected.json));
-    node.put("record_id", pair.recordId);
-    node.put("split", pair.split);
-    node.put("chosen_source", pair.chosen.backend);
-    node.put("rejected_source", pair.rejected.backend);
-    node.put("score_chosen", pair.chosen.rankScore);
-    node.put("score_rejected", pair.rejected.rankScore);
+        fullText(pair.source(), pair.rejected().json));
+    node.put("record_id", pair.recordId());
+    node.put("split", pair.split());
+    node.put("chosen_source", pair.chosen().backend);
+    node.put("rejected_source", pair.rejected().backend);
+    node.put("score_chosen", pair.chosen().rankScore);
+    node.put("score_rejected", pair.rejected().rankScore);
     return node.toString();
   }
 
@@ -174,11 +174,11 @@ public final class OutputRecords {
   private static String fullText(Conversation record, String json) {
     JsonNode root = parse(json);
     StringBuilder text = new StringBuilder();
-    for (TextField field : record.fields) {
+    for (TextField field : record.fields()) {
       if (text.length() > 0) {
         text.append("\n\n");
       }
-      text.append(JsonPointers.getString(root, field.pointer));
+      text.append(JsonPointers.getString(root, field.pointer()));
     }
     return text.toString();
   }

@@ -77,12 +77,12 @@ public final class WriteRunOutputs extends PTransform<PCollectionTuple, PCollect
     PCollectionTuple rows = PCollectionTuple.empty(input.getPipeline());
     if (input.has(CHOSEN)) {
       rows = rows.and(WriteOutputs.rows("chosen"), input.get(CHOSEN).apply("FormatChosen",
-          MapElements.into(TypeDescriptors.strings()).via(r -> OutputRecords.chosen(r.winner))));
+          MapElements.into(TypeDescriptors.strings()).via(r -> OutputRecords.chosen(r.winner()))));
     }
     if (input.has(REJECTED)) {
       rows = rows.and(WriteOutputs.rows("rejected"), input.get(REJECTED).apply("FormatRejected",
           MapElements.into(TypeDescriptors.strings())
-              .via(r -> OutputRecords.rejected(r.recordId, r.split, r.reason, r.winner))));
+              .via(r -> OutputRecords.rejected(r.recordId(), r.split(), r.reason(), r.winner()))));
     }
     if (input.has(CANDIDATES)) {
       rows = rows.and(WriteOutputs.rows("candidates"), input.get(CANDIDATES).apply(

@@ -1,11 +1,8 @@
 package dev.tarjama.transforms.judge;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.report.RunStatistics;
-import java.util.Map;
-import java.util.TreeMap;
+import dev.tarjama.transforms.report.SumToJson;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -54,40 +51,7 @@ public final class SummarizeJudgement extends PTransform<PCollectionTuple, PColl
     return events
         .apply("AllEvents", Flatten.pCollections())
         .setCoder(StringUtf8Coder.of())
-        .apply("OneSummary", Combine.globally(new CountToJson()).withoutDefaults())
+        .apply("OneSummary", Combine.globally(SumToJson.countingEvents()).withoutDefaults())
         .setCoder(StringUtf8Coder.of());
-  }
-
-  /** Counts events by name into one sorted JSON object. */
-  private static final class CountToJson
-      extends Combine.CombineFn<String, TreeMap<String, Long>, String> {
-    @Override
-    public TreeMap<String, Long> createAccumulator() {
-      return new TreeMap<>();
-    }
-
-    @Override
-    public TreeMap<String, Long> addInput(TreeMap<String, Long> acc, String event) {
-      acc.merge(event, 1L, Long::sum);
-      return acc;
-    }
-
-    @Override
-    public TreeMap<String, Long> mergeAccumulators(Iterable<TreeMap<String, Long>> accs) {
-      TreeMap<String, Long> merged = new TreeMap<>();
-      for (TreeMap<String, Long> acc : accs) {
-        acc.forEach((k, v) -> merged.merge(k, v, Long::sum));
-      }
-      return merged;
-    }
-
-    @Override
-    public String extractOutput(TreeMap<String, Long> acc) {
-      ObjectNode node = RecordJson.MAPPER.createObjectNode();
-      for (Map.Entry<String, Long> e : acc.entrySet()) {
-        node.put(e.getKey(), e.getValue());
-      }
-      return node.toString();
-    }
   }
 }

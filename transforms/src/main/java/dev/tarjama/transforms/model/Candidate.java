@@ -70,27 +70,6 @@ public final class Candidate {
       double reward,
       double rankScore,
       long tokensIn,
-      long tokensOut) {
-    this(recordId, split, backend, candidate, json, valid, reason, sourceText, targetText, lr, scr,
-        scrFlagged, reward, rankScore, tokensIn, tokensOut, QualityMeasures.none());
-  }
-
-  public Candidate(
-      String recordId,
-      String split,
-      String backend,
-      int candidate,
-      String json,
-      boolean valid,
-      String reason,
-      String sourceText,
-      String targetText,
-      double lr,
-      double scr,
-      boolean scrFlagged,
-      double reward,
-      double rankScore,
-      long tokensIn,
       long tokensOut,
       QualityMeasures quality) {
     this.recordId = recordId;
@@ -127,7 +106,8 @@ public final class Candidate {
       long tokensOut) {
     return new Candidate(
         recordId, split, backend, candidate, json, valid, reason, sourceText, targetText,
-        Double.NaN, Double.NaN, false, Double.NaN, Double.NaN, tokensIn, tokensOut);
+        Double.NaN, Double.NaN, false, Double.NaN, Double.NaN, tokensIn, tokensOut,
+        QualityMeasures.none());
   }
 
   public Candidate withMetrics(double lr, double scr, boolean scrFlagged) {

@@ -121,10 +121,10 @@ public final class ModelCoders {
   }
 
   static void writeSourceRecord(DataOutputStream out, SourceRecord r) throws IOException {
-    writeRecordKey(out, r.key);
-    writeString(out, r.file);
-    out.writeLong(r.index);
-    writeString(out, r.json);
+    writeRecordKey(out, r.key());
+    writeString(out, r.file());
+    out.writeLong(r.index());
+    writeString(out, r.json());
   }
 
   static SourceRecord readSourceRecord(DataInputStream in) throws IOException {
@@ -132,10 +132,10 @@ public final class ModelCoders {
   }
 
   static void writeTextField(DataOutputStream out, TextField f) throws IOException {
-    writeString(out, f.pointer);
-    writeString(out, f.role);
-    writeString(out, f.kind);
-    writeString(out, f.text);
+    writeString(out, f.pointer());
+    writeString(out, f.role());
+    writeString(out, f.kind());
+    writeString(out, f.text());
   }
 
   static TextField readTextField(DataInputStream in) throws IOException {
@@ -143,11 +143,11 @@ public final class ModelCoders {
   }
 
   static void writeConversation(DataOutputStream out, Conversation c) throws IOException {
-    writeString(out, c.recordId);
-    writeString(out, c.split);
-    writeString(out, c.format);
-    writeString(out, c.json);
-    writeList(out, c.fields, ModelCoders::writeTextField);
+    writeString(out, c.recordId());
+    writeString(out, c.split());
+    writeString(out, c.format());
+    writeString(out, c.json());
+    writeList(out, c.fields(), ModelCoders::writeTextField);
   }
 
   static Conversation readConversation(DataInputStream in) throws IOException {
@@ -157,11 +157,11 @@ public final class ModelCoders {
   }
 
   static void writePiece(DataOutputStream out, Piece p) throws IOException {
-    out.writeBoolean(p.prose);
-    writeString(out, p.spanType);
-    writeString(out, p.text);
-    writeStrings(out, p.spans);
-    writeStrings(out, p.spanTypes);
+    out.writeBoolean(p.prose());
+    writeString(out, p.spanType());
+    writeString(out, p.text());
+    writeStrings(out, p.spans());
+    writeStrings(out, p.spanTypes());
   }
 
   static Piece readPiece(DataInputStream in) throws IOException {
@@ -172,8 +172,8 @@ public final class ModelCoders {
   static void writeSegmentedRecord(DataOutputStream out, SegmentedRecord r) throws IOException {
     writeConversation(out, r.conversation);
     writeList(out, r.fields, (o, f) -> {
-      o.writeInt(f.fieldIndex);
-      writeList(o, f.pieces, ModelCoders::writePiece);
+      o.writeInt(f.fieldIndex());
+      writeList(o, f.pieces(), ModelCoders::writePiece);
     });
   }
 
@@ -203,8 +203,8 @@ public final class ModelCoders {
   static void writeRecordPlan(DataOutputStream out, RecordPlan p) throws IOException {
     writeConversation(out, p.conversation);
     writeList(out, p.fields, (o, f) -> {
-      o.writeInt(f.fieldIndex);
-      writeList(o, f.parts, (o2, part) -> {
+      o.writeInt(f.fieldIndex());
+      writeList(o, f.parts(), (o2, part) -> {
         o2.writeInt(part.chunkIndex);
         writeString(o2, part.text);
       });

@@ -1,7 +1,6 @@
 package dev.tarjama.transforms.model;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A run of a field's text after segmentation. Either
@@ -20,20 +19,11 @@ import java.util.Objects;
  * Concatenating the verbatim texts and the prose texts with placeholders restored gives back the
  * field's original text exactly.
  */
-public final class Piece {
-  public final boolean prose;
-  public final String spanType;
-  public final String text;
-  public final List<String> spans;
-  public final List<String> spanTypes;
-
-  public Piece(
-      boolean prose, String spanType, String text, List<String> spans, List<String> spanTypes) {
-    this.prose = prose;
-    this.spanType = spanType;
-    this.text = text;
-    this.spans = List.copyOf(spans);
-    this.spanTypes = List.copyOf(spanTypes);
+public record Piece(
+    boolean prose, String spanType, String text, List<String> spans, List<String> spanTypes) {
+  public Piece {
+    spans = List.copyOf(spans);
+    spanTypes = List.copyOf(spanTypes);
   }
 
   public static Piece verbatim(String spanType, String text) {
@@ -47,21 +37,6 @@ public final class Piece {
   /** The original text of this piece, placeholders restored. */
   public String original() {
     return prose ? Placeholders.restore(text, spans) : text;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Piece p
-        && prose == p.prose
-        && spanType.equals(p.spanType)
-        && text.equals(p.text)
-        && spans.equals(p.spans)
-        && spanTypes.equals(p.spanTypes);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(prose, spanType, text, spans, spanTypes);
   }
 
   @Override

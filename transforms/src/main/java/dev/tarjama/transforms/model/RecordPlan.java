@@ -36,6 +36,6 @@ public final class RecordPlan {
 
   @Override
   public String toString() {
-    return "RecordPlan{" + conversation.recordId + ", " + chunks.size() + " chunks}";
+    return "RecordPlan{" + conversation.recordId() + ", " + chunks.size() + " chunks}";
   }
 }

@@ -29,6 +29,6 @@ public final class SegmentedRecord {
 
   @Override
   public String toString() {
-    return "SegmentedRecord{" + conversation.recordId + "}";
+    return "SegmentedRecord{" + conversation.recordId() + "}";
   }
 }

@@ -1,7 +1,5 @@
 package dev.tarjama.transforms.model;
 
-import java.util.Objects;
-
 /**
  * One string of a record that may be translated: where it sits in the record (a JSON Pointer, RFC
  * 6901), which conversational role it belongs to, what kind of content it is, and its text.
@@ -11,33 +9,7 @@ import java.util.Objects;
  * (typed reasoning parts), {@code tool_call} (typed tool-call parts) and {@code field} (a flat
  * record field).
  */
-public final class TextField {
-  public final String pointer;
-  public final String role;
-  public final String kind;
-  public final String text;
-
-  public TextField(String pointer, String role, String kind, String text) {
-    this.pointer = pointer;
-    this.role = role;
-    this.kind = kind;
-    this.text = text;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof TextField f
-        && pointer.equals(f.pointer)
-        && role.equals(f.role)
-        && kind.equals(f.kind)
-        && text.equals(f.text);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(pointer, role, kind, text);
-  }
-
+public record TextField(String pointer, String role, String kind, String text) {
   @Override
   public String toString() {
     return "TextField{" + pointer + ", " + role + "/" + kind + "}";

@@ -24,20 +24,14 @@ import org.apache.beam.sdk.coders.DefaultCoder;
  * {@code OutputRecords.preference}), not the prose LR and SCR measure.
  */
 @DefaultCoder(PreferencePair.Coder.class)
-public final class PreferencePair {
-  public final String recordId;
-  public final String split;
-  public final Conversation source;
-  public final Candidate chosen;
-  public final Candidate rejected;
-
-  public PreferencePair(
-      String recordId, String split, Conversation source, Candidate chosen, Candidate rejected) {
-    this.recordId = Objects.requireNonNull(recordId);
-    this.split = Objects.requireNonNull(split);
-    this.source = Objects.requireNonNull(source);
-    this.chosen = Objects.requireNonNull(chosen);
-    this.rejected = Objects.requireNonNull(rejected);
+public record PreferencePair(
+    String recordId, String split, Conversation source, Candidate chosen, Candidate rejected) {
+  public PreferencePair {
+    Objects.requireNonNull(recordId);
+    Objects.requireNonNull(split);
+    Objects.requireNonNull(source);
+    Objects.requireNonNull(chosen);
+    Objects.requireNonNull(rejected);
   }
 
   /** rank_score of chosen minus rank_score of rejected (> the gap it was made with). */
@@ -74,21 +68,6 @@ public final class PreferencePair {
       return Optional.empty();
     }
     return Optional.of(new PreferencePair(recordId, split, source, best, worst));
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof PreferencePair p
-        && recordId.equals(p.recordId)
-        && split.equals(p.split)
-        && source.equals(p.source)
-        && chosen.equals(p.chosen)
-        && rejected.equals(p.rejected);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(recordId, chosen, rejected);
   }
 
   @Override

@@ -85,7 +85,7 @@ public final class PreferencePairs extends PTransform<PCollectionTuple, PCollect
     PCollection<KV<String, Conversation>> sourceByRecord =
         sources
             .apply("KeySourcesByRecord",
-                WithKeys.of((Conversation c) -> c.recordId).withKeyType(TypeDescriptors.strings()))
+                WithKeys.of((Conversation c) -> c.recordId()).withKeyType(TypeDescriptors.strings()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), sources.getCoder()));
     return KeyedPCollectionTuple.of(CANDIDATES, byRecord)
         .and(SOURCES, sourceByRecord)

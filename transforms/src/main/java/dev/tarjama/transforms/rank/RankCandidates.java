@@ -119,17 +119,17 @@ public final class RankCandidates extends PTransform<PCollection<Candidate>, PCo
         case CHOSEN -> {
           RankedRecord r = d.ranked;
           chosen.inc();
-          Metrics.counter(NS, "rank.chosen." + r.split).inc();
-          Metrics.counter(NS, "rank.wins." + r.winner.backend).inc();
-          Metrics.distribution(NS, "rank.chosen.lr_x1000." + r.split)
-              .update(Math.round(r.winner.lr * 1000));
-          Metrics.distribution(NS, "rank.chosen.scr_x1000." + r.split)
-              .update(Math.round(r.winner.scr * 1000));
+          Metrics.counter(NS, "rank.chosen." + r.split()).inc();
+          Metrics.counter(NS, "rank.wins." + r.winner().backend).inc();
+          Metrics.distribution(NS, "rank.chosen.lr_x1000." + r.split())
+              .update(Math.round(r.winner().lr * 1000));
+          Metrics.distribution(NS, "rank.chosen.scr_x1000." + r.split())
+              .update(Math.round(r.winner().scr * 1000));
           out.get(CHOSEN).output(r);
         }
         case REJECTED -> {
           rejected.inc();
-          Metrics.counter(NS, "rank.rejected." + d.ranked.split).inc();
+          Metrics.counter(NS, "rank.rejected." + d.ranked.split()).inc();
           out.get(REJECTED).output(d.ranked);
         }
         case DEAD_LETTER -> {

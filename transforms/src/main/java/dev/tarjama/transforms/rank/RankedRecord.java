@@ -1,7 +1,6 @@
 package dev.tarjama.transforms.rank;
 
 import dev.tarjama.transforms.model.Candidate;
-import java.util.Objects;
 import dev.tarjama.transforms.model.ModelCoders;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -23,47 +22,15 @@ import org.apache.beam.sdk.values.TypeDescriptor;
  * record's candidate pool.
  */
 @DefaultCoder(RankedRecord.RankedRecordCoder.class)
-public final class RankedRecord {
-  public final String recordId;
-  public final String split;
-  public final Candidate winner;
-  public final int candidateCount;
-  public final int validCount;
-  public final String reason;
-
-  public RankedRecord(
-      String recordId,
-      String split,
-      Candidate winner,
-      int candidateCount,
-      int validCount,
-      String reason) {
-    this.recordId = recordId;
-    this.split = split;
-    this.winner = winner;
-    this.candidateCount = candidateCount;
-    this.validCount = validCount;
-    this.reason = reason;
-  }
-
+public record RankedRecord(
+    String recordId,
+    String split,
+    Candidate winner,
+    int candidateCount,
+    int validCount,
+    String reason) {
   public boolean chosen() {
     return reason.isEmpty();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof RankedRecord r
-        && candidateCount == r.candidateCount
-        && validCount == r.validCount
-        && recordId.equals(r.recordId)
-        && split.equals(r.split)
-        && winner.equals(r.winner)
-        && reason.equals(r.reason);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(recordId, split, winner, candidateCount, validCount, reason);
   }
 
   @Override

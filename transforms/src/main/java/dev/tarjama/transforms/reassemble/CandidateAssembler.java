@@ -66,11 +66,11 @@ public final class CandidateAssembler {
       // A translation of another text under this chunk's index is another record's: never use it.
       boolean foreign = t != null && !t.source.equals(chunk.text);
       if (t == null || t.failed() || foreign) {
-        String pointer = conversation.fields.get(chunk.fieldIndex).pointer;
+        String pointer = conversation.fields().get(chunk.fieldIndex).pointer();
         String error = t == null ? "no translation arrived"
             : foreign ? "the translation that arrived is of another text" : t.error;
         return Candidate.unscored(
-            conversation.recordId, conversation.split, backend, candidate, conversation.json,
+            conversation.recordId(), conversation.split(), backend, candidate, conversation.json(),
             false,
             TRANSLATION_FAILED + " at " + pointer + " (chunk " + chunk.chunkIndex + "): " + error,
             "", "", tokensIn, tokensOut);
@@ -79,18 +79,18 @@ public final class CandidateAssembler {
 
     JsonNode root;
     try {
-      root = JSON.readTree(conversation.json);
+      root = JSON.readTree(conversation.json());
     } catch (Exception e) {
       // Normalization already parsed this record; reaching here is a bug, surfaced per record.
       return Candidate.unscored(
-          conversation.recordId, conversation.split, backend, candidate, conversation.json, false,
+          conversation.recordId(), conversation.split(), backend, candidate, conversation.json(), false,
           "record JSON no longer parses: " + e.getMessage(), "", "", tokensIn, tokensOut);
     }
 
     List<String> problems = new ArrayList<>();
     for (Chunk chunk : plan.chunks) {
       ChunkTranslation t = byChunk.get(chunk.chunkIndex);
-      String where = conversation.fields.get(chunk.fieldIndex).pointer + " chunk " + chunk.chunkIndex;
+      String where = conversation.fields().get(chunk.fieldIndex).pointer() + " chunk " + chunk.chunkIndex;
       if (t.truncated) {
         problems.add(Candidate.TRUNCATED + ": " + where
             + " stopped at the length limit, also after a retry with more max_tokens");
@@ -103,9 +103,9 @@ public final class CandidateAssembler {
     StringBuilder sourceText = new StringBuilder();
     StringBuilder targetText = new StringBuilder();
     for (FieldPlan fieldPlan : plan.fields) {
-      TextField field = conversation.fields.get(fieldPlan.fieldIndex);
-      StringBuilder translated = new StringBuilder(field.text.length() + 16);
-      for (PlanPart part : fieldPlan.parts) {
+      TextField field = conversation.fields().get(fieldPlan.fieldIndex());
+      StringBuilder translated = new StringBuilder(field.text().length() + 16);
+      for (PlanPart part : fieldPlan.parts()) {
         if (!part.isChunk()) {
           translated.append(part.text);
           continue;
@@ -115,28 +115,28 @@ public final class CandidateAssembler {
         String text = byChunk.get(part.chunkIndex).text.strip();
         String problem = checkPlaceholders(text, chunk.spans.size());
         if (problem != null) {
-          problems.add(field.pointer + " chunk " + chunk.chunkIndex + ": " + problem);
+          problems.add(field.pointer() + " chunk " + chunk.chunkIndex + ": " + problem);
         }
         translated.append(Placeholders.restore(text, chunk.spans));
         appendProse(sourceText, Placeholders.strip(chunk.text));
         appendProse(targetText, Placeholders.strip(text));
       }
       String result = translated.toString();
-      String structural = checkStructure(field.text, result);
+      String structural = checkStructure(field.text(), result);
       if (structural != null) {
-        problems.add(field.pointer + ": " + structural);
+        problems.add(field.pointer() + ": " + structural);
       }
-      JsonPointers.set(root, field.pointer, result);
+      JsonPointers.set(root, field.pointer(), result);
     }
 
     String json;
     try {
       json = JSON.writeValueAsString(root);
     } catch (Exception e) {
-      throw new IllegalStateException("cannot write record " + conversation.recordId, e);
+      throw new IllegalStateException("cannot write record " + conversation.recordId(), e);
     }
     return Candidate.unscored(
-        conversation.recordId, conversation.split, backend, candidate, json, problems.isEmpty(),
+        conversation.recordId(), conversation.split(), backend, candidate, json, problems.isEmpty(),
         String.join("; ", problems), sourceText.toString(), targetText.toString(), tokensIn,
         tokensOut);
   }

@@ -95,7 +95,7 @@ public final class Reassemble extends PTransform<PCollectionTuple, PCollection<C
       for (Map.Entry<String, Integer> backend : candidatesPerBackend.entrySet()) {
         for (int k = 0; k < backend.getValue(); k++) {
           out.output(
-              KV.of(new CandidateKey(plan.conversation.recordId, backend.getKey(), k), plan));
+              KV.of(new CandidateKey(plan.conversation.recordId(), backend.getKey(), k), plan));
         }
       }
     }

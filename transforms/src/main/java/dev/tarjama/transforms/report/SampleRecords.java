@@ -101,9 +101,9 @@ public final class SampleRecords extends PTransform<PCollectionTuple, PCollectio
   static String line(RankedRecord r) {
     String outcome = r.chosen() ? "chosen" : "rejected";
     String detail = r.chosen()
-        ? r.winner.backend + "\u001f" + r.winner.candidate : r.reason;
-    return String.format(Locale.ROOT, "%016x", RecordDecision.tieHash(r.recordId, "", 0))
-        + "\t" + r.recordId + "\t" + outcome + "\t" + detail;
+        ? r.winner().backend + "\u001f" + r.winner().candidate : r.reason();
+    return String.format(Locale.ROOT, "%016x", RecordDecision.tieHash(r.recordId(), "", 0))
+        + "\t" + r.recordId() + "\t" + outcome + "\t" + detail;
   }
 
   private static final class Keep extends DoFn<Candidate, String> {

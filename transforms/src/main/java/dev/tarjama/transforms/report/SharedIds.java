@@ -70,8 +70,8 @@ public final class SharedIds
   private static final class OwnIdFn extends DoFn<SourceRecord, String> {
     @ProcessElement
     public void process(@Element SourceRecord r, OutputReceiver<String> out) {
-      if (r.key.hasUserId()) {
-        out.output(r.key.userId());
+      if (r.key().hasUserId()) {
+        out.output(r.key().userId());
       }
     }
   }

@@ -1,16 +1,11 @@
 package dev.tarjama.transforms.report;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tarjama.transforms.io.JsonPointers;
-import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.model.Candidate;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.model.SourceRecord;
 import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.select.SelectionOutcome;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.DoubleCoder;
@@ -21,7 +16,6 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
-import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -123,7 +117,7 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
     return events
         .apply("AllEvents", Flatten.pCollections())
         .apply("SumPerStatistic", Sum.doublesPerKey())
-        .apply("OneSummary", Combine.globally(new ToJson()).withoutDefaults())
+        .apply("OneSummary", Combine.globally(SumToJson.ofDoubles()).withoutDefaults())
         .setCoder(StringUtf8Coder.of());
   }
 
@@ -163,18 +157,18 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
   private static final class SelectionEvents extends DoFn<SelectionOutcome, KV<String, Double>> {
     @ProcessElement
     public void process(@Element SelectionOutcome o, OutputReceiver<KV<String, Double>> out) {
-      out.output(KV.of(RunStatistics.key("selection_split", o.split, "input"), 1.0));
+      out.output(KV.of(RunStatistics.key("selection_split", o.split(), "input"), 1.0));
       if (o.selected()) {
-        out.output(KV.of(RunStatistics.key("selection_split", o.split, "selected"), 1.0));
+        out.output(KV.of(RunStatistics.key("selection_split", o.split(), "selected"), 1.0));
       } else {
         out.output(KV.of(RunStatistics.NOT_SELECTED, 1.0));
-        out.output(KV.of(RunStatistics.key("not_selected", o.reason, "count"), 1.0));
+        out.output(KV.of(RunStatistics.key("not_selected", o.reason(), "count"), 1.0));
       }
       // Available to a stratum: past the filters and the split quotas.
-      if (o.selected() || o.reason.equals(Selection.QUOTA)) {
-        out.output(KV.of(RunStatistics.key("selection_stratum", o.stratum, "available"), 1.0));
+      if (o.selected() || o.reason().equals(Selection.QUOTA)) {
+        out.output(KV.of(RunStatistics.key("selection_stratum", o.stratum(), "available"), 1.0));
         if (o.selected()) {
-          out.output(KV.of(RunStatistics.key("selection_stratum", o.stratum, "selected"), 1.0));
+          out.output(KV.of(RunStatistics.key("selection_stratum", o.stratum(), "selected"), 1.0));
         }
       }
     }
@@ -213,39 +207,6 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
 
     private static double finite(double v) {
       return Double.isNaN(v) ? 0.0 : v;
-    }
-  }
-
-  /** Folds the per-statistic sums into one sorted JSON object. */
-  private static final class ToJson
-      extends Combine.CombineFn<KV<String, Double>, TreeMap<String, Double>, String> {
-    @Override
-    public TreeMap<String, Double> createAccumulator() {
-      return new TreeMap<>();
-    }
-
-    @Override
-    public TreeMap<String, Double> addInput(TreeMap<String, Double> acc, KV<String, Double> kv) {
-      acc.merge(kv.getKey(), kv.getValue(), Double::sum);
-      return acc;
-    }
-
-    @Override
-    public TreeMap<String, Double> mergeAccumulators(Iterable<TreeMap<String, Double>> accs) {
-      TreeMap<String, Double> merged = new TreeMap<>();
-      for (TreeMap<String, Double> acc : accs) {
-        acc.forEach((k, v) -> merged.merge(k, v, Double::sum));
-      }
-      return merged;
-    }
-
-    @Override
-    public String extractOutput(TreeMap<String, Double> acc) {
-      ObjectNode node = RecordJson.MAPPER.createObjectNode();
-      for (Map.Entry<String, Double> e : acc.entrySet()) {
-        node.put(e.getKey(), e.getValue());
-      }
-      return node.toString();
     }
   }
 }

@@ -131,7 +131,7 @@ public final class SegmentPolicy implements Serializable {
 
   /** Whether the field's role and kind are both translated. */
   public boolean translates(TextField field) {
-    return translatedRoles.contains(field.role) && translatedKinds.contains(field.kind);
+    return translatedRoles.contains(field.role()) && translatedKinds.contains(field.kind());
   }
 
   @Override

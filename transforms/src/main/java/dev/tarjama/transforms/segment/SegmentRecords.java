@@ -117,31 +117,31 @@ public final class SegmentRecords
     @ProcessElement
     public void process(@Element Conversation conversation, MultiOutputReceiver out) {
       records.inc();
-      List<FieldSegments> segments = new ArrayList<>(conversation.fields.size());
-      for (int i = 0; i < conversation.fields.size(); i++) {
-        TextField field = conversation.fields.get(i);
+      List<FieldSegments> segments = new ArrayList<>(conversation.fields().size());
+      for (int i = 0; i < conversation.fields().size(); i++) {
+        TextField field = conversation.fields().get(i);
         List<Piece> pieces;
         try {
           pieces = segmenter.segment(field);
         } catch (RuntimeException e) {
           deadLetters.inc();
-          out.get(DEAD_LETTERS).output(DeadLetter.of(conversation.recordId, STAGE, field.pointer,
-              "cannot segment " + conversation.recordId + " field " + field.pointer + ": "
+          out.get(DEAD_LETTERS).output(DeadLetter.of(conversation.recordId(), STAGE, field.pointer(),
+              "cannot segment " + conversation.recordId() + " field " + field.pointer() + ": "
                   + e.getClass().getSimpleName() + ": " + e.getMessage(),
-              conversation.json));
+              conversation.json()));
           return;
         }
         segments.add(new FieldSegments(i, pieces));
       }
       for (FieldSegments f : segments) {
-        for (Piece p : f.pieces) {
-          if (p.prose) {
+        for (Piece p : f.pieces()) {
+          if (p.prose()) {
             prosePieces.inc();
-            for (String type : p.spanTypes) {
+            for (String type : p.spanTypes()) {
               count(type);
             }
           } else {
-            count(p.spanType);
+            count(p.spanType());
           }
         }
       }

@@ -38,7 +38,7 @@ public final class Segmenter {
 
   /** The pieces of {@code field}; an empty text has none. */
   public List<Piece> segment(TextField field) {
-    String text = field.text;
+    String text = field.text();
     List<Piece> pieces;
     if (text.isEmpty()) {
       pieces = List.of();
@@ -173,19 +173,19 @@ public final class Segmenter {
   }
 
   private static void checkRestores(TextField field, List<Piece> pieces) {
-    StringBuilder restored = new StringBuilder(field.text.length());
+    StringBuilder restored = new StringBuilder(field.text().length());
     for (Piece p : pieces) {
       restored.append(p.original());
     }
-    if (!restored.toString().equals(field.text)) {
+    if (!restored.toString().equals(field.text())) {
       int at = 0;
-      int max = Math.min(restored.length(), field.text.length());
-      while (at < max && restored.charAt(at) == field.text.charAt(at)) {
+      int max = Math.min(restored.length(), field.text().length());
+      while (at < max && restored.charAt(at) == field.text().charAt(at)) {
         at++;
       }
-      throw new IllegalStateException("segmentation of " + field.pointer
+      throw new IllegalStateException("segmentation of " + field.pointer()
           + " does not restore the text: first difference at char " + at + " of "
-          + field.text.length());
+          + field.text().length());
     }
   }
 }

@@ -31,7 +31,7 @@ public final class RecordTraits {
    * (a typed reasoning part, or {@code <think>} in an assistant turn).
    */
   public static String mode(Conversation c) {
-    return mode(c, parse(c.json));
+    return mode(c, parse(c.json()));
   }
 
   /** {@link #mode(Conversation)} of a record whose JSON is already parsed as {@code root}. */
@@ -40,9 +40,9 @@ public final class RecordTraits {
     if (flag.isBoolean()) {
       return flag.booleanValue() ? Selection.THINK : Selection.NO_THINK;
     }
-    for (TextField f : c.fields) {
-      if (f.kind.equals("reasoning")
-          || (f.role.equals("assistant") && f.text.contains("<think>"))) {
+    for (TextField f : c.fields()) {
+      if (f.kind().equals("reasoning")
+          || (f.role().equals("assistant") && f.text().contains("<think>"))) {
         return Selection.THINK;
       }
     }
@@ -55,13 +55,13 @@ public final class RecordTraits {
    * "" when the field is missing or not a scalar.
    */
   public static String categoryValue(Conversation c, String field) {
-    return field == null ? c.split : categoryValue(c, field, parse(c.json));
+    return field == null ? c.split() : categoryValue(c, field, parse(c.json()));
   }
 
   /** {@link #categoryValue(Conversation, String)} with the record's JSON parsed as {@code root}. */
   public static String categoryValue(Conversation c, String field, JsonNode root) {
     if (field == null) {
-      return c.split;
+      return c.split();
     }
     JsonNode value = field.startsWith("/") ? JsonPointers.at(root, field) : root.get(field);
     return value == null || !value.isValueNode() || value.isNull() ? "" : value.asText();
@@ -74,14 +74,14 @@ public final class RecordTraits {
   public static double codeShare(Conversation c) {
     long all = 0;
     long code = 0;
-    for (TextField f : c.fields) {
-      if (f.role.equals("tool")) {
+    for (TextField f : c.fields()) {
+      if (f.role().equals("tool")) {
         continue;
       }
-      all += nonWhitespace(f.text, 0, f.text.length());
-      for (ProtectedSpans.Span span : ProtectedSpans.find(f.text, FENCES)) {
+      all += nonWhitespace(f.text(), 0, f.text().length());
+      for (ProtectedSpans.Span span : ProtectedSpans.find(f.text(), FENCES)) {
         if (span.type() == SpanType.CODE_FENCE) {
-          code += nonWhitespace(f.text, span.start(), span.end());
+          code += nonWhitespace(f.text(), span.start(), span.end());
         }
       }
     }
@@ -95,17 +95,17 @@ public final class RecordTraits {
    */
   public static String prose(Conversation c) {
     StringBuilder out = new StringBuilder();
-    for (TextField f : c.fields) {
-      if (f.role.equals("tool") || f.role.equals("function_call") || f.kind.equals("tool_call")) {
+    for (TextField f : c.fields()) {
+      if (f.role().equals("tool") || f.role().equals("function_call") || f.kind().equals("tool_call")) {
         continue;
       }
       int at = 0;
-      List<ProtectedSpans.Span> spans = ProtectedSpans.find(f.text, ProtectedSpans.TRANSLATION_DEFAULT);
+      List<ProtectedSpans.Span> spans = ProtectedSpans.find(f.text(), ProtectedSpans.TRANSLATION_DEFAULT);
       for (ProtectedSpans.Span span : spans) {
-        out.append(f.text, at, span.start()).append(' ');
+        out.append(f.text(), at, span.start()).append(' ');
         at = span.end();
       }
-      out.append(f.text, at, f.text.length()).append(' ');
+      out.append(f.text(), at, f.text().length()).append(' ');
       if (out.length() >= MAX_PROSE_CHARS) {
         break;
       }

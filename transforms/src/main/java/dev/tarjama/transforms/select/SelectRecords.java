@@ -208,7 +208,7 @@ public final class SelectRecords extends PTransform<PCollection<Conversation>, P
       }
       String stratum = "";
       if (selection.hasStrata()) {
-        JsonNode root = RecordTraits.parse(c.json);
+        JsonNode root = RecordTraits.parse(c.json());
         String category =
             selection.categoryOf(RecordTraits.categoryValue(c, selection.categoryField(), root));
         if (selection.byCategory() && !selection.usesCategory(category)) {
@@ -223,7 +223,7 @@ public final class SelectRecords extends PTransform<PCollection<Conversation>, P
     private static void filtered(MultiOutputReceiver out, Conversation c, String reason,
         String detail) {
       Metrics.counter(NS, "select.not_selected." + reason).inc();
-      out.get(FILTERED).output(new SelectionOutcome(c.recordId, c.split, "", reason, detail));
+      out.get(FILTERED).output(new SelectionOutcome(c.recordId(), c.split(), "", reason, detail));
     }
   }
 
@@ -252,7 +252,7 @@ public final class SelectRecords extends PTransform<PCollection<Conversation>, P
     public void process(@Element KV<String, Conversation> kv, OutputReceiver<SelectionOutcome> out) {
       selected.inc();
       Conversation c = kv.getValue();
-      out.output(new SelectionOutcome(c.recordId, c.split, kv.getKey(), "", ""));
+      out.output(new SelectionOutcome(c.recordId(), c.split(), kv.getKey(), "", ""));
     }
   }
 
@@ -327,7 +327,7 @@ public final class SelectRecords extends PTransform<PCollection<Conversation>, P
   }
 
   private static String keyOf(Stage stage, KV<String, Conversation> kv) {
-    return stage == Stage.SPLIT ? kv.getValue().split : kv.getKey();
+    return stage == Stage.SPLIT ? kv.getValue().split() : kv.getKey();
   }
 
   /** (rank, id) of each record under a quota, keyed by split or stratum. */
@@ -345,7 +345,7 @@ public final class SelectRecords extends PTransform<PCollection<Conversation>, P
         OutputReceiver<KV<String, KV<Long, String>>> out) {
       String key = keyOf(stage, kv);
       if (quotaOf(selection, stage, key) > 0) {
-        String id = kv.getValue().recordId;
+        String id = kv.getValue().recordId();
         out.output(KV.of(key, KV.of(SelectionRank.of(selection.seed(), id), id)));
       }
     }
@@ -416,7 +416,7 @@ public final class SelectRecords extends PTransform<PCollection<Conversation>, P
         keep = false;
       } else {
         KV<Long, String> cutoff = context.sideInput(cutoffs).get(key);
-        String id = kv.getValue().recordId;
+        String id = kv.getValue().recordId();
         keep = cutoff != null
             && SelectionRank.LOWEST_FIRST.compare(
                 KV.of(SelectionRank.of(selection.seed(), id), id), cutoff) <= 0;
@@ -426,7 +426,7 @@ public final class SelectRecords extends PTransform<PCollection<Conversation>, P
       } else {
         Metrics.counter(NS, "select.not_selected." + stage.reason).inc();
         Conversation c = kv.getValue();
-        out.get(Quota.OVER).output(new SelectionOutcome(c.recordId, c.split, kv.getKey(), stage.reason,
+        out.get(Quota.OVER).output(new SelectionOutcome(c.recordId(), c.split(), kv.getKey(), stage.reason,
             (stage == Stage.SPLIT ? "split " + key : "stratum " + (key.isEmpty() ? "-" : key))
                 + " quota " + quota));
       }

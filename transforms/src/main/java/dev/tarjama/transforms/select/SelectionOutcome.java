@@ -6,7 +6,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.Objects;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.DefaultCoder;
 
@@ -19,39 +18,10 @@ import org.apache.beam.sdk.coders.DefaultCoder;
  * category).
  */
 @DefaultCoder(SelectionOutcome.OutcomeCoder.class)
-public final class SelectionOutcome {
-  public final String recordId;
-  public final String split;
-  public final String stratum;
-  public final String reason;
-  public final String detail;
-
-  public SelectionOutcome(
-      String recordId, String split, String stratum, String reason, String detail) {
-    this.recordId = recordId;
-    this.split = split;
-    this.stratum = stratum;
-    this.reason = reason;
-    this.detail = detail;
-  }
-
+public record SelectionOutcome(
+    String recordId, String split, String stratum, String reason, String detail) {
   public boolean selected() {
     return reason.isEmpty();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof SelectionOutcome s
-        && recordId.equals(s.recordId)
-        && split.equals(s.split)
-        && stratum.equals(s.stratum)
-        && reason.equals(s.reason)
-        && detail.equals(s.detail);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(recordId, split, stratum, reason, detail);
   }
 
   @Override

@@ -1,17 +1,15 @@
 package dev.tarjama.transforms.sweep;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.io.CandidateLines;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.model.Candidate;
 import dev.tarjama.transforms.model.DeadLetter;
 import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.report.SumToJson;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -88,7 +86,7 @@ public final class SweepThresholds extends PTransform<PCollection<String>, PColl
             .apply("DecideEveryPair", ParDo.of(new DecideFn(sweep)))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
             .apply("SumPerKey", Sum.longsPerKey())
-            .apply("OneSummary", Combine.globally(new ToJson()).withoutDefaults())
+            .apply("OneSummary", Combine.globally(SumToJson.ofLongs()).withoutDefaults())
             .setCoder(StringUtf8Coder.of());
     return PCollectionTuple.of(SUMMARY, summary).and(DEAD_LETTERS, parsed.get(DEAD_LETTERS));
   }
@@ -149,38 +147,6 @@ public final class SweepThresholds extends PTransform<PCollection<String>, PColl
           }
         }
       }
-    }
-  }
-
-  private static final class ToJson
-      extends Combine.CombineFn<KV<String, Long>, TreeMap<String, Long>, String> {
-    @Override
-    public TreeMap<String, Long> createAccumulator() {
-      return new TreeMap<>();
-    }
-
-    @Override
-    public TreeMap<String, Long> addInput(TreeMap<String, Long> acc, KV<String, Long> kv) {
-      acc.merge(kv.getKey(), kv.getValue(), Long::sum);
-      return acc;
-    }
-
-    @Override
-    public TreeMap<String, Long> mergeAccumulators(Iterable<TreeMap<String, Long>> accs) {
-      TreeMap<String, Long> merged = new TreeMap<>();
-      for (TreeMap<String, Long> acc : accs) {
-        acc.forEach((k, v) -> merged.merge(k, v, Long::sum));
-      }
-      return merged;
-    }
-
-    @Override
-    public String extractOutput(TreeMap<String, Long> acc) {
-      ObjectNode node = RecordJson.MAPPER.createObjectNode();
-      for (Map.Entry<String, Long> e : acc.entrySet()) {
-        node.put(e.getKey(), e.getValue());
-      }
-      return node.toString();
     }
   }
 }

@@ -75,13 +75,13 @@ class InstructionTurnsTest {
     assertEquals(Map.of("eligible", 999), reasons("instruct/llamafactory/alpaca_en_demo.json"));
     assertEquals(Map.of("eligible", 175), reasons("instruct/alpaca_seed/seed_tasks.jsonl"));
     for (Conversation c : conversations("instruct/llamafactory/alpaca_en_demo.json")) {
-      JsonNode record = RecordJson.parse(c.json);
+      JsonNode record = RecordJson.parse(c.json());
       InstructionTurns t = InstructionTurns.of(c);
       String input = record.path("input").asText("");
       String expected = record.get("instruction").asText()
           + (input.isBlank() ? "" : "\n\n" + input);
-      assertEquals(expected, t.instructionEn, c.recordId);
-      assertEquals(record.get("output").asText(), t.responseEn, c.recordId);
+      assertEquals(expected, t.instructionEn, c.recordId());
+      assertEquals(record.get("output").asText(), t.responseEn, c.recordId());
     }
   }
 

@@ -35,7 +35,7 @@ class ChunkRecordsTest {
         new Conversation("think_tools.jsonl:999", "think_tools", "messages",
             "{\"messages\":[\"...\"]}", List.of(ok, bad)),
         List.of(
-            new FieldSegments(0, List.of(Piece.prose(ok.text, List.of(), List.of()))),
+            new FieldSegments(0, List.of(Piece.prose(ok.text(), List.of(), List.of()))),
             new FieldSegments(1, List.of(Piece.prose("Altered text.", List.of(), List.of())))));
   }
 

@@ -43,41 +43,41 @@ class ChunkerTest {
     Set<Integer> planned = new HashSet<>();
     int expectedChunk = 0;
     for (FieldPlan field : plan.fields) {
-      assertTrue(planned.add(field.fieldIndex), "one plan per field");
-      for (PlanPart part : field.parts) {
+      assertTrue(planned.add(field.fieldIndex()), "one plan per field");
+      for (PlanPart part : field.parts()) {
         if (part.isChunk()) {
           assertEquals(expectedChunk++, part.chunkIndex, "chunks in document order");
-          assertEquals(field.fieldIndex, plan.chunks.get(part.chunkIndex).fieldIndex);
+          assertEquals(field.fieldIndex(), plan.chunks.get(part.chunkIndex).fieldIndex);
         } else {
           assertFalse(part.text.isEmpty(), "no empty verbatim part");
         }
       }
       // The rebuild invariant: verbatim parts + each chunk's own source text.
       StringBuilder rebuilt = new StringBuilder();
-      for (PlanPart part : field.parts) {
+      for (PlanPart part : field.parts()) {
         rebuilt.append(part.isChunk()
             ? Placeholders.restore(plan.chunks.get(part.chunkIndex).text,
                 plan.chunks.get(part.chunkIndex).spans)
             : part.text);
       }
-      assertEquals(conversation.fields.get(field.fieldIndex).text, rebuilt.toString(),
-          conversation.recordId + " field " + field.fieldIndex);
+      assertEquals(conversation.fields().get(field.fieldIndex()).text(), rebuilt.toString(),
+          conversation.recordId() + " field " + field.fieldIndex());
     }
     assertEquals(plan.chunks.size(), expectedChunk, "every chunk is in a plan");
     for (FieldSegments segments : record.fields) {
-      if (!planned.contains(segments.fieldIndex)) {
+      if (!planned.contains(segments.fieldIndex())) {
         // A field without a plan is copied unchanged: it must have nothing to translate.
-        for (Piece piece : segments.pieces) {
-          assertTrue(!piece.prose || Placeholders.strip(piece.text).codePoints()
-              .noneMatch(Character::isLetter), conversation.recordId + " " + piece);
+        for (Piece piece : segments.pieces()) {
+          assertTrue(!piece.prose() || Placeholders.strip(piece.text()).codePoints()
+              .noneMatch(Character::isLetter), conversation.recordId() + " " + piece);
         }
       }
     }
     for (int i = 0; i < plan.chunks.size(); i++) {
       Chunk chunk = plan.chunks.get(i);
       assertEquals(i, chunk.chunkIndex);
-      assertEquals(conversation.recordId, chunk.recordId);
-      assertEquals(conversation.split, chunk.split);
+      assertEquals(conversation.recordId(), chunk.recordId);
+      assertEquals(conversation.split(), chunk.split);
       assertEquals(counter.count(chunk.text), chunk.tokens, chunk.toString());
       assertTrue(chunk.tokens <= budget, chunk.tokens + " > " + budget + ": " + chunk);
       assertFalse(Chunker.isSpace(chunk.text.charAt(0)), chunk.toString());
@@ -124,7 +124,7 @@ class ChunkerTest {
       chunks += recordChunks.size();
       withPlaceholders += (int) recordChunks.stream().filter(c -> !c.spans.isEmpty()).count();
       for (FieldPlan field : plan.fields) {
-        List<Integer> indexes = field.parts.stream().filter(PlanPart::isChunk)
+        List<Integer> indexes = field.parts().stream().filter(PlanPart::isChunk)
             .map(p -> p.chunkIndex).toList();
         if (indexes.size() > 1) {
           multiChunkFields++;
@@ -173,7 +173,7 @@ class ChunkerTest {
     assertEquals(List.of(PlanPart.chunk(0), PlanPart.verbatim("\n"), PlanPart.chunk(1),
             PlanPart.verbatim("\n"), PlanPart.chunk(2), PlanPart.verbatim("\n"),
             PlanPart.chunk(3), PlanPart.verbatim("\n")),
-        plan.fields.get(0).parts);
+        plan.fields.get(0).parts());
   }
 
   @Test
@@ -202,7 +202,7 @@ class ChunkerTest {
     Piece last = Piece.prose("\n " + three + " ", List.of("`make`", "`make test`"),
         List.of("inline_code", "inline_code"));
     SegmentedRecord record =
-        single(first.original() + block.text + last.original(), first, block, last);
+        single(first.original() + block.text() + last.original(), first, block, last);
     int budget = Math.max(QWEN.count(one), QWEN.count(two.replace("⟦1⟧", "⟦0⟧"))) + 1;
     assertTrue(budget >= Chunker.MIN_TOKEN_BUDGET && QWEN.count(one + " " + two) > budget);
 
@@ -219,7 +219,7 @@ class ChunkerTest {
     assertEquals(List.of(PlanPart.verbatim("  "), PlanPart.chunk(0), PlanPart.verbatim(" "),
             PlanPart.chunk(1), PlanPart.verbatim("\n\n```sh\nls\n```\n "), PlanPart.chunk(2),
             PlanPart.verbatim(" ")),
-        plan.fields.get(0).parts);
+        plan.fields.get(0).parts());
   }
 
   @Test
@@ -261,10 +261,10 @@ class ChunkerTest {
     Conversation conversation = new Conversation("r", "s", "messages", "{}",
         List.of(code, numbers, words));
     SegmentedRecord record = new SegmentedRecord(conversation, List.of(
-        new FieldSegments(0, List.of(Piece.verbatim("code_fence", code.text))),
+        new FieldSegments(0, List.of(Piece.verbatim("code_fence", code.text()))),
         new FieldSegments(1, List.of(Piece.prose(" ⟦0⟧ 42! ", List.of("`x`"),
             List.of("inline_code")))),
-        new FieldSegments(2, List.of(Piece.prose(words.text, List.of(), List.of())))));
+        new FieldSegments(2, List.of(Piece.prose(words.text(), List.of(), List.of())))));
     RecordPlan plan = Chunker.bySentences(QWEN, 490).plan(record);
     assertEquals(List.of(new FieldPlan(2, List.of(PlanPart.chunk(0)))), plan.fields);
     assertEquals(1, plan.chunks.size());

@@ -86,8 +86,8 @@ final class RealRecords {
 
   static SegmentedRecord segment(Conversation conversation) {
     List<FieldSegments> fields = new ArrayList<>();
-    for (int i = 0; i < conversation.fields.size(); i++) {
-      fields.add(new FieldSegments(i, pieces(conversation.fields.get(i).text)));
+    for (int i = 0; i < conversation.fields().size(); i++) {
+      fields.add(new FieldSegments(i, pieces(conversation.fields().get(i).text())));
     }
     return new SegmentedRecord(conversation, fields);
   }

@@ -37,8 +37,8 @@ class ConversationNormalizerTest {
       ConversationNormalizer.Result result = AUTO.normalize(record);
       if (result.conversation != null) {
         conversations.add(result.conversation);
-        assertEquals(record.json, result.conversation.json, "the JSON stays untouched");
-        assertEquals(record.recordId, result.conversation.recordId);
+        assertEquals(record.json(), result.conversation.json(), "the JSON stays untouched");
+        assertEquals(record.recordId(), result.conversation.recordId());
       } else {
         deadLetters.add(result.deadLetter);
       }
@@ -66,26 +66,26 @@ class ConversationNormalizerTest {
       throws Exception {
     List<Conversation> conversations = normalizeFile(file);
     assertEquals(records, conversations.size());
-    assertEquals(fields, conversations.stream().mapToInt(c -> c.fields.size()).sum());
+    assertEquals(fields, conversations.stream().mapToInt(c -> c.fields().size()).sum());
     for (Conversation c : conversations) {
-      assertEquals(format, c.format, c.recordId);
-      assertFalse(c.fields.isEmpty(), c.recordId);
-      JsonNode root = RecordJson.parse(c.json);
+      assertEquals(format, c.format(), c.recordId());
+      assertFalse(c.fields().isEmpty(), c.recordId());
+      JsonNode root = RecordJson.parse(c.json());
       Set<String> pointers = new HashSet<>();
-      for (TextField f : c.fields) {
-        assertEquals(f.text, JsonPointers.getString(root, f.pointer), c.recordId + " " + f.pointer);
-        assertTrue(pointers.add(f.pointer), "pointer listed twice: " + f.pointer);
+      for (TextField f : c.fields()) {
+        assertEquals(f.text(), JsonPointers.getString(root, f.pointer()), c.recordId() + " " + f.pointer());
+        assertTrue(pointers.add(f.pointer()), "pointer listed twice: " + f.pointer());
         assertTrue(
-            Set.of("system", "user", "assistant", "tool", "function_call").contains(f.role),
-            f.role);
-        assertFalse(f.text.isBlank(), c.recordId + " " + f.pointer);
+            Set.of("system", "user", "assistant", "tool", "function_call").contains(f.role()),
+            f.role());
+        assertFalse(f.text().isBlank(), c.recordId() + " " + f.pointer());
       }
     }
   }
 
   private static Map<String, Long> count(List<Conversation> cs, java.util.function.Function<TextField, String> key) {
     return cs.stream()
-        .flatMap(c -> c.fields.stream())
+        .flatMap(c -> c.fields().stream())
         .collect(Collectors.groupingBy(key, TreeMap::new, Collectors.counting()));
   }
 
@@ -93,14 +93,14 @@ class ConversationNormalizerTest {
   void typedPartsKeepTheirKinds() throws Exception {
     List<Conversation> cs = normalizeFile("instruct/llamafactory/reason_tool_use_demo_50.jsonl");
     // The data kit README: 112 reasoning parts, 68 tool calls, 42 tool results, 50 system prompts.
-    assertEquals(Map.of("reasoning", 112L, "tool_call", 68L, "text", 221L), count(cs, f -> f.kind));
-    assertEquals(42L, count(cs, f -> f.role).get("tool"));
-    assertEquals(50L, count(cs, f -> f.role).get("system"));
+    assertEquals(Map.of("reasoning", 112L, "tool_call", 68L, "text", 221L), count(cs, f -> f.kind()));
+    assertEquals(42L, count(cs, f -> f.role()).get("tool"));
+    assertEquals(50L, count(cs, f -> f.role()).get("system"));
     TextField reasoning =
-        cs.get(0).fields.stream().filter(f -> f.kind.equals("reasoning")).findFirst().orElseThrow();
-    assertEquals("/messages/2/content/0/value", reasoning.pointer);
-    assertEquals("assistant", reasoning.role);
-    assertEquals("reason_tool_use_demo_50", cs.get(0).split);
+        cs.get(0).fields().stream().filter(f -> f.kind().equals("reasoning")).findFirst().orElseThrow();
+    assertEquals("/messages/2/content/0/value", reasoning.pointer());
+    assertEquals("assistant", reasoning.role());
+    assertEquals("reason_tool_use_demo_50", cs.get(0).split());
   }
 
   @Test
@@ -108,38 +108,38 @@ class ConversationNormalizerTest {
     List<Conversation> think = normalizeFile("instruct/smoltalk2_style/gsm8k_think.jsonl");
     assertEquals(
         Map.of("gsm8k_think", 150L, "gsm8k_no_think", 150L),
-        think.stream().collect(Collectors.groupingBy(c -> c.split, Collectors.counting())));
+        think.stream().collect(Collectors.groupingBy(c -> c.split(), Collectors.counting())));
     List<Conversation> tools = normalizeFile("instruct/smoltalk2_style/think_tools.jsonl");
-    TextField first = tools.get(0).fields.get(0);
-    assertEquals("/chat_template_kwargs/custom_instructions", first.pointer);
-    assertEquals("system", first.role);
+    TextField first = tools.get(0).fields().get(0);
+    assertEquals("/chat_template_kwargs/custom_instructions", first.pointer());
+    assertEquals("system", first.role());
     assertEquals(Map.of("system", 50L, "user", 70L, "assistant", 112L, "tool", 42L),
-        count(tools, f -> f.role));
+        count(tools, f -> f.role()));
   }
 
   @Test
   void shareGptPreferenceRecordsListSystemTurnsAndBothAnswers() throws Exception {
     List<Conversation> cs = normalizeFile("instruct/llamafactory/dpo_en_demo.json");
-    Map<String, Long> roles = count(cs, f -> f.role);
+    Map<String, Long> roles = count(cs, f -> f.role());
     assertEquals(80L, roles.get("system"));
     assertEquals(563L, roles.get("user"));
     assertEquals(263L + 600L, roles.get("assistant"));
-    assertEquals(300, cs.stream().filter(c -> c.fields.stream().anyMatch(f -> f.pointer.equals("/chosen/value"))).count());
-    assertEquals("dpo_en_demo.json#0", cs.get(0).recordId);
-    assertEquals("dpo_en_demo", cs.get(0).split);
+    assertEquals(300, cs.stream().filter(c -> c.fields().stream().anyMatch(f -> f.pointer().equals("/chosen/value"))).count());
+    assertEquals("dpo_en_demo.json#0", cs.get(0).recordId());
+    assertEquals("dpo_en_demo", cs.get(0).split());
   }
 
   @Test
   void flatRecordsLeaveTheirOtherFieldsAlone() throws Exception {
     List<Conversation> math = normalizeFile("eval/math500/test.jsonl");
     assertEquals(Set.of("/problem", "/solution"),
-        math.stream().flatMap(c -> c.fields.stream()).map(f -> f.pointer).collect(Collectors.toSet()));
+        math.stream().flatMap(c -> c.fields().stream()).map(f -> f.pointer()).collect(Collectors.toSet()));
     List<Conversation> seed = normalizeFile("instruct/alpaca_seed/seed_tasks.jsonl");
     assertEquals(
         Map.of("/instruction", 175L, "/instances/0/input", 125L, "/instances/0/output", 175L),
-        count(seed, f -> f.pointer));
+        count(seed, f -> f.pointer()));
     List<Conversation> bfcl = normalizeFile("instruct/bfcl/BFCL_v4_multi_turn_base.json");
-    assertEquals("/question/3/0/content", bfcl.get(0).fields.get(3).pointer);
+    assertEquals("/question/3/0/content", bfcl.get(0).fields().get(3).pointer());
   }
 
   // ---- broken records ----------------------------------------------------------------------
@@ -201,8 +201,8 @@ class ConversationNormalizerTest {
         List.of(
             new TextField("/messages/0/content", "user", "text", "weather?"),
             new TextField("/messages/3/content", "tool", "text", "sunny")),
-        c.fields);
-    assertEquals("f", c.split);
+        c.fields());
+    assertEquals("f", c.split());
   }
 
   @Test
@@ -214,7 +214,7 @@ class ConversationNormalizerTest {
                 + "{\"type\":\"text\",\"text\":\"What is this?\"}]}]}");
     assertEquals(
         List.of(new TextField("/messages/0/content/1/text", "user", "text", "What is this?")),
-        c.fields);
+        c.fields());
   }
 
   @Test
@@ -225,11 +225,11 @@ class ConversationNormalizerTest {
             "{\"prompt\":\"Hi\",\"chosen\":[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":\"Hello!\"}],"
                 + "\"rejected\":[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":\"Go away\"}],"
                 + "\"chat_template_kwargs\":{\"custom_instructions\":\"\",\"enable_thinking\":false},\"source\":\"tulu\"}");
-    assertEquals("messages", c.format);
-    assertEquals("tulu", c.split);
+    assertEquals("messages", c.format());
+    assertEquals("tulu", c.split());
     assertEquals(
         List.of("/prompt", "/chosen/0/content", "/chosen/1/content", "/rejected/0/content", "/rejected/1/content"),
-        c.fields.stream().map(f -> f.pointer).toList());
+        c.fields().stream().map(f -> f.pointer()).toList());
   }
 
   @Test
@@ -247,7 +247,7 @@ class ConversationNormalizerTest {
             new TextField("/conversations/1/value", "function_call", "tool_call", "{\"name\":\"w\"}"),
             new TextField("/conversations/2/value", "tool", "text", "sunny"),
             new TextField("/conversations/3/value", "assistant", "text", "Sunny.")),
-        c.fields);
+        c.fields());
   }
 
   @Test
@@ -258,9 +258,9 @@ class ConversationNormalizerTest {
             "{\"instruction\":\"Add.\",\"input\":\"2+2\",\"output\":\"4\",\"system\":\"Math.\",\"history\":[[\"1+1?\",\"2\"]]}");
     assertEquals(
         List.of("/system", "/history/0/0", "/history/0/1", "/instruction", "/input", "/output"),
-        c.fields.stream().map(f -> f.pointer).toList());
+        c.fields().stream().map(f -> f.pointer()).toList());
     assertEquals(List.of("system", "user", "assistant", "user", "user", "assistant"),
-        c.fields.stream().map(f -> f.role).toList());
+        c.fields().stream().map(f -> f.role()).toList());
   }
 
   @Test
@@ -268,15 +268,15 @@ class ConversationNormalizerTest {
     Conversation orca =
         conversation(AUTO, "{\"id\":\"niv.1\",\"system_prompt\":\"\",\"question\":\"Q\",\"response\":\"R\"}");
     assertEquals(List.of(new TextField("/question", "user", "field", "Q"),
-        new TextField("/response", "assistant", "field", "R")), orca.fields);
+        new TextField("/response", "assistant", "field", "R")), orca.fields());
 
     ConversationNormalizer mapped =
         new ConversationNormalizer(
             RecordFormat.FIELDS, FieldMapping.parse("q=user, /meta/a~1b=assistant"), "lang");
     Conversation c = conversation(mapped, "{\"q\":\"Why?\",\"meta\":{\"a/b\":\"Because.\"},\"lang\":\"en\"}");
     assertEquals(List.of(new TextField("/q", "user", "field", "Why?"),
-        new TextField("/meta/a~1b", "assistant", "field", "Because.")), c.fields);
-    assertEquals("en", c.split);
+        new TextField("/meta/a~1b", "assistant", "field", "Because.")), c.fields());
+    assertEquals("en", c.split());
     DeadLetter missing = deadLetter(mapped, "{\"q\":\"Why?\"}");
     assertEquals("/meta/a~1b", missing.field);
     assertTrue(missing.error.contains("mapped field missing"), missing.error);

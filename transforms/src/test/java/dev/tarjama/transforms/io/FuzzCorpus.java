@@ -49,8 +49,8 @@ final class FuzzCorpus {
     List<String> seeds = new ArrayList<>();
     for (String file : SEED_FILES) {
       DataKit.Collected c = DataKit.read(file);
-      seeds.add(RecordJson.print(RecordJson.parse(c.records.get(0).json)));
-      seeds.add(RecordJson.print(RecordJson.parse(c.records.get(1).json)));
+      seeds.add(RecordJson.print(RecordJson.parse(c.records.get(0).json())));
+      seeds.add(RecordJson.print(RecordJson.parse(c.records.get(1).json())));
     }
     return seeds;
   }

@@ -112,8 +112,8 @@ class FuzzCorpusTest {
       }
       Set<String> ids = new HashSet<>();
       for (SourceRecord r : o.records()) {
-        assertTrue(ids.add(r.recordId), input.name() + ": id twice " + r.recordId);
-        assertTrue(r.recordId.startsWith(input.name()), r.recordId);
+        assertTrue(ids.add(r.recordId()), input.name() + ": id twice " + r.recordId());
+        assertTrue(r.recordId().startsWith(input.name()), r.recordId());
       }
       for (DeadLetter d : o.readDead()) {
         assertTrue(ids.add(d.recordId), input.name() + ": id twice " + d.recordId);

@@ -57,7 +57,7 @@ class JsonArrayRecoveryTest {
 
   private static com.fasterxml.jackson.databind.JsonNode parse(SourceRecord r) {
     try {
-      return RecordJson.parse(r.json);
+      return RecordJson.parse(r.json());
     } catch (IOException e) {
       throw new AssertionError(e);
     }
@@ -82,7 +82,7 @@ class JsonArrayRecoveryTest {
       assertEquals(broken, d.original);
       assertFalse(d.truncatedPayload);
       // The inner message objects were never taken for records.
-      assertTrue(c.records.stream().allMatch(r -> r.json.startsWith("{\"id\"")));
+      assertTrue(c.records.stream().allMatch(r -> r.json().startsWith("{\"id\"")));
     }
   }
 

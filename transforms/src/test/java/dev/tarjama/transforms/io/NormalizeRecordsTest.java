@@ -115,7 +115,7 @@ class NormalizeRecordsTest {
             conversations.apply(
                 "ConversationKeys",
                 MapElements.into(TypeDescriptors.strings())
-                    .via(c -> c.recordId + " " + c.format + " " + c.split + " " + c.fields.size())))
+                    .via(c -> c.recordId() + " " + c.format() + " " + c.split() + " " + c.fields().size())))
         .containsInAnyOrder(
             "mixed.jsonl:1 messages reason_tool_use_demo_50 3",
             "mixed.jsonl:9 fields mixed 2",
@@ -135,7 +135,7 @@ class NormalizeRecordsTest {
     List<String> expected = new ArrayList<>();
     for (var record : jsonl.records) {
       Conversation c = normalizer.normalize(record).conversation;
-      expected.add(describe(c).replace("think_tools.jsonl:" + record.index, "think_tools.parquet#" + (record.index - 1)));
+      expected.add(describe(c).replace("think_tools.jsonl:" + record.index(), "think_tools.parquet#" + (record.index() - 1)));
     }
 
     PCollectionTuple normalized =
@@ -153,10 +153,10 @@ class NormalizeRecordsTest {
   }
 
   private static String describe(Conversation c) {
-    StringBuilder s = new StringBuilder(c.recordId + " " + c.format + " " + c.split);
-    for (TextField f : c.fields) {
-      s.append('\n').append(f.pointer).append(' ').append(f.role).append(' ').append(f.kind)
-          .append(' ').append(f.text);
+    StringBuilder s = new StringBuilder(c.recordId() + " " + c.format() + " " + c.split());
+    for (TextField f : c.fields()) {
+      s.append('\n').append(f.pointer()).append(' ').append(f.role()).append(' ').append(f.kind())
+          .append(' ').append(f.text());
     }
     return s.toString();
   }

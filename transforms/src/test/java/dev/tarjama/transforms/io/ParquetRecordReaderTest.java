@@ -74,11 +74,11 @@ class ParquetRecordReaderTest {
         .read(() -> FileChannel.open(file), Files.size(file));
     assertEquals(List.of(), sink.deadLetters);
     assertEquals(1, sink.records.size());
-    assertEquals("train-00000-of-00001.parquet#0", sink.records.get(0).recordId);
+    assertEquals("train-00000-of-00001.parquet#0", sink.records.get(0).recordId());
     ObjectNode expected = RecordJson.MAPPER.createObjectNode();
     expected.set("messages", record.get("messages"));
     expected.set("source", record.get("source"));
-    assertEquals(expected, RecordJson.parse(sink.records.get(0).json));
+    assertEquals(expected, RecordJson.parse(sink.records.get(0).json()));
   }
 
   @Test

@@ -46,8 +46,8 @@ class PreferenceLinesTest {
   static RecordPlan plan(Conversation conversation) {
     Segmenter segmenter = new Segmenter(SegmentPolicy.defaults());
     List<FieldSegments> segments = new ArrayList<>();
-    for (int f = 0; f < conversation.fields.size(); f++) {
-      segments.add(new FieldSegments(f, segmenter.segment(conversation.fields.get(f))));
+    for (int f = 0; f < conversation.fields().size(); f++) {
+      segments.add(new FieldSegments(f, segmenter.segment(conversation.fields().get(f))));
     }
     return Chunker.bySentences(TokenCounters.approximate(), Chunker.DEFAULT_TOKEN_BUDGET)
         .plan(new SegmentedRecord(conversation, segments));

@@ -29,7 +29,7 @@ class ReadRecordsTest {
 
   private static Map<String, Integer> countByFile(Iterable<SourceRecord> records) {
     Map<String, Integer> counts = new TreeMap<>();
-    records.forEach(r -> counts.merge(r.file, 1, Integer::sum));
+    records.forEach(r -> counts.merge(r.file(), 1, Integer::sum));
     return counts;
   }
 
@@ -56,12 +56,12 @@ class ReadRecordsTest {
                       Map.entry("smoltalk2_style/think_tools.jsonl", 50))),
                   countByFile(records));
               Map<String, SourceRecord> byId = new HashMap<>();
-              records.forEach(r -> assertTrue(byId.put(r.recordId, r) == null, r.recordId));
+              records.forEach(r -> assertTrue(byId.put(r.recordId(), r) == null, r.recordId()));
               // BFCL's .json files are JSON Lines: ids by line; LLaMA-Factory's are arrays.
-              assertEquals(1, byId.get("bfcl/BFCL_v4_simple_python.json:1").index);
-              assertTrue(byId.get("bfcl/BFCL_v4_simple_python.json:1").json
+              assertEquals(1, byId.get("bfcl/BFCL_v4_simple_python.json:1").index());
+              assertTrue(byId.get("bfcl/BFCL_v4_simple_python.json:1").json()
                   .startsWith("{\"id\": \"simple_python_0\""));
-              assertEquals(998, byId.get("llamafactory/alpaca_en_demo.json#998").index);
+              assertEquals(998, byId.get("llamafactory/alpaca_en_demo.json#998").index());
               assertTrue(byId.containsKey("llamafactory/dpo_en_demo.json#0"));
               assertTrue(byId.containsKey("gsm8k/test.jsonl:1319"));
               return null;
@@ -88,8 +88,8 @@ class ReadRecordsTest {
             records -> {
               int n = 0;
               for (SourceRecord r : records) {
-                assertEquals("live_simple.jsonl.gz:" + r.index, r.recordId);
-                assertEquals(lines.get((int) r.index - 1), r.json);
+                assertEquals("live_simple.jsonl.gz:" + r.index(), r.recordId());
+                assertEquals(lines.get((int) r.index() - 1), r.json());
                 n++;
               }
               assertEquals(258, n);
@@ -99,10 +99,10 @@ class ReadRecordsTest {
         .satisfies(
             records -> {
               for (SourceRecord r : records) {
-                assertTrue(r.json.startsWith("{\"id\": \"" + r.key.userId() + "\""), r.recordId);
+                assertTrue(r.json().startsWith("{\"id\": \"" + r.key().userId() + "\""), r.recordId());
                 // The own id joins the record's place: unique even where own ids are not.
-                assertEquals("live_simple.jsonl.gz:" + r.index + "[" + r.key.userId() + "]",
-                    r.recordId);
+                assertEquals("live_simple.jsonl.gz:" + r.index() + "[" + r.key().userId() + "]",
+                    r.recordId());
               }
               return null;
             });
@@ -201,7 +201,7 @@ class ReadRecordsTest {
     Files.createDirectories(file.getParent());
     SmolTalk2Parquet.write(file, jsonl.records);
     ArrayList<String> lines = new ArrayList<>();
-    jsonl.records.forEach(r -> lines.add(r.json));
+    jsonl.records.forEach(r -> lines.add(r.json()));
 
     PCollectionTuple read = pipeline.apply(ReadRecords.from(dir + "/**.parquet"));
     PAssert.that(read.get(ReadRecords.DEAD_LETTERS)).empty();
@@ -210,10 +210,10 @@ class ReadRecordsTest {
             records -> {
               int n = 0;
               for (SourceRecord r : records) {
-                assertEquals("sft/think_tools.parquet#" + r.index, r.recordId);
-                JsonNode expected = SmolTalk2Parquet.asSmolTalk2(lines.get((int) r.index));
-                JsonNode actual = SmolTalk2Parquet.parse(r.json);
-                assertEquals(expected, actual, r.recordId);
+                assertEquals("sft/think_tools.parquet#" + r.index(), r.recordId());
+                JsonNode expected = SmolTalk2Parquet.asSmolTalk2(lines.get((int) r.index()));
+                JsonNode actual = SmolTalk2Parquet.parse(r.json());
+                assertEquals(expected, actual, r.recordId());
                 n++;
               }
               assertEquals(50, n);

@@ -82,7 +82,7 @@ public final class SmolTalk2Parquet {
             .withCompressionCodec(CompressionCodecName.SNAPPY)
             .build()) {
       for (SourceRecord record : records) {
-        JsonNode root = asSmolTalk2(record.json);
+        JsonNode root = asSmolTalk2(record.json());
         List<GenericRecord> messages = new ArrayList<>();
         for (JsonNode m : root.get("messages")) {
           GenericRecord r = new GenericData.Record(message);

@@ -72,8 +72,8 @@ class RecordKeyTest {
     SourceRecord back = CoderUtils.decodeFromByteArray(recordCoder,
         CoderUtils.encodeToByteArray(recordCoder, record));
     assertEquals(record, back);
-    assertEquals("q1", back.key.userId());
-    assertEquals("a.jsonl:1[q1]", back.recordId);
+    assertEquals("q1", back.key().userId());
+    assertEquals("a.jsonl:1[q1]", back.recordId());
   }
 
   private static String random(Random random, String alphabet, int length) {

@@ -61,17 +61,17 @@ class EstimateQualityTest {
     PAssert.that(ranked.get(RankCandidates.CHOSEN)).satisfies(chosen -> {
       java.util.Map<String, String> winners = new java.util.TreeMap<>();
       for (RankedRecord r : chosen) {
-        winners.put(r.recordId, r.winner.backend);
+        winners.put(r.recordId(), r.winner().backend);
       }
       assertEquals(java.util.Map.of("mixed", "good", "code", "good", "tool", "good"), winners);
       return null;
     });
     PAssert.that(ranked.get(RankCandidates.REJECTED)).satisfies(rejected -> {
       RankedRecord r = rejected.iterator().next();
-      assertEquals("corrupt", r.recordId);
-      assertTrue(r.reason.startsWith(RecordDecision.QUALITY_GATES), r.reason);
-      assertTrue(r.reason.contains("copy/0: ") && r.reason.contains("untranslated"), r.reason);
-      assertTrue(r.reason.contains("loop/0: ") && r.reason.contains("repetition"), r.reason);
+      assertEquals("corrupt", r.recordId());
+      assertTrue(r.reason().startsWith(RecordDecision.QUALITY_GATES), r.reason());
+      assertTrue(r.reason().contains("copy/0: ") && r.reason().contains("untranslated"), r.reason());
+      assertTrue(r.reason().contains("loop/0: ") && r.reason().contains("repetition"), r.reason());
       return null;
     });
     p.run().waitUntilFinish();

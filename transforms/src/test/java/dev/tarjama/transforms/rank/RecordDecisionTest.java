@@ -38,9 +38,9 @@ class RecordDecisionTest {
     Candidate broken = invalid("r1", "s", "gemma", 0, 1.0, 1.0, "span ⟦0⟧ missing");
     Candidate plain = valid("r1", "s", "seedx", 0, 0.6, 0.6);
     RecordDecision d = decide(DEFAULT, broken, plain);
-    assertSame(plain, d.ranked.winner);
-    assertEquals(1, d.ranked.validCount);
-    assertEquals(2, d.ranked.candidateCount);
+    assertSame(plain, d.ranked.winner());
+    assertEquals(1, d.ranked.validCount());
+    assertEquals(2, d.ranked.candidateCount());
   }
 
   @Test
@@ -53,7 +53,7 @@ class RecordDecisionTest {
     Random random = new Random(1);
     for (int i = 0; i < 24; i++) {
       Collections.shuffle(pool, random);
-      assertSame(b0, RecordDecision.decide("r1", pool, DEFAULT).ranked.winner, pool.toString());
+      assertSame(b0, RecordDecision.decide("r1", pool, DEFAULT).ranked.winner(), pool.toString());
     }
     List<Candidate> sorted = new ArrayList<>(pool);
     sorted.sort(RecordDecision.BEST_FIRST);
@@ -65,7 +65,7 @@ class RecordDecisionTest {
     RankingPolicy policy = RankingPolicy.parse("min-lr=0.6");
     Candidate tooShort = valid("r1", "s", "gemma", 0, 0.41, 1.0); // 0.705, best, fails LR
     Candidate fine = valid("r1", "s", "seedx", 0, 0.7, 0.65); // 0.675, passes
-    assertSame(fine, decide(policy, tooShort, fine).ranked.winner);
+    assertSame(fine, decide(policy, tooShort, fine).ranked.winner());
 
     RecordDecision d = decide(policy, tooShort);
     assertEquals(Outcome.REJECTED, d.outcome);
@@ -79,9 +79,9 @@ class RecordDecisionTest {
     Candidate b = untranslated("r1", "s", "gemma", 0, "translation failed at /messages/1/content");
     RecordDecision d = decide(DEFAULT, a, b);
     assertEquals(Outcome.REJECTED, d.outcome);
-    assertSame(a, d.ranked.winner);
+    assertSame(a, d.ranked.winner());
     assertEquals("no valid candidate: gemma/0: translation failed at /messages/1/content;"
-        + " seedx/1: span ⟦2⟧ missing", d.ranked.reason);
+        + " seedx/1: span ⟦2⟧ missing", d.ranked.reason());
   }
 
   @Test
@@ -114,6 +114,6 @@ class RecordDecisionTest {
         1, 1);
     RecordDecision d = decide(DEFAULT, unscored);
     assertEquals(Outcome.REJECTED, d.outcome);
-    assertEquals("no valid candidate: gemma/0: not scored", d.ranked.reason);
+    assertEquals("no valid candidate: gemma/0: not scored", d.ranked.reason());
   }
 }

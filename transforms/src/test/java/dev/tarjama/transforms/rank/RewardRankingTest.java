@@ -91,7 +91,7 @@ class RewardRankingTest {
   private static String winner(RankingPolicy policy, List<Candidate> pool) {
     RecordDecision d = RecordDecision.decide("r", policy.withRankScores(pool), policy);
     assertEquals(RecordDecision.Outcome.CHOSEN, d.outcome);
-    return d.ranked.winner.backend;
+    return d.ranked.winner().backend;
   }
 
   @Test
@@ -100,7 +100,7 @@ class RewardRankingTest {
     Candidate b = rewarded("b", 0.9, 0.9, 0.7).withRankScore(0.9);
     Candidate c = rewarded("c", 0.9, 0.9, Double.NaN).withRankScore(0.9);
     for (List<Candidate> order : List.of(List.of(a, b, c), List.of(c, b, a), List.of(b, c, a))) {
-      assertEquals("b", RecordDecision.decide("r", order, RankingPolicy.defaults()).ranked.winner.backend);
+      assertEquals("b", RecordDecision.decide("r", order, RankingPolicy.defaults()).ranked.winner().backend);
     }
   }
 
@@ -115,8 +115,8 @@ class RewardRankingTest {
 
     PreferencePair pair =
         PreferencePair.of(RankFixtures.source("r"), List.of(middle, invalid, worst, best), 0.05).orElseThrow();
-    assertEquals("a", pair.chosen.backend);
-    assertEquals("c", pair.rejected.backend, "the worst valid, never an invalid candidate");
+    assertEquals("a", pair.chosen().backend);
+    assertEquals("c", pair.rejected().backend, "the worst valid, never an invalid candidate");
     assertEquals(0.2, pair.gap(), 1e-12);
     assertEquals(pair, CoderUtils.decodeFromByteArray(new PreferencePair.Coder(),
         CoderUtils.encodeToByteArray(new PreferencePair.Coder(), pair)));

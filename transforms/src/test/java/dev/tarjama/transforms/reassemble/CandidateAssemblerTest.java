@@ -145,7 +145,7 @@ class CandidateAssemblerTest {
     assertFalse(c.valid);
     assertTrue(c.reason.startsWith(CandidateAssembler.TRANSLATION_FAILED), c.reason);
     assertTrue(c.reason.contains("at /messages/0/content (chunk 1): HTTP 503"), c.reason);
-    assertEquals(p.conversation.json, c.json);
+    assertEquals(p.conversation.json(), c.json);
   }
 
   @Test
@@ -158,6 +158,6 @@ class CandidateAssemblerTest {
     assertFalse(c.valid);
     assertTrue(c.reason.contains("(chunk 1): the translation that arrived is of another text"),
         c.reason);
-    assertEquals(p.conversation.json, c.json);
+    assertEquals(p.conversation.json(), c.json);
   }
 }

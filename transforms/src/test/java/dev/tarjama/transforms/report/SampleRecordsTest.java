@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.model.QualityMeasures;
 import dev.tarjama.transforms.quality.QualityPolicy;
 import dev.tarjama.transforms.rank.RankedRecord;
 import java.util.ArrayList;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SampleRecordsTest {
   private static Candidate candidate(String id, String backend, int i, boolean valid, String text) {
     return new Candidate(id, "news", backend, i, "{}", valid, valid ? "" : "span missing",
-        "source of " + id, text, 0.9, 1.0, false, Double.NaN, 0.95, 10, 12);
+        "source of " + id, text, 0.9, 1.0, false, Double.NaN, 0.95, 10, 12,
+        QualityMeasures.none());
   }
 
   @Test

@@ -31,7 +31,7 @@ class ProtectedSpanFamiliesTest {
     StringBuilder restored = new StringBuilder();
     for (Piece p : DEFAULT.segment(new TextField("/messages/0/content", "user", "text", text))) {
       restored.append(p.original());
-      out.add(p.prose ? p.text : "V[" + p.spanType + "]" + p.text);
+      out.add(p.prose() ? p.text() : "V[" + p.spanType() + "]" + p.text());
     }
     assertEquals(text, restored.toString(), "restoration is byte-exact");
     return out;
@@ -101,7 +101,7 @@ class ProtectedSpanFamiliesTest {
     String text = "Press <kbd>Ctrl</kbd> 🎉 {\"a\": 1}";
     List<String> out = new ArrayList<>();
     for (Piece p : translating.segment(new TextField("/m", "user", "text", text))) {
-      out.add(p.prose ? p.text : "V[" + p.spanType + "]" + p.text);
+      out.add(p.prose() ? p.text() : "V[" + p.spanType() + "]" + p.text());
     }
     assertEquals(List.of("Press ⟦0⟧Ctrl⟦1⟧ 🎉 {\"a\": 1}"), out, "only the kbd tags stay");
   }

@@ -86,22 +86,22 @@ class SegmentRecordsTest {
         .containsInAnyOrder(50L);
     PAssert.that(out.get(SegmentRecords.SEGMENTED)).satisfies(records -> {
       for (SegmentedRecord r : records) {
-        assertEquals(r.conversation.fields.size(), r.fields.size(), r.conversation.recordId);
+        assertEquals(r.conversation.fields().size(), r.fields.size(), r.conversation.recordId());
         for (FieldSegments f : r.fields) {
-          TextField field = r.conversation.fields.get(f.fieldIndex);
+          TextField field = r.conversation.fields().get(f.fieldIndex());
           StringBuilder restored = new StringBuilder();
-          for (Piece p : f.pieces) {
+          for (Piece p : f.pieces()) {
             restored.append(p.original());
           }
-          assertEquals(field.text, restored.toString(), r.conversation.recordId + field.pointer);
-          if (field.role.equals("tool")) {
-            assertEquals(List.of(Piece.verbatim("untranslated", field.text)), f.pieces);
+          assertEquals(field.text(), restored.toString(), r.conversation.recordId() + field.pointer());
+          if (field.role().equals("tool")) {
+            assertEquals(List.of(Piece.verbatim("untranslated", field.text())), f.pieces());
           }
         }
       }
       return null;
     });
-    String brokenJson = broken.json;
+    String brokenJson = broken.json();
     PAssert.that(out.get(SegmentRecords.DEAD_LETTERS)).satisfies(dead -> {
       List<DeadLetter> all = new ArrayList<>();
       dead.forEach(all::add);
@@ -121,8 +121,8 @@ class SegmentRecordsTest {
 
     long toolCalls = 0;
     for (Conversation c : conversations) {
-      for (TextField f : c.fields) {
-        toolCalls += f.text.split("<tool_call>", -1).length - 1;
+      for (TextField f : c.fields()) {
+        toolCalls += f.text().split("<tool_call>", -1).length - 1;
       }
     }
     assertEquals(68, toolCalls);

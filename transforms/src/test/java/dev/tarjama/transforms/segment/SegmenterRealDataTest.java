@@ -37,7 +37,7 @@ class SegmenterRealDataTest {
   private static boolean verbatim(List<Piece> pieces, int a, int b) {
     int[] s = starts(pieces);
     for (int i = 0; i < pieces.size(); i++) {
-      if (s[i] < b && s[i + 1] > a && pieces.get(i).prose) {
+      if (s[i] < b && s[i + 1] > a && pieces.get(i).prose()) {
         return false;
       }
     }
@@ -57,11 +57,11 @@ class SegmenterRealDataTest {
         StringBuilder restored = new StringBuilder();
         for (Piece p : pieces) {
           restored.append(p.original());
-          if (p.prose) {
+          if (p.prose()) {
             prose++;
-            assertTrue(p.text.codePoints().anyMatch(Character::isLetterOrDigit), p.text);
-            assertFalse(Character.isWhitespace(p.text.charAt(0)), p.text);
-            assertFalse(Character.isWhitespace(p.text.charAt(p.text.length() - 1)), p.text);
+            assertTrue(p.text().codePoints().anyMatch(Character::isLetterOrDigit), p.text());
+            assertFalse(Character.isWhitespace(p.text().charAt(0)), p.text());
+            assertFalse(Character.isWhitespace(p.text().charAt(p.text().length() - 1)), p.text());
           }
         }
         assertEquals(text, restored.toString(), () -> "in " + file);
@@ -125,8 +125,8 @@ class SegmenterRealDataTest {
           String code = text.substring(block[0], block[1]);
           assertTrue(verbatim(pieces, block[0], block[1]),
               () -> name + ": fenced block not verbatim: " + code);
-          assertTrue(pieces.stream().anyMatch(p -> !p.prose && p.spanType.equals("code_fence")
-                  && p.text.contains(code)),
+          assertTrue(pieces.stream().anyMatch(p -> !p.prose() && p.spanType().equals("code_fence")
+                  && p.text().contains(code)),
               () -> name + ": fenced block not intact in one piece: " + code);
         }
         // every code fence line in the text sits in a verbatim piece
@@ -146,17 +146,17 @@ class SegmenterRealDataTest {
     for (JsonNode r : DataKit.records(DataKit.data("eval/math500/test.jsonl"))) {
       for (String field : List.of("problem", "solution")) {
         for (Piece p : segment(r.get(field).textValue())) {
-          if (p.prose) {
-            String unescaped = p.text.replace("\\$", "");
+          if (p.prose()) {
+            String unescaped = p.text().replace("\\$", "");
             assertFalse(unescaped.contains("$"),
-                () -> r.get("unique_id") + " " + field + ": $ left in prose: " + p.text);
-            for (int i = 0; i < p.spans.size(); i++) {
-              if (p.spans.get(i).startsWith("$")) {
+                () -> r.get("unique_id") + " " + field + ": $ left in prose: " + p.text());
+            for (int i = 0; i < p.spans().size(); i++) {
+              if (p.spans().get(i).startsWith("$")) {
                 math++;
-                assertTrue(p.spanTypes.get(i).startsWith("math_"), p.spanTypes.get(i));
+                assertTrue(p.spanTypes().get(i).startsWith("math_"), p.spanTypes().get(i));
               }
             }
-          } else if (p.text.startsWith("$")) {
+          } else if (p.text().startsWith("$")) {
             math++;
           }
         }
@@ -175,14 +175,14 @@ class SegmenterRealDataTest {
         String text = r.get(field).textValue();
         List<Piece> pieces = segment(text);
         for (Piece p : pieces) {
-          if (p.prose) {
-            assertFalse(p.text.contains("<<") || p.text.contains(">>"), p.text);
-            marks += (int) p.spanTypes.stream().filter("calc"::equals).count();
-            assertFalse(p.spanTypes.contains("math_inline"), () -> "price read as math: " + p);
-            if (p.text.contains("$")) {
+          if (p.prose()) {
+            assertFalse(p.text().contains("<<") || p.text().contains(">>"), p.text());
+            marks += (int) p.spanTypes().stream().filter("calc"::equals).count();
+            assertFalse(p.spanTypes().contains("math_inline"), () -> "price read as math: " + p);
+            if (p.text().contains("$")) {
               prices++;
             }
-          } else if (p.spanType.equals("calc")) {
+          } else if (p.spanType().equals("calc")) {
             marks++;
           }
         }
@@ -190,8 +190,8 @@ class SegmenterRealDataTest {
         while (answer.find()) {
           answers++;
           String line = answer.group();
-          assertTrue(pieces.stream().anyMatch(p -> !p.prose && p.spanType.equals("gsm8k_answer")
-              && p.text.equals(line)), () -> "answer line not verbatim: " + line);
+          assertTrue(pieces.stream().anyMatch(p -> !p.prose() && p.spanType().equals("gsm8k_answer")
+              && p.text().equals(line)), () -> "answer line not verbatim: " + line);
         }
       }
     }
@@ -216,19 +216,19 @@ class SegmenterRealDataTest {
           int close = -1;
           for (int i = 0; i < pieces.size(); i++) {
             Piece p = pieces.get(i);
-            assertFalse(p.prose && (p.text.contains("<think>") || p.text.contains("</think>")));
-            if (!p.prose && p.text.equals("<think>")) {
-              assertEquals("think_tag", p.spanType);
+            assertFalse(p.prose() && (p.text().contains("<think>") || p.text().contains("</think>")));
+            if (!p.prose() && p.text().equals("<think>")) {
+              assertEquals("think_tag", p.spanType());
               open = i;
-            } else if (!p.prose && p.text.equals("</think>")) {
-              assertEquals("think_tag", p.spanType);
+            } else if (!p.prose() && p.text().equals("</think>")) {
+              assertEquals("think_tag", p.spanType());
               close = i;
             }
           }
           assertTrue(open >= 0 && close > open, () -> "think tags in " + pieces);
           boolean reasoning = false;
           for (int i = open + 1; i < close; i++) {
-            reasoning |= pieces.get(i).prose;
+            reasoning |= pieces.get(i).prose();
           }
           assertTrue(reasoning, () -> "no prose between think tags: " + pieces);
         }
@@ -247,9 +247,9 @@ class SegmenterRealDataTest {
         List<Piece> pieces = segment(text);
         List<String> verbatimCalls = new ArrayList<>();
         for (Piece p : pieces) {
-          assertFalse(p.prose && p.original().contains("<tool_call>"), p.text);
-          if (!p.prose && p.spanType.equals("tool_call")) {
-            verbatimCalls.add(p.text);
+          assertFalse(p.prose() && p.original().contains("<tool_call>"), p.text());
+          if (!p.prose() && p.spanType().equals("tool_call")) {
+            verbatimCalls.add(p.text());
           }
         }
         Matcher mm = block.matcher(text);

@@ -25,13 +25,13 @@ class SegmenterTest {
     StringBuilder restored = new StringBuilder();
     for (Piece p : segmenter.segment(field)) {
       restored.append(p.original());
-      if (p.prose) {
-        out.add("P[" + p.text + "|" + String.join(",", p.spanTypes) + "]");
+      if (p.prose()) {
+        out.add("P[" + p.text() + "|" + String.join(",", p.spanTypes()) + "]");
       } else {
-        out.add("V[" + p.spanType + "]" + p.text);
+        out.add("V[" + p.spanType() + "]" + p.text());
       }
     }
-    assertEquals(field.text, restored.toString());
+    assertEquals(field.text(), restored.toString());
     return out;
   }
 

@@ -49,12 +49,12 @@ class SelectRecordsTest {
 
   static PCollection<String> ids(PCollectionTuple selected, String name) {
     return selected.get(SelectRecords.SELECTED)
-        .apply(name + "Ids", MapElements.into(TypeDescriptors.strings()).via(c -> c.recordId));
+        .apply(name + "Ids", MapElements.into(TypeDescriptors.strings()).via(c -> c.recordId()));
   }
 
   static PCollection<String> reasons(PCollectionTuple selected, String name) {
     return selected.get(SelectRecords.NOT_SELECTED)
-        .apply(name + "Reasons", MapElements.into(TypeDescriptors.strings()).via(o -> o.reason));
+        .apply(name + "Reasons", MapElements.into(TypeDescriptors.strings()).via(o -> o.reason()));
   }
 
   /** The n records of lowest (rank, id) per group: what "deterministic for a seed" means. */
@@ -72,7 +72,7 @@ class SelectRecordsTest {
 
   /** SmolTalk2's own flag, read straight from the JSON. */
   static String thinking(Conversation c) throws Exception {
-    return RecordJson.parse(c.json).get("chat_template_kwargs").get("enable_thinking").asBoolean()
+    return RecordJson.parse(c.json()).get("chat_template_kwargs").get("enable_thinking").asBoolean()
         ? "think" : "no_think";
   }
 
@@ -82,7 +82,7 @@ class SelectRecordsTest {
     List<Conversation> records = smoltalk2();
     Map<String, List<String>> byMode = new HashMap<>();
     for (Conversation c : records) {
-      byMode.computeIfAbsent(thinking(c), k -> new ArrayList<>()).add(c.recordId);
+      byMode.computeIfAbsent(thinking(c), k -> new ArrayList<>()).add(c.recordId());
     }
     assertEquals(200, byMode.get("think").size());
     assertEquals(150, byMode.get("no_think").size());
@@ -105,7 +105,7 @@ class SelectRecordsTest {
     PAssert.that(reasons(first, "Seed7")).containsInAnyOrder(Collections.nCopies(280, "quota"));
     PAssert.that(first.get(SelectRecords.OUTCOMES)
             .apply("Strata", MapElements.into(TypeDescriptors.strings())
-                .via(o -> o.stratum + (o.selected() ? " selected" : " " + o.reason)))
+                .via(o -> o.stratum() + (o.selected() ? " selected" : " " + o.reason())))
             .apply("CountStrata", Count.perElement()))
         .containsInAnyOrder(KV.of("think selected", 40L), KV.of("think quota", 160L),
             KV.of("no_think selected", 30L), KV.of("no_think quota", 120L));
@@ -117,7 +117,7 @@ class SelectRecordsTest {
     PCollectionTuple out = select(p, "Select", smoltalk2(),
         Selection.none().withSplitQuotas("gsm8k_*=25,reason_tool_use_demo_50=10"));
     PAssert.that(out.get(SelectRecords.SELECTED)
-            .apply(MapElements.into(TypeDescriptors.strings()).via(c -> c.split))
+            .apply(MapElements.into(TypeDescriptors.strings()).via(c -> c.split()))
             .apply(Count.perElement()))
         .containsInAnyOrder(KV.of("gsm8k_think", 25L), KV.of("gsm8k_no_think", 25L),
             KV.of("reason_tool_use_demo_50", 10L));
@@ -150,7 +150,7 @@ class SelectRecordsTest {
     assertEquals(3018, mmlu.size());
     long others = 0;
     for (Conversation c : mmlu) {
-      if (mmluCategory(RecordJson.parse(c.json).get("type").asText()).equals("other")) {
+      if (mmluCategory(RecordJson.parse(c.json()).get("type").asText()).equals("other")) {
         others++;
       }
     }
@@ -161,7 +161,7 @@ class SelectRecordsTest {
     PAssert.that(out.get(SelectRecords.SELECTED)
             .apply(MapElements.into(TypeDescriptors.strings()).via(c -> {
               try {
-                return mmluCategory(RecordJson.parse(c.json).get("type").asText());
+                return mmluCategory(RecordJson.parse(c.json()).get("type").asText());
               } catch (Exception e) {
                 throw new IllegalStateException(e);
               }
@@ -182,7 +182,7 @@ class SelectRecordsTest {
     PCollectionTuple out = select(p, "Select", smoltalk2(), selection);
     PAssert.that(out.get(SelectRecords.OUTCOMES)
             .apply(MapElements.into(TypeDescriptors.strings())
-                .via(o -> o.stratum + (o.selected() ? " selected" : " " + o.reason)))
+                .via(o -> o.stratum() + (o.selected() ? " selected" : " " + o.reason())))
             .apply(Count.perElement()))
         .containsInAnyOrder(
             KV.of("think/code selected", 10L), KV.of("think/code quota", 40L),
@@ -201,11 +201,11 @@ class SelectRecordsTest {
         Selection.none().withKeepLanguages(List.of("en"), KitConversations.LANGID);
     PCollectionTuple out = select(p, "Select", mixed, selection);
     PAssert.that(ids(out, "Select"))
-        .containsInAnyOrder(english.stream().map(c -> c.recordId).toList());
+        .containsInAnyOrder(english.stream().map(c -> c.recordId()).toList());
     PAssert.that(out.get(SelectRecords.NOT_SELECTED)
             .apply(MapElements.into(TypeDescriptors.strings())
-                .via(o -> o.recordId + " " + o.reason + " " + o.detail.substring(0, 3))))
-        .containsInAnyOrder(arabic.stream().map(c -> c.recordId + " language ar ").toList());
+                .via(o -> o.recordId() + " " + o.reason() + " " + o.detail().substring(0, 3))))
+        .containsInAnyOrder(arabic.stream().map(c -> c.recordId() + " language ar ").toList());
     p.run().waitUntilFinish();
   }
 
@@ -217,17 +217,17 @@ class SelectRecordsTest {
     Pattern fence = Pattern.compile("(?m)^ {0,3}(```|~~~)");
     List<String> withCode = new ArrayList<>();
     for (Conversation c : alpaca) {
-      JsonNode r = RecordJson.parse(c.json);
+      JsonNode r = RecordJson.parse(c.json());
       String text = r.get("instruction").asText() + "\n" + r.get("input").asText() + "\n"
           + r.get("output").asText();
       if (fence.matcher(text).find()) {
-        withCode.add(c.recordId);
+        withCode.add(c.recordId());
       }
     }
     assertEquals(39, withCode.size());
     PCollectionTuple out = select(p, "Select", alpaca, Selection.none().withoutCodeSamples(0.0));
     PAssert.that(out.get(SelectRecords.NOT_SELECTED)
-            .apply(MapElements.into(TypeDescriptors.strings()).via(o -> o.recordId + " " + o.reason)))
+            .apply(MapElements.into(TypeDescriptors.strings()).via(o -> o.recordId() + " " + o.reason())))
         .containsInAnyOrder(withCode.stream().map(id -> id + " code").toList());
     PAssert.that(out.get(SelectRecords.SELECTED).apply(Count.globally()))
         .containsInAnyOrder(999L - 39);
@@ -238,8 +238,8 @@ class SelectRecordsTest {
     PAssert.that(loose.get(SelectRecords.NOT_SELECTED)).satisfies(left -> {
       int n = 0;
       for (SelectionOutcome o : left) {
-        assertTrue(withCode.contains(o.recordId), o.toString());
-        double share = Double.parseDouble(o.detail.replace("code share ", ""));
+        assertTrue(withCode.contains(o.recordId()), o.toString());
+        double share = Double.parseDouble(o.detail().replace("code share ", ""));
         assertTrue(share > 0.5, o.toString());
         n++;
       }

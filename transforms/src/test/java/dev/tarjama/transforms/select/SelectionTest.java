@@ -91,7 +91,7 @@ class SelectionTest {
 
     // A record with a fenced block: the block counts as code and is cut from the prose.
     Conversation withCode = KitConversations.jsonArray("instruct/llamafactory/alpaca_en_demo.json")
-        .stream().filter(c -> c.json.contains("```")).findFirst().orElseThrow();
+        .stream().filter(c -> c.json().contains("```")).findFirst().orElseThrow();
     double share = RecordTraits.codeShare(withCode);
     assertTrue(share > 0 && share < 1, "share " + share);
     assertFalse(RecordTraits.prose(withCode).contains("```"), RecordTraits.prose(withCode));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tarjama.transforms.io.CandidateLines;
 import dev.tarjama.transforms.io.OutputRecords;
 import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.model.QualityMeasures;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,11 +37,13 @@ class ThresholdSweepTest {
     String record = Files.readAllLines(Path.of(System.getProperty("tarjama.shared"))
         .resolve("data/instruct/smoltalk2_style/gsm8k_think.jsonl")).get(0);
     Candidate c = new Candidate("gsm8k_think.jsonl:1", "gsm8k_think", "SFT_SeedX_ranked", 1,
-        record, true, "", "src", "tgt", 0.71, 0.98, false, Double.NaN, 0.845, 120, 130);
+        record, true, "", "src", "tgt", 0.71, 0.98, false, Double.NaN, 0.845, 120, 130,
+        QualityMeasures.none());
     Candidate back = CandidateLines.parse(OutputRecords.candidate(c).toString());
     assertEquals(new Candidate(c.recordId, c.split, c.backend, c.candidate,
         OutputRecords.candidate(c).get("record").asText(), true, "", "", "", 0.71, 0.98, false,
-        Double.NaN, 0.845, 120, 130), back);
+        Double.NaN, 0.845, 120, 130,
+        QualityMeasures.none()), back);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> CandidateLines.parse("{\"record_id\": \"x\", \"split\": \"s\", \"backend\": \"b\"}"));
     assertTrue(e.getMessage().contains("/candidate"), e.getMessage());

@@ -44,8 +44,8 @@ public final class DataKitChunks {
       Conversation conversation =
           normalizer.normalize(new SourceRecord(id, file.toString(), i, lines.get(i))).conversation;
       List<FieldSegments> segments = new ArrayList<>();
-      for (int f = 0; f < conversation.fields.size(); f++) {
-        segments.add(new FieldSegments(f, segmenter.segment(conversation.fields.get(f))));
+      for (int f = 0; f < conversation.fields().size(); f++) {
+        segments.add(new FieldSegments(f, segmenter.segment(conversation.fields().get(f))));
       }
       chunks.addAll(chunker.plan(new SegmentedRecord(conversation, segments)).chunks);
     }

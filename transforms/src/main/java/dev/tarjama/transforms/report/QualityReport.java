@@ -1,9 +1,8 @@
-package dev.tarjama.pipelines;
+package dev.tarjama.transforms.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
-import java.io.IOException;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
@@ -11,13 +10,13 @@ import java.util.Map;
 /**
  * The {@code quality} section of a translate report: per backend and split the valid candidates
  * measured, the share failing any gate and each gate, and a few examples per gate, from what
- * {@link dev.tarjama.transforms.quality.QualitySummary} wrote.
+ * {@link dev.tarjama.transforms.quality.QualitySummary} wrote (its summary, read by the launcher).
  */
-final class QualityReport {
+public final class QualityReport {
   private QualityReport() {}
 
-  static ObjectNode read(String summaryPrefix) throws IOException {
-    JsonNode summary = SummaryFile.read(summaryPrefix);
+  /** report.json's section, from the quality summary (an empty object: nothing was measured). */
+  public static ObjectNode section(JsonNode summary) {
     ObjectNode section = RecordJson.MAPPER.createObjectNode();
     ObjectNode byBackend = section.putObject("by_backend");
     for (Iterator<Map.Entry<String, JsonNode>> b = summary.path("counts").fields(); b.hasNext(); ) {
@@ -83,7 +82,8 @@ final class QualityReport {
     }
   }
 
-  static String markdown(JsonNode q) {
+  /** report.md's section, from report.json's. */
+  public static String markdown(JsonNode q) {
     StringBuilder md = new StringBuilder("\n## Quality gates\n\n");
     md.append("Share of valid candidates failing each gate (a candidate failing one cannot win).\n\n");
     md.append("| backend | split | measured | any gate | failing gates |\n|---|---|---:|---:|---|\n");

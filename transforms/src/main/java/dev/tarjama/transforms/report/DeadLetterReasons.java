@@ -1,4 +1,4 @@
-package dev.tarjama.pipelines;
+package dev.tarjama.transforms.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.io.RecordJson;
@@ -13,11 +13,11 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 
 /** The first dead letters of a finished run, as one line each, for the console. */
-final class DeadLetterReasons {
+public final class DeadLetterReasons {
   private DeadLetterReasons() {}
 
   /** Up to {@code n} lines "RECORD (STAGE FIELD): ERROR" from {@code output}'s dead_letter/. */
-  static List<String> first(String output, int n) throws IOException {
+  public static List<String> first(String output, int n) throws IOException {
     List<String> reasons = new ArrayList<>();
     MatchResult match = FileSystems.match(output + "dead_letter/*");
     if (match.status() != MatchResult.Status.OK) {

@@ -1,23 +1,22 @@
-package dev.tarjama.pipelines;
+package dev.tarjama.transforms.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.bilingual.InstructionTurns;
 import dev.tarjama.transforms.io.RecordJson;
-import java.io.IOException;
 import java.util.Locale;
 
 /**
  * The {@code bilingual} section of a translate report with {@code --emit=bilingual}: chosen
  * records, tuples written, translator-training records written, and the chosen records skipped
  * per reason (multi-turn ones among them), from the counts {@link
- * dev.tarjama.transforms.bilingual.EmitBilingual} wrote.
+ * dev.tarjama.transforms.bilingual.EmitBilingual} wrote (its summary, read by the launcher).
  */
-final class BilingualReport {
+public final class BilingualReport {
   private BilingualReport() {}
 
-  static ObjectNode read(String summaryPrefix) throws IOException {
-    JsonNode counts = SummaryFile.read(summaryPrefix);
+  /** report.json's section, from the summary's counts (an empty object: nothing was counted). */
+  public static ObjectNode section(JsonNode counts) {
     ObjectNode section = RecordJson.MAPPER.createObjectNode();
     section.put("chosen", counts.path("chosen").asLong());
     section.put("tuples", counts.path("tuples").asLong());
@@ -35,7 +34,8 @@ final class BilingualReport {
     return section;
   }
 
-  static String markdown(JsonNode b) {
+  /** report.md's section, from report.json's. */
+  public static String markdown(JsonNode b) {
     StringBuilder md = new StringBuilder("\n## Bilingual supervision (--emit=bilingual)\n\n");
     md.append(String.format(Locale.ROOT,
         "| chosen | tuples | translator-training records |\n|---:|---:|---:|\n| %d | %d | %d |\n\n",

@@ -1,76 +1,64 @@
-package dev.tarjama.pipelines;
+package dev.tarjama.transforms.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.models.openai.SpendingLimit;
-import dev.tarjama.transforms.io.JsonPointers;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.report.RunStatistics;
-import dev.tarjama.transforms.report.SharedIds;
 import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.translate.TranslateChunks;
 import java.util.Iterator;
 import dev.tarjama.transforms.backend.BackendSpec;
+import dev.tarjama.transforms.sweep.SweepTable;
+import dev.tarjama.transforms.sweep.ThresholdSweep;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricQueryResults;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 
 /**
  * The run report of {@code tarjama translate}: report.json for tools and report.md for a person.
  * Counts and means come from the pipeline's own summary ({@link RunStatistics}); calls, retries
- * and latencies from Beam metrics in the {@code tarjama} namespace.
+ * and latencies from Beam metrics in the {@code tarjama} namespace ({@link RunCounters}). The
+ * launcher gives what it was asked ({@link Settings}) and writes the files; every figure is made
+ * here.
  */
-final class RunReport {
+public final class RunReport {
+  /**
+   * What the run was asked for, as the report records it: {@code --input}, {@code --output}, the
+   * runner's name, whether {@code --id-field} was given, and {@code --max-cost} / {@code
+   * --max-tokens} (0: no limit).
+   */
+  public record Settings(
+      String input, String output, String runner, boolean idField, double maxCost,
+      long maxTokens) {}
+
   private final ObjectNode root = RecordJson.MAPPER.createObjectNode();
+  private final Settings settings;
   private RunStatistics stats = RunStatistics.empty();
   private Map<String, Long> counters = Map.of();
 
-  private RunReport() {}
-
-  /** Counter values of the run, committed where the runner has them, else attempted. */
-  static Map<String, Long> counters(PipelineResult result) {
-    Map<String, Long> counters = new TreeMap<>();
-    MetricQueryResults metrics =
-        result
-            .metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(MetricNameFilter.inNamespace("tarjama"))
-                    .build());
-    for (MetricResult<Long> counter : metrics.getCounters()) {
-      long value;
-      try {
-        value = counter.getCommitted();
-      } catch (UnsupportedOperationException e) {
-        value = counter.getAttempted();
-      }
-      // Steps that run the same DoFn report separately: sum them per name.
-      counters.merge(counter.getName().getName(), value, Long::sum);
-    }
-    return counters;
+  private RunReport(Settings settings) {
+    this.settings = settings;
   }
 
-  static RunReport translate(
-      TranslateOptions options,
+  public static RunReport translate(
+      Settings settings,
       RunStatistics stats,
       Map<String, Long> counters,
       JsonNode policy,
       JsonNode calibration,
       double wallSeconds) {
-    RunReport report = new RunReport();
+    RunReport report = new RunReport(settings);
     report.stats = stats;
     report.counters = counters;
     ObjectNode root = report.root;
     root.put("command", "translate");
-    root.put("input", options.getInput());
-    root.put("output", options.getOutput());
-    root.put("runner", options.getRunner().getSimpleName());
+    root.put("input", settings.input());
+    root.put("output", settings.output());
+    root.put("runner", settings.runner());
 
     long read = (long) stats.get(RunStatistics.READ);
     long unreadable = (long) stats.get(RunStatistics.READ_FAILED);
@@ -87,7 +75,7 @@ final class RunReport {
     counts.put("rejected", rejected);
     counts.put("dead_letter", deadLetter);
 
-    if (options.getIdField() != null) {
+    if (settings.idField()) {
       root.set("duplicate_ids", SharedIds.json(stats));
     }
 
@@ -155,7 +143,7 @@ final class RunReport {
   }
 
   /** Counters of the cache and of deduplication, per backend (absent when none was counted). */
-  static final String[] SAVING_METRICS = {
+  public static final String[] SAVING_METRICS = {
     "cache_hits", "cache_misses", "tokens_saved", "cache_errors", "dedupe_copies",
     "dedupe_tokens_saved"
   };
@@ -165,7 +153,7 @@ final class RunReport {
    * duplicates of another (sent once, copied), and per backend cache hits, misses and the tokens
    * the cache and deduplication saved (from the counters, exact on the DirectRunner and Flink).
    */
-  void cache(String cacheUri, boolean dedupe, boolean resumed) {
+  public void cache(String cacheUri, boolean dedupe, boolean resumed) {
     ObjectNode savings = root.putObject("savings");
     savings.put("cache", cacheUri);
     savings.put("resumed", resumed);
@@ -201,7 +189,7 @@ final class RunReport {
    * at its tokens in and out, and the run's total {@code cost_usd}; nothing when no backend has a
    * price (a cost of 0 would claim the run was free).
    */
-  void withCosts(List<BackendSpec> backends) {
+  public void withCosts(List<BackendSpec> backends) {
     double total = 0;
     boolean priced = false;
     for (BackendSpec backend : backends) {
@@ -226,9 +214,8 @@ final class RunReport {
    * records of those chunks are dead letters "budget exhausted", replayable later). Spending is
    * counted per worker JVM, so on a distributed runner each worker stopped at the limit by itself.
    */
-  RunReport withBudget(
-      TranslateOptions options, List<BackendSpec> backends, Map<String, Long> counters,
-      java.nio.file.Path ledgerFile) {
+  public RunReport withBudget(
+      List<BackendSpec> backends, Map<String, Long> counters, Path ledgerFile) {
     long notSent = 0;
     long tokens = 0;
     double cost = 0;
@@ -244,13 +231,13 @@ final class RunReport {
       tokens += in + out;
       cost += backend.costUsd(in, out);
     }
-    if (options.getMaxCost() == 0 && options.getMaxTokens() == 0 && notSent == 0) {
+    if (settings.maxCost() == 0 && settings.maxTokens() == 0 && notSent == 0) {
       return this;
     }
     ObjectNode budget = root.putObject("budget");
-    budget.put("max_cost_usd", options.getMaxCost());
-    budget.put("max_tokens", options.getMaxTokens());
-    if (ledgerFile != null && java.nio.file.Files.exists(ledgerFile)) {
+    budget.put("max_cost_usd", settings.maxCost());
+    budget.put("max_tokens", settings.maxTokens());
+    if (ledgerFile != null && Files.exists(ledgerFile)) {
       // Every paid attempt, bundles that failed and launches before a --resume included: what
       // counted against the limit. The counters above see committed bundles of this launch only.
       SpendingLimit.Spent spent = SpendingLimit.readLedgerFile(ledgerFile);
@@ -270,11 +257,11 @@ final class RunReport {
   }
 
   /** Whether {@code --max-cost} / {@code --max-tokens} stopped the run before every chunk was sent. */
-  boolean stoppedByBudget() {
+  public boolean stoppedByBudget() {
     return root.path("budget").path("stopped").asBoolean(false);
   }
 
-  ObjectNode json() {
+  public ObjectNode json() {
     return root;
   }
 
@@ -284,7 +271,7 @@ final class RunReport {
    * per split, target, available and selected per stratum). Without selection the report keeps
    * its old shape.
    */
-  RunReport withSelection(Selection selection, RunStatistics stats) {
+  public RunReport withSelection(Selection selection, RunStatistics stats) {
     if (selection.isActive()) {
       ((ObjectNode) root.get("counts")).put("not_selected", (long) stats.get(RunStatistics.NOT_SELECTED));
       root.set("selection", selectionJson(selection, stats));
@@ -340,7 +327,7 @@ final class RunReport {
    * input = chosen + rejected + dead_letter (+ not_selected with source selection), or a message
    * saying what does not add up.
    */
-  String countsProblem() {
+  public String countsProblem() {
     JsonNode c = root.get("counts");
     long input = c.get("input").asLong();
     long notSelected = c.path("not_selected").asLong(0);
@@ -356,7 +343,7 @@ final class RunReport {
             c.has("not_selected") ? " + not_selected " + notSelected : "");
   }
 
-  String markdown() {
+  public String markdown() {
     StringBuilder md = new StringBuilder();
     JsonNode c = root.get("counts");
     md.append("# Tarjama run report\n\n");
@@ -472,6 +459,42 @@ final class RunReport {
       });
     }
     md.append("\n```json\n").append(selection.get("config").toPrettyString()).append("\n```\n");
+  }
+
+  /** Every record that was to be translated is a dead letter (and there was at least one). */
+  public static boolean everyRecordDead(JsonNode counts) {
+    long translatable = counts.path("input").asLong() - counts.path("not_selected").asLong(0);
+    return translatable > 0 && counts.path("dead_letter").asLong() == translatable;
+  }
+
+  /**
+   * report.html from report.json's content, the run summary's histograms, the sweep and sample
+   * summaries the pipeline wrote (empty objects when it wrote none), the launcher's timeline, the
+   * API backends' prices and the provenance.
+   */
+  public static String html(JsonNode json, RunStatistics stats, JsonNode sweepSummary,
+      ThresholdSweep sweep, JsonNode sampleSummary, Timeline timeline, List<BackendSpec> backends,
+      JsonNode provenance) throws IOException {
+    String sweepSvg = null;
+    if (sweepSummary.size() > 0) {
+      SweepTable table = SweepTable.parse(sweepSummary.toString(), sweep);
+      if (!table.rows().isEmpty()) {
+        sweepSvg = table.svg();
+      }
+    }
+    Map<String, double[]> prices = new TreeMap<>();
+    for (BackendSpec b : backends) {
+      if (!b.isLocal()) {
+        prices.put(b.label(), new double[] {b.priceIn(), b.priceOut()});
+      }
+    }
+    return ReportHtml.of(json)
+        .withDistributions(Distributions.read(stats))
+        .withSweep(sweepSvg)
+        .withSample(sampleSummary)
+        .withTimeline(timeline.samples(), prices)
+        .withProvenance(provenance)
+        .html();
   }
 
   private static String limits(JsonNode budget) {
