@@ -231,12 +231,34 @@ final class HeadlessChromium implements AutoCloseable {
     try {
       socket.abort();
     } finally {
+      // Chromium's helpers (network service, GPU process) write into the profile on their own.
+      List<ProcessHandle> helpers = process.descendants().toList();
       process.destroy();
+      helpers.forEach(ProcessHandle::destroy);
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
+      for (ProcessHandle helper : helpers) {
+        try {
+          helper.onExit().get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          helper.destroyForcibly();
+        }
+      }
+      deleteProfile();
+    }
+  }
+
+  /** The profile folder, again if a file went away while it was being walked. */
+  private void deleteProfile() throws IOException {
+    for (int attempt = 1; ; attempt++) {
       try (var files = Files.walk(profile)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        return;
+      } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+        if (attempt == 3) {
+          throw e;
+        }
       }
     }
   }
