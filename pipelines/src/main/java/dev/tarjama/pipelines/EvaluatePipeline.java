@@ -14,7 +14,6 @@ import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.ModelCoders;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.translate.TranslateChunks;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -82,13 +81,7 @@ final class EvaluatePipeline {
         PCollectionList.of(pipeline.apply("FileSystems",
             Create.of(fileOutputs).withCoder(new EvaluationCoders.SystemOutputCoder())));
     if (!backends.isEmpty()) {
-      List<Chunk> chunks = new ArrayList<>(sources.size());
-      for (int i = 0; i < sources.size(); i++) {
-        String text = sources.get(i);
-        int tokens = Math.max(1, text.getBytes(StandardCharsets.UTF_8).length / 4);
-        chunks.add(new Chunk(EvaluateTranslations.recordId(i), "eval", 0, 0, text, List.of(),
-            List.of(), tokens));
-      }
+      List<Chunk> chunks = EvaluateTranslations.sourceChunks(sources);
       PCollectionTuple translated =
           pipeline
               .apply("Sources", Create.of(chunks).withCoder(new ModelCoders.ChunkCoder()))

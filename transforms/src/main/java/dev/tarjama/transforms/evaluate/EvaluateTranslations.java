@@ -1,7 +1,9 @@
 package dev.tarjama.transforms.evaluate;
 
 import dev.tarjama.transforms.io.JsonPointers;
+import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.DeadLetter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -175,6 +177,21 @@ public final class EvaluateTranslations extends PTransform<PCollectionTuple, PCo
             .setCoder(new EvaluationCoders.ScoresCoder());
     return PCollectionTuple.of(SCORES, scores)
         .and(DEAD_LETTERS, scored.get(DEAD_LETTERS));
+  }
+
+  /**
+   * The source segments as the chunks a translator backend is asked (one per segment, keyed by
+   * {@link #recordId}), each counted as its UTF-8 bytes / 4 tokens (at least 1): evaluation
+   * reads no tokenizer.
+   */
+  public static List<Chunk> sourceChunks(List<String> sources) {
+    List<Chunk> chunks = new ArrayList<>(sources.size());
+    for (int i = 0; i < sources.size(); i++) {
+      String text = sources.get(i);
+      int tokens = Math.max(1, text.getBytes(StandardCharsets.UTF_8).length / 4);
+      chunks.add(new Chunk(recordId(i), "eval", 0, 0, text, List.of(), List.of(), tokens));
+    }
+    return chunks;
   }
 
   /** Segment N's record id in dead letters (N counts from 1, as file lines do). */
