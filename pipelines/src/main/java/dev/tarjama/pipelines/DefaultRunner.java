@@ -36,6 +36,7 @@ final class DefaultRunner {
           "-D" + PROPERTY + "=" + choice + " is not known; known: flink, direct");
     }
     if (given(beamArgs, "--runner") || choice.equals("direct") || backends.isEmpty()
+        || options.as(TranslateOptions.class).getDryRun()
         || backends.stream().anyMatch(b -> b.isLocal() || b.isBatch())) {
       return false;
     }

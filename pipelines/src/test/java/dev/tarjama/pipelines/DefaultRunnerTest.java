@@ -20,7 +20,7 @@ class DefaultRunnerTest {
   static final BackendSpec LOCAL = BackendSpec.parse("name=b,kind=local,path=/nowhere");
 
   private static PipelineOptions options(String... args) {
-    return PipelineOptionsFactory.fromArgs(args).create();
+    return PipelineOptionsFactory.fromArgs(args).as(TranslateOptions.class);
   }
 
   @Test
@@ -47,6 +47,8 @@ class DefaultRunnerTest {
   void inProcessModelsDryRunsAndUnitTestsKeepTheDirectRunner() {
     assertFalse(DefaultRunner.apply(options(), new String[0], List.of(API, LOCAL), "flink", 4));
     assertFalse(DefaultRunner.apply(options(), new String[0], List.of(), "flink", 4));
+    assertFalse(DefaultRunner.apply(
+        options("--dryRun=true"), new String[] {"--dryRun=true"}, List.of(API), "flink", 4));
     assertFalse(DefaultRunner.apply(options(), new String[0], List.of(API), "direct", 4));
     assertThrows(IllegalArgumentException.class,
         () -> DefaultRunner.apply(options(), new String[0], List.of(API), "spark", 4));
