@@ -13,8 +13,9 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * slot per core), chosen by the whole-run measurement (README, "Which runner translate uses"): it
  * keeps the servers busier from launch to exit than the DirectRunner, and spills groupings to
  * disk where the DirectRunner holds them in memory. A run with an in-process model or a batch
- * backend, and a dry run, stay on the DirectRunner, which ran those faster here (the model's CPU
- * work competes with Flink's own). Unit tests keep Beam's DirectRunner through the system property
+ * backend, and a dry run, stay on the DirectRunner, where they were measured and tested: the
+ * whole-run figure says nothing about them, and the demo's two in-process models took about twice
+ * the memory on Flink embedded. Unit tests keep Beam's DirectRunner through the system property
  * {@value #PROPERTY}{@code =direct}.
  */
 final class DefaultRunner {

@@ -81,7 +81,10 @@ class CacheCompatibilityTest {
       // The same name now serves other weights: nothing is answered from the old entries.
       TranslationRuns.Run changed = run(chunks, TranslateChunksCacheTest.chat(v2, 2), cache);
       assertEquals(distinct, v2.requestCount());
-      assertEquals(0, changed.counter(LABEL, "cache_hits"));
+      // Every distinct text went to v2; a repeat of one may then be answered by the cache, but
+      // only from v2's own answer of this run (stored on arrival), so at most the repeats hit.
+      long hits = changed.counter(LABEL, "cache_hits");
+      assertTrue(hits <= chunks.size() - distinct, hits + " cache hits");
       // Back to the first weights: still answered (copied to the new keys on first use).
       run(chunks, TranslateChunksCacheTest.chat(v1, 2), cache);
       assertEquals(0, v1.requestCount());
