@@ -600,10 +600,24 @@ public final class LoopbackTranslator implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * Ends the handler thread's request as a concurrent one, once: {@link #send} calls it before the
+   * answer goes out, since a client that has its answer may send the next request at once (counted
+   * after the write, the two would overlap and a client limit of N would read as N + 1 here).
+   */
+  private static final ThreadLocal<Runnable> LEAVING = new ThreadLocal<>();
+
   private void handle(HttpExchange exchange) throws IOException {
     long arrival = System.nanoTime();
     int now = concurrent.incrementAndGet();
     maxConcurrent.accumulateAndGet(now, Math::max);
+    java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable leave = () -> {
+      if (left.compareAndSet(false, true)) {
+        concurrent.decrementAndGet();
+      }
+    };
+    LEAVING.set(leave);
     long[] usage = new long[3]; // ok, tokens in, tokens out
     try (exchange) {
       if (now > concurrencyCap) {
@@ -617,7 +631,8 @@ public final class LoopbackTranslator implements AutoCloseable {
     } catch (IOException e) {
       // The client went away (it timed out on a delayed answer): nothing to answer.
     } finally {
-      concurrent.decrementAndGet();
+      leave.run();
+      LEAVING.remove();
       long end = System.nanoTime();
       synchronized (meterLock) {
         meterRequests++;
@@ -882,6 +897,10 @@ public final class LoopbackTranslator implements AutoCloseable {
     exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
     if (retryAfter != null) {
       exchange.getResponseHeaders().set("Retry-After", retryAfter);
+    }
+    Runnable leave = LEAVING.get();
+    if (leave != null) {
+      leave.run();
     }
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
