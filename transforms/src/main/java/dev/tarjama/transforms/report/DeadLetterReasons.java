@@ -17,6 +17,16 @@ public final class DeadLetterReasons {
   private DeadLetterReasons() {}
 
   /** Up to {@code n} lines "RECORD (STAGE FIELD): ERROR" from {@code output}'s dead_letter/. */
+  /** report.md's line of dead letters per stage ({@code stages}: stage → count), if any. */
+  static void byStage(StringBuilder md, com.fasterxml.jackson.databind.JsonNode stages) {
+    if (stages.size() > 0) {
+      md.append("Dead letters by stage: ");
+      stages.fields().forEachRemaining(
+          e -> md.append(e.getKey()).append(' ').append(e.getValue().asLong()).append("; "));
+      md.append("\n\n");
+    }
+  }
+
   public static List<String> first(String output, int n) throws IOException {
     List<String> reasons = new ArrayList<>();
     MatchResult match = FileSystems.match(output + "dead_letter/*");

@@ -104,13 +104,7 @@ public final class JudgeReport {
         c.get("input").asLong(), c.get("accepted").asLong(), c.get("rejected").asLong(),
         c.get("undecided").asLong(), c.get("dead_letter").asLong(),
         100 * root.get("accepted_share").asDouble()));
-    JsonNode stages = root.get("dead_letter_by_stage");
-    if (stages.size() > 0) {
-      md.append("Dead letters by stage: ");
-      stages.fields().forEachRemaining(
-          e -> md.append(e.getKey()).append(' ').append(e.getValue().asLong()).append("; "));
-      md.append("\n\n");
-    }
+    DeadLetterReasons.byStage(md, root.get("dead_letter_by_stage"));
     md.append(String.format(Locale.ROOT,
         "## Calls\n\n| API calls | retries | failures | tokens in | tokens out |\n"
             + "|---:|---:|---:|---:|---:|\n| %d | %d | %d | %d | %d |\n\n",

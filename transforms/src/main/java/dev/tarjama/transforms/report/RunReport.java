@@ -363,13 +363,7 @@ public final class RunReport {
           c.get("input").asLong(), c.get("chosen").asLong(), c.get("rejected").asLong(),
           c.get("dead_letter").asLong()));
     }
-    JsonNode stages = root.get("dead_letter_by_stage");
-    if (stages.size() > 0) {
-      md.append("Dead letters by stage: ");
-      stages.fields().forEachRemaining(
-          e -> md.append(e.getKey()).append(' ').append(e.getValue().asLong()).append("; "));
-      md.append("\n\n");
-    }
+    DeadLetterReasons.byStage(md, root.get("dead_letter_by_stage"));
     if (root.has("duplicate_ids")) {
       md.append(SharedIds.markdown(root.get("duplicate_ids"))).append('\n');
     }
