@@ -44,7 +44,9 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 
 /**
  * Throughput of the CPU stages of the translate path (read/normalize, segment, chunk, reassemble,
- * score, rank) on the data kit, with an identity translator so no model time is counted:
+ * quality estimation, score, rank) on the data kit, with the loopback translator's answers (Arabic
+ * letters for Latin ones, markup kept) so that no model time is counted and the quality signals
+ * see a target in the target script:
  *
  * <ol>
  *   <li>the stage code itself, one thread: MB of input records per second per core, and
@@ -126,8 +128,12 @@ public final class StageThroughput {
     final Chunker chunker;
     final ScoreCandidates scorer =
         ScoreCandidates.forScript("Arab").withR0(0.8166).withPolicy(RankingPolicy.defaults());
-    final long[] nanos = new long[5];
-    static final String[] NAMES = {"normalize", "segment", "chunk", "reassemble", "score+rank"};
+    final dev.tarjama.transforms.quality.QualityEstimator quality =
+        dev.tarjama.transforms.quality.QualityEstimator.defaults("ar", 0.8166);
+    final long[] nanos = new long[6];
+    /** Nanoseconds per quality signal, measured apart from the stage (the same calls again). */
+    final Map<String, Long> signalNanos = new java.util.TreeMap<>();
+    static final String[] NAMES = {"normalize", "segment", "chunk", "reassemble", "quality", "score+rank"};
 
     StageCode(TokenCounter counter) {
       chunker = Chunker.bySentences(counter, Chunker.DEFAULT_TOKEN_BUDGET);
@@ -135,6 +141,7 @@ public final class StageThroughput {
 
     void reset() {
       java.util.Arrays.fill(nanos, 0);
+      signalNanos.clear();
     }
 
     void run(List<SourceRecord> records) {
@@ -161,18 +168,40 @@ public final class StageThroughput {
         for (int k = 0; k < 2; k++) {
           List<ChunkTranslation> translations = new ArrayList<>();
           for (Chunk chunk : plan.chunks) {
-            translations.add(ChunkTranslation.success(chunk, "identity", k, chunk.text, chunk.tokens, chunk.tokens));
+            String target = dev.tarjama.transforms.translate.LoopbackTranslator.translate(chunk.text, k);
+            translations.add(ChunkTranslation.success(chunk, "loopback", k, target, chunk.tokens, chunk.tokens));
           }
-          candidates.add(CandidateAssembler.assemble(plan, "identity", k, translations));
+          candidates.add(CandidateAssembler.assemble(plan, "loopback", k, translations));
         }
         long t4 = System.nanoTime();
         nanos[3] += t4 - t3;
-        List<Candidate> scored = new ArrayList<>();
+        List<Candidate> estimated = new ArrayList<>();
         for (Candidate c : candidates) {
+          estimated.add(quality.estimate(c));
+        }
+        long t5 = System.nanoTime();
+        nanos[4] += t5 - t4;
+        List<Candidate> scored = new ArrayList<>();
+        for (Candidate c : estimated) {
           scored.add(scorer.score(c));
         }
         RecordDecision.decide(conversation.recordId(), scored, scorer.policy());
-        nanos[4] += System.nanoTime() - t4;
+        nanos[5] += System.nanoTime() - t5;
+        for (Candidate c : candidates) {
+          if (!c.valid) {
+            continue;
+          }
+          var input = new dev.tarjama.transforms.quality.QualityInput(c.split, c.sourceText, c.targetText);
+          for (var signal : quality.signals()) {
+            long s0 = System.nanoTime();
+            try {
+              signal.measure(input);
+            } catch (RuntimeException e) {
+              // counted as QualityEstimator counts it: a not-judged measure
+            }
+            signalNanos.merge(signal.name(), System.nanoTime() - s0, Long::sum);
+          }
+        }
       }
     }
 
@@ -183,8 +212,11 @@ public final class StageThroughput {
         total += nanos[i];
         s.append(String.format(Locale.ROOT, "%s %.1f MB/s; ", NAMES[i], bytes / 1e6 / (nanos[i] / 1e9)));
       }
-      return String.format(Locale.ROOT, "all stages %.2f MB/s per core, %.0f conversations/s | %s",
-          bytes / 1e6 / (total / 1e9), records / (total / 1e9), s);
+      StringBuilder signals = new StringBuilder("\n    quality signals, MB of records/s:");
+      signalNanos.forEach((name, n) -> signals.append(
+          String.format(Locale.ROOT, " %s %.1f;", name, bytes / 1e6 / (n / 1e9))));
+      return String.format(Locale.ROOT, "all stages %.2f MB/s per core, %.0f conversations/s | %s%s",
+          bytes / 1e6 / (total / 1e9), records / (total / 1e9), s, signals);
     }
   }
 
