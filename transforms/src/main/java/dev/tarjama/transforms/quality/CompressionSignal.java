@@ -33,20 +33,22 @@ public final class CompressionSignal implements QualitySignal {
         "target compresses %.2f× better than the source", ratio));
   }
 
+  // A level-9 deflater's state is large to make: one per thread, reset between texts.
+  private static final ThreadLocal<Deflater> DEFLATERS =
+      ThreadLocal.withInitial(() -> new Deflater(9, true));
+
   static double ratio(String text) {
     byte[] raw = text.getBytes(StandardCharsets.UTF_8);
-    Deflater deflater = new Deflater(9, true);
-    try {
-      deflater.setInput(raw);
-      deflater.finish();
-      byte[] buf = new byte[raw.length + 64];
-      int size = 0;
-      while (!deflater.finished()) {
-        size += deflater.deflate(buf);
-      }
-      return (double) size / raw.length;
-    } finally {
-      deflater.end();
+    Deflater deflater = DEFLATERS.get();
+    deflater.reset();
+    deflater.setInput(raw);
+    deflater.finish();
+    byte[] buf = new byte[raw.length + 64];
+    int size = 0;
+    while (!deflater.finished()) {
+      size += deflater.deflate(buf);
     }
+    deflater.reset(); // lets go of the input
+    return (double) size / raw.length;
   }
 }

@@ -34,6 +34,25 @@ final class CopiedWords {
     this.example = example;
   }
 
+  /**
+   * The copied words of a candidate. Two signals read them ({@code untranslated} and {@code
+   * untranslated_run}) one after the other on the same input, so each thread keeps its last
+   * result.
+   */
+  static CopiedWords of(QualityInput in) {
+    Last last = LAST.get();
+    if (last != null && last.input == in) {
+      return last.words;
+    }
+    CopiedWords words = of(in.source(), in.target());
+    LAST.set(new Last(in, words));
+    return words;
+  }
+
+  private record Last(QualityInput input, CopiedWords words) {}
+
+  private static final ThreadLocal<Last> LAST = new ThreadLocal<>();
+
   static CopiedWords of(String source, String target) {
     List<Prose.Word> sourceWords = Prose.words(source);
     Set<String> names = new HashSet<>();

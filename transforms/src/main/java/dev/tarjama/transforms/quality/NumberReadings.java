@@ -103,7 +103,7 @@ final class NumberReadings {
       // A range's short end: 1620-21.
       if (previous != null && start - previousEnd == 1 && "-–".indexOf(text.charAt(start - 1)) >= 0
           && seps.isEmpty() && groups.get(0).length() < previous.length()
-          && previous.matches("\\d+")) {
+          && allAsciiDigits(previous)) {
         readings.add(canonical(previous.substring(0, previous.length() - groups.get(0).length())
             + groups.get(0), ""));
       }
@@ -141,10 +141,30 @@ final class NumberReadings {
     return canonical(integer.toString(), fraction);
   }
 
+  /** Leading zeros of the integer part (one digit kept) and trailing zeros of the fraction off. */
   static String canonical(String integer, String fraction) {
-    String i = integer.replaceFirst("^0+(?=.)", "");
-    String f = fraction.replaceFirst("0+$", "");
-    return f.isEmpty() ? i : i + "." + f;
+    int from = 0;
+    while (from < integer.length() - 1 && integer.charAt(from) == '0') {
+      from++;
+    }
+    int to = fraction.length();
+    while (to > 0 && fraction.charAt(to - 1) == '0') {
+      to--;
+    }
+    String i = integer.substring(from);
+    return to == 0 ? i : i + "." + fraction.substring(0, to);
+  }
+
+  private static boolean allAsciiDigits(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int k = 0; k < s.length(); k++) {
+      if (s.charAt(k) < '0' || s.charAt(k) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static final String[][] SCALES = {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * {@code numbers}: every number of the source prose appears in the target, and no number appears
@@ -143,8 +144,8 @@ public final class NumbersSignal implements QualitySignal {
   static Map<String, Integer> arabicNumberWords(String target) {
     Map<String, Integer> m = new HashMap<>();
     for (Prose.Word w : Prose.words(target)) {
-      String t = w.text().replaceAll("[\\u064B-\\u0652]", "");
-      for (String prefix : new String[] {"وال", "بال", "لل", "ال", "و", "ب", "ل"}) {
+      String t = withoutHarakat(w.text());
+      for (String prefix : PREFIXES) {
         if (t.startsWith(prefix) && t.length() > prefix.length() + 2) {
           t = t.substring(prefix.length());
           break;
@@ -162,9 +163,29 @@ public final class NumbersSignal implements QualitySignal {
     return m;
   }
 
+  private static final String[] PREFIXES = {"وال", "بال", "لل", "ال", "و", "ب", "ل"};
+
+  /** {@code word} without the harakat U+064B–U+0652 (tanween, short vowels, shadda, sukun). */
+  static String withoutHarakat(String word) {
+    StringBuilder b = null;
+    for (int i = 0; i < word.length(); i++) {
+      char c = word.charAt(i);
+      boolean haraka = c >= '\u064B' && c <= '\u0652';
+      if (haraka && b == null) {
+        b = new StringBuilder(word.length()).append(word, 0, i);
+      } else if (!haraka && b != null) {
+        b.append(c);
+      }
+    }
+    return b == null ? word : b.toString();
+  }
+
+  private static final Pattern ROMAN =
+      Pattern.compile("M{0,4}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})");
+
   /** A Roman numeral of two or more capitals (II … MMXXV), else 0. */
   static int roman(String w) {
-    if (w.length() < 2 || !w.matches("M{0,4}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")) {
+    if (w.length() < 2 || !romanLetters(w) || !ROMAN.matcher(w).matches()) {
       return 0;
     }
     int total = 0;
@@ -174,6 +195,15 @@ public final class NumbersSignal implements QualitySignal {
       total += v < next ? -v : v;
     }
     return total;
+  }
+
+  private static boolean romanLetters(String w) {
+    for (int i = 0; i < w.length(); i++) {
+      if (value(w.charAt(i)) == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int value(char c) {

@@ -35,8 +35,38 @@ public final class RepetitionSignal implements QualitySignal {
 
   record Loop(int repeats, String unit) {}
 
+  /**
+   * {@code text} with every run of regex {@code \s} (space, tab, line breaks, form feed, vertical
+   * tab) as one space, then {@link String#strip stripped}: what {@code replaceAll("\\s+", " ")
+   * .strip()} gives, without a regex per call (signals run on every candidate).
+   */
   static String squeeze(String text) {
-    return text.replaceAll("\\s+", " ").strip();
+    StringBuilder b = null;
+    int n = text.length();
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (isRegexSpace(c)) {
+        int end = i + 1;
+        while (end < n && isRegexSpace(text.charAt(end))) {
+          end++;
+        }
+        if (b == null) {
+          if (c == ' ' && end == i + 1) {
+            continue; // already one space
+          }
+          b = new StringBuilder(n).append(text, 0, i);
+        }
+        b.append(' ');
+        i = end - 1;
+      } else if (b != null) {
+        b.append(c);
+      }
+    }
+    return (b == null ? text : b.toString()).strip();
+  }
+
+  private static boolean isRegexSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
   }
 
   /**
@@ -44,38 +74,41 @@ public final class RepetitionSignal implements QualitySignal {
    * units with as many repeats, the one that starts first, then the shorter. For each unit length,
    * one pass from the end counts how many characters in a row equal the one a unit further on:
    * {@code r} repeats of the unit at {@code i} are {@code (r - 1) × length} such matches from
-   * {@code i}. Linear in the text for each length, where comparing units at every start was not.
+   * {@code i}. Linear in the text for each length, where comparing units at every start was not;
+   * lengths that cannot reach the best count so far are not tried.
    */
   static Loop longestLoop(String text) {
-    int n = text.length();
+    char[] c = text.toCharArray();
+    int n = c.length;
     int best = 1;
     int bestStart = -1;
     int bestLength = 0;
-    int[] run = new int[n + 1];
-    for (int len = 1; len <= MAX_UNIT && 2 * len <= n; len++) {
-      run[n - len] = 0;
+    // A unit of length len repeats at most n / len times: once that is below the best count no
+    // longer unit can match or beat it.
+    for (int len = 1; len <= MAX_UNIT && 2 * len <= n && n / len >= Math.max(best, 2); len++) {
+      int need = (Math.max(best, 2) - 1) * len; // matches a candidate needs to be considered
+      int run = 0;
       for (int j = n - len - 1; j >= 0; j--) {
-        run[j] = text.charAt(j) == text.charAt(j + len) ? run[j + 1] + 1 : 0;
-      }
-      for (int i = 0; i + 2 * len <= n; i++) {
-        int repeats = 1 + run[i] / len;
-        if (repeats < best || repeats == 1) {
+        run = c[j] == c[j + len] ? run + 1 : 0;
+        if (run < need || j + 2 * len > n) {
           continue;
         }
-        boolean earlier = repeats > best || i < bestStart || (i == bestStart && len < bestLength);
-        if (earlier && !Character.isLowSurrogate(text.charAt(i)) && hasLetter(text, i, i + len)) {
+        int repeats = 1 + run / len;
+        boolean better = repeats > best || j < bestStart || (j == bestStart && len < bestLength);
+        if (better && !Character.isLowSurrogate(c[j]) && hasLetter(c, j, j + len)) {
           best = repeats;
-          bestStart = i;
+          bestStart = j;
           bestLength = len;
+          need = (best - 1) * len;
         }
       }
     }
     return new Loop(best, bestStart < 0 ? "" : text.substring(bestStart, bestStart + bestLength));
   }
 
-  private static boolean hasLetter(String text, int from, int to) {
+  private static boolean hasLetter(char[] text, int from, int to) {
     for (int i = from; i < to; i++) {
-      char c = text.charAt(i);
+      char c = text[i];
       // Tatweel (a modifier letter) stretches a word for layout: a run of it is not a loop.
       if (Character.isLetter(c) && Character.getType(c) != Character.MODIFIER_LETTER) {
         return true;

@@ -18,7 +18,7 @@ public final class UntranslatedRunSignal implements QualitySignal {
 
   @Override
   public Measure measure(QualityInput in) {
-    CopiedWords c = CopiedWords.of(in.source(), in.target());
+    CopiedWords c = CopiedWords.of(in);
     if (c.translatable == 0) {
       return Measure.notJudged("no translatable source word");
     }

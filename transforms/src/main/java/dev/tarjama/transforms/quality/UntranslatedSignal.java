@@ -18,7 +18,7 @@ public final class UntranslatedSignal implements QualitySignal {
 
   @Override
   public Measure measure(QualityInput in) {
-    CopiedWords c = CopiedWords.of(in.source(), in.target());
+    CopiedWords c = CopiedWords.of(in);
     if (c.translatable < MIN_WORDS) {
       return Measure.notJudged("fewer than " + MIN_WORDS + " translatable source words");
     }

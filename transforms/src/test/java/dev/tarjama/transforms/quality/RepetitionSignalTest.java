@@ -57,4 +57,20 @@ class RepetitionSignalTest {
     assertEquals(new RepetitionSignal.Loop(1, ""), RepetitionSignal.longestLoop("abc"));
     assertEquals(new RepetitionSignal.Loop(1, ""), RepetitionSignal.longestLoop("ـــــــ"));
   }
+
+  @Test
+  void squeezesAsTheRegexDoes() {
+    String[] pieces = {" ", "  ", "\t", "\n", "\r\n", "\u000B", "\f", "\u00A0", "\u2003", "a", "ك",
+        "\u3000", "x y"};
+    Random random = new Random(11);
+    for (int round = 0; round < 3000; round++) {
+      StringBuilder text = new StringBuilder();
+      int parts = random.nextInt(12);
+      for (int p = 0; p < parts; p++) {
+        text.append(pieces[random.nextInt(pieces.length)]);
+      }
+      String t = text.toString();
+      assertEquals(t.replaceAll("\\s+", " ").strip(), RepetitionSignal.squeeze(t), t);
+    }
+  }
 }
