@@ -6,6 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tarjama.models.reward.RewardModelConfig;
 import dev.tarjama.transforms.backend.BackendSpec;
+import dev.tarjama.transforms.quality.QualityPolicy;
+import dev.tarjama.transforms.report.SampleRecords;
+import dev.tarjama.transforms.report.CountLive;
+import dev.tarjama.transforms.backend.SpreadOverBuckets;
+import dev.tarjama.transforms.batch.CollectBatchRequests;
+import dev.tarjama.transforms.backend.CacheLookup;
+import dev.tarjama.transforms.translate.TranslateChunks;
+import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.transforms.bilingual.EmitBilingual;
 import dev.tarjama.transforms.chunk.ChunkRecords;
 import dev.tarjama.transforms.evaluate.EvaluateTranslations;
@@ -157,6 +165,37 @@ class DisplayDataTest {
     assertEquals("qwen-judge", meaning.get("judge/backend"));
     assertEquals("qwen3-8b", meaning.get("judge/model"));
     assertEquals(cache, meaning.get("judge/cache"));
+  }
+
+  @Test
+  void translationShowsBackendsCacheDedupeAndLimitButNoPassword() {
+    BackendSpec a = BackendSpec.parse(
+        "name=qwen,url=http://127.0.0.1:8000/v1,model=qwen3-8b,key-env=QWEN_KEY");
+    BackendSpec b = BackendSpec.parse("name=gemma,url=http://127.0.0.1:8001/v1,model=gemma-3");
+    // A password in the URI itself is refused when the transform is made; only its variable's name.
+    String cache = "redis://cache.internal:6379/2?password-env=CACHE_PASSWORD";
+    Map<String, String> d = items(TranslateChunks.with(a, b).withCache(cache)
+        .withDeduplication(false).withShuffleBuckets(4)
+        .withSpendingLimit(SpendingLimit.of(2.5, 0)));
+    assertEquals(a.label() + "," + b.label(), d.get("backends"));
+    assertEquals(cache, d.get("cache"));
+    assertEquals("false", d.get("deduplicate"));
+    assertEquals("4", d.get("shuffleBuckets"));
+    assertTrue(d.get("spendingLimit").contains("2.5"), d.get("spendingLimit"));
+    assertFalse(items(TranslateChunks.with(a)).containsKey("spendingLimit"), "no limit set");
+
+    Map<String, String> lookup = items(CacheLookup.of(a, cache));
+    assertEquals(a.label(), lookup.get("backend"));
+    assertEquals(cache, lookup.get("cache"));
+    Map<String, String> batch =
+        items(CollectBatchRequests.of(List.of(a, b), "sqlite:/tmp/c.db", "/out/_batch"));
+    assertEquals("sqlite:/tmp/c.db", batch.get("cache"));
+    assertEquals("/out/_batch/", batch.get("requests"));
+    assertEquals("8", items(SpreadOverBuckets.of(8)).get("buckets"));
+    assertEquals("records_read", items(CountLive.as("records_read")).get("counter"));
+    Map<String, String> sample = items(SampleRecords.of(3, 2, QualityPolicy.defaults()));
+    assertEquals("3", sample.get("chosen"));
+    assertEquals("2", sample.get("rejected"));
   }
 
   @Test

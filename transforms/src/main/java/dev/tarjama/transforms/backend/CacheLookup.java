@@ -7,6 +7,7 @@ import dev.tarjama.models.cache.CompatibleLookup;
 import dev.tarjama.models.cache.TranslationCache;
 import dev.tarjama.models.cache.TranslationCacheException;
 import dev.tarjama.models.cache.TranslationCaches;
+import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
 import dev.tarjama.transforms.model.ModelCoders;
@@ -20,6 +21,7 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -110,6 +112,15 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
     return new CacheLookup(new Target(
         cacheUri, BackendCaching.keyspace(backend), BackendCaching.truncatedKeyspace(backend),
         backend.label(), backend.k(), route && !backend.isLocal() && !backend.isBatch()));
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("backend", target.label()).withLabel("Backend (label)"));
+    builder.add(DisplayData.item("candidates", target.k()).withLabel("Candidates per chunk"));
+    builder.add(DisplayData.item("cache", DisplayValues.withoutCredentials(target.cacheUri()))
+        .withLabel("Cache"));
   }
 
   @Override

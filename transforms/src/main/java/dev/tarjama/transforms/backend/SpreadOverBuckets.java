@@ -7,6 +7,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
@@ -35,6 +36,12 @@ public final class SpreadOverBuckets<T> extends PTransform<PCollection<T>, PColl
       throw new IllegalArgumentException("at least one bucket, got " + buckets);
     }
     return new SpreadOverBuckets<>(buckets);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("buckets", buckets).withLabel("Keys spread over"));
   }
 
   @Override

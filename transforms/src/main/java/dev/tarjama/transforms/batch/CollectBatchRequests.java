@@ -2,6 +2,7 @@ package dev.tarjama.transforms.batch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.backend.CacheLookup;
 import dev.tarjama.transforms.model.Chunk;
@@ -10,6 +11,7 @@ import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -44,6 +46,17 @@ public final class CollectBatchRequests extends PTransform<PCollection<Chunk>, P
   /** Where a backend's needed texts are written, as a glob. */
   public static String neededGlob(String dir, String backendName) {
     return (dir.endsWith("/") ? dir : dir + "/") + backendName + "/needed*.jsonl";
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("backends",
+        String.join(",", backends.stream().map(BackendSpec::label).toList()))
+        .withLabel("Batch backends (labels)"));
+    builder.add(DisplayData.item("cache", DisplayValues.withoutCredentials(cacheUri))
+        .withLabel("Cache"));
+    builder.add(DisplayData.item("requests", dir).withLabel("Batch request folder"));
   }
 
   @Override

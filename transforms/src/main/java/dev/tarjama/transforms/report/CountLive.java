@@ -3,6 +3,7 @@ package dev.tarjama.transforms.report;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
@@ -19,6 +20,12 @@ public final class CountLive<T> extends PTransform<PCollection<T>, PCollection<T
   /** Counts into {@code name} (a {@link LiveCounts} constant). */
   public static <T> CountLive<T> as(String name) {
     return new CountLive<>(name);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("counter", name).withLabel("Live counter"));
   }
 
   @Override

@@ -27,6 +27,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Top;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -71,6 +72,13 @@ public final class SampleRecords extends PTransform<PCollectionTuple, PCollectio
       throw new IllegalArgumentException("sample at least one chosen and one rejected record");
     }
     return new SampleRecords(chosen, rejected, quality);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("chosen", chosen).withLabel("Chosen records sampled"));
+    builder.add(DisplayData.item("rejected", rejected).withLabel("Rejected records sampled"));
   }
 
   @Override

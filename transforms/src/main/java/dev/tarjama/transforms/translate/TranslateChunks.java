@@ -4,6 +4,7 @@ import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.models.openai.SharedClients;
 import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.models.translate.Translator;
+import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.backend.BackendCaching;
 import dev.tarjama.transforms.backend.BackendMetrics;
 import dev.tarjama.transforms.backend.BackendSpec;
@@ -27,6 +28,7 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -217,6 +219,23 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
    */
   public static String metricName(String backendLabel, String metric) {
     return BackendMetrics.translation(backendLabel).name(metric);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("backends",
+        String.join(",", backends.stream().map(BackendSpec::label).toList()))
+        .withLabel("Backends (labels, in branch order)"));
+    builder.add(DisplayData.item("cache", DisplayValues.withoutCredentials(options.cacheUri()))
+        .withLabel("Cache"));
+    builder.add(DisplayData.item("deduplicate", deduplicate).withLabel("Identical chunks sent once"));
+    builder.addIfNotDefault(
+        DisplayData.item("shuffleBuckets", options.shuffleBuckets()).withLabel("Shuffle buckets"), 0);
+    if (spendingLimit.isLimited()) {
+      builder.add(DisplayData.item("spendingLimit", spendingLimit.describe())
+          .withLabel("Spending limit (per worker)"));
+    }
   }
 
   @Override

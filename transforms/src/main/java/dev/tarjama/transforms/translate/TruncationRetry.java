@@ -1,6 +1,7 @@
 package dev.tarjama.transforms.translate;
 
 import dev.tarjama.models.cache.TranslationCaches;
+import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.backend.BackendMetrics;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.backend.CacheLookup;
@@ -14,6 +15,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -63,6 +65,16 @@ public final class TruncationRetry extends PTransform<PCollection<Chunk>, PColle
           "backend " + backend.name() + " is local: its length limit is the model's own");
     }
     return new TruncationRetry(branch);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    DisplayValues.backend(builder, branch.backend().forTruncationRetry());
+    builder.add(DisplayData.item("cache", DisplayValues.withoutCredentials(branch.cacheUri()))
+        .withLabel("Cache"));
+    builder.add(DisplayData.item("shareInFlight", branch.share())
+        .withLabel("Identical retries in flight sent once"));
   }
 
   @Override
