@@ -5,6 +5,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +57,43 @@ public final class ModelCoders {
     }
   }
 
+  /** Writes a value's fields: the encoding half of a {@link Typed} coder. */
+  @FunctionalInterface
+  public interface Writer<T> extends Serializable {
+    void write(DataOutputStream out, T value) throws IOException;
+  }
+
+  /** Reads what a {@link Writer} wrote. */
+  @FunctionalInterface
+  public interface Reader<T> extends Serializable {
+    T read(DataInputStream in) throws IOException;
+  }
+
+  /**
+   * A coder made of a writer and a reader, so that each element type's coder is its pair of
+   * functions and nothing else (a class of its own still, for {@code @DefaultCoder} and for
+   * coder equality, which compares classes).
+   */
+  public abstract static class Typed<T> extends Base<T> {
+    private final Writer<T> writer;
+    private final Reader<T> reader;
+
+    protected Typed(Writer<T> writer, Reader<T> reader) {
+      this.writer = writer;
+      this.reader = reader;
+    }
+
+    @Override
+    protected final void write(T value, DataOutputStream out) throws IOException {
+      writer.write(out, value);
+    }
+
+    @Override
+    protected final T read(DataInputStream in) throws IOException {
+      return reader.read(in);
+    }
+  }
+
   static void writeString(DataOutputStream out, String s) throws IOException {
     byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
     out.writeInt(bytes.length);
@@ -82,14 +120,6 @@ public final class ModelCoders {
       list.add(readString(in));
     }
     return list;
-  }
-
-  interface Writer<T> {
-    void write(DataOutputStream out, T value) throws IOException;
-  }
-
-  interface Reader<T> {
-    T read(DataInputStream in) throws IOException;
   }
 
   static <T> void writeList(DataOutputStream out, List<T> list, Writer<T> writer)
@@ -305,175 +335,123 @@ public final class ModelCoders {
         in.readBoolean(), in.readLong());
   }
 
+  static void writeCandidateKey(DataOutputStream out, CandidateKey key) throws IOException {
+    writeString(out, key.recordId());
+    writeString(out, key.backend());
+    out.writeInt(key.candidate());
+  }
+
+  static CandidateKey readCandidateKey(DataInputStream in) throws IOException {
+    return new CandidateKey(readString(in), readString(in), in.readInt());
+  }
+
   /** The coder of {@link RecordKey}: its location, then the user's id. */
-  public static final class RecordKeyCoder extends Base<RecordKey> {
+  public static final class RecordKeyCoder extends Typed<RecordKey> {
+    public RecordKeyCoder() {
+      super(ModelCoders::writeRecordKey, ModelCoders::readRecordKey);
+    }
+
     public static CoderProvider getCoderProvider() {
       return CoderProviders.forCoder(TypeDescriptor.of(RecordKey.class), new RecordKeyCoder());
-    }
-
-    @Override
-    protected void write(RecordKey value, DataOutputStream out) throws IOException {
-      writeRecordKey(out, value);
-    }
-
-    @Override
-    protected RecordKey read(DataInputStream in) throws IOException {
-      return readRecordKey(in);
     }
   }
 
   /** The coder of {@link CandidateKey}: record id, backend, candidate index. */
-  public static final class CandidateKeyCoder extends Base<CandidateKey> {
+  public static final class CandidateKeyCoder extends Typed<CandidateKey> {
+    public CandidateKeyCoder() {
+      super(ModelCoders::writeCandidateKey, ModelCoders::readCandidateKey);
+    }
+
     public static CoderProvider getCoderProvider() {
       return CoderProviders.forCoder(TypeDescriptor.of(CandidateKey.class), new CandidateKeyCoder());
-    }
-
-    @Override
-    protected void write(CandidateKey value, DataOutputStream out) throws IOException {
-      writeString(out, value.recordId());
-      writeString(out, value.backend());
-      out.writeInt(value.candidate());
-    }
-
-    @Override
-    protected CandidateKey read(DataInputStream in) throws IOException {
-      return new CandidateKey(readString(in), readString(in), in.readInt());
     }
   }
 
   /** The coder of {@link SourceRecord}. */
-  public static final class SourceRecordCoder extends Base<SourceRecord> {
+  public static final class SourceRecordCoder extends Typed<SourceRecord> {
+    public SourceRecordCoder() {
+      super(ModelCoders::writeSourceRecord, ModelCoders::readSourceRecord);
+    }
+
     public static CoderProvider getCoderProvider() {
       return CoderProviders.forCoder(TypeDescriptor.of(SourceRecord.class), new SourceRecordCoder());
-    }
-
-    @Override
-    protected void write(SourceRecord value, DataOutputStream out) throws IOException {
-      writeSourceRecord(out, value);
-    }
-
-    @Override
-    protected SourceRecord read(DataInputStream in) throws IOException {
-      return readSourceRecord(in);
     }
   }
 
   /** The coder of {@link Conversation}. */
-  public static final class ConversationCoder extends Base<Conversation> {
+  public static final class ConversationCoder extends Typed<Conversation> {
+    public ConversationCoder() {
+      super(ModelCoders::writeConversation, ModelCoders::readConversation);
+    }
+
     public static CoderProvider getCoderProvider() {
       return CoderProviders.forCoder(TypeDescriptor.of(Conversation.class), new ConversationCoder());
-    }
-
-    @Override
-    protected void write(Conversation value, DataOutputStream out) throws IOException {
-      writeConversation(out, value);
-    }
-
-    @Override
-    protected Conversation read(DataInputStream in) throws IOException {
-      return readConversation(in);
     }
   }
 
   /** The coder of {@link SegmentedRecord}. */
-  public static final class SegmentedRecordCoder extends Base<SegmentedRecord> {
+  public static final class SegmentedRecordCoder extends Typed<SegmentedRecord> {
+    public SegmentedRecordCoder() {
+      super(ModelCoders::writeSegmentedRecord, ModelCoders::readSegmentedRecord);
+    }
+
     public static CoderProvider getCoderProvider() {
       return CoderProviders.forCoder(TypeDescriptor.of(SegmentedRecord.class), new SegmentedRecordCoder());
-    }
-
-    @Override
-    protected void write(SegmentedRecord value, DataOutputStream out) throws IOException {
-      writeSegmentedRecord(out, value);
-    }
-
-    @Override
-    protected SegmentedRecord read(DataInputStream in) throws IOException {
-      return readSegmentedRecord(in);
     }
   }
 
   /** The coder of {@link Chunk}. */
-  public static final class ChunkCoder extends Base<Chunk> {
+  public static final class ChunkCoder extends Typed<Chunk> {
+    public ChunkCoder() {
+      super(ModelCoders::writeChunk, ModelCoders::readChunk);
+    }
+
     public static CoderProvider getCoderProvider() {
       return CoderProviders.forCoder(TypeDescriptor.of(Chunk.class), new ChunkCoder());
-    }
-
-    @Override
-    protected void write(Chunk value, DataOutputStream out) throws IOException {
-      writeChunk(out, value);
-    }
-
-    @Override
-    protected Chunk read(DataInputStream in) throws IOException {
-      return readChunk(in);
     }
   }
 
   /** The coder of {@link RecordPlan}. */
-  public static final class RecordPlanCoder extends Base<RecordPlan> {
+  public static final class RecordPlanCoder extends Typed<RecordPlan> {
+    public RecordPlanCoder() {
+      super(ModelCoders::writeRecordPlan, ModelCoders::readRecordPlan);
+    }
+
     public static CoderProvider getCoderProvider() {
       return CoderProviders.forCoder(TypeDescriptor.of(RecordPlan.class), new RecordPlanCoder());
-    }
-
-    @Override
-    protected void write(RecordPlan value, DataOutputStream out) throws IOException {
-      writeRecordPlan(out, value);
-    }
-
-    @Override
-    protected RecordPlan read(DataInputStream in) throws IOException {
-      return readRecordPlan(in);
     }
   }
 
   /** The coder of {@link ChunkTranslation}. */
-  public static final class ChunkTranslationCoder extends Base<ChunkTranslation> {
+  public static final class ChunkTranslationCoder extends Typed<ChunkTranslation> {
+    public ChunkTranslationCoder() {
+      super(ModelCoders::writeChunkTranslation, ModelCoders::readChunkTranslation);
+    }
+
     public static CoderProvider getCoderProvider() {
       return CoderProviders.forCoder(TypeDescriptor.of(ChunkTranslation.class), new ChunkTranslationCoder());
-    }
-
-    @Override
-    protected void write(ChunkTranslation value, DataOutputStream out) throws IOException {
-      writeChunkTranslation(out, value);
-    }
-
-    @Override
-    protected ChunkTranslation read(DataInputStream in) throws IOException {
-      return readChunkTranslation(in);
     }
   }
 
   /** The coder of {@link Candidate}. */
-  public static final class CandidateCoder extends Base<Candidate> {
+  public static final class CandidateCoder extends Typed<Candidate> {
+    public CandidateCoder() {
+      super(ModelCoders::writeCandidate, ModelCoders::readCandidate);
+    }
+
     public static CoderProvider getCoderProvider() {
       return CoderProviders.forCoder(TypeDescriptor.of(Candidate.class), new CandidateCoder());
-    }
-
-    @Override
-    protected void write(Candidate value, DataOutputStream out) throws IOException {
-      writeCandidate(out, value);
-    }
-
-    @Override
-    protected Candidate read(DataInputStream in) throws IOException {
-      return readCandidate(in);
     }
   }
 
   /** The coder of {@link DeadLetter}. */
-  public static final class DeadLetterCoder extends Base<DeadLetter> {
+  public static final class DeadLetterCoder extends Typed<DeadLetter> {
+    public DeadLetterCoder() {
+      super(ModelCoders::writeDeadLetter, ModelCoders::readDeadLetter);
+    }
+
     public static CoderProvider getCoderProvider() {
       return CoderProviders.forCoder(TypeDescriptor.of(DeadLetter.class), new DeadLetterCoder());
-    }
-
-    @Override
-    protected void write(DeadLetter value, DataOutputStream out) throws IOException {
-      writeDeadLetter(out, value);
-    }
-
-    @Override
-    protected DeadLetter read(DataInputStream in) throws IOException {
-      return readDeadLetter(in);
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.util.SerializableUtils;
 import org.junit.jupiter.api.Test;
 
 /** Every domain type travels between workers through its explicit, deterministic coder. */
@@ -21,6 +22,10 @@ class ModelCodersTest {
     // Same value, same bytes: safe as (part of) a GroupByKey key or for dedupe.
     assertEquals(java.util.Arrays.toString(bytes),
         java.util.Arrays.toString(CoderUtils.encodeToByteArray(coder, value)));
+    // A worker gets the coder Java-serialized in the job: it must read the same bytes back.
+    Coder<T> shipped = SerializableUtils.clone(coder);
+    assertEquals(coder, shipped);
+    assertEquals(value, CoderUtils.decodeFromByteArray(shipped, bytes));
     return CoderUtils.decodeFromByteArray(coder, bytes);
   }
 
