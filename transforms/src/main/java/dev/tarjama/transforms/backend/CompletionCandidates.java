@@ -34,8 +34,16 @@ public final class CompletionCandidates {
 
   /** Whether candidate {@code i} of {@code c} stopped at the length limit. */
   public static boolean isTruncated(Completion c, int i) {
-    return "length".equals(c.finishReasons().get(i));
+    return LENGTH.equals(c.finishReasons().get(i));
   }
+
+  /** Whether any candidate of {@code c} stopped at the length limit. */
+  public static boolean anyTruncated(Completion c) {
+    return c.finishReasons().contains(LENGTH);
+  }
+
+  /** The OpenAI finish reason of an answer cut at {@code max_tokens}. */
+  private static final String LENGTH = "length";
 
   /** The prompt tokens of {@code c} shared evenly by its {@code k} candidates (one prompt). */
   public static long[] promptTokensPerCandidate(Completion c, int k) {

@@ -177,7 +177,7 @@ final class TranslateFn extends DoFn<Chunk, ChunkTranslation> {
       String label, Completion completion, Throwable error, boolean retryTruncated) {
     LiveCounts.add(LiveCounts.REQUESTS_IN_FLIGHT, -1);
     LiveCounts.inc(LiveCounts.REQUESTS_DONE);
-    if (error != null || !retryTruncated || !completion.finishReasons().contains("length")) {
+    if (error != null || !retryTruncated || !CompletionCandidates.anyTruncated(completion)) {
       LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
     }
     if (error != null) {
