@@ -44,6 +44,9 @@ public record SpendingLimit(String runId, double maxCostUsd, long maxTokens, Str
     implements Serializable {
   private static final long serialVersionUID = 2L;
 
+  // Not reference-counted like the other per-JVM resources (models.shared.Shared): the spend of a
+  // run must not start again from the file when every DoFn using it happens to be torn down
+  // between bundles. A ledger is a few counters and holds no file handle.
   private static final Map<String, Ledger> LEDGERS = new ConcurrentHashMap<>();
   private static final ObjectMapper LEDGER_JSON = new ObjectMapper();
 
@@ -164,7 +167,6 @@ public record SpendingLimit(String runId, double maxCostUsd, long maxTokens, Str
     private long reservedTokens;
     private long refused;
     private String exhaustion;
-    private FileChannel file;
 
     private Ledger(SpendingLimit limit) {
       this.limit = limit;
@@ -232,17 +234,18 @@ public record SpendingLimit(String runId, double maxCostUsd, long maxTokens, Str
       }
       String line = String.format(Locale.ROOT, "{\"launch\":\"%s\",\"usd\":%s,\"tokens\":%d}%n",
           limit.runId, Double.toString(costUsd), tokens);
+      // Opened and closed per attempt (one append next to an HTTP call): the ledger outlives the
+      // DoFns that use it and is never released, so it must hold no file handle.
+      Path path = Path.of(limit.ledgerFile);
       try {
-        if (file == null) {
-          Path path = Path.of(limit.ledgerFile);
-          Path parent = path.toAbsolutePath().getParent();
-          if (parent != null) {
-            Files.createDirectories(parent);
-          }
-          file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-              StandardOpenOption.APPEND);
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
         }
-        file.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+        try (FileChannel file = FileChannel.open(path, StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+          file.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+        }
       } catch (java.io.IOException e) {
         // The spend still counts in this JVM; the file is for the next launch and the report.
         fileErrors++;
