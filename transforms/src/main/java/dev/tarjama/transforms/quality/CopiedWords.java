@@ -56,23 +56,22 @@ final class CopiedWords {
   static CopiedWords of(String source, String target) {
     List<Prose.Word> sourceWords = Prose.words(source);
     Set<String> names = new HashSet<>();
-    for (Prose.Word w : sourceWords) {
-      if (!w.sentenceStart() && isCapitalized(w.text()) && !isPronounI(w.text())) {
-        names.add(w.text().toLowerCase(Locale.ROOT));
-      }
-    }
     Set<String> lowercaseInSource = new HashSet<>();
-    for (Prose.Word w : sourceWords) {
+    Set<String> vocabulary = new HashSet<>();
+    String[] sourceLower = new String[sourceWords.size()];
+    for (int i = 0; i < sourceLower.length; i++) {
+      Prose.Word w = sourceWords.get(i);
+      sourceLower[i] = w.text().toLowerCase(Locale.ROOT);
       if (!isCapitalized(w.text())) {
-        lowercaseInSource.add(w.text().toLowerCase(Locale.ROOT));
+        lowercaseInSource.add(sourceLower[i]);
+      } else if (!w.sentenceStart() && !isPronounI(w.text())) {
+        names.add(sourceLower[i]);
       }
     }
-    Set<String> vocabulary = new HashSet<>();
     int translatable = 0;
-    for (Prose.Word w : sourceWords) {
-      String lower = w.text().toLowerCase(Locale.ROOT);
-      if (isTranslatable(w.text()) && !names.contains(lower)) {
-        vocabulary.add(lower);
+    for (int i = 0; i < sourceLower.length; i++) {
+      if (isTranslatable(sourceWords.get(i).text()) && !names.contains(sourceLower[i])) {
+        vocabulary.add(sourceLower[i]);
         translatable++;
       }
     }

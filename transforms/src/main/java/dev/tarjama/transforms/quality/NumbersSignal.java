@@ -27,13 +27,35 @@ public final class NumbersSignal implements QualitySignal {
   private static final long serialVersionUID = 1L;
 
   private static final Map<String, String> ENGLISH_WORDS = englishWords();
-  private static final String[][] ARABIC_WORDS = {
+  static final String[][] ARABIC_WORDS = {
     {"1", "واحد", "احد", "أول", "اول", "أولى", "الاول", "الأول", "الأولى"},
     {"2", "اثن", "إثن", "ثاني", "ثانی", "الثاني", "ثنتين", "ثنائي"},
     {"3", "ثلاث", "ثالث"}, {"4", "أربع", "اربع", "رابع"}, {"5", "خمس", "خامس"},
     {"6", "ستة", "ست", "سادس"}, {"7", "سبع", "سابع"}, {"8", "ثمان", "ثامن"},
     {"9", "تسع", "تاسع"}, {"10", "عشر", "عاشر"}, {"100", "مائة", "مئة", "مائتين", "مئات"},
     {"1000", "ألف", "الف", "آلاف"}, {"1000000", "مليون", "ملايين"}};
+
+  private static final List<String[]> NO_ROWS = List.of();
+
+  /**
+   * {@link #ARABIC_WORDS} by first letter: for each letter, each row (in order) with only its
+   * words that start with that letter, so a target word is compared with the few that can match.
+   */
+  private static final Map<Character, List<String[]>> ARABIC_WORDS_BY_FIRST = byFirstLetter();
+
+  private static Map<Character, List<String[]>> byFirstLetter() {
+    Map<Character, List<String[]>> out = new HashMap<>();
+    for (String[] row : ARABIC_WORDS) {
+      Map<Character, List<String>> words = new java.util.LinkedHashMap<>();
+      for (int k = 1; k < row.length; k++) {
+        words.computeIfAbsent(row[k].charAt(0), x -> new ArrayList<>(List.of(row[0])))
+            .add(row[k]);
+      }
+      words.forEach((first, w) ->
+          out.computeIfAbsent(first, x -> new ArrayList<>()).add(w.toArray(String[]::new)));
+    }
+    return out;
+  }
 
   @Override
   public SignalSpec spec() {
@@ -151,7 +173,10 @@ public final class NumbersSignal implements QualitySignal {
           break;
         }
       }
-      for (String[] row : ARABIC_WORDS) {
+      // Each row counts once for a word; a word may count for more than one row.
+      List<String[]> rows =
+          t.isEmpty() ? NO_ROWS : ARABIC_WORDS_BY_FIRST.getOrDefault(t.charAt(0), NO_ROWS);
+      for (String[] row : rows) {
         for (int k = 1; k < row.length; k++) {
           if (t.startsWith(row[k]) && t.length() <= row[k].length() + 3) {
             m.merge(row[0], 1, Integer::sum);

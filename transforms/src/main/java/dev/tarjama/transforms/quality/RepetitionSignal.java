@@ -71,11 +71,15 @@ public final class RepetitionSignal implements QualitySignal {
 
   /**
    * The unit with the most back-to-back repeats (at least 1: every text repeats itself once); of
-   * units with as many repeats, the one that starts first, then the shorter. For each unit length,
-   * one pass from the end counts how many characters in a row equal the one a unit further on:
-   * {@code r} repeats of the unit at {@code i} are {@code (r - 1) × length} such matches from
-   * {@code i}. Linear in the text for each length, where comparing units at every start was not;
-   * lengths that cannot reach the best count so far are not tried.
+   * units with as many repeats, the one that starts first, then the shorter.
+   *
+   * <p>For a unit length {@code len}, {@code r} repeats of the unit at {@code i} are a stretch of
+   * {@code (r - 1) × len} positions in a row where a character equals the one {@code len}
+   * further on. Only stretches of at least {@code need} positions can match or beat the best so
+   * far, and every such stretch holds one of the positions {@code need} apart: those are probed,
+   * and only a probe that matches is widened into its stretch. So a length costs about {@code
+   * n / need} probes rather than {@code n} comparisons, and lengths that cannot reach the best
+   * count are not tried at all.
    */
   static Loop longestLoop(String text) {
     char[] c = text.toCharArray();
@@ -83,24 +87,37 @@ public final class RepetitionSignal implements QualitySignal {
     int best = 1;
     int bestStart = -1;
     int bestLength = 0;
-    // A unit of length len repeats at most n / len times: once that is below the best count no
-    // longer unit can match or beat it.
     for (int len = 1; len <= MAX_UNIT && 2 * len <= n && n / len >= Math.max(best, 2); len++) {
-      int need = (Math.max(best, 2) - 1) * len; // matches a candidate needs to be considered
-      int run = 0;
-      for (int j = n - len - 1; j >= 0; j--) {
-        run = c[j] == c[j + len] ? run + 1 : 0;
-        if (run < need || j + 2 * len > n) {
+      int last = n - len - 1; // the last position that has a character len further on
+      int need = (Math.max(best, 2) - 1) * len;
+      int probe = need - 1;
+      while (probe <= last) {
+        if (c[probe] != c[probe + len]) {
+          probe += need;
           continue;
         }
-        int repeats = 1 + run / len;
-        boolean better = repeats > best || j < bestStart || (j == bestStart && len < bestLength);
-        if (better && !Character.isLowSurrogate(c[j]) && hasLetter(c, j, j + len)) {
-          best = repeats;
-          bestStart = j;
-          bestLength = len;
-          need = (best - 1) * len;
+        int from = probe;
+        while (from > 0 && c[from - 1] == c[from - 1 + len]) {
+          from--;
         }
+        int to = probe;
+        while (to < last && c[to + 1] == c[to + 1 + len]) {
+          to++;
+        }
+        // Starts in the stretch: the earlier, the more repeats; the first that qualifies and
+        // beats the best is the stretch's best.
+        for (int j = from; to - j + 1 >= need; j++) {
+          int repeats = 1 + (to - j + 1) / len;
+          boolean better = repeats > best || j < bestStart || (j == bestStart && len < bestLength);
+          if (better && !Character.isLowSurrogate(c[j]) && hasLetter(c, j, j + len)) {
+            best = repeats;
+            bestStart = j;
+            bestLength = len;
+            need = (best - 1) * len;
+            break;
+          }
+        }
+        probe = to + 1 + need;
       }
     }
     return new Loop(best, bestStart < 0 ? "" : text.substring(bestStart, bestStart + bestLength));

@@ -36,6 +36,47 @@ class NumberReadingsTest {
     }
   }
 
+  /** The definition: every row of number words tried on every word. */
+  private static java.util.Map<String, Integer> arabicWordsByDefinition(String target) {
+    java.util.Map<String, Integer> m = new java.util.HashMap<>();
+    for (Prose.Word w : Prose.words(target)) {
+      String t = w.text().replaceAll("[\\u064B-\\u0652]", "");
+      for (String prefix : new String[] {"وال", "بال", "لل", "ال", "و", "ب", "ل"}) {
+        if (t.startsWith(prefix) && t.length() > prefix.length() + 2) {
+          t = t.substring(prefix.length());
+          break;
+        }
+      }
+      for (String[] row : NumbersSignal.ARABIC_WORDS) {
+        for (int k = 1; k < row.length; k++) {
+          if (t.startsWith(row[k]) && t.length() <= row[k].length() + 3) {
+            m.merge(row[0], 1, Integer::sum);
+            break;
+          }
+        }
+      }
+    }
+    return m;
+  }
+
+  @Test
+  void arabicNumberWordsAsEveryRowTriedOnEveryWord() {
+    java.util.List<String> pieces = new java.util.ArrayList<>(java.util.List.of(
+        "و", "ال", "ب", "ل", "ة", "ين", "ان", "\u064E", "\u0651", "كتاب", " ", " ", "x"));
+    for (String[] row : NumbersSignal.ARABIC_WORDS) {
+      pieces.addAll(java.util.List.of(row).subList(1, row.length));
+    }
+    Random random = new Random(9);
+    for (int round = 0; round < 3000; round++) {
+      StringBuilder text = new StringBuilder();
+      for (int k = random.nextInt(14); k > 0; k--) {
+        text.append(pieces.get(random.nextInt(pieces.size())));
+      }
+      String t = text.toString();
+      assertEquals(arabicWordsByDefinition(t), NumbersSignal.arabicNumberWords(t), t);
+    }
+  }
+
   @Test
   void romanNumeralsAndWordsThatOnlyLookLikeThem() {
     assertEquals(49, NumbersSignal.roman("XLIX"));
