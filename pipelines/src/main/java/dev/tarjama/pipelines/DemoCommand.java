@@ -1,10 +1,10 @@
 package dev.tarjama.pipelines;
 
+import dev.tarjama.models.onnx.ExecutionProvider;
 import dev.tarjama.models.prompt.PromptTemplate;
-import dev.tarjama.models.serve.TranslationServer;
 import dev.tarjama.models.serve.RunningServer;
+import dev.tarjama.models.serve.TranslationServer;
 import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.ExecutionProvider;
 import dev.tarjama.models.translate.SentenceWiseTranslator;
 import dev.tarjama.models.translate.Translator;
 import dev.tarjama.models.translate.Translators;

@@ -47,7 +47,7 @@ import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.translate.DeduplicateChunks;
 import dev.tarjama.transforms.translate.TranslateChunks;
 import dev.tarjama.models.reward.RewardModelConfig;
-import dev.tarjama.models.translate.ExecutionProvider;
+import dev.tarjama.models.onnx.ExecutionProvider;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

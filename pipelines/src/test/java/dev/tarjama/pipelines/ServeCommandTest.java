@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tarjama.models.onnx.ExecutionProvider;
 import dev.tarjama.models.openai.BackendConfig;
 import dev.tarjama.models.openai.BackendException;
 import dev.tarjama.models.openai.Completion;
@@ -14,7 +15,6 @@ import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.prompt.PromptTemplate;
 import dev.tarjama.models.serve.ServerStats;
 import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.ExecutionProvider;
 import dev.tarjama.models.translate.Translation;
 import dev.tarjama.models.translate.Translator;
 import dev.tarjama.models.translate.Translators;

@@ -2,8 +2,8 @@ package dev.tarjama.models.reward;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tarjama.models.onnx.ExecutionProvider;
 import dev.tarjama.models.onnx.ModelLoadException;
-import dev.tarjama.models.translate.ExecutionProvider;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;

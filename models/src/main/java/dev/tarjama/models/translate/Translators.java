@@ -1,5 +1,6 @@
 package dev.tarjama.models.translate;
 
+import dev.tarjama.models.onnx.ExecutionProvider;
 import dev.tarjama.models.onnx.MarianModelConfig;
 import dev.tarjama.models.onnx.MarianTranslators;
 import java.io.IOException;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tarjama.models.onnx.ExecutionProvider;
 import dev.tarjama.models.onnx.ModelLoadException;
-import dev.tarjama.models.translate.ExecutionProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.tarjama.models.translate;
 
+import dev.tarjama.models.onnx.ExecutionProvider;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

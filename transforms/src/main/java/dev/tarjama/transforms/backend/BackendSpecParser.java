@@ -1,10 +1,10 @@
 package dev.tarjama.transforms.backend;
 
+import dev.tarjama.models.onnx.ExecutionProvider;
 import dev.tarjama.models.openai.BackendConfig.CandidateMode;
 import dev.tarjama.models.openai.BackendConfig;
 import dev.tarjama.models.prompt.PromptTemplate;
 import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.ExecutionProvider;
 import dev.tarjama.transforms.backend.BackendSpec.Kind;
 import dev.tarjama.transforms.inference.Batching;
 import java.time.Duration;

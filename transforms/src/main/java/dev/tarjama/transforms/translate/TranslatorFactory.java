@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.translate;
 
-import dev.tarjama.models.translate.ExecutionProvider;
+import dev.tarjama.models.onnx.ExecutionProvider;
 import dev.tarjama.models.translate.Translator;
 import dev.tarjama.models.translate.Translators;
 import java.io.Serializable;

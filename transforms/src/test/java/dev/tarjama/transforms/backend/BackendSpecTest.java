@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tarjama.models.onnx.ExecutionProvider;
 import dev.tarjama.models.openai.BackendConfig.CandidateMode;
 import dev.tarjama.models.openai.BackendConfig.Endpoint;
 import dev.tarjama.models.prompt.PromptTemplate;
 import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.ExecutionProvider;
 import dev.tarjama.transforms.inference.Batching;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.inference;
 
+import dev.tarjama.models.onnx.ExecutionProvider;
 import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.ExecutionProvider;
 import dev.tarjama.models.translate.Translation;
 import dev.tarjama.models.translate.Translator;
 import dev.tarjama.transforms.translate.TranslatorFactory;
