@@ -53,8 +53,8 @@ public final class LengthRatioCalibration {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One human translation: the source text and its target-language translation. */
-  public record ParallelPair(String source, String target) implements Serializable {
-    public ParallelPair {
+  public record HumanPair(String source, String target) implements Serializable {
+    public HumanPair {
       Objects.requireNonNull(source, "source");
       Objects.requireNonNull(target, "target");
     }
@@ -121,7 +121,7 @@ public final class LengthRatioCalibration {
 
   @FunctionalInterface
   private interface PairReader {
-    List<ParallelPair> read() throws IOException;
+    List<HumanPair> read() throws IOException;
   }
 
   private final String languagePair;
@@ -152,8 +152,8 @@ public final class LengthRatioCalibration {
   }
 
   /** Adds pairs from anywhere else (already read). */
-  public LengthRatioCalibration withPairs(String name, List<ParallelPair> pairs) {
-    List<ParallelPair> copy = List.copyOf(pairs);
+  public LengthRatioCalibration withPairs(String name, List<HumanPair> pairs) {
+    List<HumanPair> copy = List.copyOf(pairs);
     return with(new Source(name, "(in memory)", () -> copy));
   }
 
@@ -187,7 +187,7 @@ public final class LengthRatioCalibration {
     List<SourceEstimate> estimates = new ArrayList<>();
     List<Ratios> all = new ArrayList<>();
     for (Source source : sources) {
-      List<ParallelPair> pairs;
+      List<HumanPair> pairs;
       try {
         pairs = source.reader().read();
       } catch (IOException e) {
@@ -223,10 +223,10 @@ public final class LengthRatioCalibration {
       });
     }
 
-    static Ratios of(List<ParallelPair> pairs) {
+    static Ratios of(List<HumanPair> pairs) {
       List<long[]> lengths = new ArrayList<>(pairs.size());
       long skipped = 0;
-      for (ParallelPair p : pairs) {
+      for (HumanPair p : pairs) {
         int s = LengthRatio.length(p.source());
         int t = LengthRatio.length(p.target());
         if (s == 0 || t == 0) {
@@ -285,8 +285,8 @@ public final class LengthRatioCalibration {
    *
    * @throws IllegalArgumentException naming the line when it has fewer than two columns
    */
-  public static List<ParallelPair> readTatoebaAnki(Path tsv) throws IOException {
-    List<ParallelPair> pairs = new ArrayList<>();
+  public static List<HumanPair> readTatoebaAnki(Path tsv) throws IOException {
+    List<HumanPair> pairs = new ArrayList<>();
     try (BufferedReader in = Files.newBufferedReader(tsv, StandardCharsets.UTF_8)) {
       String line;
       long lineNumber = 0;
@@ -300,7 +300,7 @@ public final class LengthRatioCalibration {
           throw new IllegalArgumentException(
               tsv + ":" + lineNumber + ": expected source<TAB>target[<TAB>attribution]");
         }
-        pairs.add(new ParallelPair(columns[0], columns[1]));
+        pairs.add(new HumanPair(columns[0], columns[1]));
       }
     }
     return pairs;
@@ -314,10 +314,10 @@ public final class LengthRatioCalibration {
    *
    * @throws IllegalArgumentException naming the position when the files are not parallel
    */
-  public static List<ParallelPair> readXquad(Path sourceJson, Path targetJson) throws IOException {
+  public static List<HumanPair> readXquad(Path sourceJson, Path targetJson) throws IOException {
     JsonNode source = JSON.readTree(sourceJson.toFile()).path("data");
     JsonNode target = JSON.readTree(targetJson.toFile()).path("data");
-    List<ParallelPair> pairs = new ArrayList<>();
+    List<HumanPair> pairs = new ArrayList<>();
     requireSameSize(source, target, "data", sourceJson, targetJson);
     for (int a = 0; a < source.size(); a++) {
       JsonNode sp = source.get(a).path("paragraphs");
@@ -326,7 +326,7 @@ public final class LengthRatioCalibration {
       requireSameSize(sp, tp, at, sourceJson, targetJson);
       for (int p = 0; p < sp.size(); p++) {
         String pat = at + "[" + p + "]";
-        pairs.add(new ParallelPair(text(sp.get(p), "context", pat, sourceJson),
+        pairs.add(new HumanPair(text(sp.get(p), "context", pat, sourceJson),
             text(tp.get(p), "context", pat, targetJson)));
         JsonNode sq = sp.get(p).path("qas");
         JsonNode tq = tp.get(p).path("qas");
@@ -339,7 +339,7 @@ public final class LengthRatioCalibration {
             throw new IllegalArgumentException("xquad files not parallel at " + qat + ": id " + sid
                 + " in " + sourceJson + " vs " + tid + " in " + targetJson);
           }
-          pairs.add(new ParallelPair(text(sq.get(q), "question", qat, sourceJson),
+          pairs.add(new HumanPair(text(sq.get(q), "question", qat, sourceJson),
               text(tq.get(q), "question", qat, targetJson)));
         }
       }

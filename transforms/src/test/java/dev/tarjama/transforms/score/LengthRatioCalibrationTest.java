@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.transforms.score.LengthRatioCalibration.Calibration;
-import dev.tarjama.transforms.score.LengthRatioCalibration.ParallelPair;
+import dev.tarjama.transforms.score.LengthRatioCalibration.HumanPair;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,11 +30,11 @@ class LengthRatioCalibrationTest {
 
   @Test
   void readersReadEveryPair() throws IOException {
-    List<ParallelPair> tatoeba = LengthRatioCalibration.readTatoebaAnki(TATOEBA);
+    List<HumanPair> tatoeba = LengthRatioCalibration.readTatoebaAnki(TATOEBA);
     assertEquals(12_561, tatoeba.size());
-    assertEquals(new ParallelPair("Hi.", "مرحبًا."), tatoeba.get(0));
+    assertEquals(new HumanPair("Hi.", "مرحبًا."), tatoeba.get(0));
 
-    List<ParallelPair> xquad = LengthRatioCalibration.readXquad(XQUAD_EN, XQUAD_AR);
+    List<HumanPair> xquad = LengthRatioCalibration.readXquad(XQUAD_EN, XQUAD_AR);
     assertEquals(240 + 1_190, xquad.size(), "every context and every question");
     assertTrue(xquad.get(0).source().startsWith("The Panthers defense gave up just 308 points"),
         xquad.get(0).source());
@@ -82,7 +82,7 @@ class LengthRatioCalibrationTest {
 
   @Test
   void estimateDoesNotDependOnPairOrder() throws IOException {
-    List<ParallelPair> pairs = new ArrayList<>(LengthRatioCalibration.readXquad(XQUAD_EN, XQUAD_AR));
+    List<HumanPair> pairs = new ArrayList<>(LengthRatioCalibration.readXquad(XQUAD_EN, XQUAD_AR));
     Calibration inOrder = LengthRatioCalibration.forPair("en-ar").withPairs("x", pairs).calibrate();
     Collections.shuffle(pairs, new Random(7));
     Calibration shuffled = LengthRatioCalibration.forPair("en-ar").withPairs("x", pairs).calibrate();
@@ -94,12 +94,12 @@ class LengthRatioCalibrationTest {
   @Test
   void weightedMedianIgnoresOutliersAndWeighsBySourceLength() {
     // Weights 10, 1, 1, 1 by source length: the long pair's ratio 0.8 holds > half the weight.
-    List<ParallelPair> pairs = List.of(
-        new ParallelPair("aaaaaaaaaa", "bbbbbbbb"),
-        new ParallelPair("a", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
-        new ParallelPair("a", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
-        new ParallelPair("a", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
-        new ParallelPair("   ", "skipped: empty source"));
+    List<HumanPair> pairs = List.of(
+        new HumanPair("aaaaaaaaaa", "bbbbbbbb"),
+        new HumanPair("a", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
+        new HumanPair("a", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
+        new HumanPair("a", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
+        new HumanPair("   ", "skipped: empty source"));
     Calibration c = LengthRatioCalibration.forPair("x-y").withPairs("toy", pairs).calibrate();
     assertEquals(0.8, c.r0(), EPS);
     assertEquals(4, c.pairs());

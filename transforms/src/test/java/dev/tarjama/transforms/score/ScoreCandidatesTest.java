@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.transforms.model.Candidate;
 import dev.tarjama.transforms.rank.RankingPolicy;
-import dev.tarjama.transforms.score.LengthRatioCalibration.ParallelPair;
+import dev.tarjama.transforms.score.LengthRatioCalibration.HumanPair;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,7 +42,7 @@ class ScoreCandidatesTest {
         : new ScriptPurity.Result((double) arabic / letters, false);
   }
 
-  private static ParallelPair xquadContext() throws Exception {
+  private static HumanPair xquadContext() throws Exception {
     return LengthRatioCalibration.readXquad(DATA.resolve("eval/xquad/xquad.en.json"),
         DATA.resolve("eval/xquad/xquad.ar.json")).get(0);
   }
@@ -58,13 +58,13 @@ class ScoreCandidatesTest {
 
   @Test
   void humanTranslationsScoreHighAndTruncatedOnesLow() throws Exception {
-    List<ParallelPair> contexts = new ArrayList<>();
+    List<HumanPair> contexts = new ArrayList<>();
     ObjectMapper json = new ObjectMapper();
     JsonNode en = json.readTree(DATA.resolve("eval/xquad/xquad.en.json").toFile()).get("data");
     JsonNode ar = json.readTree(DATA.resolve("eval/xquad/xquad.ar.json").toFile()).get("data");
     for (int a = 0; a < en.size(); a++) {
       for (int i = 0; i < en.get(a).get("paragraphs").size(); i++) {
-        contexts.add(new ParallelPair(
+        contexts.add(new HumanPair(
             en.get(a).get("paragraphs").get(i).get("context").asText(),
             ar.get(a).get("paragraphs").get(i).get("context").asText()));
       }
@@ -74,7 +74,7 @@ class ScoreCandidatesTest {
     double[] halves = new double[contexts.size()];
     int atLeast08 = 0;
     for (int i = 0; i < lr.length; i++) {
-      ParallelPair pair = contexts.get(i);
+      HumanPair pair = contexts.get(i);
       Candidate scored = scorer().score(unscored("human", true, pair.source(), pair.target()));
       double r = (double) LengthRatio.length(pair.target()) / LengthRatio.length(pair.source());
       assertEquals(Math.min(r / R0, R0 / r), scored.lr, 1e-12);
@@ -95,7 +95,7 @@ class ScoreCandidatesTest {
 
   @Test
   void everyCandidateIsScoredInThePipelineInvalidOnesToo(TestPipeline p) throws Exception {
-    ParallelPair pair = xquadContext();
+    HumanPair pair = xquadContext();
     Candidate human = unscored("human", true, pair.source(), pair.target());
     Candidate copied = unscored("copy", true, pair.source(), pair.source()); // untranslated
     Candidate broken = unscored("broken", false, pair.source(), pair.target());
