@@ -50,6 +50,32 @@ public final class WholeRun {
 
   private WholeRun() {}
 
+  /** The command's output, each line with the seconds since launch at which it was printed. */
+  static final class TimedLines extends java.io.OutputStream {
+    private final long launch;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private final StringBuilder timed = new StringBuilder();
+
+    TimedLines(long launch) {
+      this.launch = launch;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      if (b == '\n') {
+        timed.append(String.format(Locale.ROOT, "  [%6.1f s] %s%n",
+            (System.nanoTime() - launch) / 1e9, line.toString(StandardCharsets.UTF_8)));
+        line.reset();
+      } else {
+        line.write(b);
+      }
+    }
+
+    synchronized String timed() {
+      return timed.toString();
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     long launch = System.nanoTime();
     String runner = args.length > 0 ? args[0] : "default";
@@ -111,16 +137,18 @@ public final class WholeRun {
       });
       timeline.setDaemon(true);
       timeline.start();
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      TimedLines out = new TimedLines(launch);
       int code = Tarjama.run(command.toArray(String[]::new),
           new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
       long end = System.nanoTime();
       watch.interrupt();
       timeline.interrupt();
       if (code != 0) {
-        System.out.print(out.toString(StandardCharsets.UTF_8));
+        System.out.print(out.timed());
         throw new IllegalStateException("translate exited " + code);
       }
+      // Where the tail goes: the command's own lines, each with the time it was printed.
+      System.out.print(out.timed());
       double wall = (end - launch) / 1e9;
       double busy = server.busySlotSeconds();
       double utilization = busy / (server.slots() * wall);
