@@ -10,6 +10,7 @@ import dev.tarjama.transforms.io.OutputFormat;
 import dev.tarjama.transforms.io.ReadRecords;
 import dev.tarjama.transforms.io.RecordFormat;
 import dev.tarjama.transforms.io.WriteRunOutputs;
+import dev.tarjama.transforms.io.WriteSummaryFiles;
 import dev.tarjama.transforms.model.Candidate;
 import dev.tarjama.transforms.model.Chunk;
 import dev.tarjama.transforms.model.ChunkTranslation;
@@ -54,12 +55,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
@@ -183,6 +184,8 @@ final class TranslatePipeline {
       summary = summary.and(SummarizeRun.SELECTION, selected.get(SelectRecords.OUTCOMES));
     }
     PCollectionTuple outputs = PCollectionTuple.empty(pipeline);
+    // Every summary file through one writer, once the summaries are all there.
+    PCollectionTuple summaries = PCollectionTuple.empty(pipeline);
 
     summary = summary.and(SummarizeRun.CHUNKS, chunks);
     if (options.getDryRun()) {
@@ -248,21 +251,18 @@ final class TranslatePipeline {
                             PreferencePairs.create().withMinGap(options.getPreferenceMinGap())));
       }
 
-      candidates
-          .apply("SummarizeQuality", QualitySummary.under(policy.quality()))
-          .apply("WriteQualitySummary", TextIO.write().to(output + QUALITY_SUMMARY)
-              .withSuffix(".json").withoutSharding());
+      summaries = summaries.and(summaryFile(QUALITY_SUMMARY),
+          candidates.apply("SummarizeQuality", QualitySummary.under(policy.quality())));
       // The HTML report's retention curves: the sweep's re-ranking, over candidates without
       // their record (the decision never reads it), so this shuffle stays small.
-      candidates
+      summaries = summaries.and(summaryFile(SWEEP_SUMMARY), candidates
           .apply("SweepLines", MapElements.into(TypeDescriptors.strings()).via((Candidate c) -> {
             com.fasterxml.jackson.databind.node.ObjectNode line = OutputRecords.candidate(c);
             line.remove("record");
             return line.toString();
           }))
           .apply("Sweep", SweepThresholds.over(reportSweep(policy)))
-          .get(SweepThresholds.SUMMARY)
-          .apply("WriteSweepSummary", summary(output, SWEEP_SUMMARY));
+          .get(SweepThresholds.SUMMARY));
       PCollectionTuple ranked = candidates.apply("Rank", RankCandidates.create().withPolicy(policy));
       deadLetters = deadLetters.and(ranked.get(RankCandidates.DEAD_LETTERS));
 
@@ -273,11 +273,11 @@ final class TranslatePipeline {
           rebundled(ranked.get(RankCandidates.REJECTED), "RebundleRejected", options)
               .apply("CountRejected", CountLive.as(LiveCounts.RECORDS_DECIDED));
       if (bilingual) {
-        writeBilingual(
+        summaries = summaries.and(summaryFile(BILINGUAL_SUMMARY), writeBilingual(
             PCollectionTuple.of(EmitBilingual.CHOSEN, chosen)
                 .and(EmitBilingual.CONVERSATIONS, conversations.get(NormalizeRecords.CONVERSATIONS))
                 .apply("EmitBilingual", EmitBilingual.create()),
-            output, numShards(options));
+            output, numShards(options)));
       }
       outputs =
           outputs
@@ -297,26 +297,26 @@ final class TranslatePipeline {
                   rejected.apply("RejectedSplits",
                       MapElements.into(TypeDescriptors.strings()).via((RankedRecord r) -> r.split())));
       // The HTML report's side-by-side sample (a few records, the same on every runner).
-      PCollectionTuple.of(SampleRecords.CANDIDATES, candidates)
-          .and(SampleRecords.CHOSEN, chosen)
-          .and(SampleRecords.REJECTED, rejected)
-          .apply("SampleRecords", SampleRecords.of(SAMPLE_CHOSEN, SAMPLE_REJECTED, policy.quality()))
-          .apply("WriteSample", summary(output, SAMPLE_SUMMARY));
+      summaries = summaries.and(summaryFile(SAMPLE_SUMMARY),
+          PCollectionTuple.of(SampleRecords.CANDIDATES, candidates)
+              .and(SampleRecords.CHOSEN, chosen)
+              .and(SampleRecords.REJECTED, rejected)
+              .apply("SampleRecords",
+                  SampleRecords.of(SAMPLE_CHOSEN, SAMPLE_REJECTED, policy.quality())));
     }
 
     PCollection<DeadLetter> allDeadLetters =
         deadLetters.apply("AllDeadLetters", Flatten.pCollections());
-    outputs
-        .and(WriteRunOutputs.DEAD_LETTERS, allDeadLetters)
-        .apply("Write", WriteRunOutputs.to(output).withNumShards(numShards(options))
-            .withFormat(outputFormat(options)))
-        .apply("WriteOutputsSummary",
-            TextIO.write().to(output + OUTPUTS_SUMMARY).withSuffix(".jsonl").withoutSharding());
-    summary
-        .and(SummarizeRun.DEAD_LETTERS, allDeadLetters)
-        .apply("Summarize", SummarizeRun.create())
-        .apply(
-            "WriteSummary", summary(output, SUMMARY));
+    summaries
+        .and(summaryFile(OUTPUTS_SUMMARY, ".jsonl"), outputs
+            .and(WriteRunOutputs.DEAD_LETTERS, allDeadLetters)
+            .apply("Write", WriteRunOutputs.to(output).withNumShards(numShards(options))
+                .withFormat(outputFormat(options))))
+        .and(summaryFile(SUMMARY), summary
+            .and(SummarizeRun.DEAD_LETTERS, allDeadLetters)
+            .apply("Summarize", SummarizeRun.create()))
+        .apply("WriteSummaries",
+            WriteSummaryFiles.to(OutputLayout.TRANSLATE.folder(output, "_summary")));
   }
 
   /** {@code --output-format}, else Parquet for a Parquet input and JSON Lines otherwise. */
@@ -337,21 +337,23 @@ final class TranslatePipeline {
     return bilingual;
   }
 
-  private static void writeBilingual(PCollectionTuple emitted, String output, int shards) {
+  /** Writes the bilingual folders; returns their counts, for {@link #BILINGUAL_SUMMARY}. */
+  private static PCollection<String> writeBilingual(
+      PCollectionTuple emitted, String output, int shards) {
     emitted.get(EmitBilingual.TUPLES).apply("WriteBilingual",
         OutputLayout.TRANSLATE.jsonLines(output, "bilingual", shards));
     emitted.get(EmitBilingual.TRANSLATOR_TRAINING).apply("WriteTranslatorTraining",
         OutputLayout.TRANSLATE.jsonLines(output, "translator_training", shards));
-    emitted
-        .get(EmitBilingual.SUMMARY)
-        .apply("WriteBilingualSummary", summary(output, BILINGUAL_SUMMARY));
+    return emitted.get(EmitBilingual.SUMMARY);
   }
 
-  /** One JSON file under {@code _summary/}: {@code name} is {@link #SUMMARY} or another. */
-  static TextIO.Write summary(String output, String name) {
-    String file = name.substring(name.indexOf('/') + 1);
-    return TextIO.write().to(OutputLayout.TRANSLATE.folder(output, "_summary") + file)
-        .withSuffix(".json").withoutSharding();
+  /** The JSON file under {@code _summary/} of {@code name}, {@link #SUMMARY} or another. */
+  static TupleTag<String> summaryFile(String name) {
+    return summaryFile(name, ".json");
+  }
+
+  static TupleTag<String> summaryFile(String name, String suffix) {
+    return WriteSummaryFiles.file(name.substring(name.indexOf('/') + 1) + suffix);
   }
 
   /**

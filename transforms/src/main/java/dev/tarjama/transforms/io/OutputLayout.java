@@ -21,10 +21,13 @@ import org.apache.beam.sdk.io.fs.ResourceId;
  * command's outputs. Through Beam FileSystems: local paths and {@code gs://} alike.
  */
 public final class OutputLayout implements Serializable {
-  /** {@code tarjama translate} (and {@code demo}). */
+  /**
+   * {@code tarjama translate} (and {@code demo}); with the output writer's temporary folder, which
+   * a run that did not finish may leave behind.
+   */
   public static final OutputLayout TRANSLATE = new OutputLayout(
       List.of("chosen", "candidates", "rejected", "dead_letter", "preferences", "reward_failures",
-          "bilingual", "translator_training", "_summary"),
+          "bilingual", "translator_training", "_summary", WriteOutputs.TEMPORARY),
       List.of("report.json", "report.md", "report.html", "README.md"));
 
   /** {@code tarjama judge}. */

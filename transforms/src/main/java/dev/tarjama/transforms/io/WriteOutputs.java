@@ -22,6 +22,7 @@ import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Contextful;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -46,7 +47,9 @@ import org.apache.beam.sdk.values.TupleTag;
  * of every row is merged (a Combine), and the files are written with that one schema as
  * {@code FOLDER/SHAPE-00000-of-00001.parquet}. A folder without a row gets one zero-row file of its
  * declared columns ({@code FOLDER/FOLDER-00000-of-00001.parquet}; an empty file in JSON Lines,
- * which holds no schema).
+ * which holds no schema). Every folder goes through one writer, its file sets keyed {@code
+ * FOLDER/SHAPE}; the writer's temporary folder ({@value #TEMPORARY} under the directory) is removed
+ * once the files are in place.
  *
  * <p>Output: one JSON line per file set, {@code {folder, shape, rows, path, columns, type}}, for
  * the report and the dataset card. Top-level keys that are not identifiers are renamed ({@code
@@ -117,24 +120,27 @@ public final class WriteOutputs extends PTransform<PCollectionTuple, PCollection
 
   @Override
   public PCollection<String> expand(PCollectionTuple input) {
-    PCollectionList<String> summaries = PCollectionList.empty(input.getPipeline());
+    List<Folder> present = new ArrayList<>();
+    PCollectionList<KV<String, String>> rows = PCollectionList.empty(input.getPipeline());
     for (Folder folder : folders) {
       if (input.has(rows(folder.name))) {
-        summaries = summaries.and(write(folder, input.get(rows(folder.name))));
+        present.add(folder);
+        rows = rows.and(input.get(rows(folder.name))
+            .apply("Shape_" + folder.name, ParDo.of(new ShapeRows(folder)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
       }
     }
-    return summaries.apply("OutputSummaries", Flatten.pCollections());
-  }
-
-  private PCollection<String> write(Folder folder, PCollection<String> rows) {
-    String name = folder.name;
-    PCollection<KV<String, String>> shaped =
-        rows.apply("Shape_" + name, ParDo.of(new ShapeRows(folder)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
+    if (present.isEmpty()) {
+      return input.getPipeline().apply("NoOutputs", Create.empty(StringUtf8Coder.of()));
+    }
+    // Every folder through one writer, keyed by file set (FOLDER/SHAPE): a writer per folder
+    // would add its whole expansion to the job graph again for each folder.
+    PCollection<KV<String, String>> shaped = rows.apply("AllRows", Flatten.pCollections());
     PCollection<KV<String, FileSet>> sets =
-        shaped.apply("Schema_" + name, Combine.perKey(
-            new MergeTypes(folder.shaper == null ? folder.columns : RowType.NULL)));
-    PCollectionView<Map<String, FileSet>> schemas = sets.apply("Schemas_" + name, View.asMap());
+        shaped.apply("Schema", Combine.perKey(new MergeTypes()))
+            .apply("Columns", ParDo.of(new DeclaredColumns(present)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), FileSetCoder.of()));
+    PCollectionView<Map<String, FileSet>> schemas = sets.apply("Schemas", View.asMap());
     OutputFormat f = format;
     FileIO.Write<String, KV<String, String>> write =
         FileIO.<String, KV<String, String>>writeDynamic()
@@ -143,20 +149,21 @@ public final class WriteOutputs extends PTransform<PCollectionTuple, PCollection
             .via(
                 Contextful.fn(KV::getValue),
                 Contextful.fn(
-                    (String shape, Contextful.Fn.Context c) ->
-                        RowSinks.of(f, c.sideInput(schemas).get(shape).type),
+                    (String set, Contextful.Fn.Context c) ->
+                        RowSinks.of(f, c.sideInput(schemas).get(set).type),
                     Requirements.requiresSideInputs(schemas)))
-            .to(directory + name)
-            .withNaming(shape -> FileIO.Write.defaultNaming(shape, f.suffix()))
+            // FOLDER/SHAPE-00000-of-0000N.suffix under the directory: the prefix holds the folder.
+            .to(directory)
+            .withNaming(set -> FileIO.Write.defaultNaming(set, f.suffix()))
             .withCompression(f.compression());
     if (shards > 0) {
       write = write.withNumShards(shards);
     }
-    WriteFilesResult<String> written = shaped.apply("Write_" + name, write);
-    // After the files are in place: the zero-row file, the temporary folder removed.
-    return sets.apply("Collect_" + name, Combine.globally(new ToMap()))
-        .apply("AfterWrite_" + name, Wait.on(written.getPerDestinationOutputFilenames()))
-        .apply("Finish_" + name, ParDo.of(new FinishFolder(directory, format, folder)));
+    WriteFilesResult<String> written = shaped.apply("Write", write);
+    // After the files are in place: the zero-row files, the temporary folder removed.
+    return sets.apply("Collect", Combine.globally(new ToMap()))
+        .apply("AfterWrite", Wait.on(written.getPerDestinationOutputFilenames()))
+        .apply("Finish", ParDo.of(new FinishFolders(directory, format, present)));
   }
 
   /** The rows and merged type of one file set. */
@@ -202,7 +209,10 @@ public final class WriteOutputs extends PTransform<PCollectionTuple, PCollection
     }
   }
 
-  /** Parses each row, renames keys that cannot be columns, and keys it by its file set. */
+  /**
+   * Parses each row, renames keys that cannot be columns, and keys it by its file set ({@code
+   * FOLDER/SHAPE}).
+   */
   static final class ShapeRows extends DoFn<String, KV<String, String>> {
     private final Folder folder;
 
@@ -214,7 +224,7 @@ public final class WriteOutputs extends PTransform<PCollectionTuple, PCollection
     public void process(@Element String row, OutputReceiver<KV<String, String>> out) {
       ObjectNode node = columnNames((ObjectNode) parse(row));
       String shape = folder.shaper == null ? folder.name : folder.shaper.shape(node);
-      out.output(KV.of(shape, RecordJson.print(node)));
+      out.output(KV.of(folder.name + "/" + shape, RecordJson.print(node)));
     }
   }
 
@@ -242,14 +252,11 @@ public final class WriteOutputs extends PTransform<PCollectionTuple, PCollection
     return renamed;
   }
 
-  /** Merges the type of every row of a file set, on top of the folder's declared columns. */
+  /**
+   * Merges the type of every row of a file set; {@link DeclaredColumns} then adds the folder's
+   * declared columns (a CombineFn does not see the key that names the folder).
+   */
   static final class MergeTypes extends Combine.CombineFn<String, FileSet, FileSet> {
-    private final RowType columns;
-
-    MergeTypes(RowType columns) {
-      this.columns = columns;
-    }
-
     @Override
     public FileSet createAccumulator() {
       return new FileSet(RowType.NULL, 0);
@@ -273,7 +280,7 @@ public final class WriteOutputs extends PTransform<PCollectionTuple, PCollection
 
     @Override
     public FileSet extractOutput(FileSet acc) {
-      return new FileSet(columns.merge(acc.type).finish(), acc.rows);
+      return acc;
     }
 
     @Override
@@ -287,7 +294,31 @@ public final class WriteOutputs extends PTransform<PCollectionTuple, PCollection
     }
   }
 
-  /** Every file set of a folder in one map (empty when the folder has no row). */
+  /**
+   * A file set's merged type on top of its folder's declared columns, finished as files store it.
+   * A folder split into file sets by a {@link Shaper} declares none of its own per set.
+   */
+  static final class DeclaredColumns extends DoFn<KV<String, FileSet>, KV<String, FileSet>> {
+    private final Map<String, RowType> columns = new LinkedHashMap<>();
+
+    DeclaredColumns(List<Folder> folders) {
+      folders.forEach(f -> columns.put(f.name, f.shaper == null ? f.columns : RowType.NULL));
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, FileSet> set, OutputReceiver<KV<String, FileSet>> out) {
+      RowType declared = columns.get(folderOf(set.getKey()));
+      FileSet merged = set.getValue();
+      out.output(KV.of(set.getKey(), new FileSet(declared.merge(merged.type).finish(), merged.rows)));
+    }
+  }
+
+  /** The folder of a file set's key {@code FOLDER/SHAPE} (folder names hold no slash). */
+  static String folderOf(String set) {
+    return set.substring(0, set.indexOf('/'));
+  }
+
+  /** Every file set of every folder in one map, by {@code FOLDER/SHAPE} (empty when no row). */
   static final class ToMap
       extends Combine.CombineFn<KV<String, FileSet>, Map<String, String>, Map<String, String>> {
     @Override
@@ -315,47 +346,55 @@ public final class WriteOutputs extends PTransform<PCollectionTuple, PCollection
   }
 
   /**
-   * Writes the zero-row file of a folder that got no row, and describes each of its file sets.
+   * Writes the zero-row file of each folder that got no row, removes the writer's temporary
+   * folder, and describes each file set.
    */
-  static final class FinishFolder extends DoFn<Map<String, String>, String> {
+  static final class FinishFolders extends DoFn<Map<String, String>, String> {
     private final String directory;
     private final OutputFormat format;
-    private final Folder folder;
+    private final List<Folder> folders;
 
-    FinishFolder(String directory, OutputFormat format, Folder folder) {
+    FinishFolders(String directory, OutputFormat format, List<Folder> folders) {
       this.directory = directory;
       this.format = format;
-      this.folder = folder;
+      this.folders = folders;
     }
 
     @ProcessElement
     public void process(@Element Map<String, String> sets, OutputReceiver<String> out)
         throws IOException {
-      Map<String, FileSet> all = new java.util.TreeMap<>();
-      sets.forEach((shape, json) -> all.put(shape, FileSet.fromJson(json)));
-      if (all.isEmpty()) {
-        FileSet empty = new FileSet(folder.columns.finish(), 0);
-        RowSinks.writeEmpty(format, empty.type,
-            directory + folder.name + "/" + folder.name + "-00000-of-00001" + format.extension());
-        all.put(folder.name, empty);
+      Map<String, Map<String, FileSet>> byFolder = new LinkedHashMap<>();
+      folders.forEach(folder -> byFolder.put(folder.name, new java.util.TreeMap<>()));
+      sets.forEach((set, json) -> byFolder.get(folderOf(set))
+          .put(set.substring(set.indexOf('/') + 1), FileSet.fromJson(json)));
+      for (Folder folder : folders) {
+        Map<String, FileSet> all = byFolder.get(folder.name);
+        if (all.isEmpty()) {
+          FileSet empty = new FileSet(folder.columns.finish(), 0);
+          RowSinks.writeEmpty(format, empty.type,
+              directory + folder.name + "/" + folder.name + "-00000-of-00001" + format.extension());
+          all.put(folder.name, empty);
+        }
       }
-      removeTemporaryFolder(directory + folder.name + "/" + TEMPORARY);
-      all.forEach((shape, set) -> out.output(describe(shape, set)));
+      // The one writer's, under the directory it writes to (FileIO's default).
+      removeTemporaryFolder(directory + TEMPORARY);
+      byFolder.forEach((folder, all) ->
+          all.forEach((shape, set) -> out.output(describe(folder, shape, set))));
     }
 
-    private String describe(String shape, FileSet set) {
+    private String describe(String folder, String shape, FileSet set) {
       ObjectNode node = RecordJson.MAPPER.createObjectNode();
-      node.put("folder", folder.name);
+      node.put("folder", folder);
       node.put("shape", shape);
       node.put("rows", set.rows);
-      node.put("path", folder.name + "/" + shape + "-*" + format.extension());
+      node.put("path", folder + "/" + shape + "-*" + format.extension());
       set.type.columns().forEach(node.putArray("columns")::add);
       node.set("type", set.type.toJson());
       return node.toString();
     }
   }
 
-  /** Where FileIO writes before it renames (FileIO's default, under the folder written). */
+  /** Where FileIO writes before it renames (FileIO's default, under the directory written). */
   static final String TEMPORARY = ".temp-beam";
 
   /**
