@@ -9,7 +9,7 @@ import dev.tarjama.transforms.judge.ParallelFormat;
 import dev.tarjama.transforms.judge.ReadParallelPairs;
 import dev.tarjama.transforms.judge.SummarizeJudgement;
 import dev.tarjama.transforms.judge.WriteJudgeOutputs;
-import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.domain.DeadLetter;
 import dev.tarjama.transforms.report.JudgeReport;
 import dev.tarjama.transforms.report.RunCounters;
 import dev.tarjama.transforms.report.RunStatistics;

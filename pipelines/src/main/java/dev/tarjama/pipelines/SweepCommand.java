@@ -5,7 +5,7 @@ import dev.tarjama.transforms.io.OutputLayout;
 import dev.tarjama.transforms.io.OutputRecords;
 import dev.tarjama.transforms.io.ReadRecords;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.model.SourceRecord;
+import dev.tarjama.transforms.domain.SourceRecord;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.sweep.SweepTable;
 import dev.tarjama.transforms.sweep.SweepThresholds;

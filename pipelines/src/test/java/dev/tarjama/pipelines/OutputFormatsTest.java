@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.io.SmolTalk2Parquet;
-import dev.tarjama.transforms.model.SourceRecord;
+import dev.tarjama.transforms.domain.SourceRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -8,15 +8,15 @@ import dev.tarjama.transforms.io.ConversationNormalizer;
 import dev.tarjama.transforms.io.NormalizeRecords;
 import dev.tarjama.transforms.io.ReadRecords;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.Chunk;
-import dev.tarjama.transforms.model.ChunkTranslation;
-import dev.tarjama.transforms.model.Conversation;
-import dev.tarjama.transforms.model.FieldSegments;
-import dev.tarjama.transforms.model.RecordPlan;
-import dev.tarjama.transforms.model.SegmentedRecord;
-import dev.tarjama.transforms.model.SourceRecord;
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.domain.ChunkTranslation;
+import dev.tarjama.transforms.domain.Conversation;
+import dev.tarjama.transforms.domain.FieldSegments;
+import dev.tarjama.transforms.domain.RecordPlan;
+import dev.tarjama.transforms.domain.SegmentedRecord;
+import dev.tarjama.transforms.domain.SourceRecord;
+import dev.tarjama.transforms.domain.TextField;
 import dev.tarjama.transforms.rank.RankCandidates;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.rank.RecordDecision;
@@ -121,7 +121,7 @@ public final class StageThroughput {
   }
 
   private static final org.apache.beam.sdk.coders.Coder<Candidate> CANDIDATE_CODER =
-      new dev.tarjama.transforms.model.ModelCoders.CandidateCoder();
+      new dev.tarjama.transforms.domain.ModelCoders.CandidateCoder();
 
   static List<Candidate> copies(List<Candidate> candidates) {
     List<Candidate> out = new ArrayList<>();

@@ -254,7 +254,7 @@ public final class BackendSpec implements Serializable {
   }
 
   /**
-   * What {@link dev.tarjama.transforms.model.ChunkTranslation#backend} carries, and so what the
+   * What {@link dev.tarjama.transforms.domain.ChunkTranslation#backend} carries, and so what the
    * output's {@code source} and the win rates show.
    */
   public String label() {

@@ -1,8 +1,8 @@
 package dev.tarjama.transforms.backend;
 
 import dev.tarjama.models.openai.Completion;
-import dev.tarjama.transforms.model.Chunk;
-import dev.tarjama.transforms.model.ChunkTranslation;
+import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.domain.ChunkTranslation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.backend.CacheLookup;
-import dev.tarjama.transforms.model.Chunk;
+import dev.tarjama.transforms.domain.Chunk;
 import java.util.List;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Distinct;

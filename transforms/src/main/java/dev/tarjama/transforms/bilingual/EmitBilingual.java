@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.bilingual;
 
 import dev.tarjama.models.prompt.PromptTemplate;
-import dev.tarjama.transforms.model.Conversation;
+import dev.tarjama.transforms.domain.Conversation;
 import dev.tarjama.transforms.rank.RankedRecord;
 import dev.tarjama.transforms.report.SumToJson;
 import java.util.Iterator;

@@ -1,8 +1,8 @@
 package dev.tarjama.transforms.bilingual;
 
-import dev.tarjama.transforms.model.Conversation;
-import dev.tarjama.transforms.model.ModelCoders;
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.Conversation;
+import dev.tarjama.transforms.domain.ModelCoders;
+import dev.tarjama.transforms.domain.TextField;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -2,10 +2,10 @@ package dev.tarjama.transforms.chunk;
 
 import dev.tarjama.models.tokenize.TokenCounter;
 import dev.tarjama.models.tokenize.TokenCounters;
-import dev.tarjama.transforms.model.Chunk;
-import dev.tarjama.transforms.model.DeadLetter;
-import dev.tarjama.transforms.model.RecordPlan;
-import dev.tarjama.transforms.model.SegmentedRecord;
+import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.domain.RecordPlan;
+import dev.tarjama.transforms.domain.SegmentedRecord;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;

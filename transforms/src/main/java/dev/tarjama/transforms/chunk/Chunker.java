@@ -1,15 +1,15 @@
 package dev.tarjama.transforms.chunk;
 
 import dev.tarjama.models.tokenize.TokenCounter;
-import dev.tarjama.transforms.model.Chunk;
-import dev.tarjama.transforms.model.FieldPlan;
-import dev.tarjama.transforms.model.FieldSegments;
-import dev.tarjama.transforms.model.Piece;
-import dev.tarjama.transforms.model.PlanPart;
-import dev.tarjama.transforms.model.Placeholders;
-import dev.tarjama.transforms.model.RecordPlan;
-import dev.tarjama.transforms.model.SegmentedRecord;
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.domain.FieldPlan;
+import dev.tarjama.transforms.domain.FieldSegments;
+import dev.tarjama.transforms.domain.Piece;
+import dev.tarjama.transforms.domain.PlanPart;
+import dev.tarjama.transforms.domain.Placeholders;
+import dev.tarjama.transforms.domain.RecordPlan;
+import dev.tarjama.transforms.domain.SegmentedRecord;
+import dev.tarjama.transforms.domain.TextField;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

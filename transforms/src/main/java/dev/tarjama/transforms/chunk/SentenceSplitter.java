@@ -2,7 +2,7 @@ package dev.tarjama.transforms.chunk;
 
 import com.ibm.icu.text.BreakIterator;
 import com.ibm.icu.util.ULocale;
-import dev.tarjama.transforms.model.Placeholders;
+import dev.tarjama.transforms.domain.Placeholders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,8 +1,8 @@
 package dev.tarjama.transforms.evaluate;
 
 import dev.tarjama.transforms.io.JsonPointers;
-import dev.tarjama.transforms.model.Chunk;
-import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.domain.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;

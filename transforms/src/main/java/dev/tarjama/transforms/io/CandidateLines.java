@@ -2,8 +2,8 @@ package dev.tarjama.transforms.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.QualityMeasures;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.QualityMeasures;
 
 /**
  * Reads a line of a finished run's {@code candidates/} back into a {@link Candidate} (the reverse of

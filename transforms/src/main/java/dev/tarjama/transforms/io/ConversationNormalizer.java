@@ -2,10 +2,10 @@ package dev.tarjama.transforms.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.model.Conversation;
-import dev.tarjama.transforms.model.DeadLetter;
-import dev.tarjama.transforms.model.SourceRecord;
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.Conversation;
+import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.domain.SourceRecord;
+import dev.tarjama.transforms.domain.TextField;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;

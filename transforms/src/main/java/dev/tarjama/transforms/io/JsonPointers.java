@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
 /**
- * Reads and writes the strings that {@link dev.tarjama.transforms.model.TextField#pointer} names in
+ * Reads and writes the strings that {@link dev.tarjama.transforms.domain.TextField#pointer} names in
  * a Jackson tree. Pointers are RFC 6901 JSON Pointers: {@code /messages/2/content}, with {@code ~}
  * escaped as {@code ~0} and {@code /} as {@code ~1} inside a token.
  */

@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.io;
 
-import dev.tarjama.transforms.model.SourceRecord;
+import dev.tarjama.transforms.domain.SourceRecord;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

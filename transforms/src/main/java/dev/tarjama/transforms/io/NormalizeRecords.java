@@ -1,8 +1,8 @@
 package dev.tarjama.transforms.io;
 
-import dev.tarjama.transforms.model.Conversation;
-import dev.tarjama.transforms.model.DeadLetter;
-import dev.tarjama.transforms.model.SourceRecord;
+import dev.tarjama.transforms.domain.Conversation;
+import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.domain.SourceRecord;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;

@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.io;
 
-import dev.tarjama.transforms.model.DeadLetter;
-import dev.tarjama.transforms.model.SourceRecord;
+import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.domain.SourceRecord;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +39,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * JSON Lines, id {@code name:line}. Compressed files ({@code .gz}, …) are decompressed by
  * extension. {@code name} is the file's path relative to the glob's directory before its first
  * wildcard, or the base name for a single file. {@link #withIdField} adds a record's own id field
- * to its key ({@code name:line[own-id]}, see {@link dev.tarjama.transforms.model.RecordKey}):
+ * to its key ({@code name:line[own-id]}, see {@link dev.tarjama.transforms.domain.RecordKey}):
  * records that share an own id keep keys of their own.
  *
  * <p>Failure modes: bad data (invalid UTF-8, invalid JSON, a value that is not an object, a broken

@@ -1,9 +1,9 @@
 package dev.tarjama.transforms.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.model.DeadLetter;
-import dev.tarjama.transforms.model.RecordKey;
-import dev.tarjama.transforms.model.SourceRecord;
+import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.domain.RecordKey;
+import dev.tarjama.transforms.domain.SourceRecord;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.io;
 
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.DeadLetter;
 import dev.tarjama.transforms.rank.PreferencePair;
 import dev.tarjama.transforms.rank.RankedRecord;
 import org.apache.beam.sdk.transforms.MapElements;

@@ -2,9 +2,9 @@
  * Reading input records and interpreting them as conversations.
  *
  * <p>{@link dev.tarjama.transforms.io.ReadRecords} turns files (JSON Lines, JSON arrays, Parquet;
- * compressed or not; local or {@code gs://}) into {@link dev.tarjama.transforms.model.SourceRecord}s;
+ * compressed or not; local or {@code gs://}) into {@link dev.tarjama.transforms.domain.SourceRecord}s;
  * {@link dev.tarjama.transforms.io.NormalizeRecords} turns those into {@link
- * dev.tarjama.transforms.model.Conversation}s whose text fields are named by JSON Pointers, which
+ * dev.tarjama.transforms.domain.Conversation}s whose text fields are named by JSON Pointers, which
  * {@link dev.tarjama.transforms.io.JsonPointers#set} later uses to write translations back.
  *
  * <p>Self-Instruct seed tasks ({@code instruction} + {@code instances: [{input, output}]}) are read

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.domain.DeadLetter;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.judge;
 
-import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.domain.ModelCoders;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

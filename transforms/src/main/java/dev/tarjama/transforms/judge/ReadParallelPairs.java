@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.judge;
 
 import dev.tarjama.transforms.io.RecordNames;
-import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.domain.DeadLetter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;

@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.judge;
 
-import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.domain.DeadLetter;
 import dev.tarjama.transforms.report.RunStatistics;
 import dev.tarjama.transforms.report.SumToJson;
 import org.apache.beam.sdk.coders.StringUtf8Coder;

@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.quality;
 
-import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.domain.Candidate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -2,7 +2,7 @@ package dev.tarjama.transforms.quality;
 
 import dev.tarjama.models.langid.LanguageIdentifier;
 import dev.tarjama.models.langid.LanguageIdentifiers;
-import dev.tarjama.transforms.model.QualityMeasures.Measure;
+import dev.tarjama.transforms.domain.QualityMeasures.Measure;
 import java.util.Objects;
 
 /**

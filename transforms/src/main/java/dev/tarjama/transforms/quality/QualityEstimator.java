@@ -1,8 +1,8 @@
 package dev.tarjama.transforms.quality;
 
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.QualityMeasures;
-import dev.tarjama.transforms.model.QualityMeasures.Measure;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.QualityMeasures;
+import dev.tarjama.transforms.domain.QualityMeasures.Measure;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,8 +2,8 @@ package dev.tarjama.transforms.quality;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.QualityMeasures.Measure;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.QualityMeasures.Measure;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

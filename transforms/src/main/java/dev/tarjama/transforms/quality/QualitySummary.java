@@ -3,7 +3,7 @@ package dev.tarjama.transforms.quality;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.rank.RecordDecision;
 import java.io.IOException;
 import java.io.Serializable;

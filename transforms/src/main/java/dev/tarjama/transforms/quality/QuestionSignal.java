@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.quality;
 
-import dev.tarjama.transforms.model.QualityMeasures.Measure;
+import dev.tarjama.transforms.domain.QualityMeasures.Measure;
 
 /**
  * {@code question}: a question stays a question. The value is the source's question marks ({@code

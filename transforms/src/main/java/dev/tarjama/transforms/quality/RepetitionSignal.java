@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.quality;
 
-import dev.tarjama.transforms.model.QualityMeasures.Measure;
+import dev.tarjama.transforms.domain.QualityMeasures.Measure;
 
 /**
  * {@code repetition}: a translator stuck in a loop ("…كيكيكيكيكي…", one phrase over and over).

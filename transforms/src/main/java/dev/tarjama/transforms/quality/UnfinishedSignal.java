@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.quality;
 
-import dev.tarjama.transforms.model.QualityMeasures.Measure;
+import dev.tarjama.transforms.domain.QualityMeasures.Measure;
 
 /**
  * {@code unfinished}: the translation stops mid-sentence. The value is 1 when the source prose's

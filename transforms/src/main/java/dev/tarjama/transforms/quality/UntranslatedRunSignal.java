@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.quality;
 
-import dev.tarjama.transforms.model.QualityMeasures.Measure;
+import dev.tarjama.transforms.domain.QualityMeasures.Measure;
 
 /**
  * {@code untranslated_run}: a stretch left in English inside a long translation (one chunk of

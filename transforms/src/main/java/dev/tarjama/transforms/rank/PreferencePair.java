@@ -1,8 +1,8 @@
 package dev.tarjama.transforms.rank;
 
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.Conversation;
-import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.Conversation;
+import dev.tarjama.transforms.domain.ModelCoders;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

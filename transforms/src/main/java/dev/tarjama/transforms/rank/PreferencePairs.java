@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.rank;
 
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.Conversation;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.Conversation;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;

@@ -1,9 +1,9 @@
 package dev.tarjama.transforms.rank;
 
 import dev.tarjama.transforms.DisplayValues;
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.DeadLetter;
-import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.domain.ModelCoders;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;

@@ -2,7 +2,7 @@ package dev.tarjama.transforms.rank;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.quality.QualityPolicy;
 import java.io.Serializable;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.rank;
 
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.DeadLetter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

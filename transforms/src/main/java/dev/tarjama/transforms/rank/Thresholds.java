@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.rank;
 
-import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.domain.Candidate;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.RoundingMode;

@@ -1,10 +1,10 @@
 package dev.tarjama.transforms.reassemble;
 
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.CandidateKey;
-import dev.tarjama.transforms.model.ChunkTranslation;
-import dev.tarjama.transforms.model.ModelCoders;
-import dev.tarjama.transforms.model.RecordPlan;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.CandidateKey;
+import dev.tarjama.transforms.domain.ChunkTranslation;
+import dev.tarjama.transforms.domain.ModelCoders;
+import dev.tarjama.transforms.domain.RecordPlan;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.quality.QualityPolicy;
 import dev.tarjama.transforms.rank.RankedRecord;
 import dev.tarjama.transforms.rank.RecordDecision;

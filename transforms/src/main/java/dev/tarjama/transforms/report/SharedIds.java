@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.model.SourceRecord;
+import dev.tarjama.transforms.domain.SourceRecord;
 import java.io.Serializable;
 import java.util.Comparator;
 import java.util.List;
@@ -28,7 +28,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 /**
  * The records' own ids ({@code --id-field}) that several records share, for the report: each such
  * record is still a record of its own (its key adds where it came from, see {@link
- * dev.tarjama.transforms.model.RecordKey}), but a user who meant the ids to be unique should know.
+ * dev.tarjama.transforms.domain.RecordKey}), but a user who meant the ids to be unique should know.
  *
  * <p>Input: the records read. Output: {@link SummarizeRun} events: {@value #COUNT} (ids shared by
  * two records or more), {@value #RECORDS} (the records that carry them) and, for the {@value

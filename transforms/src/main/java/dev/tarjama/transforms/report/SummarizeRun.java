@@ -1,9 +1,9 @@
 package dev.tarjama.transforms.report;
 
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.Chunk;
-import dev.tarjama.transforms.model.DeadLetter;
-import dev.tarjama.transforms.model.SourceRecord;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.domain.SourceRecord;
 import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.select.SelectionOutcome;
 import org.apache.beam.sdk.coders.KvCoder;

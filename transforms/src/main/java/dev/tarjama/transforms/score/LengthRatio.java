@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.score;
 
-import dev.tarjama.transforms.model.Placeholders;
+import dev.tarjama.transforms.domain.Placeholders;
 
 /**
  * LR, the length ratio score (DESIGN.md): how close a translation's length is to the length

@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.score;
 
 import dev.tarjama.transforms.DisplayValues;
-import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import java.util.Objects;
 import org.apache.beam.sdk.metrics.Counter;

@@ -2,9 +2,9 @@ package dev.tarjama.transforms.score;
 
 import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.inference.RunInference;
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.DeadLetter;
-import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.domain.ModelCoders;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.segment;
 
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.TextField;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Collection;

@@ -1,12 +1,12 @@
 package dev.tarjama.transforms.segment;
 
-import dev.tarjama.transforms.model.Conversation;
-import dev.tarjama.transforms.model.DeadLetter;
-import dev.tarjama.transforms.model.ModelCoders;
-import dev.tarjama.transforms.model.FieldSegments;
-import dev.tarjama.transforms.model.Piece;
-import dev.tarjama.transforms.model.SegmentedRecord;
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.Conversation;
+import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.domain.ModelCoders;
+import dev.tarjama.transforms.domain.FieldSegments;
+import dev.tarjama.transforms.domain.Piece;
+import dev.tarjama.transforms.domain.SegmentedRecord;
+import dev.tarjama.transforms.domain.TextField;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.tarjama.transforms.segment;
 
-import dev.tarjama.transforms.model.Piece;
-import dev.tarjama.transforms.model.Placeholders;
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.Piece;
+import dev.tarjama.transforms.domain.Placeholders;
+import dev.tarjama.transforms.domain.TextField;
 import dev.tarjama.transforms.segment.ProtectedSpans.Span;
 import java.util.ArrayList;
 import java.util.List;

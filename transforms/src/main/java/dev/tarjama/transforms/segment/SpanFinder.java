@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.segment;
 
-import dev.tarjama.transforms.model.Placeholders;
+import dev.tarjama.transforms.domain.Placeholders;
 import dev.tarjama.transforms.segment.ProtectedSpans.Span;
 import java.util.ArrayList;
 import java.util.Comparator;

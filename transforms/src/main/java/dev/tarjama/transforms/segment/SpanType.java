@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * The kinds of protected text that {@link ProtectedSpans} finds, and the kinds of verbatim {@link
- * dev.tarjama.transforms.model.Piece}s the {@link Segmenter} emits. {@link #id()} is the string
+ * dev.tarjama.transforms.domain.Piece}s the {@link Segmenter} emits. {@link #id()} is the string
  * that appears in {@code Piece.spanType} / {@code Piece.spanTypes}, in counters and in reports.
  *
  * <p>Three groups:

@@ -3,7 +3,7 @@ package dev.tarjama.transforms.select;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.models.langid.LanguageIdentifier;
 import dev.tarjama.models.langid.LanguageIdentifiers;
-import dev.tarjama.transforms.model.Conversation;
+import dev.tarjama.transforms.domain.Conversation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;

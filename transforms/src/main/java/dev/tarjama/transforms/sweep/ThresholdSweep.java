@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.sweep;
 
-import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.rank.RecordDecision;
 import dev.tarjama.transforms.rank.Thresholds;

@@ -1,9 +1,9 @@
 package dev.tarjama.transforms.translate;
 
 import dev.tarjama.transforms.backend.BackendMetrics;
-import dev.tarjama.transforms.model.Chunk;
-import dev.tarjama.transforms.model.ChunkTranslation;
-import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.domain.ChunkTranslation;
+import dev.tarjama.transforms.domain.ModelCoders;
 import dev.tarjama.transforms.report.LiveCounts;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

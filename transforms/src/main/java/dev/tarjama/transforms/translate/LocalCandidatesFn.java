@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.translate;
 
 import dev.tarjama.transforms.backend.BackendMetrics;
-import dev.tarjama.transforms.model.ChunkTranslation;
+import dev.tarjama.transforms.domain.ChunkTranslation;
 import java.util.List;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.transforms.DoFn;

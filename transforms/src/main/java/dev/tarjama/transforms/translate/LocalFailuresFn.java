@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.translate;
 
-import dev.tarjama.transforms.model.Chunk;
-import dev.tarjama.transforms.model.ChunkTranslation;
+import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.domain.ChunkTranslation;
 import dev.tarjama.transforms.report.LiveCounts;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;

@@ -7,7 +7,7 @@ import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.transforms.backend.BackendCaching;
 import dev.tarjama.transforms.backend.BackendMetrics;
 import dev.tarjama.transforms.backend.BackendSpec;
-import dev.tarjama.transforms.model.ChunkTranslation;
+import dev.tarjama.transforms.domain.ChunkTranslation;
 import java.util.List;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.transforms.DoFn;

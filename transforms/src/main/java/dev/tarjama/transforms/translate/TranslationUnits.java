@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.translate;
 
 import dev.tarjama.transforms.chunk.SentenceSplitter;
-import dev.tarjama.transforms.model.Placeholders;
+import dev.tarjama.transforms.domain.Placeholders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;

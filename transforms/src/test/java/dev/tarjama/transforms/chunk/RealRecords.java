@@ -2,12 +2,12 @@ package dev.tarjama.transforms.chunk;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tarjama.transforms.model.Conversation;
-import dev.tarjama.transforms.model.FieldSegments;
-import dev.tarjama.transforms.model.Piece;
-import dev.tarjama.transforms.model.Placeholders;
-import dev.tarjama.transforms.model.SegmentedRecord;
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.Conversation;
+import dev.tarjama.transforms.domain.FieldSegments;
+import dev.tarjama.transforms.domain.Piece;
+import dev.tarjama.transforms.domain.Placeholders;
+import dev.tarjama.transforms.domain.SegmentedRecord;
+import dev.tarjama.transforms.domain.TextField;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

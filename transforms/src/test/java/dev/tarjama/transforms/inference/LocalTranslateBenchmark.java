@@ -6,7 +6,7 @@ import dev.tarjama.models.translate.Translation;
 import dev.tarjama.models.translate.Translator;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.backend.LocalModelConfig;
-import dev.tarjama.transforms.model.Chunk;
+import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.translate.TranslateChunks;
 import dev.tarjama.transforms.translate.TranslatorFactory;
 import dev.tarjama.transforms.translate.TranslatorModelHandler;

@@ -8,7 +8,7 @@ import ai.onnxruntime.OrtSession;
 import dev.tarjama.models.onnx.ExecutionProvider;
 import dev.tarjama.models.reward.RewardModel;
 import dev.tarjama.models.reward.RewardModelConfig;
-import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.score.RewardModelHandler;
 import java.nio.LongBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.io;
 
-import dev.tarjama.transforms.model.DeadLetter;
-import dev.tarjama.transforms.model.SourceRecord;
+import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.domain.SourceRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

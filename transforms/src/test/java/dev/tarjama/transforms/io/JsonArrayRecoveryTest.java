@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.model.DeadLetter;
-import dev.tarjama.transforms.model.SourceRecord;
+import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.domain.SourceRecord;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

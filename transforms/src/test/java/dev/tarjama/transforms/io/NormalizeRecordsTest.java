@@ -3,9 +3,9 @@ package dev.tarjama.transforms.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.model.Conversation;
-import dev.tarjama.transforms.model.DeadLetter;
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.Conversation;
+import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.domain.TextField;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

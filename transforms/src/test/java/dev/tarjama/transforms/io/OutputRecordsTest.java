@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.DeadLetter;
 import org.junit.jupiter.api.Test;
 
 /** The JSON lines users read: SmolKalam's columns on chosen records, nothing lost elsewhere. */
@@ -22,9 +22,9 @@ class OutputRecordsTest {
   }
 
   /** The record the candidates translate, as read. */
-  private static dev.tarjama.transforms.model.Conversation source() {
-    return new dev.tarjama.transforms.model.Conversation("f:1", "gsm8k_think", "messages",
-        RECORD.replace("مرحبا", "Hi"), java.util.List.of(new dev.tarjama.transforms.model.TextField(
+  private static dev.tarjama.transforms.domain.Conversation source() {
+    return new dev.tarjama.transforms.domain.Conversation("f:1", "gsm8k_think", "messages",
+        RECORD.replace("مرحبا", "Hi"), java.util.List.of(new dev.tarjama.transforms.domain.TextField(
             "/messages/0/content", "user", "text", "Hi")));
   }
 

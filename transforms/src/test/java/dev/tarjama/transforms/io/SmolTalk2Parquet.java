@@ -3,7 +3,7 @@ package dev.tarjama.transforms.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tarjama.transforms.model.SourceRecord;
+import dev.tarjama.transforms.domain.SourceRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.judge.LoopbackJudge;
-import dev.tarjama.transforms.model.Chunk;
-import dev.tarjama.transforms.model.ChunkTranslation;
-import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.domain.ChunkTranslation;
+import dev.tarjama.transforms.domain.ModelCoders;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,8 +3,8 @@ package dev.tarjama.transforms.quality;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.ModelCoders;
 import dev.tarjama.transforms.rank.RankCandidates;
 import dev.tarjama.transforms.rank.RankedRecord;
 import dev.tarjama.transforms.rank.RankingPolicy;
@@ -86,7 +86,7 @@ class EstimateQualityTest {
       }
 
       @Override
-      public dev.tarjama.transforms.model.QualityMeasures.Measure measure(QualityInput in) {
+      public dev.tarjama.transforms.domain.QualityMeasures.Measure measure(QualityInput in) {
         throw new IllegalStateException("model missing");
       }
     };

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.QualityMeasures;
-import dev.tarjama.transforms.model.QualityMeasures.Measure;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.QualityMeasures;
+import dev.tarjama.transforms.domain.QualityMeasures.Measure;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.model.QualityMeasures.Measure;
+import dev.tarjama.transforms.domain.QualityMeasures.Measure;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 

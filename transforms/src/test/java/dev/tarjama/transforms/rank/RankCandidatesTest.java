@@ -1,13 +1,13 @@
 package dev.tarjama.transforms.rank;
 
-import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.domain.ModelCoders;
 import static dev.tarjama.transforms.rank.RankFixtures.invalid;
 import static dev.tarjama.transforms.rank.RankFixtures.untranslated;
 import static dev.tarjama.transforms.rank.RankFixtures.valid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.DeadLetter;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;

@@ -1,15 +1,15 @@
 package dev.tarjama.transforms.rank;
 
-import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.domain.Candidate;
 
 /** Scored candidates for the ranking tests (scores are given: scoring has its own tests). */
 final class RankFixtures {
   static final String ORIGINAL = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
 
   /** The record {@link #ORIGINAL} as read, under {@code id}. */
-  static dev.tarjama.transforms.model.Conversation source(String id) {
-    return new dev.tarjama.transforms.model.Conversation(id, "chat", "messages", ORIGINAL,
-        java.util.List.of(new dev.tarjama.transforms.model.TextField(
+  static dev.tarjama.transforms.domain.Conversation source(String id) {
+    return new dev.tarjama.transforms.domain.Conversation(id, "chat", "messages", ORIGINAL,
+        java.util.List.of(new dev.tarjama.transforms.domain.TextField(
             "/messages/0/content", "user", "text", "Hi")));
   }
 

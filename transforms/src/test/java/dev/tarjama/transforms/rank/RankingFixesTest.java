@@ -3,7 +3,7 @@ package dev.tarjama.transforms.rank;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.domain.Candidate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

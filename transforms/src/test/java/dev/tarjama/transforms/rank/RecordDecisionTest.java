@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.DeadLetter;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.DeadLetter;
 import dev.tarjama.transforms.rank.RecordDecision.Outcome;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.Chunk;
-import dev.tarjama.transforms.model.ChunkTranslation;
-import dev.tarjama.transforms.model.Conversation;
-import dev.tarjama.transforms.model.FieldPlan;
-import dev.tarjama.transforms.model.PlanPart;
-import dev.tarjama.transforms.model.RecordPlan;
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.domain.ChunkTranslation;
+import dev.tarjama.transforms.domain.Conversation;
+import dev.tarjama.transforms.domain.FieldPlan;
+import dev.tarjama.transforms.domain.PlanPart;
+import dev.tarjama.transforms.domain.RecordPlan;
+import dev.tarjama.transforms.domain.TextField;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.QualityMeasures;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.QualityMeasures;
 import dev.tarjama.transforms.quality.QualityPolicy;
 import dev.tarjama.transforms.rank.RankedRecord;
 import java.util.ArrayList;

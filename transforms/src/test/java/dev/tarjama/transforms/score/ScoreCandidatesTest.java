@@ -1,6 +1,6 @@
 package dev.tarjama.transforms.score;
 
-import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.domain.ModelCoders;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tarjama.transforms.model.Candidate;
+import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.score.LengthRatioCalibration.HumanPair;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package dev.tarjama.transforms.segment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tarjama.transforms.model.Piece;
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.Piece;
+import dev.tarjama.transforms.domain.TextField;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

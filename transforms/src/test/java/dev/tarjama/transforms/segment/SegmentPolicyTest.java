@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.TextField;
 import java.util.EnumSet;
 import java.util.Set;
 import org.apache.beam.sdk.util.SerializableUtils;

@@ -1,16 +1,16 @@
 package dev.tarjama.transforms.segment;
 
-import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.domain.ModelCoders;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.model.Conversation;
-import dev.tarjama.transforms.model.DeadLetter;
-import dev.tarjama.transforms.model.FieldSegments;
-import dev.tarjama.transforms.model.Piece;
-import dev.tarjama.transforms.model.SegmentedRecord;
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.Conversation;
+import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.domain.FieldSegments;
+import dev.tarjama.transforms.domain.Piece;
+import dev.tarjama.transforms.domain.SegmentedRecord;
+import dev.tarjama.transforms.domain.TextField;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

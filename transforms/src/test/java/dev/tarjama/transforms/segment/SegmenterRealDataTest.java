@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.model.Piece;
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.Piece;
+import dev.tarjama.transforms.domain.TextField;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

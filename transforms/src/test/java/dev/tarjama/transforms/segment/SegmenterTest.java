@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.model.Piece;
-import dev.tarjama.transforms.model.TextField;
+import dev.tarjama.transforms.domain.Piece;
+import dev.tarjama.transforms.domain.TextField;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

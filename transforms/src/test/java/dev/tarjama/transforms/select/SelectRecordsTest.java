@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.model.Conversation;
+import dev.tarjama.transforms.domain.Conversation;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;

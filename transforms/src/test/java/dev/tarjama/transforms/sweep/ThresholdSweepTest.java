@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tarjama.transforms.io.CandidateLines;
 import dev.tarjama.transforms.io.OutputRecords;
-import dev.tarjama.transforms.model.Candidate;
-import dev.tarjama.transforms.model.QualityMeasures;
+import dev.tarjama.transforms.domain.Candidate;
+import dev.tarjama.transforms.domain.QualityMeasures;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;

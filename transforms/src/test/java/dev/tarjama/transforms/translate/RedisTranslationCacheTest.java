@@ -10,7 +10,7 @@ import dev.tarjama.models.cache.CachedTranslation;
 import dev.tarjama.models.cache.TranslationCache;
 import dev.tarjama.models.cache.TranslationCacheException;
 import dev.tarjama.models.cache.TranslationCaches;
-import dev.tarjama.transforms.model.Chunk;
+import dev.tarjama.transforms.domain.Chunk;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

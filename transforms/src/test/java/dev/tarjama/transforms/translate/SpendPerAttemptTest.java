@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.transforms.backend.BackendSpec;
-import dev.tarjama.transforms.model.Chunk;
-import dev.tarjama.transforms.model.ChunkTranslation;
+import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.domain.ChunkTranslation;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;

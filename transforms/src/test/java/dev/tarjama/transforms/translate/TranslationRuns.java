@@ -1,8 +1,8 @@
 package dev.tarjama.transforms.translate;
 
-import dev.tarjama.transforms.model.Chunk;
-import dev.tarjama.transforms.model.ChunkTranslation;
-import dev.tarjama.transforms.model.ModelCoders;
+import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.domain.ChunkTranslation;
+import dev.tarjama.transforms.domain.ModelCoders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

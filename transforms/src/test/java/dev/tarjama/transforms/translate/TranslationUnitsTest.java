@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.model.Chunk;
-import dev.tarjama.transforms.model.Placeholders;
+import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.domain.Placeholders;
 import dev.tarjama.transforms.translate.TranslationUnits.Part;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.model;
+package dev.tarjama.transforms.domain;
 
 import org.apache.beam.sdk.coders.DefaultCoder;
 import java.util.List;

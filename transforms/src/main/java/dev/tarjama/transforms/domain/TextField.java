@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.model;
+package dev.tarjama.transforms.domain;
 
 /**
  * One string of a record that may be translated: where it sits in the record (a JSON Pointer, RFC

@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.model;
+package dev.tarjama.transforms.domain;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

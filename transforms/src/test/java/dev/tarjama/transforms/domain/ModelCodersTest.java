@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.model;
+package dev.tarjama.transforms.domain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
