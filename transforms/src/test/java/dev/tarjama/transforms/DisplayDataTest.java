@@ -192,6 +192,8 @@ class DisplayDataTest {
     assertEquals("sqlite:/tmp/c.db", batch.get("cache"));
     assertEquals("/out/_batch/", batch.get("requests"));
     assertEquals("8", items(SpreadOverBuckets.of(8)).get("buckets"));
+    assertEquals("/out/_summary/",
+        items(dev.tarjama.transforms.io.WriteSummaryFiles.to("/out/_summary")).get("directory"));
     assertEquals("records_read", items(CountLive.as("records_read")).get("counter"));
     Map<String, String> sample = items(SampleRecords.of(3, 2, QualityPolicy.defaults()));
     assertEquals("3", sample.get("chosen"));

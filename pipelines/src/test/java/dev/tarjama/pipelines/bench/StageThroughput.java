@@ -245,19 +245,21 @@ public final class StageThroughput {
         PipelineOptionsFactory.create().as(org.apache.beam.runners.direct.DirectOptions.class);
     options.setEnforceImmutability(false);
     Pipeline p = Pipeline.create(options);
-    List<PCollection<SourceRecord>> parts = new ArrayList<>();
-    PCollectionTuple read = null;
-    // One glob per file keeps the inputs exactly those of the stage-code measurement.
-    List<PCollectionTuple> reads = new ArrayList<>();
-    for (String file : FILES) {
-      reads.add(p.apply("Read " + file, ReadRecords.from(data.resolve(file).toString())));
+    // The stage-code half's files, each under its own folder's name (gsm8k/test.jsonl and
+    // math500/test.jsonl would otherwise give their records the same ids), read by one glob.
+    Path input;
+    try {
+      input = Files.createTempDirectory("tarjama-stages");
+      for (String file : FILES) {
+        Path source = data.resolve(file);
+        Path dir = Files.createDirectories(input.resolve(source.getParent().getFileName()));
+        Files.copy(source, dir.resolve(source.getFileName()));
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-    org.apache.beam.sdk.values.PCollectionList<SourceRecord> all =
-        org.apache.beam.sdk.values.PCollectionList.empty(p);
-    for (PCollectionTuple r : reads) {
-      all = all.and(r.get(ReadRecords.RECORDS));
-    }
-    PCollection<SourceRecord> records = all.apply(org.apache.beam.sdk.transforms.Flatten.pCollections());
+    PCollection<SourceRecord> records =
+        p.apply(ReadRecords.from(input + "/*/*")).get(ReadRecords.RECORDS);
     PCollectionTuple conversations = records.apply(NormalizeRecords.auto());
     PCollectionTuple segmented =
         conversations.get(NormalizeRecords.CONVERSATIONS).apply(SegmentRecords.create());

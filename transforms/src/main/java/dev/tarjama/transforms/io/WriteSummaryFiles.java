@@ -20,6 +20,7 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -65,6 +66,12 @@ public final class WriteSummaryFiles extends PTransform<PCollectionTuple, PDone>
       throw new IllegalArgumentException("a summary file is a name, not a path: '" + name + "'");
     }
     return new TupleTag<>(name);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("directory", directory).withLabel("Summary directory"));
   }
 
   @Override
