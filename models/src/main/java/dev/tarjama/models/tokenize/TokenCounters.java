@@ -1,8 +1,10 @@
 package dev.tarjama.models.tokenize;
 
 import dev.tarjama.models.shared.Shared;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Where token counters come from. A loaded tokenizer costs tens of MB and up to a second, so
@@ -10,8 +12,8 @@ import java.nio.file.Path;
  * instance and thread of a worker shares it, and the last {@link #release} frees it.
  */
 public final class TokenCounters {
-  private static final Shared<Path, HfTokenCounter> LOADED =
-      Shared.of("tokenizer", HfTokenCounter::load);
+  private static final Shared<Path, TokenCounter> LOADED =
+      Shared.of("tokenizer", TokenCounters::load);
 
   private TokenCounters() {}
 
@@ -34,6 +36,26 @@ public final class TokenCounters {
   /** How many users hold the counter of {@code path}. */
   public static int users(String path) {
     return LOADED.users(key(path));
+  }
+
+  /**
+   * A byte-level BPE file (Qwen, Llama 3, GPT-2 style) counted in plain Java, exactly and without a
+   * native call per text ({@link ByteLevelBpeCounter}); any other tokenizer.json through the
+   * native tokenizers library ({@link HfTokenCounter}), which also names the file when it is
+   * missing or broken.
+   */
+  static TokenCounter load(Path file) {
+    if (Files.isRegularFile(file)) {
+      try {
+        Optional<ByteLevelBpeCounter> plain = ByteLevelBpeCounter.load(file);
+        if (plain.isPresent()) {
+          return plain.get();
+        }
+      } catch (IOException | RuntimeException e) {
+        // Not a readable tokenizer: the native loader below reports it with the file's name.
+      }
+    }
+    return HfTokenCounter.load(file);
   }
 
   /** An estimate without any tokenizer: ceil(UTF-8 bytes / 4). */

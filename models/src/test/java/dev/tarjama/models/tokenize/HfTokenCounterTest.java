@@ -26,8 +26,12 @@ class HfTokenCounterTest {
       Path.of(System.getProperty("tarjama.shared"), "models", "tokenizers");
   private static final String CUTE = "Hello, my dog is cute";
 
+  private static final java.util.Map<String, HfTokenCounter> NATIVE =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The native counter itself (TokenCounters gives byte-level BPE files to a Java counter). */
   private static HfTokenCounter counter(String name) {
-    return (HfTokenCounter) TokenCounters.acquire(TOKENIZERS.resolve(name).toString());
+    return NATIVE.computeIfAbsent(name, n -> HfTokenCounter.load(TOKENIZERS.resolve(n)));
   }
 
   @Test

@@ -55,7 +55,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  * </ol>
  *
  * Run: {@code mvn -q -pl pipelines -am test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.tarjama.pipelines.bench.StageThroughput -Dexec.args="ROUNDS [TOKENIZER|-] [DIRECT_ROUNDS]"}.
+ * -Dexec.mainClass=dev.tarjama.pipelines.bench.StageThroughput -Dexec.args="ROUNDS [TOKENIZER|native:TOKENIZER|-] [DIRECT_ROUNDS]"}
+ * ({@code native:} counts through the native tokenizers library, for comparison).
  */
 public final class StageThroughput {
   private static final String[] FILES = {
@@ -77,8 +78,12 @@ public final class StageThroughput {
     Path data = Path.of(System.getProperty("tarjama.shared", "../shared")).resolve("data");
     List<SourceRecord> records = load(data);
     long bytes = records.stream().mapToLong(r -> r.json().getBytes(StandardCharsets.UTF_8).length).sum();
-    TokenCounter counter =
-        tokenizer == null ? TokenCounters.approximate() : TokenCounters.acquire(tokenizer);
+    // "native:PATH" counts through the native tokenizers library even where TokenCounters would
+    // count in Java, for the two side by side.
+    TokenCounter counter = tokenizer == null ? TokenCounters.approximate()
+        : tokenizer.startsWith("native:")
+            ? dev.tarjama.models.tokenize.HfTokenCounter.load(Path.of(tokenizer.substring(7)))
+            : TokenCounters.acquire(tokenizer);
     System.out.printf(Locale.ROOT, "%d records, %.2f MB of records; tokens counted by %s; %d cores%n",
         records.size(), bytes / 1e6, tokenizer == null ? "the bytes/4 estimate" : tokenizer,
         Runtime.getRuntime().availableProcessors());
@@ -91,7 +96,7 @@ public final class StageThroughput {
     }
 
     for (int round = 0; round < directRounds; round++) {
-      double seconds = directRunner(data, tokenizer);
+      double seconds = directRunner(data, tokenizer == null ? null : tokenizer.replaceFirst("^native:", ""));
       System.out.printf(Locale.ROOT,
           "DirectRunner round %d: %.2f s, %.2f MB/s, %.0f conversations/s (whole machine)%n",
           round, seconds, bytes / 1e6 / seconds, records.size() / seconds);
@@ -233,8 +238,12 @@ public final class StageThroughput {
       StringBuilder signals = new StringBuilder("\n    quality signals, MB of records/s:");
       signalNanos.forEach((name, n) -> signals.append(
           String.format(Locale.ROOT, " %s %.1f;", name, bytes / 1e6 / (n / 1e9))));
-      return String.format(Locale.ROOT, "all stages %.2f MB/s per core, %.0f conversations/s | %s%s",
-          bytes / 1e6 / (total / 1e9), records / (total / 1e9), s, signals);
+      long toChunks = nanos[0] + nanos[1] + nanos[2];
+      return String.format(Locale.ROOT,
+          "read→chunk %.2f MB/s per core (floor 5); all stages %.2f MB/s per core,"
+              + " %.0f conversations/s | %s%s",
+          bytes / 1e6 / (toChunks / 1e9), bytes / 1e6 / (total / 1e9), records / (total / 1e9), s,
+          signals);
     }
   }
 
