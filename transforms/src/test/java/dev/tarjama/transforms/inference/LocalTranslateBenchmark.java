@@ -1,5 +1,8 @@
 package dev.tarjama.transforms.inference;
 
+import static dev.tarjama.transforms.testing.PipelineMetrics.counter;
+import static dev.tarjama.transforms.testing.PipelineMetrics.distribution;
+
 import dev.tarjama.models.onnx.ExecutionProvider;
 import dev.tarjama.models.translate.Decoding;
 import dev.tarjama.models.translate.Translation;
@@ -17,14 +20,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.StreamSupport;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.DistributionResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 
@@ -145,29 +144,5 @@ public final class LocalTranslateBenchmark {
     } finally {
       warm.release();
     }
-  }
-
-  private static long counter(PipelineResult result, String name) {
-    return StreamSupport.stream(
-            result.metrics().queryMetrics(filter(name)).getCounters().spliterator(), false)
-        .mapToLong(MetricResult::getAttempted)
-        .sum();
-  }
-
-  private static DistributionResult distribution(PipelineResult result, String name) {
-    long sum = 0;
-    long count = 0;
-    for (MetricResult<DistributionResult> d :
-        result.metrics().queryMetrics(filter(name)).getDistributions()) {
-      sum += d.getAttempted().getSum();
-      count += d.getAttempted().getCount();
-    }
-    return DistributionResult.create(sum, count, 0, 0);
-  }
-
-  private static MetricsFilter filter(String name) {
-    return MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named(TranslateChunks.METRICS_NAMESPACE, name))
-        .build();
   }
 }

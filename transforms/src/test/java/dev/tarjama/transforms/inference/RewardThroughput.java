@@ -1,5 +1,7 @@
 package dev.tarjama.transforms.inference;
 
+import static dev.tarjama.transforms.testing.PipelineMetrics.counter;
+
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import ai.onnxruntime.OnnxTensor;
@@ -23,13 +25,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.StreamSupport;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 
@@ -236,13 +234,5 @@ public final class RewardThroughput {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     return sorted[sorted.length / 2];
-  }
-
-  private static long counter(PipelineResult result, String name) {
-    return StreamSupport.stream(result.metrics().queryMetrics(MetricsFilter.builder()
-            .addNameFilter(MetricNameFilter.named(RunInference.METRICS_NAMESPACE, name))
-            .build()).getCounters().spliterator(), false)
-        .mapToLong(MetricResult::getAttempted)
-        .sum();
   }
 }

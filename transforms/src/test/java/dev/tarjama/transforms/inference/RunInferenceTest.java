@@ -1,5 +1,7 @@
 package dev.tarjama.transforms.inference;
 
+import static dev.tarjama.transforms.testing.PipelineMetrics.counter;
+import static dev.tarjama.transforms.testing.PipelineMetrics.distribution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,13 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.StreamSupport;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.DistributionResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricQueryResults;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -48,35 +45,6 @@ class RunInferenceTest {
       out.add(json.readTree(line).get("question").asText().replace('\n', ' '));
     }
     return out;
-  }
-
-  private static MetricQueryResults metrics(PipelineResult result, String name) {
-    return result
-        .metrics()
-        .queryMetrics(
-            MetricsFilter.builder()
-                .addNameFilter(MetricNameFilter.named(RunInference.METRICS_NAMESPACE, name))
-                .build());
-  }
-
-  private static long counter(PipelineResult result, String name) {
-    return StreamSupport.stream(metrics(result, name).getCounters().spliterator(), false)
-        .mapToLong(MetricResult::getAttempted)
-        .sum();
-  }
-
-  private static DistributionResult distribution(PipelineResult result, String name) {
-    DistributionResult total = DistributionResult.IDENTITY_ELEMENT;
-    for (MetricResult<DistributionResult> d : metrics(result, name).getDistributions()) {
-      DistributionResult a = d.getAttempted();
-      total =
-          DistributionResult.create(
-              total.getSum() + a.getSum(),
-              total.getCount() + a.getCount(),
-              Math.min(total.getMin(), a.getMin()),
-              Math.max(total.getMax(), a.getMax()));
-    }
-    return total;
   }
 
   private static long weight(List<String> batch) {

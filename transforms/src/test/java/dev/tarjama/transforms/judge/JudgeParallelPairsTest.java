@@ -1,5 +1,6 @@
 package dev.tarjama.transforms.judge;
 
+import static dev.tarjama.transforms.testing.PipelineMetrics.counter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,9 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -123,14 +121,5 @@ class JudgeParallelPairsTest {
   private static PCollection<String> ids(PCollection<JudgedPair> judged, String name) {
     return judged.apply("Ids" + name,
         MapElements.into(TypeDescriptors.strings()).via((JudgedPair j) -> j.pair.id));
-  }
-
-  private static long counter(PipelineResult result, String name) {
-    long sum = 0;
-    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named("tarjama", name)).build()).getCounters()) {
-      sum += c.getAttempted();
-    }
-    return sum;
   }
 }

@@ -4,16 +4,13 @@ import dev.tarjama.transforms.domain.ModelCoders;
 import static dev.tarjama.transforms.rank.RankFixtures.invalid;
 import static dev.tarjama.transforms.rank.RankFixtures.untranslated;
 import static dev.tarjama.transforms.rank.RankFixtures.valid;
+import static dev.tarjama.transforms.testing.PipelineMetrics.counter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.domain.DeadLetter;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricQueryResults;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -28,16 +25,6 @@ class RankCandidatesTest {
 
   private static PCollection<Candidate> pool(TestPipeline p, List<Candidate> candidates) {
     return p.apply(Create.of(candidates).withCoder(new ModelCoders.CandidateCoder()));
-  }
-
-  private static long counter(PipelineResult result, String name) {
-    MetricQueryResults q = result.metrics().queryMetrics(
-        MetricsFilter.builder().addNameFilter(MetricNameFilter.named("tarjama", name)).build());
-    long sum = 0;
-    for (MetricResult<Long> c : q.getCounters()) {
-      sum += c.getAttempted();
-    }
-    return sum;
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.tarjama.transforms.segment;
 
 import dev.tarjama.transforms.domain.ModelCoders;
+import static dev.tarjama.transforms.testing.PipelineMetrics.counter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,9 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -53,15 +51,6 @@ class SegmentRecordsTest {
           "messages", lines.get(i), fields));
     }
     return out;
-  }
-
-  private static long counter(PipelineResult result, String name) {
-    long sum = 0;
-    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named("tarjama", name)).build()).getCounters()) {
-      sum += c.getAttempted();
-    }
-    return sum;
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.tarjama.transforms.translate;
 
+import static dev.tarjama.transforms.testing.PipelineMetrics.backendCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -123,7 +124,7 @@ class TranslateChunksFaultsTest {
         last.forEach(kindsSeen::add);
       }
       assertTrue(kindsSeen.size() >= 3, "fault kinds among the failures: " + kindsSeen);
-      assertTrue(TranslateChunksTest.counter(result, "gemma", "retries") > 0);
+      assertTrue(backendCounter(result, "gemma", "retries") > 0);
     }
   }
 
@@ -158,7 +159,7 @@ class TranslateChunksFaultsTest {
       }
       // Refused chunks were never sent: one request per translated chunk, none for the rest.
       assertEquals(translations.size() / 2, server.requestCount());
-      long refused = TranslateChunksTest.counter(result, "gemma", "budget_refused");
+      long refused = backendCounter(result, "gemma", "budget_refused");
       assertEquals(failures.size() / 2, refused);
       // What the servers billed: under the limit plus what the last requests in flight cost.
       long billed = translations.stream().mapToLong(t -> t.tokensIn + t.tokensOut).sum();

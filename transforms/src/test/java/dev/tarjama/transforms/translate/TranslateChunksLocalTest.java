@@ -1,5 +1,6 @@
 package dev.tarjama.transforms.translate;
 
+import static dev.tarjama.transforms.testing.PipelineMetrics.backendCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -150,8 +151,8 @@ class TranslateChunksLocalTest {
       int longest = batch.stream().mapToInt(s -> LetterMapTranslator.words(s) + 1).max().orElse(0);
       assertTrue(batch.size() == 1 || batch.size() * longest <= 400, batch.toString());
     }
-    assertEquals(1, TranslateChunksTest.counter(result, "SFT_tiny_ranked", "failures"));
-    assertTrue(TranslateChunksTest.counter(result, "SFT_tiny_ranked", "tokens_in") > 0);
-    assertTrue(TranslateChunksTest.counter(result, "SFT_tiny_ranked", "tokens_out") > 0);
+    assertEquals(1, backendCounter(result, "SFT_tiny_ranked", "failures"));
+    assertTrue(backendCounter(result, "SFT_tiny_ranked", "tokens_in") > 0);
+    assertTrue(backendCounter(result, "SFT_tiny_ranked", "tokens_out") > 0);
   }
 }

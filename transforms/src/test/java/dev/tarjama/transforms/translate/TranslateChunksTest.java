@@ -1,5 +1,6 @@
 package dev.tarjama.transforms.translate;
 
+import static dev.tarjama.transforms.testing.PipelineMetrics.backendCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,11 +25,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -70,24 +67,6 @@ class TranslateChunksTest {
           spans.stream().map(s -> "calculator").toList(), text.toString().split("\\s+").length));
     }
     return chunks;
-  }
-
-  /** A backend counter of a finished run (attempted values: the DirectRunner has both). */
-  static long counter(PipelineResult result, String label, String metric) {
-    Iterable<MetricResult<Long>> counters =
-        result
-            .metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(
-                        MetricNameFilter.named(
-                            TranslateChunks.METRICS_NAMESPACE,
-                            TranslateChunks.metricName(label, metric)))
-                    .build())
-            .getCounters();
-    return StreamSupport.stream(counters.spliterator(), false)
-        .mapToLong(MetricResult::getAttempted)
-        .sum();
   }
 
   @Test
@@ -176,15 +155,15 @@ class TranslateChunksTest {
       PipelineResult result = pipeline.run();
       result.waitUntilFinish();
 
-      assertEquals(n, counter(result, "SFT_Gemma3_ranked", "api_calls"));
-      assertEquals(0, counter(result, "SFT_Gemma3_ranked", "retries"));
-      assertEquals(2 * n + 1, counter(result, "SFT_SeedX_ranked", "api_calls"));
-      assertEquals(1, counter(result, "SFT_SeedX_ranked", "retries"));
-      assertEquals(2 * n, counter(result, "broken", "api_calls"));
-      assertEquals(n, counter(result, "broken", "failures"));
-      assertEquals(0, counter(result, "SFT_Gemma3_ranked", "failures"));
-      assertTrue(counter(result, "SFT_Gemma3_ranked", "tokens_in") > 0);
-      assertTrue(counter(result, "SFT_SeedX_ranked", "tokens_out") > 0);
+      assertEquals(n, backendCounter(result, "SFT_Gemma3_ranked", "api_calls"));
+      assertEquals(0, backendCounter(result, "SFT_Gemma3_ranked", "retries"));
+      assertEquals(2 * n + 1, backendCounter(result, "SFT_SeedX_ranked", "api_calls"));
+      assertEquals(1, backendCounter(result, "SFT_SeedX_ranked", "retries"));
+      assertEquals(2 * n, backendCounter(result, "broken", "api_calls"));
+      assertEquals(n, backendCounter(result, "broken", "failures"));
+      assertEquals(0, backendCounter(result, "SFT_Gemma3_ranked", "failures"));
+      assertTrue(backendCounter(result, "SFT_Gemma3_ranked", "tokens_in") > 0);
+      assertTrue(backendCounter(result, "SFT_SeedX_ranked", "tokens_out") > 0);
 
       // Every request reached the servers with its placeholders as they were.
       Set<String> sent =

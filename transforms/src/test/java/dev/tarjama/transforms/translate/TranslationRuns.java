@@ -3,6 +3,7 @@ package dev.tarjama.transforms.translate;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
 import dev.tarjama.transforms.domain.ModelCoders;
+import dev.tarjama.transforms.testing.PipelineMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ final class TranslationRuns {
       List<Chunk> duplicates,
       PipelineResult result) {
     long counter(String label, String metric) {
-      return TranslateChunksTest.counter(result, label, metric);
+      return PipelineMetrics.backendCounter(result, label, metric);
     }
   }
 
