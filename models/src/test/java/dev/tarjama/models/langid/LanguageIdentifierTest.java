@@ -7,20 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tarjama.models.testing.DataKit;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The data kit's fastText lid.176 model on the data kit's parallel EN/AR text. */
 class LanguageIdentifierTest {
-  static final Path SHARED = Path.of(System.getProperty("tarjama.shared"));
-  static final String MODEL = SHARED.resolve("models/langid/lid.176.ftz").toString();
+  static final String MODEL = DataKit.langid().toString();
 
   static List<String> xquadContexts(String language, int n) throws Exception {
     JsonNode root = new ObjectMapper()
-        .readTree(SHARED.resolve("data/eval/xquad/xquad." + language + ".json").toFile());
+        .readTree(DataKit.data("eval/xquad/xquad." + language + ".json").toFile());
     List<String> contexts = new ArrayList<>();
     for (JsonNode article : root.get("data")) {
       for (JsonNode paragraph : article.get("paragraphs")) {
@@ -55,7 +54,7 @@ class LanguageIdentifierTest {
   void oneModelPerFileAndAClearErrorForAMissingOne() {
     assertSame(LanguageIdentifiers.acquire(MODEL), LanguageIdentifiers.acquire(MODEL));
     UncheckedIOException e = assertThrows(UncheckedIOException.class,
-        () -> LanguageIdentifiers.acquire(SHARED.resolve("models/langid/nope.ftz").toString()));
+        () -> LanguageIdentifiers.acquire(DataKit.models("langid/nope.ftz").toString()));
     assertTrue(e.getMessage().contains("nope.ftz"), e.getMessage());
   }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.models.prompt.PromptTemplate;
+import dev.tarjama.models.testing.DataKit;
 import dev.tarjama.models.translate.Decoding;
 import dev.tarjama.models.translate.SentenceWiseTranslator;
 import java.io.ByteArrayInputStream;
@@ -50,7 +51,7 @@ class TranslationServerTest {
 
   /** English sentences of the Tatoeba EN–AR pairs in the data kit, from line {@code from}. */
   static List<String> tatoebaEnglish(int from, int count) throws IOException {
-    Path file = Path.of(System.getProperty("tarjama.shared"), "data/parallel/tatoeba_anki/ara.txt");
+    Path file = DataKit.tatoeba();
     return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
         .skip(from)
         .limit(count)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.tarjama.models.testing.DataKit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Counting with the real tokenizers of shared/models/tokenizers (ids from its README). */
 class HfTokenCounterTest {
-  private static final Path TOKENIZERS =
-      Path.of(System.getProperty("tarjama.shared"), "models", "tokenizers");
+  private static final Path TOKENIZERS = DataKit.models("tokenizers");
   private static final String CUTE = "Hello, my dog is cute";
 
   private static final java.util.Map<String, HfTokenCounter> NATIVE =
