@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.io.RecordJson;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CalibrateCommandTest {
-  static final Path DATA = Path.of(System.getProperty("tarjama.shared")).resolve("data");
 
   @Test
   void measuresTheDefaultR0FromTheDataKitsHumanPairs(@TempDir Path tmp) throws Exception {
@@ -22,8 +22,8 @@ class CalibrateCommandTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int code = Tarjama.run(new String[] {
         "calibrate",
-        "--tatoeba=" + DATA.resolve("parallel/tatoeba_anki/ara.txt"),
-        "--xquad=" + DATA.resolve("eval/xquad"),
+        "--tatoeba=" + DataKit.tatoeba(),
+        "--xquad=" + DataKit.data("eval/xquad"),
         "--output=" + output},
         new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
     assertEquals(0, code);

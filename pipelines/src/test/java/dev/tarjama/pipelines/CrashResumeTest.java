@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tarjama.transforms.testing.DataKit;
 import dev.tarjama.transforms.translate.LoopbackTranslator;
 import dev.tarjama.transforms.translate.LoopbackTranslator.Fault;
 import dev.tarjama.transforms.translate.LoopbackTranslator.RecordedRequest;
@@ -63,7 +64,7 @@ class CrashResumeTest {
     Path out = tmp.resolve("out");
     Path in = Files.createDirectories(tmp.resolve("in"));
     for (String file : INPUT) {
-      Path source = TranslateCommandTest.DATA.resolve(file);
+      Path source = DataKit.data(file);
       Files.copy(source, in.resolve(source.getFileName()));
     }
     String input = in.resolve("*.jsonl").toString();

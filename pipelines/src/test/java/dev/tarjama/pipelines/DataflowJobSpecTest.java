@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.tarjama.transforms.io.RecordJson;
+import dev.tarjama.transforms.testing.DataKit;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ class DataflowJobSpecTest {
     Path staging = Files.createDirectories(tmp.resolve("staging"));
     // Staging the whole test classpath (~700 MB) would copy it: one small file stands in.
     Path stagedFile = Files.writeString(tmp.resolve("tarjama-stub.txt"), "staged");
-    String input = TranslateCommandTest.DATA.resolve(FlinkRunnerTest.GSM8K_THINK).toString();
+    String input = DataKit.data(FlinkRunnerTest.GSM8K_THINK).toString();
     return new String[] {
         "translate",
         "--input=" + input,

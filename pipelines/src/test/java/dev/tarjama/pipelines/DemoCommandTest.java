@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,13 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
  * one in-process through ONNX Runtime, one behind tarjama serve on loopback.
  */
 class DemoCommandTest {
-  static final Path SHARED = Path.of(System.getProperty("tarjama.shared"));
   static final Path MODELS = Path.of(System.getProperty("tarjama.testdata")).resolve("models");
 
   @Test
   void bothTinyModelsTranslateAndEveryRecordIsAccountedFor(@TempDir Path tmp) throws Exception {
     List<String> lines =
-        Files.readAllLines(SHARED.resolve("data/instruct/smoltalk2_style/gsm8k_think.jsonl"));
+        Files.readAllLines(DataKit.data("instruct/smoltalk2_style/gsm8k_think.jsonl"));
     Path input = tmp.resolve("gsm8k_think.jsonl");
     Files.write(input, lines.subList(0, 12));
     Path output = tmp.resolve("out");

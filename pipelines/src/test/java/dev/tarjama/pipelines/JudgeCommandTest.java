@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.judge.LoopbackJudge;
 import dev.tarjama.transforms.judge.TestCorpora;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ class JudgeCommandTest {
   static void start() throws Exception {
     pairs = TestCorpora.slice(9000, 40);
     LoopbackJudge.Builder builder =
-        LoopbackJudge.builder(LoopbackJudge.tatoebaReferences(TestCorpora.TATOEBA));
+        LoopbackJudge.builder(LoopbackJudge.tatoebaReferences(DataKit.tatoeba()));
     for (int i : new int[] {4, 15}) {
       chatty.add(pairs.get(i).en());
       builder.answer(pairs.get(i).en(), "I accept this translation.");

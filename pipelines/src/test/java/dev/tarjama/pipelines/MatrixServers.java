@@ -1,7 +1,7 @@
 package dev.tarjama.pipelines;
 
 import dev.tarjama.transforms.judge.LoopbackJudge;
-import dev.tarjama.transforms.judge.TestCorpora;
+import dev.tarjama.transforms.testing.DataKit;
 import dev.tarjama.transforms.translate.LoopbackTranslator;
 import dev.tarjama.transforms.translate.RedisServer;
 import java.util.ArrayList;
@@ -59,7 +59,7 @@ final class MatrixServers implements AutoCloseable {
   /** {@code --backend=…} for the judge: right on every Tatoeba pair. */
   synchronized String judgeBackend() {
     if (judge == null) {
-      judge = keep(() -> LoopbackJudge.builder(LoopbackJudge.tatoebaReferences(TestCorpora.TATOEBA))
+      judge = keep(() -> LoopbackJudge.builder(LoopbackJudge.tatoebaReferences(DataKit.tatoeba()))
           .start());
     }
     return "--backend=name=judge,url=" + judge.baseUrl()

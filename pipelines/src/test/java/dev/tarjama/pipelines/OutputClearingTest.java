@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tarjama.transforms.testing.DataKit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,8 +46,8 @@ class OutputClearingTest {
   @Test
   void aRerunLeavesOnlyWhatItWroteItself(@TempDir Path tmp) throws Exception {
     Path input = tmp.resolve("seed_tasks.jsonl");
-    Files.write(input, Files.readAllLines(RewardTranslateTest.SHARED.resolve(
-        "data/instruct/alpaca_seed/seed_tasks.jsonl")).subList(0, 4));
+    Files.write(input,
+        Files.readAllLines(DataKit.data("instruct/alpaca_seed/seed_tasks.jsonl")).subList(0, 4));
     Path out = tmp.resolve("out");
     List<String> first = args(input, out, "--reward-model=" + RewardTranslateTest.TINY_REWARD,
         "--preference-min-gap=0", "--emit=bilingual", "--numShards=3");

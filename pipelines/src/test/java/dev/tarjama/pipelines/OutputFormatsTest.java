@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.io.SmolTalk2Parquet;
 import dev.tarjama.transforms.domain.SourceRecord;
+import dev.tarjama.transforms.testing.DataKit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,7 +109,7 @@ class OutputFormatsTest {
   @Test
   void parquetInputWritesParquetInSmolKalamsColumnsByDefault(@TempDir Path tmp) throws Exception {
     List<SourceRecord> records = new ArrayList<>();
-    List<String> lines = Files.readAllLines(TranslateCommandTest.DATA.resolve(
+    List<String> lines = Files.readAllLines(DataKit.data(
         "instruct/smoltalk2_style/think_tools.jsonl"));
     for (int i = 0; i < 5; i++) {
       records.add(new SourceRecord("think_tools.parquet#" + i, "think_tools.parquet", i, lines.get(i)));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * scores every valid candidate, and the reward weight decides winners.
  */
 class RewardTranslateTest {
-  static final Path SHARED = Path.of(System.getProperty("tarjama.shared"));
   static final Path MODELS = Path.of(System.getProperty("tarjama.testdata")).resolve("models");
   static final Path TINY_REWARD = MODELS.resolve("tiny-reward");
   static final int RECORDS = 12;
@@ -46,7 +46,7 @@ class RewardTranslateTest {
 
   static Path input(Path tmp) throws Exception {
     List<String> lines =
-        Files.readAllLines(SHARED.resolve("data/instruct/alpaca_seed/seed_tasks.jsonl"));
+        Files.readAllLines(DataKit.data("instruct/alpaca_seed/seed_tasks.jsonl"));
     Path input = tmp.resolve("seed_tasks.jsonl");
     Files.write(input, lines.subList(0, RECORDS));
     return input;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.select.SelectionRank;
+import dev.tarjama.transforms.testing.DataKit;
 import dev.tarjama.transforms.translate.LoopbackTranslator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -26,17 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
  * records, English kept, think / no-think quotas, against a real translation server on loopback.
  */
 class SelectionRunTest {
-  static final Path SHARED = Path.of(System.getProperty("tarjama.shared"));
-  static final Path DATA = SHARED.resolve("data");
 
   @Test
   void theReportCarriesTheSelectionAndTheCountsAddUp(@TempDir Path tmp) throws Exception {
     Path input = Files.createDirectories(tmp.resolve("in"));
     List<String> gsm8k =
-        Files.readAllLines(DATA.resolve("instruct/smoltalk2_style/gsm8k_think.jsonl")).subList(0, 40);
+        Files.readAllLines(DataKit.data("instruct/smoltalk2_style/gsm8k_think.jsonl")).subList(0, 40);
     Files.write(input.resolve("gsm8k_think.jsonl"), gsm8k);
     List<String> tools =
-        Files.readAllLines(DATA.resolve("instruct/smoltalk2_style/think_tools.jsonl")).subList(0, 10);
+        Files.readAllLines(DataKit.data("instruct/smoltalk2_style/think_tools.jsonl")).subList(0, 10);
     Files.write(input.resolve("think_tools.jsonl"), tools);
     Files.write(input.resolve("xquad_ar.jsonl"), arabicXquad(5));
 
@@ -66,7 +65,7 @@ class SelectionRunTest {
           "--backend=name=gemma,kind=openai-chat,url=" + server.baseUrl()
               + ",model=gemma-3-27b,prompt=hala,k=1",
           "--keep-language=en",
-          "--langid-model=" + SHARED.resolve("models/langid/lid.176.ftz"),
+          "--langid-model=" + DataKit.langid(),
           "--think=6", "--no-think=4", "--seed=11"},
           System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
       assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
@@ -119,7 +118,7 @@ class SelectionRunTest {
 
   /** XQuAD's professional Arabic as chat records: question, then the paragraph. */
   static List<String> arabicXquad(int n) throws Exception {
-    JsonNode root = RecordJson.parse(Files.readString(DATA.resolve("eval/xquad/xquad.ar.json")));
+    JsonNode root = RecordJson.parse(Files.readString(DataKit.data("eval/xquad/xquad.ar.json")));
     List<String> lines = new ArrayList<>();
     for (JsonNode paragraph : root.get("data").get(0).get("paragraphs")) {
       if (lines.size() == n) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * split) translated by both bundled tiny models in-process, ranked with min-lr=0.7,min-scr=0.85.
  */
 class SweepCommandTest {
-  static final Path SHARED = Path.of(System.getProperty("tarjama.shared"));
   static final Path MODELS = Path.of(System.getProperty("tarjama.testdata")).resolve("models");
 
   static int run(PrintStream out, String... args) throws Exception {
@@ -36,7 +36,7 @@ class SweepCommandTest {
   void retentionFallsWithEachThresholdAndMatchesTheRunAtItsOwnThresholds(@TempDir Path tmp)
       throws Exception {
     List<String> lines =
-        Files.readAllLines(SHARED.resolve("data/instruct/smoltalk2_style/gsm8k_think.jsonl"));
+        Files.readAllLines(DataKit.data("instruct/smoltalk2_style/gsm8k_think.jsonl"));
     Path input = tmp.resolve("gsm8k_think.jsonl");
     Files.write(input, lines.subList(0, 30));
     Path runDir = tmp.resolve("run");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.segment.ProtectedSpans;
+import dev.tarjama.transforms.testing.DataKit;
 import dev.tarjama.transforms.translate.LoopbackTranslator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -30,9 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * against two real translation servers on loopback (one chat, one completions endpoint).
  */
 class TranslateCommandTest {
-  static final Path SHARED = Path.of(System.getProperty("tarjama.shared"));
-  static final Path DATA = SHARED.resolve("data");
-  static final String QWEN3 = SHARED.resolve("models/tokenizers/qwen3/tokenizer.json").toString();
+  static final String QWEN3 = DataKit.tokenizer("qwen3").resolve("tokenizer.json").toString();
 
   static LoopbackTranslator chat;
   static LoopbackTranslator completions;
@@ -76,7 +75,7 @@ class TranslateCommandTest {
 
   /** Copies the first {@code records} records of a data-kit file (JSON Lines or a JSON array). */
   static int copyHead(Path dir, String file, int records) throws Exception {
-    Path source = DATA.resolve(file);
+    Path source = DataKit.data(file);
     // gsm8k and math500 are both test.jsonl: one folder per data-kit folder keeps them apart.
     Path target = Files.createDirectories(dir.resolve(source.getParent().getFileName()))
         .resolve(source.getFileName());
@@ -233,7 +232,7 @@ class TranslateCommandTest {
 
   @Test
   void malformedLinesBecomeNamedDeadLettersAndTheRestCompletes(@TempDir Path tmp) throws Exception {
-    List<String> good = Files.readAllLines(DATA.resolve("instruct/smoltalk2_style/gsm8k_think.jsonl"))
+    List<String> good = Files.readAllLines(DataKit.data("instruct/smoltalk2_style/gsm8k_think.jsonl"))
         .subList(0, 5);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     List<String> lines = new ArrayList<>(good);
@@ -279,7 +278,7 @@ class TranslateCommandTest {
     // DoFn mutates its input (the CLI turns the slow immutability check off unless asked).
     Path in = tmp.resolve("think_tools.jsonl");
     Files.write(in, Files.readAllLines(
-        DATA.resolve("instruct/smoltalk2_style/think_tools.jsonl")).subList(0, 6));
+        DataKit.data("instruct/smoltalk2_style/think_tools.jsonl")).subList(0, 6));
     Path out = tmp.resolve("out");
     assertEquals(0, run(translateArgs(in.toString(), out,
         "--enforceImmutability=true", "--enforceEncodability=true")));
@@ -291,7 +290,7 @@ class TranslateCommandTest {
     int before = chat.requestCount() + completions.requestCount();
     Path out = tmp.resolve("out");
     assertEquals(0, run(translateArgs(
-        DATA.resolve("instruct/smoltalk2_style/think_tools.jsonl").toString(), out, "--dry-run")));
+        DataKit.data("instruct/smoltalk2_style/think_tools.jsonl").toString(), out, "--dry-run")));
     assertFalse(Files.exists(out.resolve("report.json")), "an estimate goes beside a run");
     out = out.resolve(TranslateCommand.ESTIMATE);
     assertEquals(before, chat.requestCount() + completions.requestCount(), "no request was sent");

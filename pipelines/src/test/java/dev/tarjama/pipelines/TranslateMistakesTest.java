@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tarjama.transforms.testing.DataKit;
 import dev.tarjama.transforms.translate.LoopbackTranslator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and a dry run beside a finished run.
  */
 class TranslateMistakesTest {
-  static final Path GSM8K = TranslateCommandTest.DATA.resolve("instruct/gsm8k/test.jsonl");
+  static final Path GSM8K = DataKit.data("instruct/gsm8k/test.jsonl");
 
   record Result(int code, String out, String err) {}
 

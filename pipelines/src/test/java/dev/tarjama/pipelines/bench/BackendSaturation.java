@@ -16,6 +16,7 @@ import dev.tarjama.transforms.domain.SegmentedRecord;
 import dev.tarjama.transforms.domain.SourceRecord;
 import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.Segmenter;
+import dev.tarjama.transforms.testing.DataKit;
 import dev.tarjama.transforms.translate.LoopbackTranslator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -92,7 +93,7 @@ public final class BackendSaturation {
     String[] files = args.length > 4 && !args[4].equals("-") ? args[4].split(",") : DEFAULT_FILES;
     // Anything else goes to `tarjama translate` as it is, e.g. --targetParallelism=8.
     List<String> extra = args.length > 5 ? List.of(args).subList(5, args.length) : List.of();
-    Path shared = Path.of(System.getProperty("tarjama.shared", "../shared"));
+    Path shared = DataKit.root();
     Path data = shared.resolve("data");
     String tokenizer = shared.resolve("models/tokenizers/qwen3/tokenizer.json").toString();
 

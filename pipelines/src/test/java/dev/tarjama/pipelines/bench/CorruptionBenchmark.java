@@ -14,6 +14,7 @@ import dev.tarjama.transforms.domain.QualityMeasures;
 import dev.tarjama.transforms.quality.QualityEstimator;
 import dev.tarjama.transforms.quality.QualityInput;
 import dev.tarjama.transforms.rank.RankingPolicy;
+import dev.tarjama.transforms.testing.DataKit;
 import dev.tarjama.transforms.translate.LoopbackTranslator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +82,7 @@ public class CorruptionBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Path shared = Path.of(System.getProperty("tarjama.shared", "../shared"));
+    Path shared = DataKit.root();
     boolean tune = List.of(args).contains("--tune");
     boolean signals = List.of(args).contains("--signals");
     List<Pair> pairs = unique(CorruptionSet.pairs(shared, tune ? "dev" : "test", 150, 50, 200));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tarjama.pipelines.Tarjama;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ public final class ScaleRun {
   private ScaleRun() {}
 
   public static void main(String[] args) throws Exception {
-    Path shared = Path.of(System.getProperty("tarjama.shared", "../shared"));
+    Path shared = DataKit.root();
     List<JsonNode> seeds = seeds(shared);
     List<String> rows = new ArrayList<>();
     for (String arg : args.length == 0 ? new String[] {"10000", "50000"} : args) {

@@ -25,6 +25,7 @@ import dev.tarjama.transforms.reassemble.Reassemble;
 import dev.tarjama.transforms.score.ScoreCandidates;
 import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.SegmentRecords;
+import dev.tarjama.transforms.testing.DataKit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ public final class StageThroughput {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     String tokenizer = args.length > 1 && !args[1].equals("-") ? args[1] : null;
     int directRounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-    Path data = Path.of(System.getProperty("tarjama.shared", "../shared")).resolve("data");
+    Path data = DataKit.data();
     List<SourceRecord> records = load(data);
     long bytes = records.stream().mapToLong(r -> r.json().getBytes(StandardCharsets.UTF_8).length).sum();
     // "native:PATH" counts through the native tokenizers library even where TokenCounters would

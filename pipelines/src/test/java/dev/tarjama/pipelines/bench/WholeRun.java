@@ -2,6 +2,7 @@ package dev.tarjama.pipelines.bench;
 
 import dev.tarjama.pipelines.Tarjama;
 import dev.tarjama.transforms.report.LiveCounts;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +81,7 @@ public final class WholeRun {
     long launch = System.nanoTime();
     String runner = args.length > 0 ? args[0] : "default";
     List<String> extra = args.length > 1 ? List.of(args).subList(1, args.length) : List.of();
-    Path shared = Path.of(System.getProperty("tarjama.shared", "../shared"));
+    Path shared = DataKit.root();
     Path tmp = Files.createTempDirectory("tarjama-wholerun");
     Path in = Files.createDirectories(tmp.resolve("in"));
     for (String file : FILES) {

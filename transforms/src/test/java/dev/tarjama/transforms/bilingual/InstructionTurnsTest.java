@@ -8,9 +8,9 @@ import dev.tarjama.transforms.io.ConversationNormalizer;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.domain.Conversation;
 import dev.tarjama.transforms.domain.SourceRecord;
+import dev.tarjama.transforms.testing.DataKit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +21,10 @@ import org.junit.jupiter.api.Test;
 
 /** Which real data-kit records are one instruction and one response, and which are not, why. */
 class InstructionTurnsTest {
-  static final Path DATA = Path.of(System.getProperty("tarjama.shared"), "data");
 
   /** Every record of a data-kit file (JSON array or JSON Lines), normalized as the pipeline does. */
   static List<Conversation> conversations(String file) throws Exception {
-    String text = Files.readString(DATA.resolve(file), StandardCharsets.UTF_8);
+    String text = Files.readString(DataKit.data(file), StandardCharsets.UTF_8);
     List<String> records = new ArrayList<>();
     if (text.stripLeading().startsWith("[")) {
       for (JsonNode n : RecordJson.parse(text)) {

@@ -13,6 +13,7 @@ import dev.tarjama.transforms.domain.Piece;
 import dev.tarjama.transforms.domain.RecordPlan;
 import dev.tarjama.transforms.domain.SegmentedRecord;
 import dev.tarjama.transforms.domain.TextField;
+import dev.tarjama.transforms.testing.DataKit;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.testing.PAssert;
@@ -96,7 +97,7 @@ class ChunkRecordsTest {
 
   @Test
   void aMissingTokenizerFailsTheRunNamingTheFile(TestPipeline pipeline) {
-    String missing = RealRecords.SHARED.resolve("models/tokenizers/none/tokenizer.json").toString();
+    String missing = DataKit.tokenizer("none").resolve("tokenizer.json").toString();
     pipeline
         .apply(Create.of(RealRecords.thinkTools().subList(0, 1)))
         .apply(ChunkRecords.create().withTokenizer(missing));

@@ -8,6 +8,7 @@ import dev.tarjama.transforms.domain.Piece;
 import dev.tarjama.transforms.domain.Placeholders;
 import dev.tarjama.transforms.domain.SegmentedRecord;
 import dev.tarjama.transforms.domain.TextField;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,9 +25,7 @@ import java.util.regex.Pattern;
  * blocks; inline code and URLs become placeholders in the prose.
  */
 final class RealRecords {
-  static final Path SHARED = Path.of(System.getProperty("tarjama.shared"));
-  static final Path INSTRUCT = SHARED.resolve("data/instruct");
-  static final String QWEN3 = SHARED.resolve("models/tokenizers/qwen3").toString();
+  static final String QWEN3 = DataKit.tokenizer("qwen3").toString();
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern BLOCK =
@@ -37,7 +36,7 @@ final class RealRecords {
 
   /** llamafactory/dpo_en_demo.json: ShareGPT conversations with chosen and rejected answers. */
   static List<SegmentedRecord> dpoEnDemo() {
-    Path file = INSTRUCT.resolve("llamafactory/dpo_en_demo.json");
+    Path file = DataKit.data("instruct/llamafactory/dpo_en_demo.json");
     JsonNode array = read(file);
     List<SegmentedRecord> out = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
@@ -60,7 +59,7 @@ final class RealRecords {
 
   /** smoltalk2_style/think_tools.jsonl: messages with think blocks and tool calls. */
   static List<SegmentedRecord> thinkTools() {
-    Path file = INSTRUCT.resolve("smoltalk2_style/think_tools.jsonl");
+    Path file = DataKit.data("instruct/smoltalk2_style/think_tools.jsonl");
     List<SegmentedRecord> out = new ArrayList<>();
     try {
       List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ class RunInferenceTest {
 
   /** GSM8K questions: prose far longer than any Tatoeba sentence. */
   static List<String> gsm8kQuestions(int n) throws IOException {
-    Path file = Path.of(System.getProperty("tarjama.shared"), "data/instruct/gsm8k/test.jsonl");
+    Path file = DataKit.data("instruct/gsm8k/test.jsonl");
     com.fasterxml.jackson.databind.ObjectMapper json =
         new com.fasterxml.jackson.databind.ObjectMapper();
     List<String> out = new ArrayList<>();

@@ -29,7 +29,7 @@ class ConversationNormalizerTest {
 
   /** Normalizes a whole data-kit file, asserting that reading and normalizing lose nothing. */
   static List<Conversation> normalizeFile(String relative) throws Exception {
-    DataKit.Collected read = DataKit.read(relative);
+    KitReader.Collected read = KitReader.read(relative);
     assertEquals(List.of(), read.deadLetters, relative + " reads without dead letters");
     List<Conversation> conversations = new ArrayList<>();
     List<DeadLetter> deadLetters = new ArrayList<>();

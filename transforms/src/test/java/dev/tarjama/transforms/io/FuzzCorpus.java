@@ -48,7 +48,7 @@ final class FuzzCorpus {
   static List<String> seeds() throws IOException {
     List<String> seeds = new ArrayList<>();
     for (String file : SEED_FILES) {
-      DataKit.Collected c = DataKit.read(file);
+      KitReader.Collected c = KitReader.read(file);
       seeds.add(RecordJson.print(RecordJson.parse(c.records.get(0).json())));
       seeds.add(RecordJson.print(RecordJson.parse(c.records.get(1).json())));
     }
@@ -301,7 +301,7 @@ final class FuzzCorpus {
 
   /** A real Parquet file, whole and cut at 30 places. */
   private static void parquet(List<Input> out, Path scratch) throws IOException {
-    DataKit.Collected kit = DataKit.read("instruct/smoltalk2_style/think_tools.jsonl");
+    KitReader.Collected kit = KitReader.read("instruct/smoltalk2_style/think_tools.jsonl");
     List<SourceRecord> rows = kit.records.subList(0, 20);
     Path file = scratch.resolve("fuzz-source.parquet");
     Files.deleteIfExists(file);

@@ -57,7 +57,7 @@ class FuzzCorpusTest {
 
   /** Reads an input as ReadRecords does a file (the same decompressor, sniffing and readers). */
   static Outcome read(FuzzCorpus.Input input) throws IOException {
-    DataKit.Collected sink = new DataKit.Collected(null);
+    KitReader.Collected sink = new KitReader.Collected(null);
     String lower = input.name().toLowerCase(Locale.ROOT);
     boolean gz = lower.endsWith(".gz");
     byte[] b = input.bytes();

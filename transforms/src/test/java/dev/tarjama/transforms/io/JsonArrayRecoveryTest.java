@@ -44,13 +44,13 @@ class JsonArrayRecoveryTest {
     return "[" + separator + String.join("," + separator, elements) + separator + "]" + separator;
   }
 
-  private static DataKit.Collected read(byte[] bytes) throws IOException {
-    DataKit.Collected sink = new DataKit.Collected(null);
+  private static KitReader.Collected read(byte[] bytes) throws IOException {
+    KitReader.Collected sink = new KitReader.Collected(null);
     new JsonArrayReader("f.json", sink).read(new ByteArrayInputStream(bytes));
     return sink;
   }
 
-  private static List<String> ids(DataKit.Collected c) {
+  private static List<String> ids(KitReader.Collected c) {
     return c.records.stream().map(r -> RecordJson.MAPPER.valueToTree(parse(r)).get("id").asText())
         .toList();
   }
@@ -72,7 +72,7 @@ class JsonArrayRecoveryTest {
     String broken = record(2).substring(0, record(2).length() - 1); // its closing '}' is gone
     elements.set(2, broken);
     for (String separator : List.of("\n  ", "")) { // pretty-printed and compact
-      DataKit.Collected c = read(array(elements, separator).getBytes(StandardCharsets.UTF_8));
+      KitReader.Collected c = read(array(elements, separator).getBytes(StandardCharsets.UTF_8));
       assertEquals(List.of("r0", "r1", "r3", "r4", "r5"), ids(c), separator);
       assertEquals(1, c.deadLetters.size(), c.deadLetters.toString());
       DeadLetter d = c.deadLetters.get(0);
@@ -93,7 +93,7 @@ class JsonArrayRecoveryTest {
       elements.add(record(i));
     }
     elements.set(1, "{\"id\": \"r1, \"conversations\": []}");
-    DataKit.Collected c = read(array(elements, "\n").getBytes(StandardCharsets.UTF_8));
+    KitReader.Collected c = read(array(elements, "\n").getBytes(StandardCharsets.UTF_8));
     assertEquals(List.of("r0", "r2", "r3"), ids(c));
     assertEquals(1, c.deadLetters.size(), c.deadLetters.toString());
     assertEquals("f.json#1", c.deadLetters.get(0).recordId);
@@ -129,7 +129,7 @@ class JsonArrayRecoveryTest {
     }
     assertTrue(whole > 50 && whole < 400, "cut in the middle: " + whole);
 
-    DataKit.Collected c = new DataKit.Collected(null);
+    KitReader.Collected c = new KitReader.Collected(null);
     new JsonArrayReader("f.json.gz", c)
         .read(new GZIPInputStream(new ByteArrayInputStream(cut)));
     assertEquals(whole, c.records.size());
@@ -145,7 +145,7 @@ class JsonArrayRecoveryTest {
   void aDamagedRegionLongerThanTheLimitSaysItIsCut() throws Exception {
     String big = "{\"id\": \"big\", \"text\": \"" + "x".repeat(5000) + "\" oops}";
     String json = array(List.of(record(0), big), "\n");
-    DataKit.Collected c = new DataKit.Collected(null);
+    KitReader.Collected c = new KitReader.Collected(null);
     new JsonArrayReader("f.json", c, 1000)
         .read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
     assertEquals(List.of("r0"), ids(c));
@@ -159,7 +159,7 @@ class JsonArrayRecoveryTest {
 
   @Test
   void aFileThatEndsBeforeTheClosingBracketIsSaid() throws Exception {
-    DataKit.Collected c = read(("[" + record(0) + ", " + record(1)).getBytes(StandardCharsets.UTF_8));
+    KitReader.Collected c = read(("[" + record(0) + ", " + record(1)).getBytes(StandardCharsets.UTF_8));
     assertEquals(List.of("r0", "r1"), ids(c));
     assertEquals(1, c.deadLetters.size());
     assertTrue(c.deadLetters.get(0).error.contains("before the array's closing ']'"),

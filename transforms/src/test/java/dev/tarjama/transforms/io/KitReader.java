@@ -2,26 +2,17 @@ package dev.tarjama.transforms.io;
 
 import dev.tarjama.transforms.domain.DeadLetter;
 import dev.tarjama.transforms.domain.SourceRecord;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The shared data kit, and its files read with the plain readers (no pipeline). */
-final class DataKit {
-  private DataKit() {}
-
-  static Path root() {
-    String shared = System.getProperty("tarjama.shared", "/work/shared");
-    return Paths.get(shared, "data");
-  }
-
-  static Path file(String relative) {
-    return root().resolve(relative);
-  }
+/** The data kit's files read with the plain readers (no pipeline). */
+final class KitReader {
+  private KitReader() {}
 
   /** What a reader emitted. */
   static final class Collected extends RecordSink {
@@ -45,7 +36,7 @@ final class DataKit {
 
   /** Reads a data-kit file the way ReadRecords does for a single file (named by its base name). */
   static Collected read(String relative) throws IOException {
-    Path path = file(relative);
+    Path path = DataKit.data(relative);
     String name = path.getFileName().toString();
     Collected sink = new Collected(null);
     byte[] first = Files.readAllBytes(path);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tarjama.transforms.domain.Conversation;
 import dev.tarjama.transforms.domain.DeadLetter;
 import dev.tarjama.transforms.domain.TextField;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NormalizeRecordsTest {
 
   private static String line(String relative, int number) throws Exception {
-    return Files.readAllLines(DataKit.file(relative), StandardCharsets.UTF_8).get(number - 1);
+    return Files.readAllLines(DataKit.data(relative), StandardCharsets.UTF_8).get(number - 1);
   }
 
   /**
@@ -65,7 +66,7 @@ class NormalizeRecordsTest {
       mixed.write('\n');
     }
     Files.write(dir.resolve("mixed.jsonl"), mixed.toByteArray());
-    String alpaca = Files.readString(DataKit.file("instruct/llamafactory/alpaca_en_demo.json"));
+    String alpaca = Files.readString(DataKit.data("instruct/llamafactory/alpaca_en_demo.json"));
     List<?> elements = RecordJson.MAPPER.readValue(alpaca, List.class);
     Files.writeString(
         dir.resolve("mixed_array.json"),
@@ -129,7 +130,7 @@ class NormalizeRecordsTest {
   @Test
   void parquetAndJsonLinesGiveTheSameConversations(TestPipeline pipeline, @TempDir Path dir)
       throws Exception {
-    DataKit.Collected jsonl = DataKit.read("instruct/smoltalk2_style/think_tools.jsonl");
+    KitReader.Collected jsonl = KitReader.read("instruct/smoltalk2_style/think_tools.jsonl");
     SmolTalk2Parquet.write(dir.resolve("think_tools.parquet"), jsonl.records);
     ConversationNormalizer normalizer = new ConversationNormalizer(null, null, "source");
     List<String> expected = new ArrayList<>();

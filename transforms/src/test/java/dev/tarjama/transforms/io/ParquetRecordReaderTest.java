@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tarjama.transforms.testing.DataKit;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -38,7 +39,7 @@ class ParquetRecordReaderTest {
   void readsPyarrowLayoutWithoutAnAvroSchema(@TempDir Path dir) throws Exception {
     JsonNode record =
         RecordJson.parse(
-            Files.readAllLines(DataKit.file("instruct/smoltalk2_style/gsm8k_think.jsonl"),
+            Files.readAllLines(DataKit.data("instruct/smoltalk2_style/gsm8k_think.jsonl"),
                 StandardCharsets.UTF_8).get(0));
     MessageType schema =
         MessageTypeParser.parseMessageType(
@@ -69,7 +70,7 @@ class ParquetRecordReaderTest {
       writer.write(row);
     }
 
-    DataKit.Collected sink = new DataKit.Collected(null);
+    KitReader.Collected sink = new KitReader.Collected(null);
     new ParquetRecordReader("train-00000-of-00001.parquet", sink)
         .read(() -> FileChannel.open(file), Files.size(file));
     assertEquals(List.of(), sink.deadLetters);
@@ -84,8 +85,8 @@ class ParquetRecordReaderTest {
   @Test
   void aFileThatIsNotParquetIsOneDeadLetter(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("fake.parquet");
-    Files.copy(DataKit.file("instruct/gsm8k/test.jsonl"), file);
-    DataKit.Collected sink = new DataKit.Collected(null);
+    Files.copy(DataKit.data("instruct/gsm8k/test.jsonl"), file);
+    KitReader.Collected sink = new KitReader.Collected(null);
     new ParquetRecordReader("fake.parquet", sink).read(() -> FileChannel.open(file), Files.size(file));
     assertEquals(0, sink.records.size());
     assertEquals(1, sink.deadLetters.size());

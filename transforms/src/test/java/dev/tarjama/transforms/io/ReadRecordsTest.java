@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.domain.DeadLetter;
 import dev.tarjama.transforms.domain.SourceRecord;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ class ReadRecordsTest {
 
   @Test
   void readsEveryChatFileOfTheDataKitThroughOneGlob(TestPipeline pipeline) {
-    String glob = DataKit.root() + "/instruct/*/*.json*";
+    String glob = DataKit.data() + "/instruct/*/*.json*";
     PCollectionTuple read = pipeline.apply(ReadRecords.from(glob));
     PAssert.that(read.get(ReadRecords.DEAD_LETTERS)).empty();
     PAssert.that(read.get(ReadRecords.RECORDS))
@@ -72,7 +73,7 @@ class ReadRecordsTest {
   @Test
   void readsGzippedJsonLinesAndUsesTheRecordsOwnIds(TestPipeline pipeline, @TempDir Path dir)
       throws Exception {
-    Path source = DataKit.file("instruct/bfcl/BFCL_v4_live_simple.json");
+    Path source = DataKit.data("instruct/bfcl/BFCL_v4_live_simple.json");
     Path gz = dir.resolve("live_simple.jsonl.gz");
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
       Files.copy(source, out);
@@ -196,7 +197,7 @@ class ReadRecordsTest {
   @Test
   void parquetRowsBecomeJsonObjectsWithTheFilesOwnSchema(TestPipeline pipeline, @TempDir Path dir)
       throws Exception {
-    DataKit.Collected jsonl = DataKit.read("instruct/smoltalk2_style/think_tools.jsonl");
+    KitReader.Collected jsonl = KitReader.read("instruct/smoltalk2_style/think_tools.jsonl");
     Path file = dir.resolve("sft").resolve("think_tools.parquet");
     Files.createDirectories(file.getParent());
     SmolTalk2Parquet.write(file, jsonl.records);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.testing.DataKit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,7 +46,7 @@ class JudgeParallelPairsTest {
     answers.put(pairs.get(20).en(), "Reject.\nReason: the Arabic is another sentence.");
     String failing = pairs.get(30).en();
     LoopbackJudge.Builder builder =
-        LoopbackJudge.builder(LoopbackJudge.tatoebaReferences(TestCorpora.TATOEBA))
+        LoopbackJudge.builder(LoopbackJudge.tatoebaReferences(DataKit.tatoeba()))
             .fail(failing, 400);
     answers.forEach(builder::answer);
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.testing.DataKit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** Lines of the data kit's Tatoeba file, and broken variants of them. */
 class PairParserTest {
-  static final Path TATOEBA =
-      Path.of(System.getProperty("tarjama.shared"), "data/parallel/tatoeba_anki/ara.txt");
+  static final Path TATOEBA = DataKit.tatoeba();
 
   static List<String> tatoeba() throws Exception {
     return Files.readAllLines(TATOEBA, StandardCharsets.UTF_8);

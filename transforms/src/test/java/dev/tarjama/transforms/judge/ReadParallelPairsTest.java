@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tarjama.transforms.domain.DeadLetter;
+import dev.tarjama.transforms.testing.DataKit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class ReadParallelPairsTest {
   @Test
   void theWholeTatoebaFileReadsAsPairsWithNoDeadLetter(TestPipeline p) {
     PCollectionTuple read =
-        p.apply(ReadParallelPairs.tsv(TestCorpora.TATOEBA.toString()));
+        p.apply(ReadParallelPairs.tsv(DataKit.tatoeba().toString()));
     PAssert.thatSingleton(read.get(ReadParallelPairs.PAIRS).apply(Count.globally()))
         .isEqualTo(12_561L);
     PAssert.that(read.get(ReadParallelPairs.DEAD_LETTERS)).empty();

@@ -2,6 +2,7 @@ package dev.tarjama.transforms.judge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,9 +18,6 @@ import java.util.Set;
  * rejects. Public: the pipelines tests use it through the test-jar.
  */
 public final class TestCorpora {
-  public static final Path TATOEBA =
-      Path.of(System.getProperty("tarjama.shared"), "data/parallel/tatoeba_anki/ara.txt");
-
   /** One pair of a corpus and whether its Arabic really translates its English. */
   public record Pair(String en, String ar, boolean aligned) {}
 
@@ -31,8 +29,8 @@ public final class TestCorpora {
    * its English, as Tatoeba has several translations per sentence).
    */
   public static List<Pair> slice(int from, int count) throws IOException {
-    List<String> lines = Files.readAllLines(TATOEBA, StandardCharsets.UTF_8);
-    Map<String, Set<String>> refs = LoopbackJudge.tatoebaReferences(TATOEBA);
+    List<String> lines = Files.readAllLines(DataKit.tatoeba(), StandardCharsets.UTF_8);
+    Map<String, Set<String>> refs = LoopbackJudge.tatoebaReferences(DataKit.tatoeba());
     List<Pair> pairs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String[] cells = lines.get(from + i).split("\t", -1);

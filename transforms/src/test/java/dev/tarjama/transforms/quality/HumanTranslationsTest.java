@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.rank.RankingPolicy;
+import dev.tarjama.transforms.testing.DataKit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,20 +18,19 @@ import org.junit.jupiter.api.Test;
  * and XQuAD questions (the tuning split's kind of data; the benchmark reports the other split).
  */
 class HumanTranslationsTest {
-  static final Path SHARED = Path.of(System.getProperty("tarjama.shared"));
 
   @Test
   void theDefaultGatesPassAtLeast98PercentOfHumanTranslations() throws Exception {
     List<String[]> pairs = new ArrayList<>();
     List<String> lines = Files.readAllLines(
-        SHARED.resolve("data/parallel/tatoeba_anki/ara.txt"), StandardCharsets.UTF_8);
+        DataKit.tatoeba(), StandardCharsets.UTF_8);
     for (int i = 0; i < lines.size() && pairs.size() < 400; i += 30) { // even lines: the dev split
       String[] cols = lines.get(i).split("\t");
       pairs.add(new String[] {cols[0], cols[1]});
     }
     ObjectMapper json = new ObjectMapper();
-    JsonNode en = json.readTree(SHARED.resolve("data/eval/xquad/xquad.en.json").toFile()).get("data");
-    JsonNode ar = json.readTree(SHARED.resolve("data/eval/xquad/xquad.ar.json").toFile()).get("data");
+    JsonNode en = json.readTree(DataKit.data("eval/xquad/xquad.en.json").toFile()).get("data");
+    JsonNode ar = json.readTree(DataKit.data("eval/xquad/xquad.ar.json").toFile()).get("data");
     for (int a = 0; a < en.size() / 2; a++) { // articles 0-23: the dev split
       JsonNode q = en.get(a).get("paragraphs").get(0).get("qas");
       JsonNode r = ar.get(a).get("paragraphs").get(0).get("qas");
@@ -40,7 +39,7 @@ class HumanTranslationsTest {
       }
     }
     QualityEstimator estimator = QualityEstimator.defaults("ar", QualitySignalsTest.R0)
-        .withSignal(LanguageSignal.of(QualitySignalsTest.LANGID, "ar"));
+        .withSignal(LanguageSignal.of(DataKit.langid().toString(), "ar"));
     RankingPolicy policy = RankingPolicy.defaults();
     List<String> alarms = new ArrayList<>();
     for (String[] p : pairs) {

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tarjama.transforms.domain.QualityMeasures.Measure;
-import java.nio.file.Path;
+import dev.tarjama.transforms.testing.DataKit;
 import org.junit.jupiter.api.Test;
 
 /** Each signal on what it must catch and on what it must let through. */
 class QualitySignalsTest {
   static final double R0 = 0.8166;
-  static final String LANGID =
-      Path.of(System.getProperty("tarjama.shared")).resolve("models/langid/lid.176.ftz").toString();
-
   private static Measure measure(QualitySignal s, String source, String target) {
     return s.measure(new QualityInput("chat", source, target));
   }
@@ -105,7 +102,7 @@ class QualitySignalsTest {
 
   @Test
   void languageIdCatchesAnotherLanguageInTheSameScriptOnLongEnoughProse() {
-    LanguageSignal s = LanguageSignal.of(LANGID, "ar");
+    LanguageSignal s = LanguageSignal.of(DataKit.langid().toString(), "ar");
     String en = "I do not know what to say about this, but everything will be fine in the end.";
     assertTrue(fails(s, en, "من نمی‌دانم درباره این چه بگویم، اما در پایان همه چیز درست می‌شود."));
     assertFalse(fails(s, en, "لا أعرف ماذا أقول عن هذا، لكن كل شيء سيكون على ما يرام في النهاية."));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.transforms.score.LengthRatioCalibration.Calibration;
 import dev.tarjama.transforms.score.LengthRatioCalibration.HumanPair;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,11 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** r₀ for EN→AR on the data kit's human translations (Tatoeba, XQuAD). */
 class LengthRatioCalibrationTest {
-  private static final Path SHARED = Path.of(System.getProperty("tarjama.shared"));
-  private static final Path DATA = SHARED.resolve("data");
-  private static final Path TATOEBA = DATA.resolve("parallel/tatoeba_anki/ara.txt");
-  private static final Path XQUAD_EN = DATA.resolve("eval/xquad/xquad.en.json");
-  private static final Path XQUAD_AR = DATA.resolve("eval/xquad/xquad.ar.json");
+  private static final Path TATOEBA = DataKit.tatoeba();
+  private static final Path XQUAD_EN = DataKit.data("eval/xquad/xquad.en.json");
+  private static final Path XQUAD_AR = DataKit.data("eval/xquad/xquad.ar.json");
   private static final double EPS = 1e-9;
 
   @Test
@@ -68,7 +67,7 @@ class LengthRatioCalibrationTest {
 
   @Test
   void dataKitPooledIsPlausibleAndDeterministic() {
-    Calibration c = LengthRatioCalibration.enArDataKit(SHARED).calibrate();
+    Calibration c = LengthRatioCalibration.enArDataKit(DataKit.root()).calibrate();
     assertEquals("en-ar", c.languagePair());
     assertEquals(12_561 + 1_430, c.pairs());
     assertEquals(0.8166, c.r0(), 1e-3);
@@ -77,7 +76,7 @@ class LengthRatioCalibrationTest {
     assertTrue(c.iqr() > 0.1 && c.iqr() < 0.25, "iqr " + c.iqr());
     assertEquals(2, c.sources().size());
     assertEquals("tatoeba_anki", c.sources().get(0).name());
-    assertEquals(c, LengthRatioCalibration.enArDataKit(SHARED).calibrate());
+    assertEquals(c, LengthRatioCalibration.enArDataKit(DataKit.root()).calibrate());
   }
 
   @Test
@@ -109,7 +108,7 @@ class LengthRatioCalibrationTest {
 
   @Test
   void toJsonCarriesEstimateCountAndSpread() throws IOException {
-    Calibration c = LengthRatioCalibration.enArDataKit(SHARED).calibrate();
+    Calibration c = LengthRatioCalibration.enArDataKit(DataKit.root()).calibrate();
     JsonNode json = new ObjectMapper().readTree(c.toJson());
     assertEquals(c.r0(), json.get("r0").asDouble(), 0.0);
     assertEquals(13_991, json.get("pairs").asLong());

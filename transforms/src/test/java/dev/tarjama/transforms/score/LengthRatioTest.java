@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +31,7 @@ class LengthRatioTest {
   @Test
   void lengthOnRealTatoebaLines() throws IOException {
     List<String> lines = Files.readAllLines(
-        Path.of(System.getProperty("tarjama.shared"), "data/parallel/tatoeba_anki/ara.txt"),
+        DataKit.tatoeba(),
         StandardCharsets.UTF_8);
     String[] hi = lines.get(0).split("\t");
     assertEquals("Hi.", hi[0]);

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.transforms.score.LengthRatioCalibration.HumanPair;
-import java.nio.file.Path;
+import dev.tarjama.transforms.testing.DataKit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,7 +30,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TestPipelineExtension.class)
 class ScoreCandidatesTest {
-  private static final Path DATA = Path.of(System.getProperty("tarjama.shared"), "data");
   private static final double R0 = 0.8166;
 
   static ScriptPurity.Result arabicShare(String text, String script) {
@@ -43,8 +42,8 @@ class ScoreCandidatesTest {
   }
 
   private static HumanPair xquadContext() throws Exception {
-    return LengthRatioCalibration.readXquad(DATA.resolve("eval/xquad/xquad.en.json"),
-        DATA.resolve("eval/xquad/xquad.ar.json")).get(0);
+    return LengthRatioCalibration.readXquad(DataKit.data("eval/xquad/xquad.en.json"),
+        DataKit.data("eval/xquad/xquad.ar.json")).get(0);
   }
 
   private static Candidate unscored(String backend, boolean valid, String source, String target) {
@@ -60,8 +59,8 @@ class ScoreCandidatesTest {
   void humanTranslationsScoreHighAndTruncatedOnesLow() throws Exception {
     List<HumanPair> contexts = new ArrayList<>();
     ObjectMapper json = new ObjectMapper();
-    JsonNode en = json.readTree(DATA.resolve("eval/xquad/xquad.en.json").toFile()).get("data");
-    JsonNode ar = json.readTree(DATA.resolve("eval/xquad/xquad.ar.json").toFile()).get("data");
+    JsonNode en = json.readTree(DataKit.data("eval/xquad/xquad.en.json").toFile()).get("data");
+    JsonNode ar = json.readTree(DataKit.data("eval/xquad/xquad.ar.json").toFile()).get("data");
     for (int a = 0; a < en.size(); a++) {
       for (int i = 0; i < en.get(a).get("paragraphs").size(); i++) {
         contexts.add(new HumanPair(

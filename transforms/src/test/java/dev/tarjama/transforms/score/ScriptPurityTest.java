@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tarjama.transforms.testing.DataKit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,8 +80,7 @@ class ScriptPurityTest {
 
   @Test
   void humanTranslationsOfTatoebaArePure() throws Exception {
-    Path file = Path.of(System.getProperty("tarjama.shared", "/work/shared"),
-        "data/parallel/tatoeba_anki/ara.txt");
+    Path file = DataKit.tatoeba();
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     double arabic = 0;
     double english = 0;

@@ -2,6 +2,7 @@ package dev.tarjama.transforms.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,23 +13,10 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** The real files of the shared data kit, parsed with Jackson (JSON arrays or JSON Lines). */
-final class DataKit {
+final class KitRecords {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  private DataKit() {}
-
-  static Path shared() {
-    String dir = System.getProperty("tarjama.shared", "/work/shared");
-    return Path.of(dir);
-  }
-
-  static Path data(String relative) {
-    Path p = shared().resolve("data").resolve(relative);
-    if (!Files.isRegularFile(p)) {
-      throw new IllegalStateException("data kit file missing: " + p);
-    }
-    return p;
-  }
+  private KitRecords() {}
 
   /** The records of a file: a JSON array's elements, or one record per non-empty line. */
   static List<JsonNode> records(Path file) {
@@ -70,20 +58,20 @@ final class DataKit {
   /** The files the round-trip test covers. */
   static List<Path> roundTripFiles() {
     List<Path> files = new ArrayList<>();
-    try (var s = Files.list(shared().resolve("data/instruct/smoltalk2_style"))) {
+    try (var s = Files.list(DataKit.data("instruct/smoltalk2_style"))) {
       s.filter(p -> p.toString().endsWith(".jsonl")).sorted().forEach(files::add);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    try (var s = Files.list(shared().resolve("data/instruct/llamafactory"))) {
+    try (var s = Files.list(DataKit.data("instruct/llamafactory"))) {
       s.filter(p -> p.toString().endsWith(".json") || p.toString().endsWith(".jsonl"))
           .sorted().forEach(files::add);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    files.add(data("instruct/gsm8k/test.jsonl"));
-    files.add(data("eval/math500/test.jsonl"));
-    try (var s = Files.list(shared().resolve("data/instruct/bfcl"))) {
+    files.add(DataKit.dataFile("instruct/gsm8k/test.jsonl"));
+    files.add(DataKit.dataFile("eval/math500/test.jsonl"));
+    try (var s = Files.list(DataKit.data("instruct/bfcl"))) {
       s.filter(p -> p.getFileName().toString().matches("BFCL_v4_.*\\.json")).sorted()
           .forEach(files::add);
     } catch (IOException e) {

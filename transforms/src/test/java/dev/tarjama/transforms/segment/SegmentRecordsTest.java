@@ -12,6 +12,7 @@ import dev.tarjama.transforms.domain.FieldSegments;
 import dev.tarjama.transforms.domain.Piece;
 import dev.tarjama.transforms.domain.SegmentedRecord;
 import dev.tarjama.transforms.domain.TextField;
+import dev.tarjama.transforms.testing.DataKit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,11 +37,11 @@ class SegmentRecordsTest {
 
   /** The records of think_tools.jsonl as conversations: one text field per message. */
   static List<Conversation> thinkToolsConversations() throws Exception {
-    Path path = DataKit.data(FILE);
+    Path path = DataKit.dataFile(FILE);
     List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
     List<Conversation> out = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
-      JsonNode record = DataKit.JSON.readTree(lines.get(i));
+      JsonNode record = KitRecords.JSON.readTree(lines.get(i));
       List<TextField> fields = new ArrayList<>();
       JsonNode messages = record.get("messages");
       for (int m = 0; m < messages.size(); m++) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.domain.Piece;
 import dev.tarjama.transforms.domain.TextField;
+import dev.tarjama.transforms.testing.DataKit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,9 +51,9 @@ class SegmenterRealDataTest {
     long strings = 0;
     long chars = 0;
     long prose = 0;
-    for (Path file : DataKit.roundTripFiles()) {
+    for (Path file : KitRecords.roundTripFiles()) {
       files++;
-      for (String text : DataKit.strings(file)) {
+      for (String text : KitRecords.strings(file)) {
         List<Piece> pieces = segment(text); // the segmenter asserts the invariant itself
         StringBuilder restored = new StringBuilder();
         for (Piece p : pieces) {
@@ -115,7 +116,7 @@ class SegmenterRealDataTest {
   void fencedCodeOfLlamaFactoryDemosStaysVerbatim() {
     int blocks = 0;
     for (String name : List.of("dpo_en_demo.json", "alpaca_en_demo.json")) {
-      for (String text : DataKit.strings(DataKit.data("instruct/llamafactory/" + name))) {
+      for (String text : KitRecords.strings(DataKit.dataFile("instruct/llamafactory/" + name))) {
         if (!text.contains("```") && !text.contains("~~~")) {
           continue;
         }
@@ -143,7 +144,7 @@ class SegmenterRealDataTest {
   @Test
   void everyDollarMathOfMath500IsASpan() {
     int math = 0;
-    for (JsonNode r : DataKit.records(DataKit.data("eval/math500/test.jsonl"))) {
+    for (JsonNode r : KitRecords.records(DataKit.dataFile("eval/math500/test.jsonl"))) {
       for (String field : List.of("problem", "solution")) {
         for (Piece p : segment(r.get(field).textValue())) {
           if (p.prose()) {
@@ -170,7 +171,7 @@ class SegmenterRealDataTest {
     int marks = 0;
     int answers = 0;
     int prices = 0;
-    for (JsonNode r : DataKit.records(DataKit.data("instruct/gsm8k/test.jsonl"))) {
+    for (JsonNode r : KitRecords.records(DataKit.dataFile("instruct/gsm8k/test.jsonl"))) {
       for (String field : List.of("question", "answer")) {
         String text = r.get(field).textValue();
         List<Piece> pieces = segment(text);
@@ -204,7 +205,7 @@ class SegmenterRealDataTest {
   void thinkTagsAreVerbatimAndTheReasoningIsProse() {
     int thinks = 0;
     for (String name : List.of("gsm8k_think.jsonl", "think_tools.jsonl")) {
-      for (JsonNode r : DataKit.records(DataKit.data("instruct/smoltalk2_style/" + name))) {
+      for (JsonNode r : KitRecords.records(DataKit.dataFile("instruct/smoltalk2_style/" + name))) {
         for (JsonNode m : r.get("messages")) {
           String text = m.get("content").textValue();
           if (!text.contains("<think>")) {
@@ -241,7 +242,8 @@ class SegmenterRealDataTest {
   void toolCallBlocksOfThinkToolsAreVerbatimAndTheirJsonParses() throws Exception {
     Pattern block = Pattern.compile("<tool_call>(.*?)</tool_call>", Pattern.DOTALL);
     int calls = 0;
-    for (JsonNode r : DataKit.records(DataKit.data("instruct/smoltalk2_style/think_tools.jsonl"))) {
+    Path thinkTools = DataKit.dataFile("instruct/smoltalk2_style/think_tools.jsonl");
+    for (JsonNode r : KitRecords.records(thinkTools)) {
       for (JsonNode m : r.get("messages")) {
         String text = m.get("content").textValue();
         List<Piece> pieces = segment(text);
@@ -260,7 +262,7 @@ class SegmenterRealDataTest {
             fail("tool call not verbatim: " + mm.group());
           }
           assertEquals(mm.group(), verbatimCalls.get(i++));
-          JsonNode call = DataKit.JSON.readTree(mm.group(1).strip());
+          JsonNode call = KitRecords.JSON.readTree(mm.group(1).strip());
           assertTrue(call.has("name") && call.has("arguments"), call.toString());
         }
         assertEquals(i, verbatimCalls.size());

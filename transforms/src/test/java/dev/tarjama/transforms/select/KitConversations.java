@@ -8,6 +8,7 @@ import dev.tarjama.transforms.io.FieldMapping;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.domain.Conversation;
 import dev.tarjama.transforms.domain.SourceRecord;
+import dev.tarjama.transforms.testing.DataKit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,15 +17,11 @@ import java.util.List;
 
 /** Data-kit records as Normalize makes them, with ids as ReadRecords names them (file:line). */
 final class KitConversations {
-  static final Path SHARED = Path.of(System.getProperty("tarjama.shared"));
-  static final Path DATA = SHARED.resolve("data");
-  static final String LANGID = SHARED.resolve("models/langid/lid.176.ftz").toString();
-
   private KitConversations() {}
 
   /** Every record of a JSON Lines file of the kit. */
   static List<Conversation> jsonLines(String relative, String fieldMapping) throws Exception {
-    Path file = DATA.resolve(relative);
+    Path file = DataKit.data(relative);
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     List<String> records = new ArrayList<>();
     for (String line : lines) {
@@ -35,7 +32,7 @@ final class KitConversations {
 
   /** Every record of a JSON array file of the kit. */
   static List<Conversation> jsonArray(String relative) throws Exception {
-    Path file = DATA.resolve(relative);
+    Path file = DataKit.data(relative);
     List<String> records = new ArrayList<>();
     for (JsonNode r : RecordJson.parse(Files.readString(file))) {
       records.add(r.toString());
@@ -49,7 +46,7 @@ final class KitConversations {
    */
   static List<Conversation> xquad(String language, int n) throws Exception {
     JsonNode root = RecordJson.parse(
-        Files.readString(DATA.resolve("eval/xquad/xquad." + language + ".json")));
+        Files.readString(DataKit.data("eval/xquad/xquad." + language + ".json")));
     List<String> records = new ArrayList<>();
     for (JsonNode article : root.get("data")) {
       for (JsonNode paragraph : article.get("paragraphs")) {

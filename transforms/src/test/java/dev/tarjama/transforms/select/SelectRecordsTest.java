@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.domain.Conversation;
+import dev.tarjama.transforms.testing.DataKit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -198,7 +199,7 @@ class SelectRecordsTest {
     List<Conversation> mixed = new ArrayList<>(english);
     mixed.addAll(arabic);
     Selection selection =
-        Selection.none().withKeepLanguages(List.of("en"), KitConversations.LANGID);
+        Selection.none().withKeepLanguages(List.of("en"), DataKit.langid().toString());
     PCollectionTuple out = select(p, "Select", mixed, selection);
     PAssert.that(ids(out, "Select"))
         .containsInAnyOrder(english.stream().map(c -> c.recordId()).toList());

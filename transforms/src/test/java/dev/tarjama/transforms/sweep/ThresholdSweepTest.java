@@ -9,8 +9,8 @@ import dev.tarjama.transforms.io.OutputRecords;
 import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.domain.QualityMeasures;
 import dev.tarjama.transforms.rank.RankingPolicy;
+import dev.tarjama.transforms.testing.DataKit;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +34,8 @@ class ThresholdSweepTest {
 
   @Test
   void aCandidateLineReadsBackAsTheCandidateItWasWrittenFrom() throws Exception {
-    String record = Files.readAllLines(Path.of(System.getProperty("tarjama.shared"))
-        .resolve("data/instruct/smoltalk2_style/gsm8k_think.jsonl")).get(0);
+    String record =
+        Files.readAllLines(DataKit.data("instruct/smoltalk2_style/gsm8k_think.jsonl")).get(0);
     Candidate c = new Candidate("gsm8k_think.jsonl:1", "gsm8k_think", "SFT_SeedX_ranked", 1,
         record, true, "", "src", "tgt", 0.71, 0.98, false, Double.NaN, 0.845, 120, 130,
         QualityMeasures.none());

@@ -8,6 +8,7 @@ import dev.tarjama.models.openai.BackendConfig;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.prompt.PromptTemplate;
+import dev.tarjama.transforms.testing.DataKit;
 import dev.tarjama.transforms.translate.LoopbackTranslator.Fault;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +33,7 @@ class BackendPressureTest {
   /** Real English sentences of the data kit (Tatoeba), long enough to weigh some tokens. */
   @BeforeAll
   static void readSentences() throws IOException {
-    Path tatoeba =
-        Path.of(System.getProperty("tarjama.shared"), "data/parallel/tatoeba_anki/ara.txt");
+    Path tatoeba = DataKit.tatoeba();
     sentences =
         Files.readAllLines(tatoeba, StandardCharsets.UTF_8).stream()
             .map(line -> line.split("\t")[0])

@@ -10,6 +10,7 @@ import dev.tarjama.transforms.domain.SegmentedRecord;
 import dev.tarjama.transforms.domain.SourceRecord;
 import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.Segmenter;
+import dev.tarjama.transforms.testing.DataKit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,13 +27,9 @@ import java.util.List;
 public final class DataKitChunks {
   private DataKitChunks() {}
 
-  public static Path dataKit(String relative) {
-    return Path.of(System.getProperty("tarjama.shared"), "data").resolve(relative);
-  }
-
   /** The chunks of the first {@code records} records of a JSON Lines file of the data kit. */
   public static List<Chunk> of(String relative, int records) throws IOException {
-    Path file = dataKit(relative);
+    Path file = DataKit.data(relative);
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     ConversationNormalizer normalizer = new ConversationNormalizer(null, null, "source");
     Segmenter segmenter = new Segmenter(SegmentPolicy.defaults());

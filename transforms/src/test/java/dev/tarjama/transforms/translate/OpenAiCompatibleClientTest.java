@@ -15,6 +15,7 @@ import dev.tarjama.models.openai.BackendException;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.prompt.PromptTemplate;
+import dev.tarjama.transforms.testing.DataKit;
 import dev.tarjama.transforms.translate.LoopbackTranslator.Fault;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,8 +46,7 @@ class OpenAiCompatibleClientTest {
   /** Real English sentences: the Tatoeba side of the data kit's parallel corpus. */
   @BeforeAll
   static void readSentences() throws IOException {
-    Path tatoeba =
-        Path.of(System.getProperty("tarjama.shared"), "data/parallel/tatoeba_anki/ara.txt");
+    Path tatoeba = DataKit.tatoeba();
     sentences =
         Files.readAllLines(tatoeba, StandardCharsets.UTF_8).stream()
             .map(line -> line.split("\t")[0])

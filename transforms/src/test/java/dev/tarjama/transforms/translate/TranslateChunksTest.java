@@ -11,6 +11,7 @@ import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
 import dev.tarjama.transforms.domain.Placeholders;
+import dev.tarjama.transforms.testing.DataKit;
 import dev.tarjama.transforms.translate.LoopbackTranslator.Fault;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ class TranslateChunksTest {
    * the answer with its calculator marks {@code <<…>>} protected as placeholders.
    */
   static List<Chunk> gsm8kChunks(int records) throws IOException {
-    Path file = Path.of(System.getProperty("tarjama.shared"), "data/instruct/gsm8k/test.jsonl");
+    Path file = DataKit.data("instruct/gsm8k/test.jsonl");
     ObjectMapper json = new ObjectMapper();
     List<Chunk> chunks = new ArrayList<>();
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
