@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tarjama.models.testing.DataKit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,8 +28,7 @@ import org.junit.jupiter.api.Test;
  * miscounts ({@code testdata/tools/make_tokenizer_reference.js}).
  */
 class ByteLevelBpeCounterTest {
-  private static final Path SHARED = Path.of(System.getProperty("tarjama.shared", "../../shared"));
-  private static final Path QWEN3 = SHARED.resolve("models/tokenizers/qwen3/tokenizer.json");
+  private static final Path QWEN3 = DataKit.models("tokenizers/qwen3/tokenizer.json");
   private static final Path REFERENCE =
       Path.of(System.getProperty("tarjama.testdata", "../testdata"))
           .resolve("tokenizers/qwen3-reference-counts.jsonl");
@@ -129,7 +129,7 @@ class ByteLevelBpeCounterTest {
   void otherTokenizersAreLeftToTheNativeLibrary() throws IOException {
     // SentencePiece-style BPE with byte fallback (Gemma 3, Seed-X): not byte-level.
     for (String name : List.of("gemma3", "seed-x")) {
-      Path file = SHARED.resolve("models/tokenizers").resolve(name).resolve("tokenizer.json");
+      Path file = DataKit.models("tokenizers").resolve(name).resolve("tokenizer.json");
       assertTrue(ByteLevelBpeCounter.load(file).isEmpty(), name);
       TokenCounter loaded = TokenCounters.acquire(file.toString());
       try {
@@ -151,7 +151,7 @@ class ByteLevelBpeCounterTest {
     ObjectMapper json = new ObjectMapper();
     List<String> texts = new ArrayList<>();
     List<Path> files;
-    try (Stream<Path> walk = Files.walk(SHARED.resolve("data"))) {
+    try (Stream<Path> walk = Files.walk(DataKit.data())) {
       files = walk.filter(Files::isRegularFile)
           .filter(p -> p.toString().endsWith(".jsonl") || p.toString().endsWith(".json"))
           .sorted()

@@ -7,9 +7,10 @@ import java.nio.file.Path;
  * Where the shared data kit is (its {@code data/} and {@code models/}): the one place the tests
  * of transforms and pipelines (through the test-jar) look it up. The kit is the directory named
  * by the system property {@code tarjama.shared}, which the build sets for every test run (the
- * repository's sibling {@code shared/}); without it, {@code ../shared} from the working
- * directory, as the benchmarks' command lines in the README have it. The models module's tests
- * cannot see this class and have the same rule in {@code dev.tarjama.models.testing.DataKit}.
+ * repository's sibling {@code shared/}); without it (a test or benchmark started by hand), that
+ * sibling seen from the repository root ({@code ../shared}) or from a module
+ * ({@code ../../shared}), whichever is a directory. The models module's tests cannot see this
+ * class and have the same rule in {@code dev.tarjama.models.testing.DataKit}.
  *
  * <p>Classes that do more than locate (parse the kit's records, cut its corpora, make its chunks)
  * live beside their tests and take their paths from here.
@@ -19,7 +20,14 @@ public final class DataKit {
 
   /** The kit's directory. */
   public static Path root() {
-    return Path.of(System.getProperty("tarjama.shared", "../shared"));
+    String property = System.getProperty("tarjama.shared");
+    if (property != null) {
+      return Path.of(property);
+    }
+    Path fromModule = Path.of("../../shared");
+    return !Files.isDirectory(Path.of("../shared")) && Files.isDirectory(fromModule)
+        ? fromModule
+        : Path.of("../shared");
   }
 
   /** The kit's {@code data/}. */
