@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * distinct records and chunks, so that dedupe and the cache do not shrink the work. Each size runs
  * in a JVM of its own started as a user starts it (default heap), its temporary folder (where
  * Flink spills) fresh; prints per size the wall time, the time per record, the JVM's peak
- * resident memory (VmHWM) and the temporary folder's largest size. Floors (issue: cost growth):
+ * resident memory (VmHWM), the temporary folder's largest size and when the first request reached
+ * the server (a first request that comes later as the input grows waits for the whole input). Floors (issue: cost growth):
  * time per record at the largest size within 1.25x of the smallest; peak RSS at 200k ≤ 6 GB.
  *
  * <pre>
@@ -49,7 +50,8 @@ public final class ScaleRun {
       rows.add(run(seeds, records));
       System.out.println(rows.get(rows.size() - 1));
     }
-    System.out.println("SCALE (records, wall s, ms/record, peak RSS GB, peak tmp GB):");
+    System.out.println(
+        "SCALE (records, wall s, ms/record, peak RSS GB, peak tmp GB, first request after launch):");
     rows.forEach(r -> System.out.println("  " + r));
   }
 
@@ -112,8 +114,11 @@ public final class ScaleRun {
         throw new IllegalStateException(records + " records: translate exited "
             + process.exitValue() + ", see " + tmp.resolve("run.log"));
       }
-      return String.format(Locale.ROOT, "%d records: %.1f s, %.2f ms/record, %.2f GB RSS, %.2f GB tmp",
-          records, wall, 1000 * wall / records, peakRss / 1e9, peakTmp / 1e9);
+      double firstRequest = server.requests() == 0 ? Double.NaN
+          : (server.firstArrivalNanos() - start) / 1e9;
+      return String.format(Locale.ROOT,
+          "%d records: %.1f s, %.2f ms/record, %.2f GB RSS, %.2f GB tmp, first request %.1f s",
+          records, wall, 1000 * wall / records, peakRss / 1e9, peakTmp / 1e9, firstRequest);
     }
   }
 
