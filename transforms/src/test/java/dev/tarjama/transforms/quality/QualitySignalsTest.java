@@ -95,6 +95,35 @@ class QualitySignalsTest {
     assertFalse(measure(s, "No digits here.", "لا أرقام هنا.").judged());
   }
 
+  /** {@code s} on {@code in} on a thread of its own, where nothing measured before is kept. */
+  private static Measure onAFreshThread(QualitySignal s, QualityInput in) throws Exception {
+    java.util.concurrent.atomic.AtomicReference<Measure> out =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread t = new Thread(() -> out.set(s.measure(in)));
+    t.start();
+    t.join();
+    return out.get();
+  }
+
+  @Test
+  void numbersMeasureTheSameWhenTheSourceSideIsKept() throws Exception {
+    NumbersSignal s = new NumbersSignal();
+    String source = "Three of the 12 DVB-S2 boxes cost 2.7 million in Super Bowl XLIX, 5 km2 away.";
+    String[] targets = {"ثلاثة من 12 صندوق DVB-S2 كلفت 2,700,000 في السوبر بول 49، على بعد 5 كم2.",
+        "3 من 12 صندوق كلفت 2.7 مليون في 49 على بعد 5 كم 2 و 3.",
+        "من الصناديق 12 كلفت 7 في السوبر بول.", "لا أرقام.", ""};
+    java.util.List<QualityInput> inputs = new java.util.ArrayList<>();
+    for (int round = 0; round < 2; round++) {
+      for (String target : targets) {
+        inputs.add(new QualityInput("chat", round == 0 ? source : new String(source), target));
+      }
+      inputs.add(new QualityInput("chat", "It was built in 1999.", "بُني عام 2010."));
+    }
+    for (QualityInput in : inputs) {
+      assertEquals(onAFreshThread(s, in), s.measure(in), in.toString());
+    }
+  }
+
   @Test
   void foreignLettersCatchPersianAndUrduLettersInArabic() {
     ForeignLettersSignal s = ForeignLettersSignal.forLanguage("ar");
