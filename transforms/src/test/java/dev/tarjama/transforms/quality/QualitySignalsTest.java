@@ -125,6 +125,32 @@ class QualitySignalsTest {
   }
 
   @Test
+  void repetitionAndCompressionMeasureTheSameWhenTheSourceSideIsKept() throws Exception {
+    String source = "The committee met on Monday to discuss the budget.  It agreed on most points,"
+        + "\n\nbut the question of the new library was left open until the next meeting, when "
+        + "the mayor will present a plan. ha ha ha ha ha. The plan covers staffing, opening hours"
+        + " and the cost of books, and it is expected to be approved without much debate.";
+    String good = "اجتمعت اللجنة يوم الاثنين لمناقشة الميزانية. واتفقت على معظم النقاط، لكن مسألة"
+        + " المكتبة الجديدة بقيت مفتوحة حتى الاجتماع القادم، حين يقدم رئيس البلدية خطة. ها ها ها"
+        + " ها ها. تغطي الخطة التوظيف وساعات العمل وتكلفة الكتب، ومن المتوقع أن تتم الموافقة عليها"
+        + " دون نقاش كبير.";
+    String loop = "اجتمعت اللجنة يوم الاثنين. " + "وتم الاتفاق على ذلك. ".repeat(30);
+    String[] targets = {good, loop, "كيكيكيكيكيكيكيكيكيكيكيكيكي", "", "   \n  ", good + " " + good};
+    java.util.List<QualityInput> inputs = new java.util.ArrayList<>();
+    for (int round = 0; round < 2; round++) {
+      for (String target : targets) {
+        inputs.add(new QualityInput("chat", round == 0 ? source : new String(source), target));
+      }
+      inputs.add(new QualityInput("chat", "ha ha ha ha", "ها ها ها ها ها ها ها"));
+    }
+    for (QualitySignal s : java.util.List.of(new RepetitionSignal(), new CompressionSignal())) {
+      for (QualityInput in : inputs) {
+        assertEquals(onAFreshThread(s, in), s.measure(in), s.name() + " " + in);
+      }
+    }
+  }
+
+  @Test
   void foreignLettersCatchPersianAndUrduLettersInArabic() {
     ForeignLettersSignal s = ForeignLettersSignal.forLanguage("ar");
     assertTrue(fails(s, "I do not know.", "من نمی‌دانم چه بگویم"));
