@@ -30,7 +30,6 @@ import dev.tarjama.transforms.quality.QualityEstimator;
 import dev.tarjama.transforms.quality.QualitySummary;
 import dev.tarjama.transforms.report.CountLive;
 import dev.tarjama.transforms.report.LiveCounts;
-import dev.tarjama.transforms.io.OutputRecords;
 import dev.tarjama.transforms.report.SampleRecords;
 import dev.tarjama.transforms.report.SummarizeRun;
 import dev.tarjama.transforms.sweep.SweepThresholds;
@@ -253,16 +252,11 @@ final class TranslatePipeline {
 
       summaries = summaries.and(summaryFile(QUALITY_SUMMARY),
           candidates.apply("SummarizeQuality", QualitySummary.under(policy.quality())));
-      // The HTML report's retention curves: the sweep's re-ranking, over candidates without
-      // their record (the decision never reads it), so this shuffle stays small.
+      // The HTML report's retention curves: the sweep's re-ranking, over the candidates as their
+      // candidates/ lines read back without the record (the decision never reads it), so this
+      // shuffle stays small.
       summaries = summaries.and(summaryFile(SWEEP_SUMMARY), candidates
-          .apply("SweepLines", MapElements.into(TypeDescriptors.strings()).via((Candidate c) -> {
-            com.fasterxml.jackson.databind.node.ObjectNode line = OutputRecords.candidate(c);
-            line.remove("record");
-            return line.toString();
-          }))
-          .apply("Sweep", SweepThresholds.over(reportSweep(policy)))
-          .get(SweepThresholds.SUMMARY));
+          .apply("Sweep", SweepThresholds.overCandidates(reportSweep(policy))));
       PCollectionTuple ranked = candidates.apply("Rank", RankCandidates.create().withPolicy(policy));
       deadLetters = deadLetters.and(ranked.get(RankCandidates.DEAD_LETTERS));
 

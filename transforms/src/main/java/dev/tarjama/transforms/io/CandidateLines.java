@@ -48,6 +48,42 @@ public final class CandidateLines {
         quality(node.path("quality")));
   }
 
+  /**
+   * What {@link #parse} reads back from the line {@link OutputRecords#candidate} writes for {@code
+   * c} with its {@code record} removed, without the JSON text in between: a translate run's sweep
+   * re-ranks its own candidates this way, and printing each one (its record parsed and printed
+   * again) only to parse it back cost a share of the run's tail. As the line would read: record
+   * {@code {}}, prose empty, a null reason empty, every score and measure value as its
+   * JSON number reads back (so {@code -0.0} is 0; BigDecimal has no negative zero). Null where
+   * {@link #parse} refuses that line: an infinite score, or a measure value that is not finite,
+   * is written as a JSON string, and a missing id, split or backend as null.
+   */
+  public static Candidate withoutRecord(Candidate c) {
+    if (c.recordId == null || c.split == null || c.backend == null
+        || Double.isInfinite(c.lr) || Double.isInfinite(c.scr)
+        || Double.isInfinite(c.reward) || Double.isInfinite(c.rankScore)) {
+      return null;
+    }
+    java.util.Map<String, QualityMeasures.Measure> measures = new java.util.TreeMap<>();
+    for (var e : c.quality.asMap().entrySet()) {
+      QualityMeasures.Measure m = e.getValue();
+      if (!Double.isFinite(m.value())) {
+        return null;
+      }
+      measures.put(e.getKey(), new QualityMeasures.Measure(asRead(m.value()), m.judged(),
+          m.detail()));
+    }
+    return new Candidate(c.recordId, c.split, c.backend, c.candidate, "{}", c.valid,
+        c.reason == null ? "" : c.reason, "", "", asRead(c.lr), asRead(c.scr), c.scrFlagged,
+        asRead(c.reward), asRead(c.rankScore), c.tokensIn, c.tokensOut,
+        QualityMeasures.of(measures));
+  }
+
+  /** A double as its JSON text reads back: the same value, except -0.0 reads 0 (NaN stays NaN). */
+  private static double asRead(double v) {
+    return v == 0 ? 0.0 : v;
+  }
+
   /** The {@code quality} object back into measures (absent in runs made before the stage). */
   private static QualityMeasures quality(JsonNode quality) {
     if (!quality.isObject()) {

@@ -100,9 +100,98 @@ public final class RowType implements Serializable {
     return fields;
   }
 
-  /** Whether {@code name} can be a column name as it is. */
+  /**
+   * Whether {@code name} can be a column name as it is: {@code [A-Za-z_][A-Za-z0-9_]*}, checked
+   * char by char (every key of every output row is checked, more than once).
+   */
   public static boolean isIdentifier(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+      if (!letter && (i == 0 || c < '0' || c > '9')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@link #isIdentifier} as the pattern it implements (for tests). */
+  static boolean matchesIdentifierPattern(String name) {
     return IDENTIFIER.matcher(name).matches();
+  }
+
+  /**
+   * {@link #of} the JSON value {@code json} holds, read token by token without building its tree
+   * (a file set's type is merged from every row, whose long texts need not be decoded for it).
+   * Anything this reader does not expect (not JSON, trailing text) is left to {@code of(parse)},
+   * which then gives the same type or the same error.
+   */
+  public static RowType ofJson(String json) throws com.fasterxml.jackson.core.JsonProcessingException {
+    try (com.fasterxml.jackson.core.JsonParser p =
+        RecordJson.MAPPER.getFactory().createParser(json)) {
+      if (p.nextToken() != null) {
+        RowType type = read(p);
+        if (p.nextToken() == null) {
+          return type;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // left to the tree below
+    }
+    return of(RecordJson.parse(json));
+  }
+
+  /** The type of the value at the parser's current token; leaves the parser on its last token. */
+  private static RowType read(com.fasterxml.jackson.core.JsonParser p) throws java.io.IOException {
+    switch (p.currentToken()) {
+      case VALUE_NULL:
+        return NULL;
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return BOOLEAN;
+      case VALUE_NUMBER_INT:
+        // The tree holds an int or long (LONG) unless the number is past a long (DOUBLE).
+        return p.getNumberType() == com.fasterxml.jackson.core.JsonParser.NumberType.BIG_INTEGER
+            ? DOUBLE : LONG;
+      case VALUE_NUMBER_FLOAT:
+        return DOUBLE;
+      case VALUE_STRING:
+        return STRING;
+      case START_ARRAY:
+        {
+          RowType merged = NULL;
+          while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+            merged = merged.merge(read(p));
+          }
+          return list(merged);
+        }
+      case START_OBJECT:
+        {
+          List<Field> list = new ArrayList<>();
+          boolean json = false;
+          int position = 0;
+          while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_OBJECT) {
+            String name = p.currentName();
+            p.nextToken();
+            if (json || !isIdentifier(name)) {
+              json = true;
+              p.skipChildren();
+            } else {
+              list.add(new Field(name, read(p), position++));
+            }
+          }
+          if (json || list.isEmpty()) {
+            return JSON;
+          }
+          list.sort(FIELD_ORDER);
+          return new RowType(Kind.STRUCT, null, List.copyOf(list));
+        }
+      default:
+        throw new IllegalArgumentException("unexpected token " + p.currentToken());
+    }
   }
 
   /** The type of one JSON value. */

@@ -222,9 +222,41 @@ public final class WriteOutputs extends PTransform<PCollectionTuple, PCollection
 
     @ProcessElement
     public void process(@Element String row, OutputReceiver<KV<String, String>> out) {
+      if (folder.shaper == null && keysAreColumnNames(row)) {
+        // Nothing to rename or reshape: the row goes on as it came. Its type and the line the
+        // writer prints come from its parsed tree, the same tree as that of the row printed
+        // again here, so the files get the same bytes without a parse and a print per row.
+        out.output(KV.of(folder.name + "/" + folder.name, row));
+        return;
+      }
       ObjectNode node = columnNames((ObjectNode) parse(row));
       String shape = folder.shaper == null ? folder.name : folder.shaper.shape(node);
       out.output(KV.of(folder.name + "/" + shape, RecordJson.print(node)));
+    }
+  }
+
+  /**
+   * Whether {@code row} is one JSON object whose top-level keys are all identifiers (what {@link
+   * #columnNames} leaves as it is), read token by token; false for anything else, which then takes
+   * the parsed path and its errors.
+   */
+  static boolean keysAreColumnNames(String row) {
+    try (com.fasterxml.jackson.core.JsonParser p =
+        RecordJson.MAPPER.getFactory().createParser(row)) {
+      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        return false;
+      }
+      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        if (!RowType.isIdentifier(p.currentName())) {
+          return false;
+        }
+        p.nextToken();
+        p.skipChildren();
+      }
+      return p.currentToken() == com.fasterxml.jackson.core.JsonToken.END_OBJECT
+          && p.nextToken() == null;
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 
@@ -264,7 +296,15 @@ public final class WriteOutputs extends PTransform<PCollectionTuple, PCollection
 
     @Override
     public FileSet addInput(FileSet acc, String row) {
-      return new FileSet(acc.type.merge(RowType.of(parse(row))), acc.rows + 1);
+      return new FileSet(acc.type.merge(typeOf(row)), acc.rows + 1);
+    }
+
+    private static RowType typeOf(String row) {
+      try {
+        return RowType.ofJson(row);
+      } catch (JsonProcessingException e) {
+        throw new UncheckedIOException("an output row is not JSON", e);
+      }
     }
 
     @Override

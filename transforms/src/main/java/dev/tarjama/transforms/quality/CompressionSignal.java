@@ -1,6 +1,7 @@
 package dev.tarjama.transforms.quality;
 
 import dev.tarjama.transforms.domain.QualityMeasures.Measure;
+import dev.tarjama.transforms.score.TextMemo;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.Deflater;
 
@@ -28,10 +29,13 @@ public final class CompressionSignal implements QualitySignal {
         || t.codePointCount(0, t.length()) < MIN_CODE_POINTS) {
       return Measure.notJudged("shorter than " + MIN_CODE_POINTS + " code points");
     }
-    double ratio = ratio(s) / ratio(t);
+    double ratio = SOURCE_RATIOS.get(s) / ratio(t);
     return new Measure(ratio, true, String.format(java.util.Locale.ROOT,
         "target compresses %.2f× better than the source", ratio));
   }
+
+  /** The source's ratio (squeezed): every candidate of a record has the same source. */
+  private static final TextMemo<Double> SOURCE_RATIOS = TextMemo.of(2, CompressionSignal::ratio);
 
   // A level-9 deflater's state is large to make: one per thread, reset between texts.
   private static final ThreadLocal<Deflater> DEFLATERS =

@@ -2,6 +2,7 @@ package dev.tarjama.transforms.quality;
 
 import dev.tarjama.transforms.domain.QualityMeasures.Measure;
 import dev.tarjama.transforms.quality.NumberReadings.Num;
+import dev.tarjama.transforms.score.TextMemo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,17 +63,36 @@ public final class NumbersSignal implements QualitySignal {
     return SignalSpec.NUMBERS;
   }
 
-  @Override
-  public Measure measure(QualityInput in) {
-    List<Num> source = new ArrayList<>();
-    Map<String, Integer> sourceWords = sourceNumberWords(in.source());
-    for (Num n : NumberReadings.of(in.source())) {
+  /**
+   * The source side of the measure: the source's numbers that a target must give ({@code
+   * quantities}) and what may stand in the target without a quantity of its own ({@code
+   * allowances}: values written in words, digits attached to a name, by how often). Every candidate
+   * of a record has the same source, so each thread keeps its last two ({@link TextMemo}).
+   */
+  record SourceNumbers(List<Num> quantities, Map<String, Integer> allowances) {}
+
+  private static final TextMemo<SourceNumbers> SOURCES =
+      TextMemo.of(2, NumbersSignal::sourceNumbers);
+
+  static SourceNumbers sourceNumbers(String source) {
+    List<Num> quantities = new ArrayList<>();
+    Map<String, Integer> allowances = sourceNumberWords(source);
+    for (Num n : NumberReadings.of(source)) {
       if (n.attached()) {
-        n.readings().forEach(r -> sourceWords.merge(r, 1, Integer::sum));
+        n.readings().forEach(r -> allowances.merge(r, 1, Integer::sum));
       } else {
-        source.add(n);
+        quantities.add(n);
       }
     }
+    return new SourceNumbers(List.copyOf(quantities), Map.copyOf(allowances));
+  }
+
+  @Override
+  public Measure measure(QualityInput in) {
+    SourceNumbers numbers = SOURCES.get(in.source());
+    List<Num> source = numbers.quantities();
+    // A copy: matching the target uses the allowances up.
+    Map<String, Integer> sourceWords = new HashMap<>(numbers.allowances());
     List<Num> target = new ArrayList<>(NumberReadings.of(in.target()));
     target.removeIf(t -> t.attached() && consume(sourceWords, t));
     if (source.isEmpty() && target.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.tarjama.transforms.quality;
 
 import dev.tarjama.transforms.domain.QualityMeasures.Measure;
+import dev.tarjama.transforms.score.TextMemo;
 
 /**
  * {@code repetition}: a translator stuck in a loop ("…كيكيكيكيكي…", one phrase over and over).
@@ -25,7 +26,7 @@ public final class RepetitionSignal implements QualitySignal {
       return Measure.notJudged("no letters");
     }
     Loop t = longestLoop(target);
-    Loop s = longestLoop(squeeze(in.source()));
+    Loop s = SOURCE_LOOPS.get(squeeze(in.source()));
     if (t.repeats <= s.repeats) {
       return new Measure(0, true, "");
     }
@@ -35,12 +36,28 @@ public final class RepetitionSignal implements QualitySignal {
 
   record Loop(int repeats, String unit) {}
 
+  /** The source's own loop: every candidate of a record has the same source. */
+  private static final TextMemo<Loop> SOURCE_LOOPS =
+      TextMemo.of(2, RepetitionSignal::longestLoop);
+
+  /**
+   * {@link #squeezed} of the last few texts on this thread: this signal and {@code compression}
+   * squeeze the same source and target, one after the other; an equal text gets the same String
+   * back, so what is kept by squeezed text is found at once.
+   */
+  private static final TextMemo<String> SQUEEZED = TextMemo.of(4, RepetitionSignal::squeezed);
+
   /**
    * {@code text} with every run of regex {@code \s} (space, tab, line breaks, form feed, vertical
    * tab) as one space, then {@link String#strip stripped}: what {@code replaceAll("\\s+", " ")
    * .strip()} gives, without a regex per call (signals run on every candidate).
    */
   static String squeeze(String text) {
+    return SQUEEZED.get(text);
+  }
+
+  /** {@link #squeeze}, computed. */
+  static String squeezed(String text) {
     StringBuilder b = null;
     int n = text.length();
     for (int i = 0; i < n; i++) {

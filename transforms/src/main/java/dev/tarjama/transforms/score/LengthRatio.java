@@ -30,21 +30,42 @@ public final class LengthRatio {
   /** The score and whether it was flagged (both texts empty: nothing measured, the score is 1). */
   public record Result(double score, boolean flagged) {}
 
-  /** len as defined in the class javadoc. */
+  /**
+   * len as defined in the class javadoc. A candidate's source and target are counted by the
+   * {@code too_short} and {@code unfinished} signals and again by Score, and every candidate of a
+   * record shares its source: each thread keeps its last few counts ({@link TextMemo}).
+   */
   public static int length(String text) {
+    return LENGTHS.get(text);
+  }
+
+  private static final TextMemo<Integer> LENGTHS = TextMemo.of(4, LengthRatio::count);
+
+  /** {@link #counts} of every code point of the Basic Multilingual Plane, looked up by len. */
+  private static final boolean[] COUNTS_BMP = new boolean[0x10000];
+
+  static {
+    for (int cp = 0; cp < COUNTS_BMP.length; cp++) {
+      COUNTS_BMP[cp] = counts(cp);
+    }
+  }
+
+  /** len counted (no memo). */
+  static int count(String text) {
     String prose = Placeholders.strip(text);
     int n = 0;
     for (int i = 0; i < prose.length(); ) {
       int cp = prose.codePointAt(i);
       i += Character.charCount(cp);
-      if (counts(cp)) {
+      if (cp < COUNTS_BMP.length ? COUNTS_BMP[cp] : counts(cp)) {
         n++;
       }
     }
     return n;
   }
 
-  private static boolean counts(int cp) {
+  /** Whether len counts {@code cp}. */
+  static boolean counts(int cp) {
     if (Character.isWhitespace(cp) || Character.isSpaceChar(cp) || cp == TATWEEL) {
       return false;
     }

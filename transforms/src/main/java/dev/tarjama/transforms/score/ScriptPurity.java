@@ -47,7 +47,7 @@ public final class ScriptPurity {
    * @throws IllegalArgumentException when {@code targetScript} names no Unicode script
    */
   public static Result measure(String text, String targetScript) {
-    Character.UnicodeScript target = script(targetScript);
+    int targetOrdinal = script(targetScript).ordinal();
     List<Span> spans = ProtectedSpans.find(text, ProtectedSpans.SCORE_WHITELIST);
     long inTarget = 0;
     long letters = 0;
@@ -62,14 +62,11 @@ public final class ScriptPurity {
       while (pos < stop) {
         int cp = text.codePointAt(pos);
         pos += Character.charCount(cp);
-        if (Character.isLetter(cp)) {
-          Character.UnicodeScript s = Character.UnicodeScript.of(cp);
-          if (s != Character.UnicodeScript.COMMON && s != Character.UnicodeScript.INHERITED
-              && s != Character.UnicodeScript.UNKNOWN) {
-            letters++;
-            if (s == target) {
-              inTarget++;
-            }
+        int s = cp < LETTER_SCRIPT_BMP.length ? LETTER_SCRIPT_BMP[cp] : letterScript(cp);
+        if (s >= 0) {
+          letters++;
+          if (s == targetOrdinal) {
+            inTarget++;
           }
         }
       }
@@ -78,6 +75,32 @@ public final class ScriptPurity {
       return new Result(1.0, true);
     }
     return new Result((double) inTarget / letters, false);
+  }
+
+  /**
+   * The script of a code point that SCR counts as a letter, as its {@link
+   * Character.UnicodeScript#ordinal}: a letter of a real script; -1 for anything else (no letter,
+   * or a letter of {@code COMMON}, {@code INHERITED} or {@code UNKNOWN}).
+   */
+  static int letterScript(int cp) {
+    if (!Character.isLetter(cp)) {
+      return -1;
+    }
+    Character.UnicodeScript s = Character.UnicodeScript.of(cp);
+    return s == Character.UnicodeScript.COMMON || s == Character.UnicodeScript.INHERITED
+        || s == Character.UnicodeScript.UNKNOWN ? -1 : s.ordinal();
+  }
+
+  /**
+   * {@link #letterScript} of every code point of the Basic Multilingual Plane, which SCR looks up
+   * for each code point of every candidate instead of searching Unicode's script ranges.
+   */
+  private static final short[] LETTER_SCRIPT_BMP = new short[0x10000];
+
+  static {
+    for (int cp = 0; cp < LETTER_SCRIPT_BMP.length; cp++) {
+      LETTER_SCRIPT_BMP[cp] = (short) letterScript(cp);
+    }
   }
 
   /** The script named by an ISO 15924 code ({@code Arab}) or a Unicode name ({@code ARABIC}). */

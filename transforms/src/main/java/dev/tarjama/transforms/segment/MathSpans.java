@@ -205,10 +205,9 @@ final class MathSpans extends SpanScanner {
     if (k > 0 && Character.isLetterOrDigit(t.charAt(k - 1))) {
       return;
     }
-    int e = k;
-    while (e < b && Character.isLetter(t.charAt(e))) {
-      e++;
-    }
+    // A lone letter: the letter run at k is one long (the next char, if any, is no letter).
+    boolean lone = k < b && Character.isLetter(t.charAt(k))
+        && (k + 1 >= b || !Character.isLetter(t.charAt(k + 1)));
     if (chem) {
       int end = chemicalFormulaEnd(k, b);
       if (end > 0) {
@@ -216,7 +215,7 @@ final class MathSpans extends SpanScanner {
         return;
       }
     }
-    if (symbol && e == k + 1 && isLatinOrGreek(t.charAt(k))) {
+    if (symbol && lone && isLatinOrGreek(t.charAt(k))) {
       cand.add(new Span(k, k + 1, SpanType.MATH_SYMBOL, false));
     }
   }

@@ -67,6 +67,10 @@ public final class SweepThresholds extends PTransform<PCollection<String>, PColl
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
+    display(builder, sweep);
+  }
+
+  private static void display(DisplayData.Builder builder, ThresholdSweep sweep) {
     builder.add(DisplayData.item("minLrGrid", sweep.minLr().toString()).withLabel("min-lr values"));
     builder.add(DisplayData.item("minScrGrid", sweep.minScr().toString())
         .withLabel("min-scr values"));
@@ -79,16 +83,67 @@ public final class SweepThresholds extends PTransform<PCollection<String>, PColl
         lines.apply("ParseCandidates",
             ParDo.of(new ParseFn()).withOutputTags(PARSED, TupleTagList.of(DEAD_LETTERS)));
     parsed.get(DEAD_LETTERS).setCoder(new ModelCoders.DeadLetterCoder());
-    PCollection<String> summary =
-        parsed.get(PARSED)
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), new ModelCoders.CandidateCoder()))
-            .apply("GroupByRecord", GroupByKey.create())
-            .apply("DecideEveryPair", ParDo.of(new DecideFn(sweep)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
-            .apply("SumPerKey", Sum.longsPerKey())
-            .apply("OneSummary", Combine.globally(SumToJson.ofLongs()).withoutDefaults())
-            .setCoder(StringUtf8Coder.of());
+    PCollection<String> summary = summarize(parsed.get(PARSED), sweep);
     return PCollectionTuple.of(SUMMARY, summary).and(DEAD_LETTERS, parsed.get(DEAD_LETTERS));
+  }
+
+  /**
+   * The same sweep over a run's own candidates, before they are written: each one as {@link
+   * CandidateLines#parse} would read back its {@code candidates/} line ({@link
+   * CandidateLines#withoutRecord}), so the summary is the one {@link #over} makes from those lines,
+   * without printing every candidate to JSON and parsing it back. Output: the {@link #SUMMARY}
+   * object (a candidate that line could not hold is left out and counted as {@code
+   * sweep.unreadable_lines}, as {@link #over} does).
+   */
+  public static OfCandidates overCandidates(ThresholdSweep sweep) {
+    return new OfCandidates(Objects.requireNonNull(sweep));
+  }
+
+  /** {@link #overCandidates}: the sweep summary of a run's candidates. */
+  public static final class OfCandidates
+      extends PTransform<PCollection<Candidate>, PCollection<String>> {
+    private final ThresholdSweep sweep;
+
+    private OfCandidates(ThresholdSweep sweep) {
+      this.sweep = sweep;
+    }
+
+    @Override
+    public void populateDisplayData(DisplayData.Builder builder) {
+      super.populateDisplayData(builder);
+      display(builder, sweep);
+    }
+
+    @Override
+    public PCollection<String> expand(PCollection<Candidate> candidates) {
+      return summarize(candidates.apply("AsCandidateLines", ParDo.of(new WithoutRecordFn())), sweep);
+    }
+  }
+
+  private static PCollection<String> summarize(
+      PCollection<KV<String, Candidate>> byRecord, ThresholdSweep sweep) {
+    return byRecord
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), new ModelCoders.CandidateCoder()))
+        .apply("GroupByRecord", GroupByKey.create())
+        .apply("DecideEveryPair", ParDo.of(new DecideFn(sweep)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+        .apply("SumPerKey", Sum.longsPerKey())
+        .apply("OneSummary", Combine.globally(SumToJson.ofLongs()).withoutDefaults())
+        .setCoder(StringUtf8Coder.of());
+  }
+
+  private static final class WithoutRecordFn extends DoFn<Candidate, KV<String, Candidate>> {
+    private final Counter bad = Metrics.counter("tarjama", "sweep.unreadable_lines");
+
+    @ProcessElement
+    public void process(@Element Candidate c, OutputReceiver<KV<String, Candidate>> out) {
+      Candidate read = CandidateLines.withoutRecord(c);
+      if (read == null) {
+        bad.inc();
+      } else {
+        out.output(KV.of(read.recordId, read));
+      }
+    }
   }
 
   private static final class ParseFn extends DoFn<String, KV<String, Candidate>> {

@@ -107,6 +107,42 @@ class WriteOutputsTest {
         "an empty gzip stream is still gzip");
   }
 
+  @Test
+  void rowsThatNeedNoRenamingAreWrittenAsTheParsedPathWroteThem(TestPipeline p,
+      @TempDir Path tmp) throws Exception {
+    List<String> rows = List.of(
+        "{\"record_id\":\"f:1\",\"LR\":1.0E-5,\"SCR\":1.0E22,\"n\":-0.0,\"k\":12,"
+            + "\"text\":\"\\u00e9 \\ud83d\\ude00 \\u2028 \\\"q\\\"\"}",
+        "{\"record_id\":\"f:2\",\"LR\":0.5,\"k\":2.50,\"q\":{\"a-b\":1},\"l\":[1,2.5]}",
+        "{\"record_id\":\"f:3\",\"my-key\":true,\"LR\":null,\"l\":[]}",
+        "{\"record_id\":\"f:4\",\"SCR\":12345678901234567890,\"text\":\"\"}");
+    Path out = tmp.resolve("out");
+    PCollectionTuple.of(WriteOutputs.rows("plain"),
+            p.apply("Plain", Create.of(rows).withCoder(StringUtf8Coder.of())))
+        .apply(WriteOutputs.to(out.toString()).withFormat(OutputFormat.JSONL).withNumShards(1)
+            .folder("plain", RowType.NULL));
+    p.run().waitUntilFinish();
+
+    // What every row took before: parsed, renamed, printed; typed and written from that text.
+    List<String> shaped = new ArrayList<>();
+    RowType type = RowType.NULL;
+    for (String row : rows) {
+      String s = RecordJson.print(WriteOutputs.columnNames(
+          (com.fasterxml.jackson.databind.node.ObjectNode) RecordJson.parse(row)));
+      shaped.add(s);
+      type = type.merge(RowType.of(RecordJson.parse(s)));
+    }
+    List<String> expected = new ArrayList<>();
+    for (String s : shaped) {
+      expected.add(RecordJson.print(type.finish().conform(RecordJson.parse(s))));
+    }
+    List<String> written = new ArrayList<>(Files.readAllLines(
+        out.resolve("plain/plain-00000-of-00001.jsonl"), java.nio.charset.StandardCharsets.UTF_8));
+    java.util.Collections.sort(expected);
+    java.util.Collections.sort(written);
+    assertEquals(expected, written);
+  }
+
   private static List<String> names(Path dir) throws Exception {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(f -> f.getFileName().toString()).sorted().toList();

@@ -92,6 +92,61 @@ class QualitySignalsTest {
     assertFalse(measure(s, "No digits here.", "لا أرقام هنا.").judged());
   }
 
+  /** {@code s} on {@code in} on a thread of its own, where nothing measured before is kept. */
+  private static Measure onAFreshThread(QualitySignal s, QualityInput in) throws Exception {
+    java.util.concurrent.atomic.AtomicReference<Measure> out =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread t = new Thread(() -> out.set(s.measure(in)));
+    t.start();
+    t.join();
+    return out.get();
+  }
+
+  @Test
+  void numbersMeasureTheSameWhenTheSourceSideIsKept() throws Exception {
+    NumbersSignal s = new NumbersSignal();
+    String source = "Three of the 12 DVB-S2 boxes cost 2.7 million in Super Bowl XLIX, 5 km2 away.";
+    String[] targets = {"ثلاثة من 12 صندوق DVB-S2 كلفت 2,700,000 في السوبر بول 49، على بعد 5 كم2.",
+        "3 من 12 صندوق كلفت 2.7 مليون في 49 على بعد 5 كم 2 و 3.",
+        "من الصناديق 12 كلفت 7 في السوبر بول.", "لا أرقام.", ""};
+    java.util.List<QualityInput> inputs = new java.util.ArrayList<>();
+    for (int round = 0; round < 2; round++) {
+      for (String target : targets) {
+        inputs.add(new QualityInput("chat", round == 0 ? source : new String(source), target));
+      }
+      inputs.add(new QualityInput("chat", "It was built in 1999.", "بُني عام 2010."));
+    }
+    for (QualityInput in : inputs) {
+      assertEquals(onAFreshThread(s, in), s.measure(in), in.toString());
+    }
+  }
+
+  @Test
+  void repetitionAndCompressionMeasureTheSameWhenTheSourceSideIsKept() throws Exception {
+    String source = "The committee met on Monday to discuss the budget.  It agreed on most points,"
+        + "\n\nbut the question of the new library was left open until the next meeting, when "
+        + "the mayor will present a plan. ha ha ha ha ha. The plan covers staffing, opening hours"
+        + " and the cost of books, and it is expected to be approved without much debate.";
+    String good = "اجتمعت اللجنة يوم الاثنين لمناقشة الميزانية. واتفقت على معظم النقاط، لكن مسألة"
+        + " المكتبة الجديدة بقيت مفتوحة حتى الاجتماع القادم، حين يقدم رئيس البلدية خطة. ها ها ها"
+        + " ها ها. تغطي الخطة التوظيف وساعات العمل وتكلفة الكتب، ومن المتوقع أن تتم الموافقة عليها"
+        + " دون نقاش كبير.";
+    String loop = "اجتمعت اللجنة يوم الاثنين. " + "وتم الاتفاق على ذلك. ".repeat(30);
+    String[] targets = {good, loop, "كيكيكيكيكيكيكيكيكيكيكيكيكي", "", "   \n  ", good + " " + good};
+    java.util.List<QualityInput> inputs = new java.util.ArrayList<>();
+    for (int round = 0; round < 2; round++) {
+      for (String target : targets) {
+        inputs.add(new QualityInput("chat", round == 0 ? source : new String(source), target));
+      }
+      inputs.add(new QualityInput("chat", "ha ha ha ha", "ها ها ها ها ها ها ها"));
+    }
+    for (QualitySignal s : java.util.List.of(new RepetitionSignal(), new CompressionSignal())) {
+      for (QualityInput in : inputs) {
+        assertEquals(onAFreshThread(s, in), s.measure(in), s.name() + " " + in);
+      }
+    }
+  }
+
   @Test
   void foreignLettersCatchPersianAndUrduLettersInArabic() {
     ForeignLettersSignal s = ForeignLettersSignal.forLanguage("ar");

@@ -73,4 +73,60 @@ class LengthRatioTest {
       assertThrows(IllegalArgumentException.class, () -> LengthRatio.measure("a", "b", bad));
     }
   }
+
+  /** len code point by code point through {@link LengthRatio#counts}, as it was counted. */
+  private static int countedDirectly(String text) {
+    String prose = dev.tarjama.transforms.domain.Placeholders.strip(text);
+    int n = 0;
+    for (int i = 0; i < prose.length(); ) {
+      int cp = prose.codePointAt(i);
+      i += Character.charCount(cp);
+      if (LengthRatio.counts(cp)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void theLookupTableAndTheMemoCountAsCountsDoes() throws IOException {
+    List<String> texts = new java.util.ArrayList<>(List.of("", "Hello, world!", "مَرْحَبًا",
+        "\u200Fمـرحبا\u200D", "Run ⟦0⟧ now", "😀 𝑥 \uD83D", "\uDE00 lone \uD800x", "\u0000\uFFFF"));
+    for (String line : Files.readAllLines(
+        Path.of(System.getProperty("tarjama.shared"), "data/parallel/tatoeba_anki/ara.txt"),
+        StandardCharsets.UTF_8).subList(0, 3000)) {
+      texts.addAll(List.of(line.split("\t")));
+    }
+    StringBuilder every = new StringBuilder();
+    for (int cp = 0; cp <= Character.MAX_CODE_POINT; cp += 7) {
+      every.appendCodePoint(cp);
+    }
+    texts.add(every.toString());
+    for (String t : texts) {
+      int direct = countedDirectly(t);
+      assertEquals(direct, LengthRatio.count(t), t);
+      assertEquals(direct, LengthRatio.length(t), t);
+      assertEquals(direct, LengthRatio.length(new String(t)), "an equal copy: " + t);
+    }
+  }
+
+  @Test
+  void aTextMemoComputesATextOnceWhileItIsRecent() {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    TextMemo<Integer> memo = TextMemo.of(2, t -> {
+      calls.incrementAndGet();
+      return t.length();
+    });
+    assertEquals(3, memo.get("abc"));
+    assertEquals(3, memo.get("abc"));
+    assertEquals(3, memo.get(new String("abc")));
+    assertEquals(1, calls.get());
+    assertEquals(2, memo.get("de"));
+    assertEquals(3, memo.get("abc"));
+    assertEquals(2, calls.get());
+    assertEquals(1, memo.get("f")); // "abc" is now the oldest of two and goes
+    assertEquals(3, memo.get("abc"));
+    assertEquals(4, calls.get());
+    assertThrows(IllegalArgumentException.class, () -> TextMemo.of(0, String::length));
+  }
 }

@@ -98,4 +98,61 @@ class ScriptPurityTest {
     // only letterless sources ("1, 2, 3") score 1 against Arabic
     assertTrue(englishAsArabic / n < 0.01, "mean SCR(Arab) of English sources: " + englishAsArabic / n);
   }
+
+  /** SCR as it was counted, code point by code point through Character.UnicodeScript.of. */
+  private static ScriptPurity.Result searched(String text, String targetScript) {
+    Character.UnicodeScript target = ScriptPurity.script(targetScript);
+    List<dev.tarjama.transforms.segment.ProtectedSpans.Span> spans =
+        dev.tarjama.transforms.segment.ProtectedSpans.find(
+            text, dev.tarjama.transforms.segment.ProtectedSpans.SCORE_WHITELIST);
+    long inTarget = 0;
+    long letters = 0;
+    int pos = 0;
+    int next = 0;
+    while (pos < text.length()) {
+      if (next < spans.size() && spans.get(next).start() == pos) {
+        pos = spans.get(next++).end();
+        continue;
+      }
+      int stop = next < spans.size() ? spans.get(next).start() : text.length();
+      while (pos < stop) {
+        int cp = text.codePointAt(pos);
+        pos += Character.charCount(cp);
+        if (Character.isLetter(cp)) {
+          Character.UnicodeScript sc = Character.UnicodeScript.of(cp);
+          if (sc != Character.UnicodeScript.COMMON && sc != Character.UnicodeScript.INHERITED
+              && sc != Character.UnicodeScript.UNKNOWN) {
+            letters++;
+            if (sc == target) {
+              inTarget++;
+            }
+          }
+        }
+      }
+    }
+    return letters == 0 ? new ScriptPurity.Result(1.0, true)
+        : new ScriptPurity.Result((double) inTarget / letters, false);
+  }
+
+  @Test
+  void theLookupTableCountsAsTheScriptSearchDid() throws Exception {
+    List<String> texts = new java.util.ArrayList<>(List.of("", "x = 2y, π r², H2O and NaCl",
+        "مرحبا hello Привет שלום नमस्ते 你好 𝑥 𐌰𐌱 \uD800 a", "ـ µ ª"));
+    texts.addAll(Files.readAllLines(
+        Path.of(System.getProperty("tarjama.shared"), "data/parallel/tatoeba_anki/ara.txt"),
+        StandardCharsets.UTF_8).subList(0, 2000));
+    for (int from = 0; from <= Character.MAX_CODE_POINT; from += 0x8000) {
+      StringBuilder b = new StringBuilder();
+      for (int cp = from; cp < from + 0x8000; cp++) {
+        b.appendCodePoint(cp).append(' ');
+      }
+      texts.add(b.toString());
+    }
+    for (String script : List.of("Arab", "Latn", "Cyrl", "Zyyy")) {
+      for (String t : texts) {
+        assertEquals(searched(t, script), ScriptPurity.measure(t, script),
+            () -> script + ": " + (t.length() > 80 ? t.substring(0, 80) : t));
+      }
+    }
+  }
 }
