@@ -347,7 +347,8 @@ class RunnerMatrixTest {
             run.servers().qeJudge(faithful),
             "--progressSeconds=0"))
         .sameOnEveryRunner("chosen", "candidates", "rejected", "dead_letter")
-        .sameJson("report.json", TRANSLATE_REPORT_VARIES)
+        // The sentences repeat: where a duplicate is counted (cache hit or dedupe copy) is timing.
+        .sameJson("report.json", translateReportVaries("SFT_Gemma3_ranked", "looper"))
         .expect(out -> {
           JsonNode counts = out.report().get("counts");
           int n = QUALITY_SENTENCES.size();
