@@ -3,6 +3,7 @@ package dev.tarjama.transforms.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tarjama.transforms.testing.DataKit;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -103,7 +104,7 @@ class RowTypeTest {
   @Test
   void theTypeReadTokenByTokenIsTheTypeOfTheTree() throws Exception {
     List<String> rows = new ArrayList<>(EDGE_ROWS);
-    try (Stream<Path> files = Files.walk(Path.of(System.getProperty("tarjama.shared"), "data"))) {
+    try (Stream<Path> files = Files.walk(DataKit.data())) {
       for (Path f : files.filter(f -> f.toString().endsWith(".jsonl")).sorted().toList()) {
         rows.addAll(Files.readAllLines(f, StandardCharsets.UTF_8).stream()
             .filter(l -> !l.isBlank()).limit(300).toList());

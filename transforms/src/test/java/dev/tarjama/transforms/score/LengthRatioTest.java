@@ -93,7 +93,7 @@ class LengthRatioTest {
     List<String> texts = new java.util.ArrayList<>(List.of("", "Hello, world!", "مَرْحَبًا",
         "\u200Fمـرحبا\u200D", "Run ⟦0⟧ now", "😀 𝑥 \uD83D", "\uDE00 lone \uD800x", "\u0000\uFFFF"));
     for (String line : Files.readAllLines(
-        Path.of(System.getProperty("tarjama.shared"), "data/parallel/tatoeba_anki/ara.txt"),
+        DataKit.data("parallel/tatoeba_anki/ara.txt"),
         StandardCharsets.UTF_8).subList(0, 3000)) {
       texts.addAll(List.of(line.split("\t")));
     }

@@ -139,7 +139,7 @@ class ScriptPurityTest {
     List<String> texts = new java.util.ArrayList<>(List.of("", "x = 2y, π r², H2O and NaCl",
         "مرحبا hello Привет שלום नमस्ते 你好 𝑥 𐌰𐌱 \uD800 a", "ـ µ ª"));
     texts.addAll(Files.readAllLines(
-        Path.of(System.getProperty("tarjama.shared"), "data/parallel/tatoeba_anki/ara.txt"),
+        DataKit.data("parallel/tatoeba_anki/ara.txt"),
         StandardCharsets.UTF_8).subList(0, 2000));
     for (int from = 0; from <= Character.MAX_CODE_POINT; from += 0x8000) {
       StringBuilder b = new StringBuilder();
