@@ -1,7 +1,10 @@
 package dev.tarjama.transforms.io;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.channels.WritableByteChannel;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,9 +12,8 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.io.WriteFilesResult;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -19,8 +21,8 @@ import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -32,14 +34,19 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Writes a command's one-file summaries (the JSON its report is made from, under {@code
- * _summary/}) with one writer, local or gs:// (Beam's FileIO): each file as {@code
+ * _summary/}) with one writer, local or gs:// (Beam's file systems): each file as {@code
  * TextIO.write().to(DIRECTORY + name).withoutSharding()} writes it, byte for byte.
  *
  * <p>Input: a tuple of text lines, one {@link #file} tag per file; the tag names the file under the
  * directory ({@code summary.json}). Each element is one line of its file (UTF-8, a newline after
  * each, in no set order); a tag without an element gets an empty file. Output: nothing; when the
- * pipeline is done, every file is in place and the writer's temporary folder ({@value
- * WriteOutputs#TEMPORARY}, under the directory) is gone.
+ * pipeline is done, every file is in place.
+ *
+ * <p>Why not FileIO: these files are small and are written last, once every summary is known, so
+ * whatever the writer costs after that is the run's tail. FileIO's temporary files, their
+ * gathering and the finalizing rename are several more groupings in a row (and dozens of steps in
+ * the job graph); here one grouping by file name hands each file's lines to one call that writes
+ * it whole, and a retried call writes the same file again.
  *
  * <p>Failure modes: a file name that is empty or holds a slash is refused when the pipeline is built
  * ({@link IllegalArgumentException}); a file system error fails the write like any Beam write.
@@ -91,61 +98,34 @@ public final class WriteSummaryFiles extends PTransform<PCollectionTuple, PDone>
     }
     // TextIO writes an empty file for a summary without an element: the mark opens that file.
     lines = lines.and(input.getPipeline().apply("Files", Create.of(marks).withCoder(LINE)));
-    WriteFilesResult<String> written = lines
+    lines
         .apply("AllLines", Flatten.pCollections())
         .setCoder(LINE)
-        .apply("Write", FileIO.<String, KV<String, String>>writeDynamic()
-            .by(KV::getKey)
-            .withDestinationCoder(StringUtf8Coder.of())
-            .via(new Lines())
-            .to(directory)
-            .withNaming(name -> (window, pane, shards, shard, compression) -> name)
-            .withNumShards(1));
-    // Once every file is in place (one group of all their names): the temporary folder goes.
-    written.getPerDestinationOutputFilenames()
-        .apply("AllFiles", WithKeys.of(""))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(),
-            KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
-        .apply("Written", GroupByKey.create())
-        .apply("RemoveTemporaryFolder", ParDo.of(new RemoveTemporaryFolder(directory)));
+        .apply("ByFile", GroupByKey.create())
+        .apply("WriteFiles", ParDo.of(new WriteFileFn(directory)));
     return PDone.in(input.getPipeline());
   }
 
-  /** Text lines as {@link TextIO#sink} writes them; a mark writes nothing. */
-  private static final class Lines implements FileIO.Sink<KV<String, String>> {
-    private static final long serialVersionUID = 1L;
-    private transient FileIO.Sink<String> text;
-
-    @Override
-    public void open(WritableByteChannel channel) throws IOException {
-      text = TextIO.sink();
-      text.open(channel);
-    }
-
-    @Override
-    public void write(KV<String, String> line) throws IOException {
-      if (line.getValue() != null) {
-        text.write(line.getValue());
-      }
-    }
-
-    @Override
-    public void flush() throws IOException {
-      text.flush();
-    }
-  }
-
-  private static final class RemoveTemporaryFolder
-      extends DoFn<KV<String, Iterable<KV<String, String>>>, Void> {
+  /** Writes one file from all its lines, each followed by a newline, as TextIO's sink does. */
+  private static final class WriteFileFn extends DoFn<KV<String, Iterable<String>>, Void> {
     private final String directory;
 
-    RemoveTemporaryFolder(String directory) {
+    WriteFileFn(String directory) {
       this.directory = directory;
     }
 
     @ProcessElement
-    public void process() throws IOException {
-      WriteOutputs.removeTemporaryFolder(directory + WriteOutputs.TEMPORARY);
+    public void process(@Element KV<String, Iterable<String>> file) throws IOException {
+      ResourceId target = FileSystems.matchNewResource(directory + file.getKey(), false);
+      try (OutputStream out = new BufferedOutputStream(
+          Channels.newOutputStream(FileSystems.create(target, MimeTypes.TEXT)))) {
+        for (String line : file.getValue()) {
+          if (line != null) {
+            out.write(line.getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+          }
+        }
+      }
     }
   }
 }
