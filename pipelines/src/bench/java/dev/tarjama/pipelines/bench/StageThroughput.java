@@ -55,8 +55,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  *   <li>the same stages through the DirectRunner (all cores of the machine).
  * </ol>
  *
- * Run: {@code mvn -q -pl pipelines -am test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.tarjama.pipelines.bench.StageThroughput -Dexec.args="ROUNDS [TOKENIZER|native:TOKENIZER|-] [DIRECT_ROUNDS]"}
+ * Run: {@code mvn -q -pl pipelines -am test-compile -Dbench=StageThroughput
+ * -Dbench.args="ROUNDS [TOKENIZER|native:TOKENIZER|-] [DIRECT_ROUNDS]"}
  * ({@code native:} counts through the native tokenizers library, for comparison).
  */
 public final class StageThroughput {

@@ -32,8 +32,7 @@ import java.util.stream.Stream;
  * time per record at the largest size within 1.25x of the smallest; peak RSS at 200k ≤ 6 GB.
  *
  * <pre>
- * CLASSPATH=pipelines/target/test-classes:pipelines/target/classes:$(cat pipelines/target/bench.cp) \
- *   java -Dtarjama.shared=../shared dev.tarjama.pipelines.bench.ScaleRun 10000 50000 200000
+ * mvn -q -pl pipelines -am test-compile -Dbench=ScaleRun -Dbench.args="10000 50000 200000"
  * </pre>
  */
 public final class ScaleRun {

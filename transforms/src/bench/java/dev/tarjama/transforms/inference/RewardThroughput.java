@@ -49,10 +49,8 @@ import org.apache.beam.sdk.transforms.Create;
  * <p>Run from the repository root:
  *
  * <pre>
- * mvn -B -q -o -pl transforms -am test-compile dependency:build-classpath \
- *     -Dmdep.includeScope=test -Dmdep.outputFile=$PWD/target/bench.cp
- * CLASSPATH=transforms/target/test-classes:transforms/target/classes:models/target/classes:$(cat target/bench.cp) \
- *     java -Dtarjama.testdata=testdata dev.tarjama.transforms.inference.RewardThroughput
+ * mvn -q -pl transforms -am test-compile -Dtransforms.bench=RewardThroughput \
+ *     [-Dtransforms.bench.jvm="-Dtarjama.bench.pairs=… -Dtarjama.bench.provider=cuda …"]
  * </pre>
  */
 public final class RewardThroughput {

@@ -29,11 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * One runner per JVM, so that each run starts as cold as a user's. Run from the repository root:
  *
  * <pre>
- * mvn -B -q -o -pl pipelines -am test-compile dependency:build-classpath \
- *   -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
- * CLASSPATH=pipelines/target/test-classes:pipelines/target/classes:$(cat pipelines/target/bench.cp) \
- *   java -Dtarjama.shared=../shared dev.tarjama.pipelines.bench.WholeRun \
- *   [default|direct|flink1|flink2] [more `tarjama translate` options…]
+ * mvn -q -pl pipelines -am test-compile -Dbench=WholeRun \
+ *   -Dbench.args="[default|direct|flink1|flink2] [more `tarjama translate` options…]"
  * </pre>
  *
  * {@code default} passes no {@code --runner}; {@code direct} the DirectRunner; {@code flinkN}

@@ -64,15 +64,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * where all 3 threads ran other steps, 48 with 8 threads 0.996. On a quiet machine: 0.997 (48) and
  * 0.988 (24).
  *
- * <p>Run (from the repository root; the classpath file keeps the command line short):
+ * <p>Run (from the repository root):
  *
  * <pre>
- * mvn -B -q -o -pl pipelines -am test-compile dependency:build-classpath \
- *   -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
- * CLASSPATH=pipelines/target/test-classes:pipelines/target/classes:$(cat pipelines/target/bench.cp) \
- *   java -Dtarjama.shared=../shared dev.tarjama.pipelines.bench.BackendSaturation \
+ * mvn -q -pl pipelines -am test-compile -Dbench=BackendSaturation -Dbench.args="\
  *   [SERVICE_MS=100] [SERVER_THREADS=16] [CONCURRENCY=3×THREADS] [SHUFFLE_BUCKETS=0] [FILES=…,…|-]
- *   [more `tarjama translate` options…]
+ *   [more `tarjama translate` options…]"
  * </pre>
  */
 public final class BackendSaturation {

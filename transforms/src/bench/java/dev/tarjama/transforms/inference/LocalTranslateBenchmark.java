@@ -48,11 +48,8 @@ import org.apache.beam.sdk.transforms.Create;
  * <p>Run from the repository root:
  *
  * <pre>
- * mvn -B -q -o -pl transforms -am test-compile dependency:build-classpath \
- *     -Dmdep.includeScope=test -Dmdep.outputFile=$PWD/target/bench.cp
- * CLASSPATH=transforms/target/test-classes:transforms/target/classes:models/target/classes:$(cat target/bench.cp) \
- *     java -Dtarjama.testdata=testdata -Dtarjama.bench.model=testdata/models/tiny-en-ar-a \
- *     dev.tarjama.transforms.inference.LocalTranslateBenchmark
+ * mvn -q -pl transforms -am test-compile -Dtransforms.bench=LocalTranslateBenchmark \
+ *     -Dtransforms.bench.jvm="-Dtarjama.bench.model=testdata/models/tiny-en-ar-a"
  * </pre>
  *
  * (CLASSPATH, not {@code -cp}: see BUILD-NOTES on ONNX Runtime and long command lines.)

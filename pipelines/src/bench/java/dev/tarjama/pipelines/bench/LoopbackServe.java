@@ -12,8 +12,8 @@ import java.time.Duration;
  * threads. Writes its base URL to URL_FILE, then serves until killed.
  *
  * <pre>
- * CLASSPATH=pipelines/target/test-classes:pipelines/target/classes:$(cat pipelines/target/bench.cp) \
- *   java dev.tarjama.pipelines.bench.LoopbackServe URL_FILE [SERVICE_MS=20] [THREADS=16]
+ * mvn -q -pl pipelines -am test-compile -Dbench=LoopbackServe \
+ *   -Dbench.args="URL_FILE [SERVICE_MS=20] [THREADS=16]"
  * </pre>
  */
 public final class LoopbackServe {
