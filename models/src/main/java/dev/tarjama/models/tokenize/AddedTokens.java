@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /** Added tokens matched leftmost-longest, as tokenizers' AddedVocabulary does. */
 final class AddedTokens {
@@ -43,5 +44,25 @@ final class AddedTokens {
       }
     }
     return null;
+  }
+
+  /**
+   * The tokens of {@code text}: one per added token in it, and what {@code between} counts for
+   * each stretch of text between them.
+   */
+  int count(String text, ToIntFunction<String> between) {
+    int total = 0;
+    int start = 0;
+    for (int[] hit = next(text, 0); ; hit = next(text, hit[1])) {
+      int end = hit == null ? text.length() : hit[0];
+      if (end > start) {
+        total += between.applyAsInt(text.substring(start, end));
+      }
+      if (hit == null) {
+        return total;
+      }
+      total++;
+      start = hit[1];
+    }
   }
 }

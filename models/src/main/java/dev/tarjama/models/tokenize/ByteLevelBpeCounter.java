@@ -172,41 +172,14 @@ public final class ByteLevelBpeCounter implements TokenCounter {
     if (text.isEmpty()) {
       return 0;
     }
-    int total = 0;
-    int start = 0;
-    for (int[] hit = raw.next(text, 0); ; hit = raw.next(text, hit[1])) {
-      int end = hit == null ? text.length() : hit[0];
-      if (end > start) {
-        total += countNormalized(text.substring(start, end));
-      }
-      if (hit == null) {
-        return total;
-      }
-      total++;
-      start = hit[1];
-    }
+    return raw.count(text, this::countNormalized);
   }
 
   private int countNormalized(String piece) {
     String text = nfc && !Normalizer.isNormalized(piece, Normalizer.Form.NFC)
         ? Normalizer.normalize(piece, Normalizer.Form.NFC)
         : piece;
-    if (normalized.isEmpty()) {
-      return countPlain(text);
-    }
-    int total = 0;
-    int start = 0;
-    for (int[] hit = normalized.next(text, 0); ; hit = normalized.next(text, hit[1])) {
-      int end = hit == null ? text.length() : hit[0];
-      if (end > start) {
-        total += countPlain(text.substring(start, end));
-      }
-      if (hit == null) {
-        return total;
-      }
-      total++;
-      start = hit[1];
-    }
+    return normalized.isEmpty() ? countPlain(text) : normalized.count(text, this::countPlain);
   }
 
   /** Pre-tokenizes with the split regex ("Isolated": matches and the gaps between are pieces). */
