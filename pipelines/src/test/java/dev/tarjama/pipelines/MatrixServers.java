@@ -1,7 +1,7 @@
 package dev.tarjama.pipelines;
 
 import dev.tarjama.transforms.judge.LoopbackJudge;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import dev.tarjama.transforms.translate.LoopbackTranslator;
 import dev.tarjama.transforms.translate.RedisServer;
 import java.util.ArrayList;

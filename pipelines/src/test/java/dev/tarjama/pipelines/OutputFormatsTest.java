@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.io.SmolTalk2Parquet;
 import dev.tarjama.transforms.domain.SourceRecord;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

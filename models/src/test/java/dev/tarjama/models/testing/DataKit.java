@@ -4,12 +4,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the shared data kit is, for the models module's tests: the directory named by the system
- * property {@code tarjama.shared} (set by the build for every test run); without it, the
- * repository's sibling {@code shared/} seen from the repository root ({@code ../shared}) or from
- * a module ({@code ../../shared}), whichever is a directory. The tests of transforms and
- * pipelines cannot see this class (the models module has no test-jar) and use
- * {@code dev.tarjama.transforms.testing.DataKit}, which has the same rule: change both together.
+ * Where the shared data kit is (its {@code data/} and {@code models/}): the one place the tests
+ * of every module look it up (transforms and pipelines through models' test-jar). The kit is the directory named
+ * by the system property {@code tarjama.shared}, which the build sets for every test run (the
+ * repository's sibling {@code shared/}); without it (a test or benchmark started by hand), that
+ * sibling seen from the repository root ({@code ../shared}) or from a module
+ * ({@code ../../shared}), whichever is a directory.
+ *
+ * <p>Classes that do more than locate (parse the kit's records, cut its corpora, make its chunks)
+ * live beside their tests and take their paths from here.
  */
 public final class DataKit {
   private DataKit() {}
@@ -31,14 +34,31 @@ public final class DataKit {
     return root().resolve("data");
   }
 
-  /** {@code relative} under the kit's {@code data/}, e.g. {@code eval/xquad/xquad.en.json}. */
+  /** {@code relative} under the kit's {@code data/}, e.g. {@code instruct/gsm8k/test.jsonl}. */
   public static Path data(String relative) {
     return data().resolve(relative);
   }
 
-  /** {@code relative} under the kit's {@code models/}, e.g. {@code tokenizers/qwen3}. */
+  /**
+   * {@code relative} under the kit's {@code data/}, which must be a file: a test over the real
+   * data says which file is missing rather than passing on nothing.
+   */
+  public static Path dataFile(String relative) {
+    Path p = data(relative);
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalStateException("data kit file missing: " + p);
+    }
+    return p;
+  }
+
+  /** {@code relative} under the kit's {@code models/}, e.g. {@code langid/lid.176.ftz}. */
   public static Path models(String relative) {
     return root().resolve("models").resolve(relative);
+  }
+
+  /** The directory of the tokenizer {@code name}, e.g. {@code qwen3}. */
+  public static Path tokenizer(String name) {
+    return models("tokenizers").resolve(name);
   }
 
   /** fastText's lid.176 language-ID model. */

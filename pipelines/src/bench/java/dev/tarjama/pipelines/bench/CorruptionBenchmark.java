@@ -14,7 +14,7 @@ import dev.tarjama.transforms.domain.QualityMeasures;
 import dev.tarjama.transforms.quality.QualityEstimator;
 import dev.tarjama.transforms.quality.QualityInput;
 import dev.tarjama.transforms.rank.RankingPolicy;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import dev.tarjama.transforms.translate.LoopbackTranslator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

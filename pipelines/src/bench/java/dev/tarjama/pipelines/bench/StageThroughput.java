@@ -25,7 +25,7 @@ import dev.tarjama.transforms.reassemble.Reassemble;
 import dev.tarjama.transforms.score.ScoreCandidates;
 import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.SegmentRecords;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.tarjama.pipelines.bench;
 
 import dev.tarjama.pipelines.Tarjama;
 import dev.tarjama.transforms.report.LiveCounts;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

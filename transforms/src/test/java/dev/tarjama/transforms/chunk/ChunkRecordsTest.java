@@ -13,7 +13,7 @@ import dev.tarjama.transforms.domain.Piece;
 import dev.tarjama.transforms.domain.RecordPlan;
 import dev.tarjama.transforms.domain.SegmentedRecord;
 import dev.tarjama.transforms.domain.TextField;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.testing.PAssert;

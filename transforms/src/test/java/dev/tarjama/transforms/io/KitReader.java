@@ -2,7 +2,7 @@ package dev.tarjama.transforms.io;
 
 import dev.tarjama.transforms.domain.DeadLetter;
 import dev.tarjama.transforms.domain.SourceRecord;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.domain.DeadLetter;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

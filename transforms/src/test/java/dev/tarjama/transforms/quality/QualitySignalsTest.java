@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tarjama.transforms.domain.QualityMeasures.Measure;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import org.junit.jupiter.api.Test;
 
 /** Each signal on what it must catch and on what it must let through. */

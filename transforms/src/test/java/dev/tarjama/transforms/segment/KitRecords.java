@@ -2,7 +2,7 @@ package dev.tarjama.transforms.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -12,7 +12,7 @@ import dev.tarjama.transforms.domain.FieldSegments;
 import dev.tarjama.transforms.domain.Piece;
 import dev.tarjama.transforms.domain.SegmentedRecord;
 import dev.tarjama.transforms.domain.TextField;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

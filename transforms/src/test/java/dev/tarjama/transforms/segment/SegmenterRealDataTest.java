@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.domain.Piece;
 import dev.tarjama.transforms.domain.TextField;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

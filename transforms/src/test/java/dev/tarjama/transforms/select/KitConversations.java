@@ -8,7 +8,7 @@ import dev.tarjama.transforms.io.FieldMapping;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.domain.Conversation;
 import dev.tarjama.transforms.domain.SourceRecord;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

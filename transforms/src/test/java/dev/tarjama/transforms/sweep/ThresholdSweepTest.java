@@ -9,7 +9,7 @@ import dev.tarjama.transforms.io.OutputRecords;
 import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.domain.QualityMeasures;
 import dev.tarjama.transforms.rank.RankingPolicy;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -10,7 +10,7 @@ import dev.tarjama.transforms.domain.SegmentedRecord;
 import dev.tarjama.transforms.domain.SourceRecord;
 import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.Segmenter;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -15,7 +15,7 @@ import dev.tarjama.models.openai.BackendException;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.prompt.PromptTemplate;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import dev.tarjama.transforms.translate.LoopbackTranslator.Fault;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -11,7 +11,7 @@ import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
 import dev.tarjama.transforms.domain.Placeholders;
-import dev.tarjama.transforms.testing.DataKit;
+import dev.tarjama.models.testing.DataKit;
 import dev.tarjama.transforms.translate.LoopbackTranslator.Fault;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
