@@ -26,6 +26,8 @@ final class Progress implements AutoCloseable {
   private final long start = System.nanoTime();
   private final Map<String, Long> baseline = LiveCounts.snapshot();
   private final ProgressLine line;
+  /** Where the lines go; null when none are printed. */
+  private PrintStream out;
   private final Timeline timeline = new Timeline();
 
   private Progress(int backends) {
@@ -40,6 +42,7 @@ final class Progress implements AutoCloseable {
     Progress progress = new Progress(backends);
     progress.timer.scheduleAtFixedRate(progress::sample, 0, 1, TimeUnit.SECONDS);
     if (seconds > 0) {
+      progress.out = out;
       progress.timer.scheduleAtFixedRate(
           () -> progress.print(out), seconds, seconds, TimeUnit.SECONDS);
     }
@@ -65,9 +68,16 @@ final class Progress implements AutoCloseable {
     return timeline;
   }
 
+  /**
+   * Stops; when lines are printed, prints the last one, so that the final counts show even when
+   * the run ends between two ticks.
+   */
   @Override
   public void close() {
     sample();
     timer.shutdownNow();
+    if (out != null) {
+      print(out);
+    }
   }
 }
