@@ -1,5 +1,6 @@
 package dev.tarjama.transforms.quality;
 
+import dev.tarjama.transforms.score.TextMemo;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -43,24 +44,13 @@ final class Prose {
    * the text's start, a line break or a sentence end ({@code . ! ? : ؟}).
    */
   static List<Word> words(String text) {
-    // The copied-words and numbers signals both read the words of the same source and target,
-    // one after the other on one thread: the last two texts' words are kept (by identity).
-    Words[] last = LAST_WORDS.get();
-    for (Words w : last) {
-      if (w != null && w.text == text) {
-        return w.words;
-      }
-    }
-    List<Word> words = Collections.unmodifiableList(split(text));
-    last[1] = last[0];
-    last[0] = new Words(text, words);
-    return words;
+    return WORDS.get(text);
   }
 
-  private record Words(String text, List<Word> words) {}
-
-  private static final ThreadLocal<Words[]> LAST_WORDS =
-      ThreadLocal.withInitial(() -> new Words[2]);
+  // The copied-words and numbers signals both read the words of the same source and target,
+  // one after the other on one thread: the last two texts' words are kept.
+  private static final TextMemo<List<Word>> WORDS =
+      TextMemo.of(2, text -> Collections.unmodifiableList(split(text)));
 
   private static List<Word> split(String text) {
     List<Word> out = new ArrayList<>();
