@@ -7,7 +7,6 @@ import dev.tarjama.transforms.chunk.Chunker;
 import dev.tarjama.transforms.io.ConversationNormalizer;
 import dev.tarjama.transforms.io.NormalizeRecords;
 import dev.tarjama.transforms.io.ReadRecords;
-import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
@@ -77,7 +76,7 @@ public final class StageThroughput {
     String tokenizer = args.length > 1 && !args[1].equals("-") ? args[1] : null;
     int directRounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     Path data = DataKit.data();
-    List<SourceRecord> records = load(data);
+    List<SourceRecord> records = BackendSaturation.load(data, FILES);
     long bytes = records.stream().mapToLong(r -> r.json().getBytes(StandardCharsets.UTF_8).length).sum();
     // "native:PATH" counts through the native tokenizers library even where TokenCounters would
     // count in Java, for the two side by side.
@@ -102,28 +101,6 @@ public final class StageThroughput {
           "DirectRunner round %d: %.2f s, %.2f MB/s, %.0f conversations/s (whole machine)%n",
           round, seconds, bytes / 1e6 / seconds, records.size() / seconds);
     }
-  }
-
-  static List<SourceRecord> load(Path data) throws Exception {
-    List<SourceRecord> records = new ArrayList<>();
-    for (String file : FILES) {
-      String text = Files.readString(data.resolve(file));
-      String name = Path.of(file).getFileName().toString();
-      if (text.stripLeading().startsWith("[")) {
-        var array = RecordJson.parse(text);
-        for (int i = 0; i < array.size(); i++) {
-          records.add(new SourceRecord(name + "#" + i, name, i, RecordJson.print(array.get(i))));
-        }
-      } else {
-        String[] lines = text.split("\n");
-        for (int i = 0; i < lines.length; i++) {
-          if (!lines[i].isBlank()) {
-            records.add(new SourceRecord(name + ":" + (i + 1), name, i + 1, lines[i]));
-          }
-        }
-      }
-    }
-    return records;
   }
 
   private static final org.apache.beam.sdk.coders.Coder<Candidate> CANDIDATE_CODER =
