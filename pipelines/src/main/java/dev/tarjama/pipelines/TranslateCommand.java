@@ -105,15 +105,6 @@ final class TranslateCommand {
       err.println("tarjama translate: give at least one --backend=name=…,url=…,model=… (or --dry-run)");
       return 2;
     }
-    // The checks passed: Flink embedded's cluster starts now, beside preflight and construction.
-    try (EmbeddedFlink flink = EmbeddedFlink.startIfLocal(options)) {
-      return run(args, out, err, options, backends, policy, flink);
-    }
-  }
-
-  private static int run(String[] args, PrintStream out, PrintStream err,
-      TranslateOptions options, List<BackendSpec> backends, RankingPolicy policy,
-      EmbeddedFlink flink) throws Exception {
 
     if (options.getRewardModel() != null && !options.getDryRun()) {
       // Fail at start-up, not on a worker minutes later: load the model once and check it.
@@ -200,7 +191,7 @@ final class TranslateCommand {
     // Before run(): a runner whose run() blocks (Flink embedded) reports through live counts.
     try (Progress progress =
         Progress.every(options.getProgressSeconds(), backends.size(), out)) {
-      result = flink.run(pipeline);
+      result = pipeline.run();
       if (result instanceof DataflowTemplateJob) {
         // --templateLocation: Dataflow wrote a job spec and ran nothing, so there is no report.
         out.println(
