@@ -154,8 +154,11 @@ class TranslateUnderPressureTest {
       long notSent = budget.get("chunks_not_sent").asLong();
       assertTrue(notSent > 0);
       long spent = budget.get("spent_tokens").asLong();
-      // Under the limit, plus at most what the last 2 requests in flight cost over the estimate.
-      assertTrue(spent >= 1200 && spent <= 2000 + 2 * 600, "spent " + spent);
+      // A request reserves its estimate (about 600 tokens here) and settles at its real cost. At
+      // most the limit plus what the 2 requests in flight cost over their estimates; at least the
+      // limit less the refused chunk's estimate and what the 2 in flight cost under theirs (which
+      // chunks come first, and so how far under, is the runner's order).
+      assertTrue(spent >= 2000 - 3 * 600 && spent <= 2000 + 2 * 600, "spent " + spent);
       JsonNode gemma = report.get("backends").get("SFT_Gemma3_ranked");
       assertEquals(spent, gemma.get("tokens_in").asLong() + gemma.get("tokens_out").asLong());
       assertEquals((gemma.get("tokens_in").asLong() * 0.5 + gemma.get("tokens_out").asLong() * 1.5)
