@@ -1,4 +1,4 @@
-package dev.tarjama.models.translate;
+package dev.tarjama.models.local;
 
 /**
  * One translated text with the token counts a report and a cost estimate need; {@code truncated}

@@ -1,4 +1,4 @@
-package dev.tarjama.models.translate;
+package dev.tarjama.models.local;
 
 import java.util.List;
 

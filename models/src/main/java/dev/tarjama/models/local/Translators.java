@@ -1,4 +1,4 @@
-package dev.tarjama.models.translate;
+package dev.tarjama.models.local;
 
 import dev.tarjama.models.onnx.ExecutionProvider;
 import dev.tarjama.models.onnx.MarianModelConfig;

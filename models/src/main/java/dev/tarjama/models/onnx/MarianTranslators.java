@@ -1,9 +1,9 @@
 package dev.tarjama.models.onnx;
 
 import dev.tarjama.models.shared.Shared;
-import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.Translation;
-import dev.tarjama.models.translate.Translator;
+import dev.tarjama.models.local.Decoding;
+import dev.tarjama.models.local.Translation;
+import dev.tarjama.models.local.Translator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 

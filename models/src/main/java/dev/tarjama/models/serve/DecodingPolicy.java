@@ -1,7 +1,7 @@
 package dev.tarjama.models.serve;
 
-import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.Decoding.Strategy;
+import dev.tarjama.models.local.Decoding;
+import dev.tarjama.models.local.Decoding.Strategy;
 import java.util.Locale;
 
 /**
@@ -19,7 +19,7 @@ import java.util.Locale;
  * has only one). Absent {@code top_p}/{@code seed} take the configured values (seed 0 unless
  * configured): a request without a seed is reproducible, and requests that agree on their
  * decoding can share one model batch. {@code max_tokens} bounds each candidate of the response as a
- * whole (the server passes it to {@link dev.tarjama.models.translate.Translator#translateWithin});
+ * whole (the server passes it to {@link dev.tarjama.models.local.Translator#translateWithin});
  * it also lowers the configured absolute length limit, which holds per model call (per sentence
  * for a sentence-wise model), never raises it; the limit relative to the source always applies.
  */

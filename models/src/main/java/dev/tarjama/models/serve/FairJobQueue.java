@@ -1,7 +1,7 @@
 package dev.tarjama.models.serve;
 
-import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.Translation;
+import dev.tarjama.models.local.Decoding;
+import dev.tarjama.models.local.Translation;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;

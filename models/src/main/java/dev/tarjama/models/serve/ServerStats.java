@@ -5,7 +5,7 @@ package dev.tarjama.models.serve;
  *
  * @param completionRequests completion requests that reached the model's queue (valid ones, not
  *     refused for a full queue)
- * @param translateCalls {@link dev.tarjama.models.translate.Translator#translate} calls made:
+ * @param translateCalls {@link dev.tarjama.models.local.Translator#translate} calls made:
  *     fewer than the requests when micro-batching merged some
  * @param sourcesTranslated texts sent to the model over all calls
  * @param largestBatch the most texts one translate call carried

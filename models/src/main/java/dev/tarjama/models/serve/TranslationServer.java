@@ -1,8 +1,8 @@
 package dev.tarjama.models.serve;
 
 import dev.tarjama.models.prompt.PromptTemplate;
-import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.Translator;
+import dev.tarjama.models.local.Decoding;
+import dev.tarjama.models.local.Translator;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * Arabic: Hello}); a prompt that matches none is translated whole. Usage counts the model's own
  * tokens: {@code prompt_tokens} of the text it translated (once per prompt), {@code
  * completion_tokens} of every candidate. {@code finish_reason} is {@code length} only when the
- * model says the candidate was cut ({@link dev.tarjama.models.translate.Translation#truncated()}:
+ * model says the candidate was cut ({@link dev.tarjama.models.local.Translation#truncated()}:
  * by {@code max_tokens} or by its own length limit), else {@code stop}. Answers go out with
  * TCP_NODELAY, so keep-alive clients do not wait on a delayed ACK.
  *

@@ -1,4 +1,4 @@
-package dev.tarjama.models.translate;
+package dev.tarjama.models.local;
 
 import dev.tarjama.models.onnx.ExecutionProvider;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,7 +1,7 @@
 package dev.tarjama.models.onnx;
 
-import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.Translation;
+import dev.tarjama.models.local.Decoding;
+import dev.tarjama.models.local.Translation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

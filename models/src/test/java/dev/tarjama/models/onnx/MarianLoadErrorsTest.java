@@ -130,7 +130,7 @@ class MarianLoadErrorsTest {
       assertTrue(!lease.translator().usesKvCache());
       assertEquals(
           TinyModels.referenceGreedy(TinyModels.B, 8),
-          lease.translate(TinyModels.heldOutEnglish(8), dev.tarjama.models.translate.Decoding.greedy())
+          lease.translate(TinyModels.heldOutEnglish(8), dev.tarjama.models.local.Decoding.greedy())
               .stream()
               .map(c -> c.get(0).text())
               .toList());

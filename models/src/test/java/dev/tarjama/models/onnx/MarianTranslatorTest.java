@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.Translation;
+import dev.tarjama.models.local.Decoding;
+import dev.tarjama.models.local.Translation;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

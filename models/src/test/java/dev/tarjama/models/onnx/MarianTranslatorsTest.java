@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.Translation;
+import dev.tarjama.models.local.Decoding;
+import dev.tarjama.models.local.Translation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tarjama.models.serve.ApiRequest.Endpoint;
-import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.Decoding.Strategy;
+import dev.tarjama.models.local.Decoding;
+import dev.tarjama.models.local.Decoding.Strategy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;

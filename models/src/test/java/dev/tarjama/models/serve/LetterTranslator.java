@@ -1,8 +1,8 @@
 package dev.tarjama.models.serve;
 
-import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.Translation;
-import dev.tarjama.models.translate.Translator;
+import dev.tarjama.models.local.Decoding;
+import dev.tarjama.models.local.Translation;
+import dev.tarjama.models.local.Translator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -4,9 +4,9 @@ import static dev.tarjama.transforms.testing.PipelineMetrics.counter;
 import static dev.tarjama.transforms.testing.PipelineMetrics.distribution;
 
 import dev.tarjama.models.onnx.ExecutionProvider;
-import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.Translation;
-import dev.tarjama.models.translate.Translator;
+import dev.tarjama.models.local.Decoding;
+import dev.tarjama.models.local.Translation;
+import dev.tarjama.models.local.Translator;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.backend.LocalModelConfig;
 import dev.tarjama.transforms.domain.Chunk;

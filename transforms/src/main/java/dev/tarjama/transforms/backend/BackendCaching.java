@@ -9,7 +9,7 @@ import dev.tarjama.models.openai.BackendConfig;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.ModelsProbe;
 import dev.tarjama.models.prompt.PromptTemplate;
-import dev.tarjama.models.translate.Decoding;
+import dev.tarjama.models.local.Decoding;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.backend;
 
 import dev.tarjama.models.onnx.ExecutionProvider;
-import dev.tarjama.models.translate.Decoding;
+import dev.tarjama.models.local.Decoding;
 import dev.tarjama.transforms.inference.Batching;
 import java.io.Serializable;
 import java.util.Objects;

@@ -3,7 +3,7 @@ package dev.tarjama.transforms.translate;
 import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.models.openai.SharedClients;
 import dev.tarjama.models.openai.SpendingLimit;
-import dev.tarjama.models.translate.Translator;
+import dev.tarjama.models.local.Translator;
 import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.backend.BackendCaching;
 import dev.tarjama.transforms.backend.BackendMetrics;

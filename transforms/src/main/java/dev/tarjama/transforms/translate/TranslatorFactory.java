@@ -1,8 +1,8 @@
 package dev.tarjama.transforms.translate;
 
 import dev.tarjama.models.onnx.ExecutionProvider;
-import dev.tarjama.models.translate.Translator;
-import dev.tarjama.models.translate.Translators;
+import dev.tarjama.models.local.Translator;
+import dev.tarjama.models.local.Translators;
 import java.io.Serializable;
 import java.nio.file.Path;
 

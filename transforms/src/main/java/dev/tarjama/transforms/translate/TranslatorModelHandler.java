@@ -1,8 +1,8 @@
 package dev.tarjama.transforms.translate;
 
-import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.Translation;
-import dev.tarjama.models.translate.Translator;
+import dev.tarjama.models.local.Decoding;
+import dev.tarjama.models.local.Translation;
+import dev.tarjama.models.local.Translator;
 import dev.tarjama.transforms.backend.CompletionCandidates;
 import dev.tarjama.transforms.backend.LocalModelConfig;
 import dev.tarjama.transforms.inference.Batching;

@@ -9,7 +9,7 @@ import dev.tarjama.models.onnx.ExecutionProvider;
 import dev.tarjama.models.openai.BackendConfig.CandidateMode;
 import dev.tarjama.models.openai.BackendConfig.Endpoint;
 import dev.tarjama.models.prompt.PromptTemplate;
-import dev.tarjama.models.translate.Decoding;
+import dev.tarjama.models.local.Decoding;
 import dev.tarjama.transforms.inference.Batching;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

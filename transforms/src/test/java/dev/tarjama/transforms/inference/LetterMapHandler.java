@@ -1,7 +1,7 @@
 package dev.tarjama.transforms.inference;
 
-import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.Translation;
+import dev.tarjama.models.local.Decoding;
+import dev.tarjama.models.local.Translation;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;

@@ -1,9 +1,9 @@
 package dev.tarjama.transforms.inference;
 
 import dev.tarjama.models.onnx.ExecutionProvider;
-import dev.tarjama.models.translate.Decoding;
-import dev.tarjama.models.translate.Translation;
-import dev.tarjama.models.translate.Translator;
+import dev.tarjama.models.local.Decoding;
+import dev.tarjama.models.local.Translation;
+import dev.tarjama.models.local.Translator;
 import dev.tarjama.transforms.translate.TranslatorFactory;
 import java.util.ArrayList;
 import java.util.List;
