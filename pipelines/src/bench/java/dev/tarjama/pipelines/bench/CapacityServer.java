@@ -1,18 +1,14 @@
 package dev.tarjama.pipelines.bench;
 
+import dev.tarjama.transforms.testing.LoopbackHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.tarjama.transforms.translate.LoopbackTranslator;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,8 +30,7 @@ public final class CapacityServer implements AutoCloseable {
   private final double promptRate;
   private final double completionRate;
   private final Semaphore free;
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final LoopbackHttp server;
   private final AtomicLong busyNanos = new AtomicLong();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong firstArrival = new AtomicLong(Long.MAX_VALUE);
@@ -46,21 +41,12 @@ public final class CapacityServer implements AutoCloseable {
     this.promptRate = promptRate;
     this.completionRate = completionRate;
     this.free = new Semaphore(slots, true);
-    this.server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
     // Handler threads well beyond the slots: a request waits for a slot, not for a thread.
-    this.executor = Executors.newFixedThreadPool(slots * 16, r -> {
-      Thread t = new Thread(r, "capacity-server");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
-    server.start();
+    this.server = LoopbackHttp.start("capacity-server", slots * 16, 1024, this::handle);
   }
 
   public String baseUrl() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    return server.baseUrl();
   }
 
   public int slots() {
@@ -158,7 +144,6 @@ public final class CapacityServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    server.close();
   }
 }

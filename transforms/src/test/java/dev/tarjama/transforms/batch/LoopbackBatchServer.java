@@ -1,14 +1,12 @@
 package dev.tarjama.transforms.batch;
 
+import dev.tarjama.transforms.testing.LoopbackHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -55,7 +52,7 @@ public final class LoopbackBatchServer implements AutoCloseable {
 
   private static final List<String> STEPS = List.of("validating", "in_progress", "finalizing");
 
-  private final HttpServer server;
+  private final LoopbackHttp server;
   private final String engine;
   private final HttpClient http = HttpClient.newHttpClient();
   private final Map<String, byte[]> files = new ConcurrentHashMap<>();
@@ -74,18 +71,11 @@ public final class LoopbackBatchServer implements AutoCloseable {
 
   private LoopbackBatchServer(String engine) throws IOException {
     this.engine = engine.endsWith("/") ? engine.substring(0, engine.length() - 1) : engine;
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "loopback-batches");
-      t.setDaemon(true);
-      return t;
-    }));
-    server.createContext("/", this::handle);
-    server.start();
+    server = LoopbackHttp.start("loopback-batches", 2, 16, this::handle);
   }
 
   public String baseUrl() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    return server.baseUrl();
   }
 
   /** What becomes of batch number {@code n} (from 1, in creation order). */
@@ -118,7 +108,7 @@ public final class LoopbackBatchServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
+    server.close();
   }
 
   private void handle(HttpExchange ex) throws IOException {

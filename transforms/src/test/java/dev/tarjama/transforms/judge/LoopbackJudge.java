@@ -1,14 +1,12 @@
 package dev.tarjama.transforms.judge;
 
+import dev.tarjama.transforms.testing.LoopbackHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +14,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -82,26 +77,17 @@ public final class LoopbackJudge implements AutoCloseable {
   }
 
   private final Builder config;
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final LoopbackHttp server;
   private final AtomicInteger requests = new AtomicInteger();
 
   private LoopbackJudge(Builder config) throws IOException {
     this.config = config;
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    this.executor = Executors.newFixedThreadPool(8, r -> {
-      Thread t = new Thread(r, "loopback-judge");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
-    server.start();
+    this.server = LoopbackHttp.start("loopback-judge", 8, 64, this::handle);
   }
 
   /** {@code http://127.0.0.1:PORT/v1}. */
   public String baseUrl() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    return server.baseUrl();
   }
 
   /** API requests received so far. */
@@ -111,13 +97,7 @@ public final class LoopbackJudge implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    server.close();
   }
 
   private void handle(HttpExchange exchange) throws IOException {

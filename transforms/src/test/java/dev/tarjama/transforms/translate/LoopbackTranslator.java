@@ -1,16 +1,14 @@
 package dev.tarjama.transforms.translate;
 
+import dev.tarjama.transforms.testing.LoopbackHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,9 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -353,8 +348,7 @@ public final class LoopbackTranslator implements AutoCloseable {
   }
 
   private final Builder config;
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final LoopbackHttp server;
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger concurrent = new AtomicInteger();
   private final AtomicInteger maxConcurrent = new AtomicInteger();
@@ -373,29 +367,17 @@ public final class LoopbackTranslator implements AutoCloseable {
 
   private LoopbackTranslator(Builder config) throws IOException {
     this.config = config;
-    this.server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    this.executor =
-        Executors.newFixedThreadPool(
-            config.threads,
-            r -> {
-              Thread t = new Thread(r, "loopback-translator");
-              t.setDaemon(true);
-              return t;
-            });
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
-    server.start();
+    this.server = LoopbackHttp.start("loopback-translator", config.threads, 64, this::handle);
   }
 
   /** {@code http://127.0.0.1:PORT/NAME/v1}: the base URL of a {@link Builder#route}. */
   public String baseUrl(String route) {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + route + "/v1";
+    return server.origin() + "/" + route + "/v1";
   }
 
   /** {@code http://127.0.0.1:PORT/v1}. */
   public String baseUrl() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    return server.baseUrl();
   }
 
   /** API requests received so far, faulted ones included. */
@@ -549,13 +531,7 @@ public final class LoopbackTranslator implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    server.close();
   }
 
   /**
