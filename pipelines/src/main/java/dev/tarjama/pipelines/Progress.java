@@ -30,16 +30,17 @@ final class Progress implements AutoCloseable {
   private PrintStream out;
   private final Timeline timeline = new Timeline();
 
-  private Progress(int backends) {
-    this.line = new ProgressLine(backends);
+  private Progress(int backends, int askedEveryChunk) {
+    this.line = new ProgressLine(backends, askedEveryChunk);
   }
 
   /**
    * Prints every {@code seconds} (0: never) until closed, and samples the live counts every
-   * second for the report's timeline (printing or not).
+   * second for the report's timeline (printing or not); {@code askedEveryChunk} of the {@code
+   * backends} are given every chunk, the others each distinct text once (the line's total).
    */
-  static Progress every(int seconds, int backends, PrintStream out) {
-    Progress progress = new Progress(backends);
+  static Progress every(int seconds, int backends, int askedEveryChunk, PrintStream out) {
+    Progress progress = new Progress(backends, askedEveryChunk);
     progress.timer.scheduleAtFixedRate(progress::sample, 0, 1, TimeUnit.SECONDS);
     if (seconds > 0) {
       progress.out = out;

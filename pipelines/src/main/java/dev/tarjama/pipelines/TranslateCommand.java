@@ -190,7 +190,8 @@ final class TranslateCommand {
     PipelineResult.State state;
     // Before run(): a runner whose run() blocks (Flink embedded) reports through live counts.
     try (Progress progress =
-        Progress.every(options.getProgressSeconds(), backends.size(), out)) {
+        Progress.every(options.getProgressSeconds(), backends.size(),
+            TranslatePipeline.backendsAskedEveryChunk(options, backends), out)) {
       result = pipeline.run();
       if (result instanceof DataflowTemplateJob) {
         // --templateLocation: Dataflow wrote a job spec and ran nothing, so there is no report.

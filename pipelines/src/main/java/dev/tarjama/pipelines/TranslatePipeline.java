@@ -45,6 +45,7 @@ import dev.tarjama.transforms.segment.SegmentRecords;
 import dev.tarjama.transforms.segment.SpanType;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.translate.DeduplicateChunks;
+import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.transforms.translate.TranslateChunks;
 import dev.tarjama.models.reward.RewardModelConfig;
 import dev.tarjama.models.onnx.ExecutionProvider;
@@ -371,6 +372,18 @@ final class TranslatePipeline {
    * The cache of a run: {@code --cache}, else the embedded store in OUTPUT/_cache/ when the output
    * is a local path (where a resumed run into the same OUTPUT finds it), else none.
    */
+  /** How many of {@code backends} this run gives every chunk, not each distinct text once. */
+  static int backendsAskedEveryChunk(TranslateOptions options, List<BackendSpec> backends) {
+    boolean cached = !TranslationCaches.isNone(cacheUri(options));
+    int n = 0;
+    for (BackendSpec backend : backends) {
+      if (TranslateChunks.asksEveryChunk(backend, options.getDedupe(), cached)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   static String cacheUri(TranslateOptions options) {
     return cacheUri(options.getCache(), options.getOutput(), DEFAULT_CACHE);
   }

@@ -73,9 +73,12 @@ class ProgressTest {
     }
   }
   /**
-   * Work done counts each (unique chunk, backend) pair once, so that it ends at the total: chunks
-   * that wait for an identical chunk's answer, answers cut at the length limit and asked again,
-   * and an in-process model's candidates (counted as the model returns them) included.
+   * Work done ends at the total: each (chunk, backend) pair counts once, whether the backend
+   * answered it, the cache did, or an identical chunk's answer was copied to it; answers cut at
+   * the length limit and asked again count once, and an in-process model's candidates count as
+   * the model returns them. The API backend (with a cache) is given every chunk, the local one
+   * each distinct text once. The second run finds everything in the first run's cache, the
+   * duplicates included.
    */
   @Test
   void workDoneEndsAtTheTotalWithCopiesRetriesAndALocalModel(@TempDir Path tmp) throws Exception {
@@ -84,31 +87,43 @@ class ProgressTest {
     try (LoopbackTranslator cutting =
         LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX)
             .models("gemma-3-27b").lengthLimit(40).start()) {
-      TranslateMistakesTest.Result r = TranslateMistakesTest.translate(
-          "--input=" + in + "/*/*", "--output=" + tmp.resolve("out"),
-          TranslateMistakesTest.backend(cutting, "gemma-3-27b"),
-          "--backend=name=tiny-a,kind=local,path="
-              + RewardTranslateTest.MODELS.resolve("tiny-en-ar-a") + ",k=1,decoding=greedy",
-          "--progress-seconds=1");
-      assertEquals(0, r.code(), r.err());
-      RunOutputs outputs = new RunOutputs(tmp.resolve("out"));
-      assertTrue(outputs.report().at("/savings/duplicate_chunks").asLong() > 0,
-          "the input must repeat chunks: " + outputs.report().get("savings"));
-      long lastDone = -1;
-      long total = -1;
-      for (String line : r.out().lines().toList()) {
-        Matcher m = LINE.matcher(line);
-        if (m.find()) {
-          lastDone = Long.parseLong(m.group(4));
-          total = Long.parseLong(m.group(5));
-          assertTrue(lastDone <= total, line);
-        }
-      }
-      assertTrue(total > 0, r.out());
-      // Two backends: total / 2 unique chunks, and more requests than that (cut ones again).
-      assertTrue(cutting.requestCount() > total / 2,
-          cutting.requestCount() + " requests: no answer was cut and asked again");
-      assertEquals(total, lastDone, r.out());
+      String[] first = progress(cutting, in, tmp.resolve("out"), tmp.resolve("cache.db"));
+      long sent = cutting.requestCount();
+      long chunks = Long.parseLong(first[2]);
+      long unique = Long.parseLong(first[3]);
+      assertTrue(unique < chunks, "the input must repeat chunks: " + first[4]);
+      // An API backend with a cache is given every chunk, the local one each distinct text once.
+      assertEquals(chunks + unique, Long.parseLong(first[1]), first[4]);
+      assertEquals(first[1], first[0], first[4]);
+      assertTrue(sent > unique, sent + " requests: no answer was cut and asked again");
+
+      String[] again = progress(cutting, in, tmp.resolve("again"), tmp.resolve("cache.db"));
+      assertEquals(sent, cutting.requestCount(), "the second run found everything in the cache");
+      assertEquals(first[1], again[1], again[4]);
+      assertEquals(again[1], again[0], again[4]);
     }
+  }
+
+  /** The last progress line's done, total, chunks and unique chunks, and the whole output. */
+  private static String[] progress(LoopbackTranslator server, Path in, Path out, Path cache)
+      throws Exception {
+    TranslateMistakesTest.Result r = TranslateMistakesTest.translate(
+        "--input=" + in + "/*/*", "--output=" + out, "--cache=sqlite:" + cache,
+        TranslateMistakesTest.backend(server, "gemma-3-27b"),
+        "--backend=name=tiny-a,kind=local,path="
+            + RewardTranslateTest.MODELS.resolve("tiny-en-ar-a") + ",k=1,decoding=greedy",
+        "--progress-seconds=1");
+    assertEquals(0, r.code(), r.err());
+    Pattern counts = Pattern.compile("chunks (\\d+) \\((\\d+) unique\\), 2 backends: (\\d+)/(\\d+) done");
+    String[] last = null;
+    for (String line : r.out().lines().toList()) {
+      Matcher m = counts.matcher(line);
+      if (m.find()) {
+        last = new String[] {m.group(3), m.group(4), m.group(1), m.group(2), r.out()};
+        assertTrue(Long.parseLong(last[0]) <= Long.parseLong(last[1]), line);
+      }
+    }
+    assertTrue(last != null, r.out());
+    return last;
   }
 }

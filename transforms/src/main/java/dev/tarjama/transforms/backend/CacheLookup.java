@@ -270,14 +270,15 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
           continue;
         }
         hits.inc();
-        LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
         for (CachedTranslation t : stored.candidates()) {
           tokensSaved.inc(t.tokens());
         }
         if (stored.anyCut() && target.routeTruncated()) {
+          // Not done yet: the retry with more room counts it when it is answered.
           sink.truncated(p);
           continue;
         }
+        LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
         for (ChunkTranslation t : stored.of(p.chunk(), target.label())) {
           sink.hit(t, p);
         }

@@ -5,26 +5,39 @@ import java.util.Map;
 
 /**
  * One progress line from {@link LiveCounts} (the counts since the run started): phase, records
- * read and decided, unique chunks translated of the total (per backend: done when the backend or
- * the cache answered, or the chunk failed for good), translated tokens per second (since the first answer), API requests
- * in flight and failed, and an ETA.
+ * read and decided, the (chunk, backend) pairs done of the total (done when the backend or the
+ * cache answered, or an identical chunk's answer was copied, or the chunk failed for good),
+ * translated tokens per second (since the first answer), API requests in flight and failed, and
+ * an ETA.
  *
- * <p>The total is unique chunks × backends (all chunks without deduplication); while the input is
- * still being read it grows, so the ETA is a lower bound then. The ETA extrapolates the rate of
- * chunks translated since the first line that saw any. The phase is the furthest stage that has
- * seen work — reading, translating, scoring, writing — and never goes back.
+ * <p>The total counts, per backend, the chunks its branch is given: every chunk for a backend
+ * that shares answers between identical chunks as it calls (an API or batch backend with a
+ * cache), each distinct text once for the others ({@code TranslateChunks.asksEveryChunk}); all
+ * chunks until the distinct ones are known. While the input is still being read it grows, so the
+ * ETA is a lower bound then. The ETA extrapolates the pairs done since the first line that saw
+ * any. The phase is the furthest stage that has seen work — reading, translating, scoring,
+ * writing — and never goes back.
  */
 public final class ProgressLine {
   private static final String[] PHASES = {"reading", "translating", "scoring", "writing"};
 
   private final int backends;
+  private final int askedEveryChunk;
   private int phase;
   private double firstSeconds = -1;
   private long doneAtFirst;
 
-  /** For a run with this many backends. */
-  public ProgressLine(int backends) {
+  /**
+   * For a run with this many backends, {@code askedEveryChunk} of them given every chunk (the
+   * others each distinct text once).
+   */
+  public ProgressLine(int backends, int askedEveryChunk) {
+    if (askedEveryChunk < 0 || askedEveryChunk > backends) {
+      throw new IllegalArgumentException(
+          askedEveryChunk + " of " + backends + " backends cannot be asked every chunk");
+    }
     this.backends = Math.max(1, backends);
+    this.askedEveryChunk = askedEveryChunk;
   }
 
   /** The counts in {@code now} minus those in {@code start}. */
@@ -47,7 +60,7 @@ public final class ProgressLine {
     long retries = c.getOrDefault(LiveCounts.RETRIES, 0L);
     long tokens = c.getOrDefault(LiveCounts.TOKENS_OUT, 0L);
     long perBackend = unique > 0 ? unique : chunks;
-    long expected = perBackend * backends;
+    long expected = perBackend * (backends - askedEveryChunk) + chunks * askedEveryChunk;
     if (done > 0 && firstSeconds < 0) {
       firstSeconds = seconds;
       doneAtFirst = done;
@@ -57,7 +70,7 @@ public final class ProgressLine {
     StringBuilder line = new StringBuilder();
     line.append(String.format(Locale.ROOT, "[%4.0fs] %-11s| records %d read, %d decided | ",
         seconds, PHASES[phase], read, decided));
-    line.append(String.format(Locale.ROOT, "chunks %d (%d unique) x %d backends: %d/%d done",
+    line.append(String.format(Locale.ROOT, "chunks %d (%d unique), %d backends: %d/%d done",
         chunks, perBackend, backends, done, expected));
     if (expected > 0) {
       line.append(

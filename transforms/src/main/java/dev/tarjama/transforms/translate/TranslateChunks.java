@@ -169,6 +169,16 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
         deduplicate, spendingLimit);
   }
 
+  /**
+   * Whether {@code backend}'s branch is given every chunk (true) or each distinct text once: an
+   * API or batch backend with a cache shares answers between identical chunks as it calls, a
+   * local one is given each text once (with deduplication). The progress line's total counts a
+   * backend's chunks this way.
+   */
+  public static boolean asksEveryChunk(BackendSpec backend, boolean deduplicate, boolean cached) {
+    return !deduplicate || (cached && !backend.isLocal());
+  }
+
   public static TranslateChunks with(BackendSpec... backends) {
     return with(List.of(backends));
   }
@@ -269,7 +279,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     List<PCollection<ChunkTranslation>> completeTranslations = new ArrayList<>();
     List<PCollection<ChunkTranslation>> completeFailures = new ArrayList<>();
     for (BackendSpec backend : backends) {
-      boolean whole = share && !backend.isLocal();
+      boolean whole = deduplicate && asksEveryChunk(backend, deduplicate, cached);
       List<PCollection<ChunkTranslation>> ts = whole ? completeTranslations : translations;
       List<PCollection<ChunkTranslation>> fs = whole ? completeFailures : failures;
       PCollection<Chunk> toTranslate = backend.isLocal() ? unique : spread;

@@ -142,7 +142,7 @@ final class TranslateFn extends DoFn<Chunk, ChunkTranslation> {
           if (held != null) {
             held.release();
           }
-          // Not a (unique chunk, backend) pair of the progress line: the call it waits for is.
+          // Counted done on the progress line when its copy is emitted, not as a request.
           copies.add(c.answer(), (answer, error) ->
               new Done<>(chunk, timestamp, answer, error, System.nanoTime() - start));
           return;
@@ -240,6 +240,7 @@ final class TranslateFn extends DoFn<Chunk, ChunkTranslation> {
   private void emitCopy(Done<Chunk, SharedTranslations.Answer> d, Outputs out) {
     Chunk chunk = d.element();
     if (d.error() != null) {
+      LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
       fail(chunk, calls.error(d.error()), d.timestamp(), out);
       return;
     }
@@ -250,6 +251,11 @@ final class TranslateFn extends DoFn<Chunk, ChunkTranslation> {
       dedupeTokensSaved.inc(t.tokensIn + t.tokensOut);
     }
     dedupeCopies.inc(k);
+    // This branch is asked for every chunk (TranslateChunks#asksEveryChunk): a copy is one of
+    // its (chunk, backend) pairs done, unless it goes to the retry, which counts it then.
+    if (!(anyCut && retryTruncated)) {
+      LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
+    }
     emit(chunk, candidates, anyCut, d.timestamp(), out);
   }
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class ProgressLineTest {
   @Test
   void phaseSharesRateAndEtaComeFromTheCounts() {
-    ProgressLine line = new ProgressLine(3); // three backends
+    ProgressLine line = new ProgressLine(3, 0); // three backends, each given distinct texts
     Map<String, Long> c = new HashMap<>();
     c.put(LiveCounts.RECORDS_READ, 100L);
     assertTrue(line.format(c, 2).contains("reading"), line.format(c, 2));
@@ -22,7 +22,7 @@ class ProgressLineTest {
     c.put(LiveCounts.CHUNKS_TRANSLATED, 60L); // the first candidates arrive at 10 s
     String first = line.format(c, 10);
     assertTrue(first.contains("translating"), first);
-    assertTrue(first.contains("chunks 250 (200 unique) x 3 backends: 60/600 done (10%)"), first);
+    assertTrue(first.contains("chunks 250 (200 unique), 3 backends: 60/600 done (10%)"), first);
     assertTrue(first.contains("requests 16 in flight"), first);
     assertTrue(first.contains("ETA –"), first);
 
@@ -47,6 +47,28 @@ class ProgressLineTest {
     c.put(LiveCounts.CANDIDATES_SCORED, 0L);
     c.put(LiveCounts.RECORDS_DECIDED, 0L);
     assertTrue(line.format(c, 42).contains("writing"));
+  }
+
+  @Test
+  void aBackendGivenEveryChunkCountsEveryChunkInTheTotal() {
+    // One local backend (each distinct text once), two API backends with a cache (every chunk).
+    ProgressLine line = new ProgressLine(3, 2);
+    Map<String, Long> c = new HashMap<>();
+    c.put(LiveCounts.CHUNKS, 250L);
+    c.put(LiveCounts.CHUNKS_TRANSLATED, 100L);
+    // Before the distinct texts are known, every backend's share is every chunk.
+    assertTrue(line.format(c, 5).contains("100/750 done"), line.format(c, 5));
+    c.put(LiveCounts.UNIQUE_CHUNKS, 200L);
+    assertTrue(line.format(c, 6).contains("100/700 done"), line.format(c, 6));
+    c.put(LiveCounts.CHUNKS_TRANSLATED, 700L);
+    assertTrue(line.format(c, 7).contains("(100%)") && line.format(c, 7).contains("translation done"),
+        line.format(c, 7));
+  }
+
+  @Test
+  void moreBackendsGivenEveryChunkThanBackendsIsRefused() {
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> new ProgressLine(1, 2));
   }
 
   @Test
