@@ -279,7 +279,7 @@ public final class ReportHtml {
       }
       h.append("<div class=\"plots\">\n")
           .append(SvgCharts.lines("Done so far", "seconds", "count", List.of(
-              new SvgCharts.Line("chunks translated (per backend)", t, chunks),
+              new SvgCharts.Line("(chunk, backend) pairs done", t, chunks),
               new SvgCharts.Line("records decided", t, records))))
           .append(SvgCharts.lines("Completion tokens so far", "seconds", "tokens",
               List.of(new SvgCharts.Line("tokens out", t, tokens))));
