@@ -368,10 +368,6 @@ final class TranslatePipeline {
   /** The embedded store's file under a run's output directory. */
   static final String DEFAULT_CACHE = "_cache/translations.db";
 
-  /**
-   * The cache of a run: {@code --cache}, else the embedded store in OUTPUT/_cache/ when the output
-   * is a local path (where a resumed run into the same OUTPUT finds it), else none.
-   */
   /** How many of {@code backends} this run gives every chunk, not each distinct text once. */
   static int backendsAskedEveryChunk(TranslateOptions options, List<BackendSpec> backends) {
     boolean cached = !TranslationCaches.isNone(cacheUri(options));
@@ -384,6 +380,10 @@ final class TranslatePipeline {
     return n;
   }
 
+  /**
+   * The cache of a run: {@code --cache}, else the embedded store in OUTPUT/_cache/ when the output
+   * is a local path (where a resumed run into the same OUTPUT finds it), else none.
+   */
   static String cacheUri(TranslateOptions options) {
     return cacheUri(options.getCache(), options.getOutput(), DEFAULT_CACHE);
   }
