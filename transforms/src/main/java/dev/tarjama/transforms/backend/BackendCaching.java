@@ -221,8 +221,8 @@ public final class BackendCaching {
 
   /**
    * The candidates of one text in {@code found}, by their good keys ({@code good}, candidate
-   * order) or else their truncated ones ({@code cut}); null unless every one is there (a text
-   * with only some stored is sent again: one request gives all k).
+   * order) or else their truncated ones ({@code cut}; null: none kept apart); null unless every
+   * one is there (a text with only some stored is sent again: one request gives all k).
    */
   public static Stored stored(
       Map<CacheKey, CachedTranslation> found, List<CacheKey> good, List<CacheKey> cut) {
@@ -231,7 +231,7 @@ public final class BackendCaching {
     for (int i = 0; i < good.size(); i++) {
       CachedTranslation t = found.get(good.get(i));
       cuts.add(t == null);
-      if (t == null) {
+      if (t == null && cut != null) {
         t = found.get(cut.get(i));
       }
       if (t == null) {

@@ -135,7 +135,7 @@ class TranslateChunksCacheTest {
       assertEquals(chunks.size() - distinct, copies / 2 + hits,
           "each chunk not sent is a copy (" + copies + " candidates) or a hit (" + hits + ")");
       assertEquals(distinct, run.counter("SFT_Gemma3_ranked", "api_calls"));
-      assertEquals(0, SharedTranslations.inFlight().inFlight(), "nothing left in flight");
+      assertEquals(0, dev.tarjama.transforms.backend.SharedCalls.inFlight().inFlight(), "nothing left in flight");
     }
   }
 
