@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tarjama.models.cache.SqliteTranslationCache;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.backend.CompletionCandidates;
+import dev.tarjama.transforms.backend.SharedCalls;
 import dev.tarjama.transforms.inference.LetterMapTranslator;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
@@ -135,7 +136,7 @@ class TranslateChunksCacheTest {
       assertEquals(chunks.size() - distinct, copies / 2 + hits,
           "each chunk not sent is a copy (" + copies + " candidates) or a hit (" + hits + ")");
       assertEquals(distinct, run.counter("SFT_Gemma3_ranked", "api_calls"));
-      assertEquals(0, dev.tarjama.transforms.backend.SharedCalls.inFlight().inFlight(), "nothing left in flight");
+      assertEquals(0, SharedCalls.inFlight().inFlight(), "nothing left in flight");
     }
   }
 
