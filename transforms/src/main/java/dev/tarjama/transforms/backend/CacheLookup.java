@@ -51,7 +51,7 @@ import org.joda.time.Instant;
  * ({@link #of}) a chunk with any truncated candidate goes to {@link #TRUNCATED}: it is known to be
  * cut, so it goes straight to its retry ({@code TruncationRetry}) without paying again. For the
  * retry ({@link #ofRetry}), and for a local backend (never retried), a truncated candidate is a
- * hit marked {@link ChunkTranslation#truncated}.
+ * hit marked {@link ChunkTranslation#truncated()}.
  *
  * <p>Failures: a cache that cannot be opened fails the pipeline at {@code @Setup} (a
  * configuration error); a lookup that fails later makes its chunks misses and is counted ({@code
@@ -245,11 +245,11 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
       List<CompatibleLookup.Request> all = new ArrayList<>(pending.size() * k);
       List<CacheKey> allCut = new ArrayList<>(pending.size() * k);
       for (Pending p : pending) {
-        keys.add(BackendCaching.keys(target.keyspace(), p.chunk().text, k));
+        keys.add(BackendCaching.keys(target.keyspace(), p.chunk().text(), k));
         for (int i = 0; i < k; i++) {
-          all.add(new CompatibleLookup.Request(i, p.chunk().text));
+          all.add(new CompatibleLookup.Request(i, p.chunk().text()));
         }
-        List<CacheKey> cut = BackendCaching.keys(target.truncated(), p.chunk().text, k);
+        List<CacheKey> cut = BackendCaching.keys(target.truncated(), p.chunk().text(), k);
         cutKeys.add(cut);
         allCut.addAll(cut);
       }

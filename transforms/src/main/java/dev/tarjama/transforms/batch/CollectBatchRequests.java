@@ -66,7 +66,7 @@ public final class CollectBatchRequests extends PTransform<PCollection<Chunk>, P
           .apply("Look up " + backend.name(), CacheLookup.of(backend, cacheUri))
           .get(CacheLookup.MISSES)
           .apply("Texts of " + backend.name(),
-              MapElements.into(TypeDescriptors.strings()).via((Chunk c) -> c.text))
+              MapElements.into(TypeDescriptors.strings()).via((Chunk c) -> c.text()))
           .apply("Distinct texts of " + backend.name(), Distinct.create())
           .apply("As JSON " + backend.name(),
               MapElements.into(TypeDescriptors.strings()).via(CollectBatchRequests::json))

@@ -149,7 +149,7 @@ public final class EmitBilingual extends PTransform<PCollectionTuple, PCollectio
         skip(out, "no_source_record");
         return;
       }
-      BilingualRecords.Built built = records.build(turns, record.winner().json);
+      BilingualRecords.Built built = records.build(turns, record.winner().json());
       if (built.tuple == null) {
         skip(out, built.problem);
         return;

@@ -35,7 +35,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * The quality judge ({@code translate --qe-judge=BACKEND}): asks an OpenAI-compatible model, per
  * candidate chunk, whether the translation is faithful to its source, with the strict {@link
  * JudgePrompt#faithful() faithful} prompt (or another {@link JudgePrompt}), and puts the verdict
- * on the chunk ({@link ChunkTranslation#meaning}) for reassembly, which fails a candidate with a
+ * on the chunk ({@link ChunkTranslation#meaning()}) for reassembly, which fails a candidate with a
  * rejected chunk with the reason {@code meaning}. This is the check for what LR and SCR cannot
  * see: fluent Arabic about something else, or an answer to the text instead of its translation.
  *
@@ -122,13 +122,13 @@ public final class JudgeMeaning
   /** Whether the translation of {@code t} is worth a judge's call (see the class comment). */
   static boolean judgeable(ChunkTranslation t) {
     return !t.failed()
-        && !t.truncated
-        && Placeholders.strip(t.source).codePoints().anyMatch(Character::isLetter);
+        && !t.truncated()
+        && Placeholders.strip(t.source()).codePoints().anyMatch(Character::isLetter);
   }
 
   /** The join key of one candidate chunk. */
   static String key(ChunkTranslation t) {
-    return t.recordId + '\u0000' + t.chunkIndex + '\u0000' + t.backend + '\u0000' + t.candidate;
+    return t.recordId() + '\u0000' + t.chunkIndex() + '\u0000' + t.backend() + '\u0000' + t.candidate();
   }
 
   @Override
@@ -150,8 +150,8 @@ public final class JudgeMeaning
             .apply(
                 "As pairs",
                 MapElements.into(TypeDescriptor.of(ParallelPair.class))
-                    .via(kv -> new ParallelPair(kv.getKey(), kv.getValue().source,
-                        kv.getValue().text, "", 0)))
+                    .via(kv -> new ParallelPair(kv.getKey(), kv.getValue().source(),
+                        kv.getValue().text(), "", 0)))
             .setCoder(new ParallelPair.ParallelPairCoder());
     PCollectionTuple answers = pairs.apply("Ask the judge", judge);
     PCollection<KV<String, String>> verdicts =
@@ -165,7 +165,7 @@ public final class JudgeMeaning
                 .apply("Failed verdicts",
                     MapElements.into(TypeDescriptors.kvs(
                             TypeDescriptors.strings(), TypeDescriptors.strings()))
-                        .via((DeadLetter d) -> KV.of(d.recordId, ChunkTranslation.MEANING_FAILED)))
+                        .via((DeadLetter d) -> KV.of(d.recordId(), ChunkTranslation.MEANING_FAILED)))
                 .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
             .apply("All verdicts", Flatten.pCollections());
     PCollection<ChunkTranslation> withVerdicts =

@@ -36,7 +36,7 @@ public record PreferencePair(
 
   /** rank_score of chosen minus rank_score of rejected (> the gap it was made with). */
   public double gap() {
-    return chosen.rankScore - rejected.rankScore;
+    return chosen.rankScore() - rejected.rankScore();
   }
 
   /**
@@ -52,9 +52,9 @@ public record PreferencePair(
     String recordId = null;
     String split = null;
     for (Candidate c : pool) {
-      recordId = c.recordId;
-      split = c.split;
-      if (c.valid && !Double.isNaN(c.rankScore)) {
+      recordId = c.recordId();
+      split = c.split();
+      if (c.valid() && !Double.isNaN(c.rankScore())) {
         valid.add(c);
       }
     }
@@ -64,7 +64,7 @@ public record PreferencePair(
     valid.sort(RecordDecision.BEST_FIRST);
     Candidate best = valid.get(0);
     Candidate worst = valid.get(valid.size() - 1);
-    if (!(best.rankScore - worst.rankScore > minGap) || best.targetText.equals(worst.targetText)) {
+    if (!(best.rankScore() - worst.rankScore() > minGap) || best.targetText().equals(worst.targetText())) {
       return Optional.empty();
     }
     return Optional.of(new PreferencePair(recordId, split, source, best, worst));
@@ -72,8 +72,8 @@ public record PreferencePair(
 
   @Override
   public String toString() {
-    return "PreferencePair{" + recordId + " " + chosen.backend + "/" + chosen.candidate + " > "
-        + rejected.backend + "/" + rejected.candidate + " gap=" + gap() + "}";
+    return "PreferencePair{" + recordId + " " + chosen.backend() + "/" + chosen.candidate() + " > "
+        + rejected.backend() + "/" + rejected.candidate() + " gap=" + gap() + "}";
   }
 
   /** Explicit compact coder (two strings, the source record and two candidates). */

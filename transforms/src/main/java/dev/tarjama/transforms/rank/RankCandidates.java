@@ -90,7 +90,7 @@ public final class RankCandidates extends PTransform<PCollection<Candidate>, PCo
     PCollectionTuple decided =
         candidates
             .apply("KeyByRecord",
-                WithKeys.of((Candidate c) -> c.recordId).withKeyType(TypeDescriptors.strings()))
+                WithKeys.of((Candidate c) -> c.recordId()).withKeyType(TypeDescriptors.strings()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), candidates.getCoder()))
             .apply("GroupByRecord", GroupByKey.create())
             .apply("ChooseBest",
@@ -120,11 +120,11 @@ public final class RankCandidates extends PTransform<PCollection<Candidate>, PCo
           RankedRecord r = d.ranked;
           chosen.inc();
           Metrics.counter(NS, "rank.chosen." + r.split()).inc();
-          Metrics.counter(NS, "rank.wins." + r.winner().backend).inc();
+          Metrics.counter(NS, "rank.wins." + r.winner().backend()).inc();
           Metrics.distribution(NS, "rank.chosen.lr_x1000." + r.split())
-              .update(Math.round(r.winner().lr * 1000));
+              .update(Math.round(r.winner().lr() * 1000));
           Metrics.distribution(NS, "rank.chosen.scr_x1000." + r.split())
-              .update(Math.round(r.winner().scr * 1000));
+              .update(Math.round(r.winner().scr() * 1000));
           out.get(CHOSEN).output(r);
         }
         case REJECTED -> {

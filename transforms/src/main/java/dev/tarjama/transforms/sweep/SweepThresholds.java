@@ -141,7 +141,7 @@ public final class SweepThresholds extends PTransform<PCollection<String>, PColl
       if (read == null) {
         bad.inc();
       } else {
-        out.output(KV.of(read.recordId, read));
+        out.output(KV.of(read.recordId(), read));
       }
     }
   }
@@ -156,7 +156,7 @@ public final class SweepThresholds extends PTransform<PCollection<String>, PColl
       }
       try {
         Candidate c = CandidateLines.parse(line);
-        out.get(PARSED).output(KV.of(c.recordId, c));
+        out.get(PARSED).output(KV.of(c.recordId(), c));
       } catch (IllegalArgumentException e) {
         bad.inc();
         String field = e.getMessage().startsWith("field ")
@@ -185,7 +185,7 @@ public final class SweepThresholds extends PTransform<PCollection<String>, PColl
         OutputReceiver<KV<String, Long>> out) {
       List<Candidate> pool = new ArrayList<>();
       record.getValue().forEach(pool::add);
-      String split = pool.get(0).split;
+      String split = pool.get(0).split();
       ThresholdSweep.Verdict v = sweep.decide(record.getKey(), pool);
       if (v.untranslated) {
         out.output(KV.of(SweepTable.key("untranslated", split), 1L));

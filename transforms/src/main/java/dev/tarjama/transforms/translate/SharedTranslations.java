@@ -82,9 +82,9 @@ public final class SharedTranslations {
     boolean[] paid = {false};
     InFlightRequests.Ticket<Answer> ticket =
         IN_FLIGHT.join(
-            new Key(config, label, k, keyspace.key(0, chunk.text)),
+            new Key(config, label, k, keyspace.key(0, chunk.text())),
             () -> {
-              Answer stored = stored(cache, chunk.text);
+              Answer stored = stored(cache, chunk.text());
               if (stored != null) {
                 return CompletableFuture.completedFuture(stored);
               }
@@ -115,7 +115,7 @@ public final class SharedTranslations {
   /**
    * The k candidates {@code answer} gives {@code chunk}: what a call's completion gives it (edge
    * whitespace the chunk's, usage spread over the candidates), or exactly what the cache holds;
-   * cut ones marked {@link ChunkTranslation#truncated}.
+   * cut ones marked {@link ChunkTranslation#truncated()}.
    */
   List<ChunkTranslation> candidates(Chunk chunk, Answer answer) {
     if (answer.stored() != null) {

@@ -112,7 +112,7 @@ final class TranslateFn extends DoFn<Chunk, ChunkTranslation> {
       throws InterruptedException {
     Outputs outputs = calls.startElement("TranslateChunks", window, out, this::emit);
     copies.makeRoom(Integer.MAX_VALUE, d -> emitCopy(d, outputs));
-    String request = prompt.render(chunk.text);
+    String request = prompt.render(chunk.text());
     SpendingLimit.Reservation reservation = null;
     if (ledger != null) {
       reservation = reserve(chunk, request);
@@ -199,7 +199,7 @@ final class TranslateFn extends DoFn<Chunk, ChunkTranslation> {
   private SpendingLimit.Reservation reserve(Chunk chunk, String request) {
     long in = OpenAiCompatibleClient.estimateTokens(request) * backend.callsPerChunk();
     long out =
-        Math.max(chunk.tokens, OpenAiCompatibleClient.estimateTokens(chunk.text)) * (long) k;
+        Math.max(chunk.tokens(), OpenAiCompatibleClient.estimateTokens(chunk.text())) * (long) k;
     return ledger.tryReserve(backend.costUsd(in, out), in + out);
   }
 
@@ -224,7 +224,7 @@ final class TranslateFn extends DoFn<Chunk, ChunkTranslation> {
     List<ChunkTranslation> candidates = CompletionCandidates.of(chunk, label, k, d.answer());
     boolean anyCut = false;
     for (ChunkTranslation t : candidates) {
-      if (t.truncated) {
+      if (t.truncated()) {
         truncated.inc();
         anyCut = true;
       }
@@ -247,8 +247,8 @@ final class TranslateFn extends DoFn<Chunk, ChunkTranslation> {
     List<ChunkTranslation> candidates = shared.candidates(chunk, d.answer());
     boolean anyCut = false;
     for (ChunkTranslation t : candidates) {
-      anyCut |= t.truncated;
-      dedupeTokensSaved.inc(t.tokensIn + t.tokensOut);
+      anyCut |= t.truncated();
+      dedupeTokensSaved.inc(t.tokensIn() + t.tokensOut());
     }
     dedupeCopies.inc(k);
     // This branch is asked for every chunk (TranslateChunks#asksEveryChunk): a copy is one of

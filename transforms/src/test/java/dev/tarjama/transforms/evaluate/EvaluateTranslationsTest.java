@@ -106,7 +106,7 @@ class EvaluateTranslationsTest {
     PAssert.that(result.get(EvaluateTranslations.DEAD_LETTERS)).satisfies(letters -> {
       Map<String, String> errors =
           StreamSupport.stream(letters.spliterator(), false)
-              .collect(Collectors.toMap(d -> d.recordId + " " + d.field, d -> d.error,
+              .collect(Collectors.toMap(d -> d.recordId() + " " + d.field(), d -> d.error(),
                   (a, b) -> a + " | " + b));
       assertEquals(5, errors.size(), errors.toString());
       assertTrue(errors.get("segment 4 /partial").contains("no output for segment 4"));
@@ -116,7 +116,7 @@ class EvaluateTranslationsTest {
       assertTrue(errors.get("segment 1 /unknown").contains("not among the evaluated systems"));
       assertTrue(errors.get("segment 46 /reference").contains("not in the evaluation set"));
       for (DeadLetter d : letters) {
-        assertEquals("evaluate", d.stage);
+        assertEquals("evaluate", d.stage());
       }
       return null;
     });

@@ -91,12 +91,12 @@ class JudgeParallelPairsTest {
       PAssert.that(judged.get(JudgeParallelPairs.DEAD_LETTERS)).satisfies(dead -> {
         List<String> ids = new ArrayList<>();
         for (DeadLetter d : dead) {
-          ids.add(d.recordId);
-          assertEquals("judge", d.stage);
-          assertTrue(d.error.startsWith("backend qwen: model qwen-judge at "), d.error);
-          assertTrue(d.error.contains("HTTP 400"), d.error);
-          assertTrue(d.original.contains("\"en\":" + new com.fasterxml.jackson.databind
-              .ObjectMapper().valueToTree(failing)), d.original);
+          ids.add(d.recordId());
+          assertEquals("judge", d.stage());
+          assertTrue(d.error().startsWith("backend qwen: model qwen-judge at "), d.error());
+          assertTrue(d.error().contains("HTTP 400"), d.error());
+          assertTrue(d.original().contains("\"en\":" + new com.fasterxml.jackson.databind
+              .ObjectMapper().valueToTree(failing)), d.original());
         }
         assertEquals(new ArrayList<>(failed), ids.stream().sorted().toList());
         return null;

@@ -70,7 +70,7 @@ class ReadParallelPairsTest {
     PAssert.that(fromTsv.get(ReadParallelPairs.DEAD_LETTERS)).satisfies(dead -> {
       List<String> seen = new ArrayList<>();
       for (DeadLetter d : dead) {
-        seen.add(d.recordId + " " + d.field + " " + d.originalBase64 + " " + d.error);
+        seen.add(d.recordId() + " " + d.field() + " " + d.originalBase64() + " " + d.error());
       }
       seen.sort(null);
       assertEquals(List.of(
@@ -81,7 +81,7 @@ class ReadParallelPairsTest {
     PAssert.that(fromJsonl.get(ReadParallelPairs.DEAD_LETTERS)).satisfies(dead -> {
       List<String> seen = new ArrayList<>();
       for (DeadLetter d : dead) {
-        seen.add(d.recordId + " " + d.field);
+        seen.add(d.recordId() + " " + d.field());
       }
       seen.sort(null);
       assertEquals(List.of("b.jsonl:5 /translation/ar", "b.jsonl:6 "), seen);

@@ -67,7 +67,7 @@ class JudgeMeaningTest {
     p.run().waitUntilFinish();
     Map<String, String> verdicts = new TreeMap<>();
     for (ChunkTranslation t : new ArrayList<>(OUT.remove(id))) {
-      String before = verdicts.put(t.recordId + "/" + t.backend, t.meaning);
+      String before = verdicts.put(t.recordId() + "/" + t.backend(), t.meaning());
       assertEquals(null, before, "one output per input: " + t);
     }
     return verdicts;
