@@ -118,7 +118,7 @@ final class EvaluatePipeline {
         .apply("ScoreLines", MapElements.into(TypeDescriptors.strings()).via(
             (SystemScores s) -> {
               ObjectNode node = RecordJson.MAPPER.createObjectNode();
-              node.put("system", s.system);
+              node.put("system", s.system());
               node.setAll(s.toJson());
               return RecordJson.print(node);
             }))

@@ -266,7 +266,7 @@ public final class JudgeParallelPairs
     private void emit(Done<ParallelPair, Completion> d, Outputs out) {
       if (d.error() != null) {
         String error = calls.failed(d);
-        out.output(DEAD_LETTERS, DeadLetter.of(d.element().id, STAGE, "", error,
+        out.output(DEAD_LETTERS, DeadLetter.of(d.element().id(), STAGE, "", error,
             JudgeOutputs.pair(d.element()).toString()), d.timestamp());
         return;
       }

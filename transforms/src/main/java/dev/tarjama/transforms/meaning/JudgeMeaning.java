@@ -184,7 +184,7 @@ public final class JudgeMeaning
     return judged
         .apply("Verdicts " + name,
             MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
-                .via((JudgedPair p) -> KV.of(p.pair.id, verdict)))
+                .via((JudgedPair p) -> KV.of(p.pair().id(), verdict)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
   }
 

@@ -115,9 +115,9 @@ public final class RankCandidates extends PTransform<PCollection<Candidate>, PCo
     @ProcessElement
     public void process(@Element KV<String, Iterable<Candidate>> record, MultiOutputReceiver out) {
       RecordDecision d = RecordDecision.decide(record.getKey(), record.getValue(), policy);
-      switch (d.outcome) {
+      switch (d.outcome()) {
         case CHOSEN -> {
-          RankedRecord r = d.ranked;
+          RankedRecord r = d.ranked();
           chosen.inc();
           Metrics.counter(NS, "rank.chosen." + r.split()).inc();
           Metrics.counter(NS, "rank.wins." + r.winner().backend()).inc();
@@ -129,12 +129,12 @@ public final class RankCandidates extends PTransform<PCollection<Candidate>, PCo
         }
         case REJECTED -> {
           rejected.inc();
-          Metrics.counter(NS, "rank.rejected." + d.ranked.split()).inc();
-          out.get(REJECTED).output(d.ranked);
+          Metrics.counter(NS, "rank.rejected." + d.ranked().split()).inc();
+          out.get(REJECTED).output(d.ranked());
         }
         case DEAD_LETTER -> {
           deadLetters.inc();
-          out.get(DEAD_LETTERS).output(d.deadLetter);
+          out.get(DEAD_LETTERS).output(d.deadLetter());
         }
       }
     }

@@ -34,8 +34,13 @@ import java.util.regex.Pattern;
  *       {@code json} (reassembly puts the original record there) and whose {@code field} is the
  *       first JSON Pointer a reason names after {@code "field "} or {@code "at "} (else "").
  * </ol>
+ *
+ * @param outcome chosen, rejected or dead letter
+ * @param ranked the ranked record, for {@link Outcome#CHOSEN} and {@link Outcome#REJECTED} (else
+ *     null)
+ * @param deadLetter the dead letter, for {@link Outcome#DEAD_LETTER} (else null)
  */
-public final class RecordDecision {
+public record RecordDecision(Outcome outcome, RankedRecord ranked, DeadLetter deadLetter) {
   /** The reason prefix reassembly writes when a candidate's chunks could not be translated. */
   public static final String TRANSLATION_FAILED = Candidate.TRANSLATION_FAILED;
 
@@ -81,16 +86,13 @@ public final class RecordDecision {
     DEAD_LETTER
   }
 
-  public final Outcome outcome;
-  /** Set for CHOSEN and REJECTED. */
-  public final RankedRecord ranked;
-  /** Set for DEAD_LETTER. */
-  public final DeadLetter deadLetter;
-
-  private RecordDecision(Outcome outcome, RankedRecord ranked, DeadLetter deadLetter) {
-    this.outcome = outcome;
-    this.ranked = ranked;
-    this.deadLetter = deadLetter;
+  /** Exactly one of {@code ranked} and {@code deadLetter} is set, as {@code outcome} says. */
+  public RecordDecision {
+    if ((outcome == Outcome.DEAD_LETTER) != (deadLetter != null)
+        || (outcome == Outcome.DEAD_LETTER) == (ranked != null)) {
+      throw new IllegalArgumentException("a " + outcome + " decision with ranked=" + ranked
+          + " and deadLetter=" + deadLetter);
+    }
   }
 
   private static double nanLowest(double x) {

@@ -84,7 +84,7 @@ class JudgeParallelPairsTest {
       PAssert.that(judged.get(JudgeParallelPairs.UNDECIDED)).satisfies(all -> {
         for (JudgedPair j : all) {
           // The raw answer is kept as the server sent it.
-          assertEquals(answers.get(j.pair.en), j.answer);
+          assertEquals(answers.get(j.pair().en()), j.answer());
         }
         return null;
       });
@@ -121,6 +121,6 @@ class JudgeParallelPairsTest {
 
   private static PCollection<String> ids(PCollection<JudgedPair> judged, String name) {
     return judged.apply("Ids" + name,
-        MapElements.into(TypeDescriptors.strings()).via((JudgedPair j) -> j.pair.id));
+        MapElements.into(TypeDescriptors.strings()).via((JudgedPair j) -> j.pair().id()));
   }
 }

@@ -32,7 +32,7 @@ class ReadParallelPairsTest {
         .isEqualTo(12_561L);
     PAssert.that(read.get(ReadParallelPairs.DEAD_LETTERS)).empty();
     PAssert.that(read.get(ReadParallelPairs.PAIRS)
-            .apply(Filter.by((ParallelPair pair) -> pair.line == 1 || pair.line == 5000)))
+            .apply(Filter.by((ParallelPair pair) -> pair.line() == 1 || pair.line() == 5000)))
         .containsInAnyOrder(
             new ParallelPair("ara.txt:1", "Hi.", "مرحبًا.", "ara.txt", 1),
             new ParallelPair("ara.txt:5000", "I guess we can't say no.",

@@ -54,9 +54,9 @@ class RankingFixesTest {
       List<Candidate> pool = new ArrayList<>(List.of(
           RankFixtures.valid(record, "chat", "a", 0, 0.9, 1.0),
           RankFixtures.valid(record, "chat", "b", 0, 0.9, 1.0)));
-      String first = RecordDecision.decide(record, pool, RankingPolicy.defaults()).ranked.winner().backend();
+      String first = RecordDecision.decide(record, pool, RankingPolicy.defaults()).ranked().winner().backend();
       Collections.reverse(pool);
-      String again = RecordDecision.decide(record, pool, RankingPolicy.defaults()).ranked.winner().backend();
+      String again = RecordDecision.decide(record, pool, RankingPolicy.defaults()).ranked().winner().backend();
       assertEquals(first, again, "the winner of a tie does not depend on arrival order");
       if (first.equals("a")) {
         winsOfA++;

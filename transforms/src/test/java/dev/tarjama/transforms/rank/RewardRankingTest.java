@@ -90,8 +90,8 @@ class RewardRankingTest {
 
   private static String winner(RankingPolicy policy, List<Candidate> pool) {
     RecordDecision d = RecordDecision.decide("r", policy.withRankScores(pool), policy);
-    assertEquals(RecordDecision.Outcome.CHOSEN, d.outcome);
-    return d.ranked.winner().backend();
+    assertEquals(RecordDecision.Outcome.CHOSEN, d.outcome());
+    return d.ranked().winner().backend();
   }
 
   @Test
@@ -100,7 +100,7 @@ class RewardRankingTest {
     Candidate b = rewarded("b", 0.9, 0.9, 0.7).withRankScore(0.9);
     Candidate c = rewarded("c", 0.9, 0.9, Double.NaN).withRankScore(0.9);
     for (List<Candidate> order : List.of(List.of(a, b, c), List.of(c, b, a), List.of(b, c, a))) {
-      assertEquals("b", RecordDecision.decide("r", order, RankingPolicy.defaults()).ranked.winner().backend());
+      assertEquals("b", RecordDecision.decide("r", order, RankingPolicy.defaults()).ranked().winner().backend());
     }
   }
 
