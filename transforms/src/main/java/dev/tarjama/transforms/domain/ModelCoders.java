@@ -26,7 +26,8 @@ public final class ModelCoders {
 
   /**
    * A coder from a write and a read function over data streams: deterministic, no nulls. The base
-   * of every explicit coder of the project's types (here and in other packages).
+   * of {@link Typed}, which every explicit coder of the project's types (here and in other
+   * packages) extends.
    */
   public abstract static class Base<T> extends AtomicCoder<T> {
     protected abstract void write(T value, DataOutputStream out) throws IOException;

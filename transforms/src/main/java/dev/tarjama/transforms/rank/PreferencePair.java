@@ -6,13 +6,10 @@ import dev.tarjama.transforms.domain.ModelCoders;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.coders.DefaultCoder;
 
 /**
@@ -76,30 +73,26 @@ public record PreferencePair(
         + rejected.backend() + "/" + rejected.candidate() + " gap=" + gap() + "}";
   }
 
+  private static final ModelCoders.ConversationCoder SOURCE = new ModelCoders.ConversationCoder();
+
+  static void write(DataOutputStream out, PreferencePair value) throws IOException {
+    ModelCoders.writeUtf8(out, value.recordId);
+    ModelCoders.writeUtf8(out, value.split);
+    SOURCE.encode(value.source, out);
+    ModelCoders.writeCandidate(out, value.chosen);
+    ModelCoders.writeCandidate(out, value.rejected);
+  }
+
+  static PreferencePair read(DataInputStream in) throws IOException {
+    return new PreferencePair(
+        ModelCoders.readUtf8(in), ModelCoders.readUtf8(in), SOURCE.decode(in),
+        ModelCoders.readCandidate(in), ModelCoders.readCandidate(in));
+  }
+
   /** Explicit compact coder (two strings, the source record and two candidates). */
-  public static final class Coder extends CustomCoder<PreferencePair> {
-    private static final ModelCoders.ConversationCoder SOURCE = new ModelCoders.ConversationCoder();
-
-    @Override
-    public void encode(PreferencePair value, OutputStream outStream) throws IOException {
-      DataOutputStream out = new DataOutputStream(outStream);
-      ModelCoders.writeUtf8(out, value.recordId);
-      ModelCoders.writeUtf8(out, value.split);
-      SOURCE.encode(value.source, out);
-      ModelCoders.writeCandidate(out, value.chosen);
-      ModelCoders.writeCandidate(out, value.rejected);
-      out.flush();
+  public static final class Coder extends ModelCoders.Typed<PreferencePair> {
+    public Coder() {
+      super(PreferencePair::write, PreferencePair::read);
     }
-
-    @Override
-    public PreferencePair decode(InputStream inStream) throws IOException {
-      DataInputStream in = new DataInputStream(inStream);
-      return new PreferencePair(
-          ModelCoders.readUtf8(in), ModelCoders.readUtf8(in), SOURCE.decode(in),
-          ModelCoders.readCandidate(in), ModelCoders.readCandidate(in));
-    }
-
-    @Override
-    public void verifyDeterministic() {}
   }
 }
