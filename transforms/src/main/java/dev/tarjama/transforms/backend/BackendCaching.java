@@ -160,7 +160,7 @@ public final class BackendCaching {
    */
   public static Map<CacheKey, CachedTranslation> entries(
       CacheKeyspace keyspace, CacheKeyspace truncated, Chunk chunk, int k, Completion c) {
-    return entries(keyspace, truncated, chunk.text, k, c);
+    return entries(keyspace, truncated, chunk.text(), k, c);
   }
 
   /** {@link #entries(CacheKeyspace, CacheKeyspace, Chunk, int, Completion)} by chunk text. */
@@ -180,7 +180,7 @@ public final class BackendCaching {
 
   /**
    * The entries to store for a backend's successful candidates of one chunk; failures never; a
-   * {@link ChunkTranslation#truncated truncated} one under its key in {@code truncated}.
+   * {@link ChunkTranslation#truncated() truncated} one under its key in {@code truncated}.
    */
   public static Map<CacheKey, CachedTranslation> entries(
       CacheKeyspace keyspace, CacheKeyspace truncated, List<ChunkTranslation> candidates) {
@@ -190,8 +190,8 @@ public final class BackendCaching {
         return Map.of(); // a chunk is cached whole or not at all
       }
       entries.put(
-          (t.truncated ? truncated : keyspace).key(t.candidate, t.source),
-          new CachedTranslation(t.text, t.tokensIn, t.tokensOut));
+          (t.truncated() ? truncated : keyspace).key(t.candidate(), t.source()),
+          new CachedTranslation(t.text(), t.tokensIn(), t.tokensOut()));
     }
     return entries;
   }

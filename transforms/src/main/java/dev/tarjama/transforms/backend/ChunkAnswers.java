@@ -98,7 +98,7 @@ public class ChunkAnswers implements CachedAnswers<Chunk, ChunkTranslation> {
 
   @Override
   public String cacheText(Chunk chunk) {
-    return chunk.text;
+    return chunk.text();
   }
 
   @Override

@@ -70,7 +70,7 @@ public final class CollectBatchRequests extends PTransform<PCollection<Chunk>, P
           .apply("Look up " + backend.name(), lookup)
           .get(lookup.misses())
           .apply("Texts of " + backend.name(),
-              MapElements.into(TypeDescriptors.strings()).via((Chunk c) -> c.text))
+              MapElements.into(TypeDescriptors.strings()).via((Chunk c) -> c.text()))
           .apply("Distinct texts of " + backend.name(), Distinct.create())
           .apply("As JSON " + backend.name(),
               MapElements.into(TypeDescriptors.strings()).via(CollectBatchRequests::json))

@@ -144,7 +144,7 @@ final class PairJudgement implements BackendCall<ParallelPair, JudgedPair> {
 
   @Override
   public void failed(ParallelPair pair, String error, Emitter out) {
-    out.output(JudgeParallelPairs.DEAD_LETTERS, DeadLetter.of(pair.id, JudgeParallelPairs.STAGE,
+    out.output(JudgeParallelPairs.DEAD_LETTERS, DeadLetter.of(pair.id(), JudgeParallelPairs.STAGE,
         "", error, JudgeOutputs.pair(pair).toString()));
   }
 

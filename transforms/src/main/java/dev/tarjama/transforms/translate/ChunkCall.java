@@ -67,13 +67,13 @@ final class ChunkCall extends ChunkAnswers implements BackendCall<Chunk, ChunkTr
 
   @Override
   public String request(Chunk chunk) {
-    return backend.prompt().render(chunk.text);
+    return backend.prompt().render(chunk.text());
   }
 
   /** A translation is about as long as its source, per candidate. */
   @Override
   public long expectedTokensOut(Chunk chunk) {
-    return Math.max(chunk.tokens, OpenAiCompatibleClient.estimateTokens(chunk.text)) * (long) n();
+    return Math.max(chunk.tokens(), OpenAiCompatibleClient.estimateTokens(chunk.text())) * (long) n();
   }
 
   @Override
@@ -107,7 +107,7 @@ final class ChunkCall extends ChunkAnswers implements BackendCall<Chunk, ChunkTr
     List<ChunkTranslation> candidates = CompletionCandidates.of(chunk, label(), n(), completion);
     boolean anyCut = false;
     for (ChunkTranslation t : candidates) {
-      if (t.truncated) {
+      if (t.truncated()) {
         truncated.inc();
         anyCut = true;
       }
@@ -127,8 +127,8 @@ final class ChunkCall extends ChunkAnswers implements BackendCall<Chunk, ChunkTr
         : CompletionCandidates.of(chunk, label(), n(), completion);
     boolean anyCut = false;
     for (ChunkTranslation t : candidates) {
-      anyCut |= t.truncated;
-      dedupeTokensSaved.inc(t.tokensIn + t.tokensOut);
+      anyCut |= t.truncated();
+      dedupeTokensSaved.inc(t.tokensIn() + t.tokensOut());
     }
     dedupeCopies.inc(n());
     // This branch is asked for every chunk (TranslateChunks#asksEveryChunk): a copy is one of

@@ -34,7 +34,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  * <p>Input: the chunks {@link TranslateChunks} found cut ({@link #TO_RETRY}, or a cache lookup's
  * {@link ChunkAnswers#CUT} on a rerun). Outputs, as {@link TranslateChunks}': {@link
  * TranslateChunks#TRANSLATIONS} (k per chunk; a candidate still cut after the retry is kept but
- * {@link ChunkTranslation#truncated marked}, which reassembly fails with the reason {@code
+ * {@link ChunkTranslation#truncated() marked}, which reassembly fails with the reason {@code
  * truncated}) and {@link TranslateChunks#FAILURES} (the retry's request failed for good, or the
  * budget refused it). With a cache the retry is looked up first ({@link ChunkAnswers#ofRetry}) and
  * stored as it arrives, its cut answers under the truncated keyspace: a rerun sends nothing.
