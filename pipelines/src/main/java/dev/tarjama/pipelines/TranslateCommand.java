@@ -66,6 +66,98 @@ final class TranslateCommand {
       OptionsHelp.print(out, USAGE, TranslateOptions.class, HELP_GROUPS);
       return 0;
     }
+    try {
+      Launch launch = launch(args, out);
+      Pipeline pipeline = build(launch);
+      RunDirectory runDirectory = new RunDirectory(launch.output());
+      if (launch.runs()) {
+        startRun(launch.options(), runDirectory, out);
+      }
+      ObjectNode batchReport = null;
+      if (launch.runs() && BatchPhase.any(launch.backends())) {
+        // Batch backends get their answers into the cache first; the run then reads them there.
+        BatchPhase.Result batches = BatchPhase.run(launch.options(), launch.backends(),
+            launch.policy(), launch.options().getResume(), out);
+        if (batches.exitCode() != null) {
+          return batches.exitCode();
+        }
+        launch = launch.withBackends(batches.backends());
+        batchReport = batches.report();
+        pipeline = build(launch);
+      }
+      Ran ran = execute(pipeline, launch, out);
+      if (ran == null) {
+        return 0;
+      }
+      Reports reports = launch.options().getDryRun()
+          ? dryRunReports(launch, ran) : runReports(launch, ran, batchReport);
+      write(launch, ran, reports, args);
+      // A run whose counts do not add up lost or doubled records: it stays unfinished, so that
+      // nobody takes its outputs for a whole run (and a --resume writes them anew).
+      if (!launch.options().getDryRun() && reports.problem() == null) {
+        runDirectory.markFinished();
+      }
+      return verdict(launch, ran, reports, out, err);
+    } catch (Exit e) {
+      e.message().ifPresent(m -> err.println("tarjama translate: " + m));
+      return e.code();
+    }
+  }
+
+  /** A run that stops before the pipeline ends: its exit code, and what to tell the user. */
+  private static final class Exit extends Exception {
+    private final int code;
+
+    Exit(int code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
+
+    int code() {
+      return code;
+    }
+
+    Optional<String> message() {
+      return Optional.ofNullable(getMessage());
+    }
+  }
+
+  /**
+   * What the command runs: the options, the backends (probed: their identities are in the cache
+   * keys), the ranking policy, and whether it only writes a Dataflow job spec.
+   */
+  private record Launch(
+      TranslateOptions options,
+      List<BackendSpec> backends,
+      RankingPolicy policy,
+      boolean jobSpecOnly) {
+    Launch withBackends(List<BackendSpec> backends) {
+      return new Launch(options, backends, policy, jobSpecOnly);
+    }
+
+    /** Whether it runs a translation (not a dry run, not a job spec). */
+    boolean runs() {
+      return !options.getDryRun() && !jobSpecOnly;
+    }
+
+    String output() {
+      return TranslatePipeline.withSlash(options.getOutput());
+    }
+  }
+
+  /** The pipeline's end: its result, wall time, progress timeline and start. */
+  private record Ran(
+      PipelineResult result, double wallSeconds, Timeline timeline, java.time.Instant started) {}
+
+  /**
+   * report.json and report.md as made, the counts' problem (null: none), the budget's stop, and
+   * the run's statistics they were made from.
+   */
+  private record Reports(ObjectNode json, String markdown, String problem,
+      boolean stoppedByBudget, RunStatistics stats) {}
+
+  /** The options and backends, checked before anything runs: a usage error exits 2. */
+  private static Launch launch(String[] args, PrintStream out) throws Exception {
     PipelineOptionsFactory.register(TranslateOptions.class);
     CommandLine line;
     TranslateOptions options;
@@ -74,8 +166,7 @@ final class TranslateCommand {
       options =
           PipelineOptionsFactory.fromArgs(line.beamArgs).withValidation().as(TranslateOptions.class);
     } catch (IllegalArgumentException e) {
-      err.println("tarjama translate: " + e.getMessage());
-      return 2;
+      throw new Exit(2, e.getMessage());
     }
     options.setBackend(line.repeated);
     relaxDirectRunnerChecks(options, line.beamArgs);
@@ -87,8 +178,7 @@ final class TranslateCommand {
       backends = parseBackends(options.getBackend());
       policy = policy(options);
     } catch (IllegalArgumentException e) {
-      err.println("tarjama translate: " + e.getMessage());
-      return 2;
+      throw new Exit(2, e.getMessage());
     }
     DefaultRunner.apply(options, line.beamArgs, backends);
     List<BackendSpec> given = backends;
@@ -97,92 +187,96 @@ final class TranslateCommand {
         .or(() -> ClusterChecks.keyProblem(options, given))
         .or(() -> BatchPhase.problem(options, given));
     if (placement.isPresent()) {
-      err.println("tarjama translate: " + placement.get());
-      return 2;
+      throw new Exit(2, placement.get());
     }
     moreDirectRunnerThreadsForApiCalls(options, line.beamArgs, backends);
     if (backends.isEmpty() && !options.getDryRun()) {
-      err.println("tarjama translate: give at least one --backend=name=…,url=…,model=… (or --dry-run)");
-      return 2;
+      throw new Exit(2, "give at least one --backend=name=…,url=…,model=… (or --dry-run)");
     }
-
     if (options.getRewardModel() != null && !options.getDryRun()) {
       // Fail at start-up, not on a worker minutes later: load the model once and check it.
       try (RewardModel model = RewardModel.load(TranslatePipeline.rewardHandler(options).config())) {
         out.println("tarjama translate: " + model.describe());
       } catch (ModelLoadException | IllegalArgumentException e) {
-        err.println("tarjama translate: --reward-model: " + e.getMessage());
-        return 2;
+        throw new Exit(2, "--reward-model: " + e.getMessage());
       }
     }
-
     // --templateLocation writes a Dataflow job spec and runs nothing here: no run to mark, and the
     // output (a gs:// path) must not be touched from a machine that may have no credentials.
     boolean jobSpecOnly =
         options.as(DataflowPipelineOptions.class).getTemplateLocation() != null;
+    return new Launch(options, preflight(options, backends, jobSpecOnly, out), policy,
+        jobSpecOnly);
+  }
+
+  /** The input matched, the output checked, and the backends probed (their identities kept). */
+  private static List<BackendSpec> preflight(
+      TranslateOptions options, List<BackendSpec> backends, boolean jobSpecOnly, PrintStream out)
+      throws Exit {
     if (jobSpecOnly) {
       // What each server says it serves enters the cache keys (another model, another key).
-      backends = BackendCaching.withServerIdentities(backends);
-    } else {
-      try {
-        options.setInput(TranslatePreflight.input(options.getInput()));
-        if (options.getDryRun()) {
-          options.setOutput(TranslatePipeline.withSlash(options.getOutput()) + ESTIMATE);
-        } else {
-          TranslatePreflight.output(
-              TranslatePipeline.withSlash(options.getOutput()), options.getInput(),
-              options.getOverwrite());
-          // One probe: reachable, key accepted, model listed, and its identity for the cache keys.
-          backends = TranslatePreflight.probe(backends, out);
-        }
-      } catch (TranslatePreflight.UserError e) {
-        err.println("tarjama translate: " + e.getMessage());
-        return 2;
-      }
+      return BackendCaching.withServerIdentities(backends);
     }
-    Pipeline pipeline = Pipeline.create(options);
     try {
-      TranslatePipeline.build(pipeline, options, backends, policy);
+      options.setInput(TranslatePreflight.input(options.getInput()));
+      if (options.getDryRun()) {
+        options.setOutput(TranslatePipeline.withSlash(options.getOutput()) + ESTIMATE);
+        return backends;
+      }
+      TranslatePreflight.output(
+          TranslatePipeline.withSlash(options.getOutput()), options.getInput(),
+          options.getOverwrite());
+      // One probe: reachable, key accepted, model listed, and its identity for the cache keys.
+      return TranslatePreflight.probe(backends, out);
+    } catch (TranslatePreflight.UserError e) {
+      throw new Exit(2, e.getMessage());
+    }
+  }
+
+  private static Pipeline build(Launch launch) throws Exit {
+    Pipeline pipeline = Pipeline.create(launch.options());
+    try {
+      TranslatePipeline.build(pipeline, launch.options(), launch.backends(), launch.policy());
     } catch (IllegalArgumentException e) {
-      err.println("tarjama translate: " + e.getMessage());
-      return 2;
+      throw new Exit(2, e.getMessage());
     }
+    return pipeline;
+  }
+
+  /**
+   * Marks the output folder as holding a run that has started: refused over an unfinished run
+   * unless resumed; a crashed run's outputs cleared; the spending ledger started again unless a
+   * run is resumed.
+   */
+  private static void startRun(
+      TranslateOptions options, RunDirectory runDirectory, PrintStream out) throws Exception {
     String output = TranslatePipeline.withSlash(options.getOutput());
-    RunDirectory runDirectory = new RunDirectory(output);
-    if (!options.getDryRun() && !jobSpecOnly) {
-      Optional<String> unfinished = runDirectory.unfinished();
-      if (unfinished.isPresent() && !options.getResume()) {
-        err.println("tarjama translate: " + output + " holds an unfinished run ("
-            + unfinished.get() + "): finish it with --resume (what it translated comes from the "
-            + "cache), or give another --output");
-        return 2;
-      }
-      if (options.getResume() && unfinished.isEmpty()) {
-        out.println("tarjama translate --resume: no unfinished run in " + output
-            + "; running the whole job (the cache answers what it holds)");
-      }
-      // A crashed run may have left outputs of its own: the resumed run writes them all anew.
-      runDirectory.clearOutputs();
-      // What a killed run paid counts against a resumed run's budget; a new run starts at 0.
-      Path ledger = TranslatePipeline.spendLedger(options);
-      if (ledger != null && !(options.getResume() && unfinished.isPresent())) {
-        Files.deleteIfExists(ledger);
-      }
-      runDirectory.markStarted(options.getInput(), options.getResume());
+    Optional<String> unfinished = runDirectory.unfinished();
+    if (unfinished.isPresent() && !options.getResume()) {
+      throw new Exit(2, output + " holds an unfinished run (" + unfinished.get()
+          + "): finish it with --resume (what it translated comes from the cache), or give "
+          + "another --output");
     }
-    ObjectNode batchReport = null;
-    if (!options.getDryRun() && !jobSpecOnly && BatchPhase.any(backends)) {
-      // Batch backends get their answers into the cache first; the run then reads them there.
-      BatchPhase.Result batches =
-          BatchPhase.run(options, backends, policy, options.getResume(), out);
-      if (batches.exitCode() != null) {
-        return batches.exitCode();
-      }
-      backends = batches.backends();
-      batchReport = batches.report();
-      pipeline = Pipeline.create(options);
-      TranslatePipeline.build(pipeline, options, backends, policy);
+    if (options.getResume() && unfinished.isEmpty()) {
+      out.println("tarjama translate --resume: no unfinished run in " + output
+          + "; running the whole job (the cache answers what it holds)");
     }
+    // A crashed run may have left outputs of its own: the resumed run writes them all anew.
+    runDirectory.clearOutputs();
+    // What a killed run paid counts against a resumed run's budget; a new run starts at 0.
+    Path ledger = TranslatePipeline.spendLedger(options);
+    if (ledger != null && !(options.getResume() && unfinished.isPresent())) {
+      Files.deleteIfExists(ledger);
+    }
+    runDirectory.markStarted(options.getInput(), options.getResume());
+  }
+
+  /**
+   * Runs the pipeline to its end with the progress line; null when it only wrote a Dataflow job
+   * spec. A pipeline that does not end DONE exits 1.
+   */
+  private static Ran execute(Pipeline pipeline, Launch launch, PrintStream out) throws Exit {
+    TranslateOptions options = launch.options();
     long start = System.nanoTime();
     java.time.Instant started = java.time.Instant.now();
     Timeline timeline;
@@ -190,67 +284,76 @@ final class TranslateCommand {
     PipelineResult.State state;
     // Before run(): a runner whose run() blocks (Flink embedded) reports through live counts.
     try (Progress progress =
-        Progress.every(options.getProgressSeconds(), backends.size(),
-            TranslatePipeline.backendsAskedEveryChunk(options, backends), out)) {
+        Progress.every(options.getProgressSeconds(), launch.backends().size(),
+            TranslatePipeline.backendsAskedEveryChunk(options, launch.backends()), out)) {
       result = pipeline.run();
       if (result instanceof DataflowTemplateJob) {
         // --templateLocation: Dataflow wrote a job spec and ran nothing, so there is no report.
         out.println(
             "tarjama translate: wrote the Dataflow job spec to "
                 + options.as(DataflowPipelineOptions.class).getTemplateLocation());
-        return 0;
+        return null;
       }
       state = result.waitUntilFinish();
       timeline = progress.timeline();
     }
     double wallSeconds = (System.nanoTime() - start) / 1e9;
     if (state != PipelineResult.State.DONE) {
-      err.println("tarjama translate: the pipeline ended " + state);
-      return 1;
+      throw new Exit(1, "the pipeline ended " + state);
     }
+    return new Ran(result, wallSeconds, timeline, started);
+  }
 
+  private static Reports dryRunReports(Launch launch, Ran ran) throws IOException {
+    TranslateOptions options = launch.options();
+    RunStatistics stats = SummaryFile.statistics(launch.output() + TranslatePipeline.SUMMARY);
+    ObjectNode json = DryRunEstimate.json(
+        new DryRunEstimate.Settings(options.getInput(), options.getTokenizer(),
+            options.getDedupe(), options.getOutputTokenRatio(), Selections.from(options)),
+        launch.backends(), stats, ran.wallSeconds());
+    return new Reports(json, DryRunEstimate.markdown(json), null, false, stats);
+  }
+
+  /** The run's report from its summaries and counters, with every section the run has. */
+  private static Reports runReports(Launch launch, Ran ran, ObjectNode batchReport)
+      throws IOException {
+    TranslateOptions options = launch.options();
+    String output = launch.output();
     RunStatistics stats = SummaryFile.statistics(output + TranslatePipeline.SUMMARY);
-    Map<String, Long> counters = RunCounters.of(result);
-    JsonNode calibration = calibration(options);
-    ObjectNode json;
-    String markdown;
-    String problem;
-    boolean stoppedByBudget = false;
-    if (options.getDryRun()) {
-      json = DryRunEstimate.json(
-          new DryRunEstimate.Settings(options.getInput(), options.getTokenizer(),
-              options.getDedupe(), options.getOutputTokenRatio(), Selections.from(options)),
-          backends, stats, wallSeconds);
-      markdown = DryRunEstimate.markdown(json);
-      problem = null;
-    } else {
-      RunReport report =
-          RunReport.translate(
-                  reportSettings(options), stats, counters, policyReport(options, policy),
-                  calibration, wallSeconds)
-              .withSelection(Selections.from(options), stats)
-              .withBudget(backends, counters, TranslatePipeline.spendLedger(options));
-      report.cache(TranslatePipeline.cacheUri(options), options.getDedupe(), options.getResume());
-      report.withCosts(backends);
-      json = report.json();
-      stoppedByBudget = report.stoppedByBudget();
-      markdown = report.markdown();
-      if (batchReport != null) {
-        json.set("batches", batchReport);
-        markdown += BatchReport.markdown(batchReport);
-      }
-      problem = report.countsProblem();
-      JsonNode quality =
-          QualityReport.section(SummaryFile.read(output + TranslatePipeline.QUALITY_SUMMARY));
-      json.set("quality", quality);
-      markdown += QualityReport.markdown(quality);
-      if (TranslatePipeline.emitsBilingual(options)) {
-        JsonNode bilingual = BilingualReport.section(
-            SummaryFile.read(output + TranslatePipeline.BILINGUAL_SUMMARY));
-        json.set("bilingual", bilingual);
-        markdown += BilingualReport.markdown(bilingual);
-      }
+    Map<String, Long> counters = RunCounters.of(ran.result());
+    RunReport report =
+        RunReport.translate(
+                reportSettings(options), stats, counters, policyReport(options, launch.policy()),
+                calibration(options), ran.wallSeconds())
+            .withSelection(Selections.from(options), stats)
+            .withBudget(launch.backends(), counters, TranslatePipeline.spendLedger(options));
+    report.cache(TranslatePipeline.cacheUri(options), options.getDedupe(), options.getResume());
+    report.withCosts(launch.backends());
+    ObjectNode json = report.json();
+    String markdown = report.markdown();
+    if (batchReport != null) {
+      json.set("batches", batchReport);
+      markdown += BatchReport.markdown(batchReport);
     }
+    JsonNode quality =
+        QualityReport.section(SummaryFile.read(output + TranslatePipeline.QUALITY_SUMMARY));
+    json.set("quality", quality);
+    markdown += QualityReport.markdown(quality);
+    if (TranslatePipeline.emitsBilingual(options)) {
+      JsonNode bilingual = BilingualReport.section(
+          SummaryFile.read(output + TranslatePipeline.BILINGUAL_SUMMARY));
+      json.set("bilingual", bilingual);
+      markdown += BilingualReport.markdown(bilingual);
+    }
+    return new Reports(json, markdown, report.countsProblem(), report.stoppedByBudget(), stats);
+  }
+
+  /** report.json, report.md and, for a run, the dataset card and report.html. */
+  private static void write(Launch launch, Ran ran, Reports reports, String[] args)
+      throws IOException {
+    TranslateOptions options = launch.options();
+    String output = launch.output();
+    ObjectNode json = reports.json();
     if (!options.getDryRun()) {
       // The dataset card and report.json's outputs describe the same file sets.
       String format = TranslatePipeline.outputFormat(options).label();
@@ -258,33 +361,38 @@ final class TranslateCommand {
           readLines(output + TranslatePipeline.OUTPUTS_SUMMARY + ".jsonl"));
       json.set("outputs", DatasetCard.outputsJson(format, configs));
       writeText(OutputLayout.TRANSLATE.file(output, "README.md"),
-          DatasetCard.markdown(configs, json, backends, format));
+          DatasetCard.markdown(configs, json, launch.backends(), format));
     }
     writeText(OutputLayout.TRANSLATE.file(output, "report.json"), json.toPrettyString() + "\n");
-    writeText(OutputLayout.TRANSLATE.file(output, "report.md"), markdown);
+    writeText(OutputLayout.TRANSLATE.file(output, "report.md"), reports.markdown());
     if (!options.getDryRun()) {
       writeText(OutputLayout.TRANSLATE.file(output, "report.html"),
-          RunReport.html(json, stats, SummaryFile.read(output + TranslatePipeline.SWEEP_SUMMARY),
-              TranslatePipeline.reportSweep(policy),
-              SummaryFile.read(output + TranslatePipeline.SAMPLE_SUMMARY), timeline, backends,
-              Provenance.json(version(), "tarjama translate", Arrays.asList(args), started,
-                  java.time.Instant.now(), settings(backends))));
+          RunReport.html(json, reports.stats(), SummaryFile.read(output + TranslatePipeline.SWEEP_SUMMARY),
+              TranslatePipeline.reportSweep(launch.policy()),
+              SummaryFile.read(output + TranslatePipeline.SAMPLE_SUMMARY), ran.timeline(),
+              launch.backends(),
+              Provenance.json(version(), "tarjama translate", Arrays.asList(args), ran.started(),
+                  java.time.Instant.now(), settings(launch.backends()))));
     }
-    // A run whose counts do not add up lost or doubled records: it stays unfinished, so that
-    // nobody takes its outputs for a whole run (and a --resume writes them anew).
-    if (!options.getDryRun() && problem == null) {
-      runDirectory.markFinished();
-    }
+  }
 
-    JsonNode counts = json.get("counts");
+  /**
+   * The last line and the exit code: 1 when the counts do not add up, 3 when every record is a
+   * dead letter (not because of the budget), else 0.
+   */
+  private static int verdict(
+      Launch launch, Ran ran, Reports reports, PrintStream out, PrintStream err)
+      throws IOException {
+    TranslateOptions options = launch.options();
+    JsonNode counts = reports.json().get("counts");
     out.printf(
         Locale.ROOT,
         "tarjama translate%s: %s in %.1f s -> %s%n",
         options.getDryRun() ? " --dry-run" : "",
         counts.toString(),
-        wallSeconds,
-        output + "report.md");
-    if (stoppedByBudget) {
+        ran.wallSeconds(),
+        launch.output() + "report.md");
+    if (reports.stoppedByBudget()) {
       // Exit 0 all the same: the run did what was asked, every record is accounted for, and the
       // records not translated are dead letters to run again; report.json's budget.stopped tells
       // scripts.
@@ -292,15 +400,15 @@ final class TranslateCommand {
           Locale.ROOT,
           "tarjama translate: stopped by the budget: %d chunks not sent, their records are dead "
               + "letters \"budget exhausted\"%n",
-          json.get("budget").get("chunks_not_sent").asLong());
+          reports.json().get("budget").get("chunks_not_sent").asLong());
     }
-    if (problem != null) {
-      err.println("tarjama translate: " + problem);
+    if (reports.problem() != null) {
+      err.println("tarjama translate: " + reports.problem());
       return 1;
     }
-    if (!options.getDryRun() && !stoppedByBudget && RunReport.everyRecordDead(counts)) {
+    if (!options.getDryRun() && !reports.stoppedByBudget() && RunReport.everyRecordDead(counts)) {
       err.println("tarjama translate: every record is a dead letter; the first reasons:");
-      for (String reason : DeadLetterReasons.first(output, 3)) {
+      for (String reason : DeadLetterReasons.first(launch.output(), 3)) {
         err.println("  " + reason);
       }
       return 3;
