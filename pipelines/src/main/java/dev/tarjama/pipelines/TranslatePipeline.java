@@ -14,6 +14,7 @@ import dev.tarjama.transforms.io.WriteSummaryFiles;
 import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
+import dev.tarjama.transforms.domain.RecordPlan;
 import dev.tarjama.transforms.domain.Conversation;
 import dev.tarjama.transforms.domain.DeadLetter;
 import dev.tarjama.transforms.domain.SourceRecord;
@@ -117,36 +118,14 @@ final class TranslatePipeline {
     String output = withSlash(options.getOutput());
     boolean bilingual = emitsBilingual(options);
 
-    ReadRecords read = ReadRecords.from(options.getInput());
-    if (options.getIdField() != null) {
-      read = read.withIdField(options.getIdField());
-    }
-    PCollectionTuple records = pipeline.apply("Read", read);
+    PCollectionTuple records = pipeline.apply("Read", read(options));
     PCollection<SourceRecord> readRecords = records.get(ReadRecords.RECORDS);
     if (options.getLimit() > 0) {
       readRecords = readRecords.apply("Limit", LimitRecords.first(options.getLimit()));
     }
     readRecords = readRecords.apply("CountRead", CountLive.as(LiveCounts.RECORDS_READ));
 
-    NormalizeRecords normalize =
-        NormalizeRecords.auto().withSplitField(options.getSplitField());
-    if (!options.getFormat().equals("auto")) {
-      normalize = normalize.withFormat(RecordFormat.fromLabel(options.getFormat()));
-    }
-    if (options.getFieldMapping() != null) {
-      normalize = normalize.withFieldMapping(options.getFieldMapping());
-    }
-    PCollectionTuple conversations = readRecords.apply("Normalize", normalize);
-
-    SegmentPolicy segmentPolicy =
-        SegmentPolicy.defaults()
-            .withTranslatedRoles(Arrays.asList(options.getTranslateRoles().split("\\s*,\\s*")))
-            .withTranslateThink(options.getTranslateThink())
-            .withTranslatedSpanTypes(
-                Arrays.stream(options.getTranslateSpanTypes().split("\\s*,\\s*"))
-                    .filter(id -> !id.isEmpty())
-                    .map(SpanType::fromId)
-                    .toArray(SpanType[]::new));
+    PCollectionTuple conversations = readRecords.apply("Normalize", normalization(options));
     PCollection<Conversation> toTranslate = conversations.get(NormalizeRecords.CONVERSATIONS);
     Selection selection = Selections.from(options);
     PCollectionTuple selected = null;
@@ -155,16 +134,9 @@ final class TranslatePipeline {
       toTranslate = selected.get(SelectRecords.SELECTED);
     }
     PCollectionTuple segmented =
-        toTranslate.apply("Segment", SegmentRecords.withPolicy(segmentPolicy));
-
-    ChunkRecords chunk = ChunkRecords.create().withTokenBudget(options.getTokenBudget());
-    if (options.getTokenizer() != null) {
-      chunk = chunk.withTokenizer(options.getTokenizer());
-    }
-    if (options.getChunkLines() > 0) {
-      chunk = chunk.withLineMode(options.getChunkLines());
-    }
-    PCollectionTuple chunked = segmented.get(SegmentRecords.SEGMENTED).apply("Chunk", chunk);
+        toTranslate.apply("Segment", SegmentRecords.withPolicy(segmentPolicy(options)));
+    PCollectionTuple chunked =
+        segmented.get(SegmentRecords.SEGMENTED).apply("Chunk", chunking(options));
     PCollection<Chunk> chunks =
         chunked.get(ChunkRecords.CHUNKS).apply("CountChunks", CountLive.as(LiveCounts.CHUNKS));
     if (chunkSink != null) {
@@ -194,49 +166,11 @@ final class TranslatePipeline {
             .apply("Deduplicate", DeduplicateChunks.create()).get(DeduplicateChunks.DUPLICATES));
       }
     } else {
-      PCollectionTuple translated =
-          chunks
-              .apply(
-                  "Translate",
-                  TranslateChunks.with(backends)
-                      .withShuffleBuckets(shuffleBuckets(options))
-                      .withCache(cacheUri(options))
-                      .withDeduplication(options.getDedupe())
-                      .withSpendingLimit(spendingLimit(options)));
+      PCollectionTuple translated = chunks.apply("Translate", translation(options, backends));
       summary =
           summary.and(SummarizeRun.DUPLICATE_CHUNKS, translated.get(TranslateChunks.DUPLICATES));
-      PCollection<ChunkTranslation> chunkTranslations =
-          PCollectionList.of(translated.get(TranslateChunks.TRANSLATIONS))
-              .and(translated.get(TranslateChunks.FAILURES))
-              .apply("AllChunkTranslations", Flatten.pCollections());
-      if (options.getQeJudge() != null && !options.getQeJudge().isBlank()) {
-        chunkTranslations =
-            chunkTranslations.apply(
-                "Judge meaning",
-                JudgeMeaning.using(JudgeMeaning.judgeBackend(options.getQeJudge(), backends))
-                    .withPrompt(JudgePrompt.resolve(options.getQeJudgePrompt()))
-                    .withCache(cacheUri(options))
-                    .withShuffleBuckets(shuffleBuckets(options)));
-      }
-
-      Map<String, Integer> expected = new LinkedHashMap<>();
-      for (BackendSpec backend : backends) {
-        expected.put(backend.label(), backend.k());
-      }
       PCollection<Candidate> candidates =
-          rebundled(
-              PCollectionTuple.of(Reassemble.PLANS, chunked.get(ChunkRecords.PLANS))
-                  .and(Reassemble.TRANSLATIONS, chunkTranslations)
-                  .apply("Reassemble", Reassemble.expecting(expected)),
-              "RebundleCandidates", options)
-              .apply("EstimateQuality",
-                  EstimateQuality.with(qualityEstimator(options)).withPolicy(policy.quality()))
-              .apply(
-                  "Score",
-                  ScoreCandidates.forScript(options.getTargetScript())
-                      .withR0(options.getR0())
-                      .withPolicy(policy))
-              .apply("CountScored", CountLive.as(LiveCounts.CANDIDATES_SCORED));
+          candidates(translated, chunked.get(ChunkRecords.PLANS), options, backends, policy);
       if (options.getRewardModel() != null) {
         PCollectionTuple rewarded =
             candidates.apply("Reward", ScoreRewards.with(rewardHandler(options)).withPolicy(policy));
@@ -312,6 +246,96 @@ final class TranslatePipeline {
             .apply("Summarize", SummarizeRun.create()))
         .apply("WriteSummaries",
             WriteSummaryFiles.to(OutputLayout.TRANSLATE.folder(output, "_summary")));
+  }
+
+  private static ReadRecords read(TranslateOptions options) {
+    ReadRecords read = ReadRecords.from(options.getInput());
+    return options.getIdField() == null ? read : read.withIdField(options.getIdField());
+  }
+
+  private static NormalizeRecords normalization(TranslateOptions options) {
+    NormalizeRecords normalize =
+        NormalizeRecords.auto().withSplitField(options.getSplitField());
+    if (!options.getFormat().equals("auto")) {
+      normalize = normalize.withFormat(RecordFormat.fromLabel(options.getFormat()));
+    }
+    if (options.getFieldMapping() != null) {
+      normalize = normalize.withFieldMapping(options.getFieldMapping());
+    }
+    return normalize;
+  }
+
+  private static SegmentPolicy segmentPolicy(TranslateOptions options) {
+    return SegmentPolicy.defaults()
+        .withTranslatedRoles(Arrays.asList(options.getTranslateRoles().split("\\s*,\\s*")))
+        .withTranslateThink(options.getTranslateThink())
+        .withTranslatedSpanTypes(
+            Arrays.stream(options.getTranslateSpanTypes().split("\\s*,\\s*"))
+                .filter(id -> !id.isEmpty())
+                .map(SpanType::fromId)
+                .toArray(SpanType[]::new));
+  }
+
+  private static ChunkRecords chunking(TranslateOptions options) {
+    ChunkRecords chunk = ChunkRecords.create().withTokenBudget(options.getTokenBudget());
+    if (options.getTokenizer() != null) {
+      chunk = chunk.withTokenizer(options.getTokenizer());
+    }
+    if (options.getChunkLines() > 0) {
+      chunk = chunk.withLineMode(options.getChunkLines());
+    }
+    return chunk;
+  }
+
+  private static TranslateChunks translation(
+      TranslateOptions options, List<BackendSpec> backends) {
+    return TranslateChunks.with(backends)
+        .withShuffleBuckets(shuffleBuckets(options))
+        .withCache(cacheUri(options))
+        .withDeduplication(options.getDedupe())
+        .withSpendingLimit(spendingLimit(options));
+  }
+
+  /**
+   * Every record's candidates from its chunks' translations: judged for meaning with {@code
+   * --qe-judge}, reassembled by the records' plans, their quality estimated and scored.
+   */
+  private static PCollection<Candidate> candidates(
+      PCollectionTuple translated,
+      PCollection<RecordPlan> plans,
+      TranslateOptions options,
+      List<BackendSpec> backends,
+      RankingPolicy policy) {
+    PCollection<ChunkTranslation> chunkTranslations =
+        PCollectionList.of(translated.get(TranslateChunks.TRANSLATIONS))
+            .and(translated.get(TranslateChunks.FAILURES))
+            .apply("AllChunkTranslations", Flatten.pCollections());
+    if (options.getQeJudge() != null && !options.getQeJudge().isBlank()) {
+      chunkTranslations =
+          chunkTranslations.apply(
+              "Judge meaning",
+              JudgeMeaning.using(JudgeMeaning.judgeBackend(options.getQeJudge(), backends))
+                  .withPrompt(JudgePrompt.resolve(options.getQeJudgePrompt()))
+                  .withCache(cacheUri(options))
+                  .withShuffleBuckets(shuffleBuckets(options)));
+    }
+    Map<String, Integer> expected = new LinkedHashMap<>();
+    for (BackendSpec backend : backends) {
+      expected.put(backend.label(), backend.k());
+    }
+    return rebundled(
+            PCollectionTuple.of(Reassemble.PLANS, plans)
+                .and(Reassemble.TRANSLATIONS, chunkTranslations)
+                .apply("Reassemble", Reassemble.expecting(expected)),
+            "RebundleCandidates", options)
+        .apply("EstimateQuality",
+            EstimateQuality.with(qualityEstimator(options)).withPolicy(policy.quality()))
+        .apply(
+            "Score",
+            ScoreCandidates.forScript(options.getTargetScript())
+                .withR0(options.getR0())
+                .withPolicy(policy))
+        .apply("CountScored", CountLive.as(LiveCounts.CANDIDATES_SCORED));
   }
 
   /** {@code --output-format}, else Parquet for a Parquet input and JSON Lines otherwise. */
