@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.batch.BatchJobs;
-import dev.tarjama.transforms.batch.LoopbackBatchServer;
-import dev.tarjama.transforms.batch.LoopbackBatchServer.Plan;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.BatchEndpoints;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code translate} with batch backends end to end on the DirectRunner, over data-kit files,
- * against a real batch API on loopback ({@link LoopbackBatchServer}) whose lines are answered by
- * the same deterministic engine a live backend calls ({@link LoopbackTranslator}).
+ * against a real batch API on loopback ({@link BatchEndpoints}) whose lines are answered by
+ * the same deterministic engine a live backend calls ({@link FakeOpenAiServer}).
  */
 class BatchTranslateTest {
   static final String BACKEND =
@@ -31,15 +30,15 @@ class BatchTranslateTest {
           + "price-out=0.4,label=SFT_Gemma3_ranked";
 
   @TempDir Path tmp;
-  LoopbackTranslator engine;
-  LoopbackBatchServer api;
+  FakeOpenAiServer engine;
+  BatchEndpoints api;
   Path in;
   int records;
 
   @BeforeEach
   void start() throws Exception {
-    engine = LoopbackTranslator.start();
-    api = LoopbackBatchServer.start(engine.baseUrl());
+    engine = FakeOpenAiServer.start();
+    api = engine.batches();
     in = Files.createDirectories(tmp.resolve("in"));
     copyInput(6);
   }
@@ -57,7 +56,6 @@ class BatchTranslateTest {
   @AfterEach
   void stop() {
     BatchJobs.setHook(null);
-    api.close();
     engine.close();
   }
 
@@ -96,7 +94,7 @@ class BatchTranslateTest {
     RunOutputs liveRun = new RunOutputs(liveOut);
 
     // Partial expiry and a dropped line on the way: reconciliation resubmits them.
-    api.plan(1, Plan.EXPIRE_PARTIAL).plan(2, Plan.DROP_FIRST_LINE);
+    api.plan(1, BatchEndpoints.Plan.EXPIRE_PARTIAL).plan(2, BatchEndpoints.Plan.DROP_FIRST_LINE);
     Path batchOut = tmp.resolve("batch");
     assertEquals(0, TranslateCommandTest.run(args(batchOut, batch(",batch-lines=30"))));
     RunOutputs batchRun = new RunOutputs(batchOut);
@@ -188,7 +186,7 @@ class BatchTranslateTest {
   @Test
   void linesGivenUpBecomeDeadLettersWithTheirReason() throws Exception {
     for (int n = 1; n <= 3; n++) {
-      api.plan(n, Plan.FAIL);
+      api.plan(n, BatchEndpoints.Plan.FAIL);
     }
     Path out = tmp.resolve("out");
     // One batch per round, failed every time: every chunk is given up after one resubmission.
@@ -210,7 +208,7 @@ class BatchTranslateTest {
     assertEquals(BatchPhase.PENDING, TranslateCommandTest.run(args(out, backend)));
     assertTrue(Files.exists(files.resolve("requests-0001.jsonl")));
     // The engine's turn (vllm run-batch), then the same command again.
-    assertTrue(LoopbackBatchServer.runBatchFiles(files, engine.baseUrl()) > 0);
+    assertTrue(BatchEndpoints.runBatchFiles(files, engine.baseUrl()) > 0);
     assertEquals(0, TranslateCommandTest.run(args(out, backend, "--resume")));
     RunOutputs outputs = new RunOutputs(out);
     assertEquals(new RunOutputs(liveOut).recordSet("chosen"), outputs.recordSet("chosen"));

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -47,7 +47,7 @@ class BilingualEmitTest {
     int single = dpo + alpaca + seeds - multiTurn;
 
     Path out = tmp.resolve("out");
-    try (LoopbackTranslator server = LoopbackTranslator.start()) {
+    try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
       assertEquals(0, TranslateCommandTest.run(
           "translate", "--input=" + in + "/*/*", "--output=" + out, "--emit=bilingual",
           "--backend=name=teacher,url=" + server.baseUrl() + ",model=command-a-translate,k=1"));

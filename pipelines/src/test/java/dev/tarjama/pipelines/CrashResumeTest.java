@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
-import dev.tarjama.transforms.translate.LoopbackTranslator.Fault;
-import dev.tarjama.transforms.translate.LoopbackTranslator.RecordedRequest;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.FakeOpenAiServer.Fault;
+import dev.tarjama.transforms.testing.FakeOpenAiServer.RecordedRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +69,7 @@ class CrashResumeTest {
     }
     String input = in.resolve("*.jsonl").toString();
     // Each answer takes 30 ms: the run lasts long enough to be killed in the middle.
-    try (LoopbackTranslator server = LoopbackTranslator.builder()
+    try (FakeOpenAiServer server = FakeOpenAiServer.builder()
         .alwaysFail(Fault.delay(Duration.ofMillis(30))).start()) {
       List<String> args = List.of("translate", "--input=" + input, "--output=" + out,
           "--tokenizer=" + TranslateCommandTest.QWEN3, "--progressSeconds=5",

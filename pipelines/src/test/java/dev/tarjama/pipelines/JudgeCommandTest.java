@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.judge.LoopbackJudge;
 import dev.tarjama.transforms.judge.TestCorpora;
 import dev.tarjama.models.testing.DataKit;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.JudgeAnswers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,20 +29,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JudgeCommandTest {
   static List<TestCorpora.Pair> pairs;
-  static LoopbackJudge judge;
+  static FakeOpenAiServer judge;
   /** English sentences the judge answers with a sentence instead of a verdict. */
   static Set<String> chatty = new TreeSet<>();
 
   @BeforeAll
   static void start() throws Exception {
     pairs = TestCorpora.slice(9000, 40);
-    LoopbackJudge.Builder builder =
-        LoopbackJudge.builder(LoopbackJudge.tatoebaReferences(DataKit.tatoeba()));
+    JudgeAnswers answers = JudgeAnswers.of(JudgeAnswers.tatoebaReferences(DataKit.tatoeba()));
     for (int i : new int[] {4, 15}) {
       chatty.add(pairs.get(i).en());
-      builder.answer(pairs.get(i).en(), "I accept this translation.");
+      answers.answer(pairs.get(i).en(), "I accept this translation.");
     }
-    judge = builder.start();
+    judge = FakeOpenAiServer.builder().judge(answers).start();
   }
 
   @AfterAll

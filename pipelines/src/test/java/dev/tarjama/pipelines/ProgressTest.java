@@ -3,7 +3,8 @@ package dev.tarjama.pipelines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,8 +30,8 @@ class ProgressTest {
   @ValueSource(strings = {"direct", "flink"})
   void progressMovesWhileTheServerAnswers(String runner, @TempDir Path tmp) throws Exception {
     Path input = TranslateMistakesTest.head(tmp.resolve("in"), "a.jsonl", 12);
-    try (LoopbackTranslator slow =
-        LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX)
+    try (FakeOpenAiServer slow =
+        FakeOpenAiServer.builder().promptPrefix(TranslatorAnswers.HALA_PREFIX)
             .models("gemma-3-27b").serviceTime(Duration.ofMillis(400)).threads(2).start()) {
       String[] flink = runner.equals("flink")
           ? new String[] {"@" + FlinkRunnerTest.RUNNERS_CONFIG.resolve("flink-local.options")}
@@ -84,8 +85,8 @@ class ProgressTest {
   void workDoneEndsAtTheTotalWithCopiesRetriesAndALocalModel(@TempDir Path tmp) throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
     TranslateCommandTest.copyHead(in, FlinkRunnerTest.THINK_TOOLS, 8);
-    try (LoopbackTranslator cutting =
-        LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX)
+    try (FakeOpenAiServer cutting =
+        FakeOpenAiServer.builder().promptPrefix(TranslatorAnswers.HALA_PREFIX)
             .models("gemma-3-27b").lengthLimit(40).start()) {
       String[] first = progress(cutting, in, tmp.resolve("out"), tmp.resolve("cache.db"));
       long sent = cutting.requestCount();
@@ -105,7 +106,7 @@ class ProgressTest {
   }
 
   /** The last progress line's done, total, chunks and unique chunks, and the whole output. */
-  private static String[] progress(LoopbackTranslator server, Path in, Path out, Path cache)
+  private static String[] progress(FakeOpenAiServer server, Path in, Path out, Path cache)
       throws Exception {
     TranslateMistakesTest.Result r = TranslateMistakesTest.translate(
         "--input=" + in + "/*/*", "--output=" + out, "--cache=sqlite:" + cache,

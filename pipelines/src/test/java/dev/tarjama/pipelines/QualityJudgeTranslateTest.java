@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.judge.LoopbackJudge;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.JudgeAnswers;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,9 +32,10 @@ class QualityJudgeTranslateTest {
         "{\"id\": \"a\", \"messages\": [{\"role\": \"user\", \"content\": \"" + HUNGRY + "\"}]}",
         "{\"id\": \"b\", \"messages\": [{\"role\": \"user\", \"content\": \"" + STATION + "\"}]}"));
     // The judge accepts only the loopback translation of HUNGRY; anything else is rejected.
-    Map<String, Set<String>> faithful = Map.of(HUNGRY, Set.of(LoopbackTranslator.translate(HUNGRY, 0)));
-    try (LoopbackTranslator translator = LoopbackTranslator.start();
-        LoopbackJudge judge = LoopbackJudge.builder(faithful).start()) {
+    Map<String, Set<String>> faithful = Map.of(HUNGRY, Set.of(TranslatorAnswers.translate(HUNGRY, 0)));
+    try (FakeOpenAiServer translator = FakeOpenAiServer.start();
+        FakeOpenAiServer judge =
+            FakeOpenAiServer.builder().judge(JudgeAnswers.of(faithful)).start()) {
       String cache = "--cache=sqlite:" + tmp.resolve("cache.db");
       String[] args = {
         "translate", "--input=" + in, "--id-field=id", cache,

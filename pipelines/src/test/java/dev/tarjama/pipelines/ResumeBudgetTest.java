@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ class ResumeBudgetTest {
   private static final long BUDGET = 600;
 
   /** One token costs one US dollar, so that spend in USD is the server's token count. */
-  private static String[] args(LoopbackTranslator server, Path in, Path out, String... extra) {
+  private static String[] args(FakeOpenAiServer server, Path in, Path out, String... extra) {
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
         "translate", "--input=" + in + "/*/*", "--output=" + out, "--progressSeconds=0",
         "--max-cost=" + BUDGET,
@@ -29,8 +29,8 @@ class ResumeBudgetTest {
     return args.toArray(String[]::new);
   }
 
-  private static long billed(LoopbackTranslator server) {
-    LoopbackTranslator.Meter m = server.meter();
+  private static long billed(FakeOpenAiServer server) {
+    FakeOpenAiServer.Meter m = server.meter();
     return m.tokensIn() + m.tokensOut();
   }
 
@@ -39,7 +39,7 @@ class ResumeBudgetTest {
     Path in = Files.createDirectories(tmp.resolve("in"));
     TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 12);
     Path out = tmp.resolve("out");
-    try (LoopbackTranslator server = LoopbackTranslator.start()) {
+    try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
       assertEquals(0, ResumeTest.run(args(server, in, out)).code());
       JsonNode budget = new RunOutputs(out).report().get("budget");
       assertTrue(budget.get("stopped").asBoolean(), budget.toString());

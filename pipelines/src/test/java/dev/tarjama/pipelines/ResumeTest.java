@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -27,15 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
  * CrashResumeTest}.
  */
 class ResumeTest {
-  static LoopbackTranslator chat;
-  static LoopbackTranslator completions;
+  static FakeOpenAiServer chat;
+  static FakeOpenAiServer completions;
 
   @BeforeAll
   static void startServers() throws Exception {
-    chat = LoopbackTranslator.start();
-    completions = LoopbackTranslator.builder()
-        .promptPrefix(LoopbackTranslator.SEED_X_PREFIX)
-        .promptSuffix(LoopbackTranslator.SEED_X_SUFFIX)
+    chat = FakeOpenAiServer.start();
+    completions = FakeOpenAiServer.builder()
+        .promptPrefix(TranslatorAnswers.SEED_X_PREFIX)
+        .promptSuffix(TranslatorAnswers.SEED_X_SUFFIX)
         .start();
   }
 

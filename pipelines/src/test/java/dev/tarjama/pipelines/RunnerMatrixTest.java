@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.judge.TestCorpora;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -331,7 +332,7 @@ class RunnerMatrixTest {
       java.util.Set<String> accepted = new java.util.HashSet<>();
       accepted.add(MatrixServers.looped(en));
       if (i < QUALITY_SENTENCES.size() - 1) {
-        accepted.add(dev.tarjama.transforms.translate.LoopbackTranslator.translate(en, 0));
+        accepted.add(TranslatorAnswers.translate(en, 0));
       }
       faithful.put(en, accepted);
     }

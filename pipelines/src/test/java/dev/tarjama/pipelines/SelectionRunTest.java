@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.select.SelectionRank;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -54,8 +55,8 @@ class SelectionRunTest {
     expected.addAll(lowest(noThink, 4, 11));
 
     Path output = tmp.resolve("out");
-    try (LoopbackTranslator server =
-        LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX).start()) {
+    try (FakeOpenAiServer server =
+        FakeOpenAiServer.builder().promptPrefix(TranslatorAnswers.HALA_PREFIX).start()) {
       ByteArrayOutputStream err = new ByteArrayOutputStream();
       int code = Tarjama.run(new String[] {
           "translate",

@@ -18,7 +18,7 @@ import dev.tarjama.models.local.Decoding;
 import dev.tarjama.models.local.Translation;
 import dev.tarjama.models.local.Translator;
 import dev.tarjama.models.local.Translators;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -59,7 +59,7 @@ class ServeCommandTest {
         for (int i = 0; i < decoding.candidates(); i++) {
           int variant =
               decoding.strategy() == Decoding.Strategy.SAMPLE ? (int) decoding.seed() + i : i;
-          String text = LoopbackTranslator.translate(source, variant);
+          String text = TranslatorAnswers.translate(source, variant);
           candidates.add(new Translation(text, countSourceTokens(source), countSourceTokens(text)));
         }
         out.add(candidates);
@@ -138,9 +138,9 @@ class ServeCommandTest {
       Completion c = client.translate(PromptTemplate.named("hala").render(text), 3).join();
       assertEquals(
           List.of(
-              LoopbackTranslator.translate(text, 0),
-              LoopbackTranslator.translate(text, 1),
-              LoopbackTranslator.translate(text, 2)),
+              TranslatorAnswers.translate(text, 0),
+              TranslatorAnswers.translate(text, 1),
+              TranslatorAnswers.translate(text, 2)),
           c.texts());
       assertEquals(4, c.promptTokens());
       client.close();
@@ -190,7 +190,7 @@ class ServeCommandTest {
           OpenAiCompatibleClient.create(config.withApiKeyEnv("TARJAMA_SERVE_KEY"), env::get)
               .translate("Hello", 1)
               .join();
-      assertEquals(List.of(LoopbackTranslator.translate("Hello", 0)), ok.texts());
+      assertEquals(List.of(TranslatorAnswers.translate("Hello", 0)), ok.texts());
     }
     assertTrue(err().contains("401 POST /v1/chat/completions"), err());
     assertFalse(out().contains(key) || err().contains(key));

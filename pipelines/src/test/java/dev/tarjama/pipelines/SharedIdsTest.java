@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,11 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * another, the user's id stays in the record, and the report counts the shared ids.
  */
 class SharedIdsTest {
-  static LoopbackTranslator chat;
+  static FakeOpenAiServer chat;
 
   @BeforeAll
   static void startServer() throws Exception {
-    chat = LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX).start();
+    chat = FakeOpenAiServer.builder().promptPrefix(TranslatorAnswers.HALA_PREFIX).start();
   }
 
   @AfterAll
@@ -82,7 +83,7 @@ class SharedIdsTest {
       assertTrue(seen.add(n), "record n=" + n + " chosen twice");
       assertEquals("q" + (n % 20), record.get("id").asText(), "the user's id is kept as given");
       assertEquals(
-          LoopbackTranslator.translate(textByN.get(n), 0),
+          TranslatorAnswers.translate(textByN.get(n), 0),
           record.get("messages").get(0).get("content").asText(),
           "record n=" + n + " is translated from its own text");
     }

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.segment.ProtectedSpans;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -33,16 +34,16 @@ import org.junit.jupiter.api.io.TempDir;
 class TranslateCommandTest {
   static final String QWEN3 = DataKit.tokenizer("qwen3").resolve("tokenizer.json").toString();
 
-  static LoopbackTranslator chat;
-  static LoopbackTranslator completions;
+  static FakeOpenAiServer chat;
+  static FakeOpenAiServer completions;
 
   @BeforeAll
   static void startServers() throws Exception {
-    chat = LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX).start();
+    chat = FakeOpenAiServer.builder().promptPrefix(TranslatorAnswers.HALA_PREFIX).start();
     completions =
-        LoopbackTranslator.builder()
-            .promptPrefix(LoopbackTranslator.SEED_X_PREFIX)
-            .promptSuffix(LoopbackTranslator.SEED_X_SUFFIX)
+        FakeOpenAiServer.builder()
+            .promptPrefix(TranslatorAnswers.SEED_X_PREFIX)
+            .promptSuffix(TranslatorAnswers.SEED_X_SUFFIX)
             .start();
   }
 

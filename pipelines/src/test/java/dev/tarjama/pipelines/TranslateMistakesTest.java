@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -46,12 +47,12 @@ class TranslateMistakesTest {
     return r;
   }
 
-  static LoopbackTranslator server(String... models) throws Exception {
-    return LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX)
+  static FakeOpenAiServer server(String... models) throws Exception {
+    return FakeOpenAiServer.builder().promptPrefix(TranslatorAnswers.HALA_PREFIX)
         .models(models).start();
   }
 
-  static String backend(LoopbackTranslator server, String model) {
+  static String backend(FakeOpenAiServer server, String model) {
     return "--backend=name=gemma,url=" + server.baseUrl() + ",model=" + model + ",prompt=hala";
   }
 
@@ -73,7 +74,7 @@ class TranslateMistakesTest {
   @Test
   void aMissingFileAndAnEmptyGlobStopAtOnceAndLeaveNothingBehind(@TempDir Path tmp)
       throws Exception {
-    try (LoopbackTranslator server = server("gemma-3-27b")) {
+    try (FakeOpenAiServer server = server("gemma-3-27b")) {
       Path out = tmp.resolve("out");
       long start = System.nanoTime();
       assertUserError(
@@ -106,15 +107,15 @@ class TranslateMistakesTest {
         translate("--input=" + input, "--output=" + out,
             "--backend=name=gone,url=http://127.0.0.1:" + closedPort + "/v1,model=m"),
         "backend gone: http://127.0.0.1:" + closedPort + "/v1 is not reachable", out);
-    try (LoopbackTranslator server = server("qwen3-8b", "gemma-3-27b")) {
+    try (FakeOpenAiServer server = server("qwen3-8b", "gemma-3-27b")) {
       Result wrongModel =
           translate("--input=" + input, "--output=" + out, backend(server, "gemma-3-72b"));
       assertUserError(wrongModel, "model 'gemma-3-72b' is not served", out);
       assertTrue(wrongModel.err().contains("qwen3-8b, gemma-3-27b"), wrongModel.err());
       assertEquals(0, server.requestCount(), "no translation request was sent");
     }
-    try (LoopbackTranslator keyed =
-        LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX)
+    try (FakeOpenAiServer keyed =
+        FakeOpenAiServer.builder().promptPrefix(TranslatorAnswers.HALA_PREFIX)
             .models("gemma-3-27b").requiredApiKey("sk-right").start()) {
       Result noKey = translate("--input=" + input, "--output=" + out, backend(keyed, "gemma-3-27b"));
       assertUserError(noKey, "refused the API key (HTTP 401)", out);
@@ -127,9 +128,9 @@ class TranslateMistakesTest {
       throws Exception {
     Path input = head(tmp.resolve("in"), "a.jsonl", 2);
     Path out = tmp.resolve("out");
-    try (LoopbackTranslator failing =
-        LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX)
-            .models("gemma-3-27b").alwaysFail(LoopbackTranslator.Fault.status(400)).start()) {
+    try (FakeOpenAiServer failing =
+        FakeOpenAiServer.builder().promptPrefix(TranslatorAnswers.HALA_PREFIX)
+            .models("gemma-3-27b").alwaysFail(FakeOpenAiServer.Fault.status(400)).start()) {
       Result r = translate("--input=" + input, "--output=" + out,
           backend(failing, "gemma-3-27b") + ",retries=1", "--progress-seconds=0");
       assertEquals(3, r.code(), r.err());
@@ -148,7 +149,7 @@ class TranslateMistakesTest {
     Path first = head(tmp.resolve("first"), "a.jsonl", 2);
     Path second = head(tmp.resolve("second"), "b.jsonl", 3);
     Path out = tmp.resolve("out");
-    try (LoopbackTranslator server = server("gemma-3-27b")) {
+    try (FakeOpenAiServer server = server("gemma-3-27b")) {
       assertEquals(0, translate("--input=" + first, "--output=" + out,
           backend(server, "gemma-3-27b"), "--progress-seconds=0").code());
       String report = Files.readString(out.resolve("report.json"));
@@ -180,7 +181,7 @@ class TranslateMistakesTest {
     head(dir.resolve("sub"), "b.jsonl", 3);
     Files.writeString(dir.resolve("notes.txt"), "not a dataset\n");
     Path out = tmp.resolve("out");
-    try (LoopbackTranslator server = server("gemma-3-27b")) {
+    try (FakeOpenAiServer server = server("gemma-3-27b")) {
       Result r = translate("--input=" + dir, "--output=" + out, backend(server, "gemma-3-27b"),
           "--limit=4", "--progress-seconds=0");
       assertEquals(0, r.code(), r.err());

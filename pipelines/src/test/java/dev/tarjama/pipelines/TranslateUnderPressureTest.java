@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.models.prompt.PromptTemplate;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +51,7 @@ class TranslateUnderPressureTest {
     return ids;
   }
 
-  static String gemma(LoopbackTranslator server, String extra) {
+  static String gemma(FakeOpenAiServer server, String extra) {
     return "--backend=name=gemma,kind=openai-chat,url=" + server.baseUrl()
         + ",model=g,prompt=hala,k=2,label=SFT_Gemma3_ranked" + extra;
   }
@@ -63,10 +63,10 @@ class TranslateUnderPressureTest {
     int input = TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 10)
         + TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 30);
     Path out = tmp.resolve("out");
-    try (LoopbackTranslator server =
-        LoopbackTranslator.builder()
-            .randomFaults(LoopbackTranslator.TWENTY_PERCENT, 2026,
-                LoopbackTranslator.everyFaultKind(Duration.ofMillis(3500)))
+    try (FakeOpenAiServer server =
+        FakeOpenAiServer.builder()
+            .randomFaults(FakeOpenAiServer.TWENTY_PERCENT, 2026,
+                FakeOpenAiServer.everyFaultKind(Duration.ofMillis(3500)))
             .start()) {
       // Two attempts per request, so that some fail for good; a timeout generous enough that only
       // the injected delays time out on a busy machine.
@@ -114,7 +114,7 @@ class TranslateUnderPressureTest {
           List<String> candidates =
               sent.size() <= 2 ? sent.subList(sent.size() - 1, sent.size()) : sent;
           if (fromThisField && candidates.stream().anyMatch(
-              f -> f != null && lastError.startsWith(LoopbackTranslator.clientErrorFor(f)))) {
+              f -> f != null && lastError.startsWith(FakeOpenAiServer.clientErrorFor(f)))) {
             matched = true;
             break;
           }
@@ -130,7 +130,7 @@ class TranslateUnderPressureTest {
     int input =
         TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 30);
     Path out = tmp.resolve("out");
-    try (LoopbackTranslator server = LoopbackTranslator.start()) {
+    try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
       ByteArrayCapture stdout = new ByteArrayCapture();
       int code = Tarjama.run(new String[] {
           "translate", "--input=" + in + "/*/*", "--output=" + out,
@@ -199,7 +199,7 @@ class TranslateUnderPressureTest {
 
   @Test
   void aNegativeBudgetIsAUsageError(@TempDir Path tmp) throws Exception {
-    try (LoopbackTranslator server = LoopbackTranslator.start()) {
+    try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
       assertEquals(2, TranslateCommandTest.run("translate", "--input=x.jsonl",
           "--output=" + tmp, "--max-cost=-1", gemma(server, "")));
     }
