@@ -72,7 +72,7 @@ class CrashResumeTest {
     try (FakeOpenAiServer server = FakeOpenAiServer.builder()
         .alwaysFail(Fault.delay(Duration.ofMillis(30))).start()) {
       List<String> args = List.of("translate", "--input=" + input, "--output=" + out,
-          "--tokenizer=" + TranslateCommandTest.QWEN3, "--progressSeconds=5",
+          "--tokenizer=" + JobTest.QWEN3, "--progressSeconds=5",
           "--backend=name=gemma,kind=openai-chat,url=" + server.baseUrl()
               + ",model=gemma-3-27b,prompt=hala,k=1,concurrency=8,label=SFT_Gemma3_ranked");
 
@@ -106,7 +106,7 @@ class CrashResumeTest {
       assertFalse(Files.exists(out.resolve("report.json")), "the killed run had finished");
 
       // Without --resume the unfinished output is refused.
-      assertEquals(2, TranslateCommandTest.run(args.toArray(String[]::new)));
+      JobTest.line(args.toArray(String[]::new)).exits(2).runOnce();
 
       List<String> resume = new ArrayList<>(args);
       resume.add("--resume");

@@ -1,7 +1,6 @@
 package dev.tarjama.pipelines;
 
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.testing.BatchEndpoints;
 import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import dev.tarjama.transforms.testing.JudgeAnswers;
 import dev.tarjama.transforms.testing.TranslatorAnswers;
@@ -20,6 +19,8 @@ final class MatrixServers implements AutoCloseable {
   /** Redis's default database count: at most this many cluster runs use the cache. */
   private static final int REDIS_DATABASES = 16;
 
+  private static MatrixServers shared;
+
   private final List<AutoCloseable> started = new ArrayList<>();
   private FakeOpenAiServer chat;
   private FakeOpenAiServer completions;
@@ -28,6 +29,24 @@ final class MatrixServers implements AutoCloseable {
   private FakeOpenAiServer qeJudge;
   private RedisServer redis;
   private int nextDatabase;
+
+  /**
+   * The servers the command tests share (one set per test JVM, never closed: their threads are
+   * daemons), so that a test class need not start and stop its own.
+   */
+  static synchronized MatrixServers shared() {
+    if (shared == null) {
+      shared = new MatrixServers();
+    }
+    return shared;
+  }
+
+  /** Requests the two translators ({@link #chatBackend}, {@link #completionsBackend}) received. */
+  synchronized int translatorRequests() {
+    chatBackend();
+    completionsBackend();
+    return chat.requestCount() + completions.requestCount();
+  }
 
   /** {@code --backend=…} for the chat translator, labelled like SmolKalam's Gemma source. */
   synchronized String chatBackend() {

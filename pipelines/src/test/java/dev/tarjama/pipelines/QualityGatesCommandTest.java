@@ -54,8 +54,7 @@ class QualityGatesCommandTest {
         .route("human", en -> new FakeOpenAiServer.Answer(ARABIC.get(en), "stop"))
         .start()) {
       Path out = tmp.resolve("corrupt");
-      assertEquals(0, TranslateCommandTest.run(args(server, input, out, "copy", "loop", "numbers")));
-      RunOutputs outputs = new RunOutputs(out);
+      RunOutputs outputs = JobTest.line(args(server, input, out, "copy", "loop", "numbers")).runOnce();
       JsonNode report = outputs.report();
       assertEquals(3, report.get("counts").get("rejected").asInt(), report.toString());
       for (JsonNode r : outputs.lines("rejected")) {
@@ -83,9 +82,8 @@ class QualityGatesCommandTest {
       assertTrue(md.contains("كيكيكي"), md);
 
       Path withHuman = tmp.resolve("human");
-      assertEquals(0, TranslateCommandTest.run(
-          args(server, input, withHuman, "copy", "loop", "numbers", "human")));
-      RunOutputs h = new RunOutputs(withHuman);
+      RunOutputs h = JobTest.line(
+          args(server, input, withHuman, "copy", "loop", "numbers", "human")).runOnce();
       assertEquals(3, h.report().get("counts").get("chosen").asInt());
       String humanMd = Files.readString(withHuman.resolve("report.md"));
       assertFalse(humanMd.contains("- **human** failed a gate"), humanMd);
@@ -97,7 +95,7 @@ class QualityGatesCommandTest {
       List<String> a = new java.util.ArrayList<>(List.of(args(server, input, off, "copy", "loop",
           "numbers")));
       a.add("--policy=qe=off");
-      assertEquals(0, TranslateCommandTest.run(a.toArray(String[]::new)));
+      JobTest.line(a.toArray(String[]::new)).runOnce();
       assertEquals(3, new RunOutputs(off).report().get("counts").get("chosen").asInt());
     }
   }

@@ -45,11 +45,11 @@ class ReportHtmlCommandTest {
         + SCRIPT.replace("\"", "\\\"") + "\"}]}");
     Files.write(input, lines);
     Path out = tmp.resolve("out");
-    assertEquals(0, TranslateCommandTest.run("translate", "--input=" + input,
+    JobTest.line("translate", "--input=" + input,
         "--output=" + out, "--cache=none",
         "--backend=name=human,url=" + server.baseUrl("human") + ",model=m,prompt=hala,k=1,"
             + "price-in=1.5,price-out=6,key-env=PATH",
-        "--backend=name=copy,url=" + server.baseUrl("copy") + ",model=m,prompt=hala,k=1"));
+        "--backend=name=copy,url=" + server.baseUrl("copy") + ",model=m,prompt=hala,k=1").runOnce();
     return out;
   }
 

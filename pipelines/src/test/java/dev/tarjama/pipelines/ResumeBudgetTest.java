@@ -37,10 +37,10 @@ class ResumeBudgetTest {
   @Test
   void aResumedRunCountsWhatTheKilledRunSpent(@TempDir Path tmp) throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
-    TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 12);
+    JobTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 12);
     Path out = tmp.resolve("out");
     try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
-      assertEquals(0, ResumeTest.run(args(server, in, out)).code());
+      JobTest.line(args(server, in, out)).runOnce();
       JsonNode budget = new RunOutputs(out).report().get("budget");
       assertTrue(budget.get("stopped").asBoolean(), budget.toString());
       long paid = billed(server);
@@ -51,7 +51,7 @@ class ResumeBudgetTest {
 
       // The run is killed right there (its marker stays), and resumed with the same budget.
       new RunDirectory(out + "/").markStarted(in + "/*/*", false);
-      assertEquals(0, ResumeTest.run(args(server, in, out, "--resume")).code());
+      JobTest.line(args(server, in, out, "--resume")).runOnce();
       // The resumed run may spend only what the budget has left (what in-flight estimates held
       // back at the stop), plus what its own last requests cost over their estimate.
       long resumedPaid = billed(server) - paid;
@@ -64,7 +64,7 @@ class ResumeBudgetTest {
       long both = billed(server);
 
       // A new run (no --resume) has a budget of its own: it pays for more chunks.
-      assertEquals(0, ResumeTest.run(args(server, in, out)).code());
+      JobTest.line(args(server, in, out)).runOnce();
       assertTrue(server.requestCount() > requests, "a new run started from the old spend");
       JsonNode fresh = new RunOutputs(out).report().get("budget");
       assertEquals(billed(server) - both, fresh.get("spent_usd").asDouble(), 1e-6);

@@ -10,9 +10,6 @@ import dev.tarjama.transforms.select.SelectionRank;
 import dev.tarjama.models.testing.DataKit;
 import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import dev.tarjama.transforms.testing.TranslatorAnswers;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,8 +54,7 @@ class SelectionRunTest {
     Path output = tmp.resolve("out");
     try (FakeOpenAiServer server =
         FakeOpenAiServer.builder().promptPrefix(TranslatorAnswers.HALA_PREFIX).start()) {
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int code = Tarjama.run(new String[] {
+      JobTest.line(
           "translate",
           "--input=" + input + "/*.jsonl",
           "--output=" + output,
@@ -67,9 +63,7 @@ class SelectionRunTest {
               + ",model=gemma-3-27b,prompt=hala,k=1",
           "--keep-language=en",
           "--langid-model=" + DataKit.langid(),
-          "--think=6", "--no-think=4", "--seed=11"},
-          System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
-      assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+          "--think=6", "--no-think=4", "--seed=11").runOnce();
     }
 
     RunOutputs outputs = new RunOutputs(output);
