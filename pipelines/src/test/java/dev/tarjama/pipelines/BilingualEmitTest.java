@@ -50,7 +50,8 @@ class BilingualEmitTest {
     try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
       JobTest.line(
           "translate", "--input=" + in + "/*/*", "--output=" + out, "--emit=bilingual",
-          "--backend=name=teacher,url=" + server.baseUrl() + ",model=command-a-translate,k=1").runOnce();
+          "--backend=name=teacher,url=" + server.baseUrl() + ",model=command-a-translate,k=1")
+              .runOnce();
     }
 
     RunOutputs outputs = new RunOutputs(out);
@@ -129,6 +130,7 @@ class BilingualEmitTest {
   @Test
   void anUnknownEmitIsRefused(@TempDir Path tmp) throws Exception {
     JobTest.line("translate", "--input=x.jsonl",
-        "--output=" + tmp, "--emit=trilingual", "--backend=name=a,url=http://127.0.0.1:9/v1,model=m").exits(2).runOnce();
+        "--output=" + tmp, "--emit=trilingual", "--backend=name=a,url=http://127.0.0.1:9/v1,model=m")
+            .exits(2).runOnce();
   }
 }

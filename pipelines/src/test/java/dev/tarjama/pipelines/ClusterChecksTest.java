@@ -52,19 +52,21 @@ class ClusterChecksTest {
   @Test
   void theDefaultSqliteCacheOnARemoteFlinkClusterIsRefusedNamingRedis(@TempDir Path tmp)
       throws Exception {
-    assertRefused(JobTest.line(translate(tmp, "--runner=FlinkRunner", REMOTE_FLINK, "--sharedOutput")),
-        tmp, "tarjama translate: the translation cache sqlite:", "one SQLite file per host",
+    assertRefused(
+        JobTest.line(translate(tmp, "--runner=FlinkRunner", REMOTE_FLINK, "--sharedOutput")), tmp,
+        "tarjama translate: the translation cache sqlite:", "one SQLite file per host",
         "--cache=redis://HOST:PORT");
-    assertRefused(JobTest.line(translate(tmp, "--runner=FlinkRunner", REMOTE_FLINK, "--sharedOutput",
-        "--cache=sqlite:" + tmp.resolve("shared.db"))), tmp, "--cache=redis://");
+    assertRefused(JobTest.line(translate(tmp, "--runner=FlinkRunner", REMOTE_FLINK,
+        "--sharedOutput", "--cache=sqlite:" + tmp.resolve("shared.db"))), tmp, "--cache=redis://");
   }
 
   @Test
   void judgeAndEvaluateAreCheckedTheSameWay(@TempDir Path tmp) throws Exception {
     Path tsv = Files.writeString(tmp.resolve("pairs.tsv"), "Hello.\tمرحبا.\n");
     String out = "--output=" + tmp.resolve("out");
-    assertRefused(JobTest.line("judge", "--input=" + tsv, out, BACKEND.replace(",prompt=hala,k=1", ""),
-        "--runner=FlinkRunner", REMOTE_FLINK, "--sharedOutput"), tmp,
+    assertRefused(JobTest.line("judge", "--input=" + tsv, out,
+        BACKEND.replace(",prompt=hala,k=1", ""), "--runner=FlinkRunner", REMOTE_FLINK,
+        "--sharedOutput"), tmp,
         "tarjama judge: the translation cache sqlite:", "judgements.db", "--cache=redis://");
     assertRefused(JobTest.line("evaluate", "--sources=" + tsv, "--references=" + tsv,
         "--system=same=" + tsv, out, "--runner=DataflowRunner"), tmp,

@@ -106,7 +106,7 @@ class CrashResumeTest {
       assertFalse(Files.exists(out.resolve("report.json")), "the killed run had finished");
 
       // Without --resume the unfinished output is refused.
-      JobTest.line(args.toArray(String[]::new)).exits(2).runOnce();
+      JobTest.line(args).exits(2).runOnce();
 
       List<String> resume = new ArrayList<>(args);
       resume.add("--resume");

@@ -169,7 +169,8 @@ class JudgeCommandTest {
     JobTest.line("judge", "--input=" + tsv, out).exits(2).runOnce();
     JobTest.line("judge", "--input=" + tsv, out, backend(), backend()).exits(2).runOnce();
     JobTest.line("judge", "--input=" + tsv, out, backend() + ",prompt=hala").exits(2).runOnce();
-    JobTest.line("judge", "--input=" + tsv, out, backend(), "--judge-prompt=Judge {en}").exits(2).runOnce();
+    JobTest.line("judge", "--input=" + tsv, out, backend(), "--judge-prompt=Judge {en}")
+        .exits(2).runOnce();
     JobTest.line("judge", "--input=" + tsv, out, backend(), "--format=moses").exits(2).runOnce();
     JobTest.line("judge", "--input=" + tsv, out, backend(), "--columns=en,fr").exits(2).runOnce();
   }

@@ -54,7 +54,8 @@ class QualityGatesCommandTest {
         .route("human", en -> new FakeOpenAiServer.Answer(ARABIC.get(en), "stop"))
         .start()) {
       Path out = tmp.resolve("corrupt");
-      RunOutputs outputs = JobTest.line(args(server, input, out, "copy", "loop", "numbers")).runOnce();
+      RunOutputs outputs = JobTest.line(args(server, input, out, "copy", "loop", "numbers"))
+          .runOnce();
       JsonNode report = outputs.report();
       assertEquals(3, report.get("counts").get("rejected").asInt(), report.toString());
       for (JsonNode r : outputs.lines("rejected")) {
@@ -95,7 +96,7 @@ class QualityGatesCommandTest {
       List<String> a = new java.util.ArrayList<>(List.of(args(server, input, off, "copy", "loop",
           "numbers")));
       a.add("--policy=qe=off");
-      JobTest.line(a.toArray(String[]::new)).runOnce();
+      JobTest.line(a).runOnce();
       assertEquals(3, new RunOutputs(off).report().get("counts").get("chosen").asInt());
     }
   }

@@ -218,7 +218,8 @@ class TranslateCommandTest {
     int before = MatrixServers.shared().translatorRequests();
     Path out = tmp.resolve("out");
     JobTest.translate(
-        DataKit.data("instruct/smoltalk2_style/think_tools.jsonl").toString(), out, "--dry-run").runOnce();
+        DataKit.data("instruct/smoltalk2_style/think_tools.jsonl").toString(), out, "--dry-run")
+            .runOnce();
     assertFalse(Files.exists(out.resolve("report.json")), "an estimate goes beside a run");
     out = out.resolve(TranslateCommand.ESTIMATE);
     assertEquals(before, MatrixServers.shared().translatorRequests(), "no request was sent");

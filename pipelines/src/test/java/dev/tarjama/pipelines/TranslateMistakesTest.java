@@ -113,7 +113,8 @@ class TranslateMistakesTest {
         FakeOpenAiServer.builder().promptPrefix(TranslatorAnswers.HALA_PREFIX)
             .models("gemma-3-27b").alwaysFail(FakeOpenAiServer.Fault.status(400)).start()) {
       RunOutputs r = JobTest.line("translate", "--input=" + input, "--output=" + out,
-          backend(failing, "gemma-3-27b") + ",retries=1", "--progress-seconds=0").exits(3).runOnce();
+          backend(failing, "gemma-3-27b") + ",retries=1", "--progress-seconds=0")
+              .exits(3).runOnce();
       assertTrue(r.stderr.contains("every record is a dead letter"), r.stderr);
       assertTrue(r.stderr.contains("a.jsonl:"), r.stderr);
       assertTrue(r.stderr.contains("HTTP 400"), r.stderr);

@@ -73,7 +73,8 @@ class TranslateUnderPressureTest {
       RunOutputs outputs = JobTest.line(
           "translate", "--input=" + in + "/*/*", "--output=" + out,
           "--tokenizer=" + JobTest.QWEN3, "--progress-seconds=0",
-          gemma(server, ",retries=2,backoff=5ms,backoff-cap=10ms,timeout=2500ms,concurrency=8")).runOnce();
+          gemma(server, ",retries=2,backoff=5ms,backoff-cap=10ms,timeout=2500ms,concurrency=8"))
+              .runOnce();
       JsonNode report = outputs.report();
       JsonNode counts = report.get("counts");
       assertEquals(input, counts.get("input").asInt());

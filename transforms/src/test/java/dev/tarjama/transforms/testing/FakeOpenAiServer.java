@@ -735,7 +735,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
     long completionTokens = 0;
     for (int i = 0; i < n; i++) {
       int variant = seed + i;
-      Answer answer = oracle == null ? config.translator.answer(text, variant) : oracle.answer(text);
+      Answer answer =
+          oracle == null ? config.translator.answer(text, variant) : oracle.answer(text);
       String translated = answer.text();
       String finish = answer.finishReason();
       int limit = request.path("max_tokens").asInt(config.defaultMaxTokens);
