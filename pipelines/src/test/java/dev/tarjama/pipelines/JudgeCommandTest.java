@@ -102,8 +102,8 @@ class JudgeCommandTest {
     // A line with one column is a dead letter, counted in input, naming file, line and field.
     Files.writeString(tsv, "Only the English side\n", java.nio.file.StandardOpenOption.APPEND);
     Path out2 = tmp.resolve("tsv2");
-    JobTest.line("judge", "--input=" + tsv, "--output=" + out2, backend()).runOnce();
-    RunOutputs outputs = new RunOutputs(out2);
+    RunOutputs outputs =
+        JobTest.line("judge", "--input=" + tsv, "--output=" + out2, backend()).runOnce();
     JsonNode dead = outputs.lines("dead_letter").get(0);
     assertEquals("slice.tsv:41", dead.get("record_id").asText());
     assertEquals("/ar", dead.get("field").asText());
