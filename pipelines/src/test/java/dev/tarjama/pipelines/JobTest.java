@@ -108,6 +108,15 @@ final class JobTest {
     void write(Path inputDir) throws Exception;
   }
 
+  /**
+   * How a command line is run: {@link Tarjama#run} unless a test needs a seam the command line
+   * has not (a command's entry point with its model folder given, say).
+   */
+  @FunctionalInterface
+  interface Invocation {
+    int run(String[] commandLine, PrintStream out, PrintStream err) throws Exception;
+  }
+
   /** Assertions on one run's outputs. */
   @FunctionalInterface
   interface Expectation {
@@ -133,6 +142,7 @@ final class JobTest {
   private Integer exitCode = 0;
   private PrintStream stdout = System.out;
   private PrintStream stderr = System.err;
+  private Invocation invocation = Tarjama::run;
 
   private JobTest(String command, String name) {
     this.command = command;
@@ -204,6 +214,12 @@ final class JobTest {
   JobTest printTo(PrintStream out, PrintStream err) {
     this.stdout = Objects.requireNonNull(out);
     this.stderr = Objects.requireNonNull(err);
+    return this;
+  }
+
+  /** Runs the command line with {@code invocation} instead of {@link Tarjama#run}. */
+  JobTest invokedBy(Invocation invocation) {
+    this.invocation = Objects.requireNonNull(invocation);
     return this;
   }
 
@@ -326,7 +342,7 @@ final class JobTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code;
     try (PrintStream outTee = tee(out, stdout); PrintStream errTee = tee(err, stderr)) {
-      code = Tarjama.run(line.toArray(String[]::new), outTee, errTee);
+      code = invocation.run(line.toArray(String[]::new), outTee, errTee);
     }
     String errors = err.toString(StandardCharsets.UTF_8);
     if (exitCode != null) {
