@@ -119,7 +119,7 @@ final class EvaluateCommand {
       if (system.isTranslator()) {
         writeTranslations(output, system.name(), sources.size());
       }
-      failed += scores.get(system.name()).failed;
+      failed += scores.get(system.name()).failed();
     }
     deleteAll(output + EvaluatePipeline.TEMP + "*");
     deleteDirectory(output + EvaluatePipeline.TEMP);

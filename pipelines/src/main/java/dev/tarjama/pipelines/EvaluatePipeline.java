@@ -118,7 +118,7 @@ final class EvaluatePipeline {
         .apply("ScoreLines", MapElements.into(TypeDescriptors.strings()).via(
             (SystemScores s) -> {
               ObjectNode node = RecordJson.MAPPER.createObjectNode();
-              node.put("system", s.system);
+              node.put("system", s.system());
               node.setAll(s.toJson());
               return RecordJson.print(node);
             }))
@@ -144,14 +144,14 @@ final class EvaluatePipeline {
 
     @ProcessElement
     public void process(@Element ChunkTranslation t, OutputReceiver<SystemOutput> out) {
-      if (t.candidate != 0) {
+      if (t.candidate() != 0) {
         return;
       }
-      String system = systemOfLabel.get(t.backend);
-      long index = Long.parseLong(t.recordId.substring(t.recordId.lastIndexOf(' ') + 1)) - 1;
+      String system = systemOfLabel.get(t.backend());
+      long index = Long.parseLong(t.recordId().substring(t.recordId().lastIndexOf(' ') + 1)) - 1;
       out.output(t.failed()
-          ? SystemOutput.failed(system, index, t.error)
-          : SystemOutput.of(system, index, t.text));
+          ? SystemOutput.failed(system, index, t.error())
+          : SystemOutput.of(system, index, t.text()));
     }
   }
 }

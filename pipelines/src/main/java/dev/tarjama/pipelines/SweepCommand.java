@@ -103,14 +103,14 @@ final class SweepCommand {
     SweepTable.Row all = table.rows().get(SweepTable.ALL);
     out.printf(Locale.ROOT,
         "tarjama sweep: %d records, %d x %d thresholds, %d chosen under the run's policy -> %s%n",
-        all.records, sweep.minLr().size(), sweep.minScr().size(), all.runChosen,
+        all.records(), sweep.minLr().size(), sweep.minScr().size(), all.runChosen(),
         output + "sweep.md");
     if (report != null && options.getPolicy().isBlank()) {
       long reported = report.path("counts").path("chosen").asLong(-1);
-      if (reported != all.runChosen) {
+      if (reported != all.runChosen()) {
         err.printf(Locale.ROOT,
             "tarjama sweep: the run's policy chooses %d records from candidates/, report.json says"
-                + " %d: are these candidates from that run?%n", all.runChosen, reported);
+                + " %d: are these candidates from that run?%n", all.runChosen(), reported);
         return 1;
       }
     }

@@ -12,6 +12,7 @@ import dev.tarjama.transforms.report.CountLive;
 import dev.tarjama.transforms.backend.SpreadOverBuckets;
 import dev.tarjama.transforms.batch.CollectBatchRequests;
 import dev.tarjama.transforms.backend.CacheLookup;
+import dev.tarjama.transforms.backend.ChunkAnswers;
 import dev.tarjama.transforms.translate.TranslateChunks;
 import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.transforms.bilingual.EmitBilingual;
@@ -184,7 +185,7 @@ class DisplayDataTest {
     assertTrue(d.get("spendingLimit").contains("2.5"), d.get("spendingLimit"));
     assertFalse(items(TranslateChunks.with(a)).containsKey("spendingLimit"), "no limit set");
 
-    Map<String, String> lookup = items(CacheLookup.of(a, cache));
+    Map<String, String> lookup = items(CacheLookup.of(ChunkAnswers.of(a), cache));
     assertEquals(a.label(), lookup.get("backend"));
     assertEquals(cache, lookup.get("cache"));
     Map<String, String> batch =

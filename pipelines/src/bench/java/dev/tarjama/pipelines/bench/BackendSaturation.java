@@ -292,8 +292,8 @@ public final class BackendSaturation {
       for (int i = 0; i < conversation.fields().size(); i++) {
         fields.add(new FieldSegments(i, segmenter.segment(conversation.fields().get(i))));
       }
-      for (Chunk chunk : chunker.plan(new SegmentedRecord(conversation, fields)).chunks) {
-        prompts.add(hala.render(chunk.text));
+      for (Chunk chunk : chunker.plan(new SegmentedRecord(conversation, fields)).chunks()) {
+        prompts.add(hala.render(chunk.text()));
       }
     }
     // Mixed lengths in turn, as the pipeline's shuffle mixes them.

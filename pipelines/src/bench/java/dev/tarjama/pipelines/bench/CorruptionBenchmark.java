@@ -286,8 +286,8 @@ public class CorruptionBenchmark {
     Map<String, Map<String, Candidate>> pools = new HashMap<>();
     for (JsonNode n : lines(run.resolve("candidates"))) {
       Candidate cand = CandidateLines.parse(n.toString());
-      pools.computeIfAbsent(pairId(cand.recordId, byId), x -> new HashMap<>())
-          .put(cand.backend, cand);
+      pools.computeIfAbsent(pairId(cand.recordId(), byId), x -> new HashMap<>())
+          .put(cand.backend(), cand);
     }
     return pools;
   }
@@ -308,7 +308,7 @@ public class CorruptionBenchmark {
   }
 
   private static boolean gated(Candidate c, RankingPolicy policy) {
-    return !c.valid || !policy.gateFailures(c).isEmpty();
+    return !c.valid() || !policy.gateFailures(c).isEmpty();
   }
 
   /**
@@ -337,7 +337,7 @@ public class CorruptionBenchmark {
         missing++;
       } else if (refFails) {
         refRejected++;
-        (ref.valid ? policy.gateFailures(ref) : List.of("invalid: " + ref.reason))
+        (ref.valid() ? policy.gateFailures(ref) : List.of("invalid: " + ref.reason()))
             .forEach(g -> refGates.merge(g.replaceAll(" \\(.*", ""), 1, Integer::sum));
       }
       boolean anyUncaught = false;
@@ -352,14 +352,14 @@ public class CorruptionBenchmark {
           missing++;
           continue;
         }
-        boolean isCaught = gated(x, policy) || !refFails && x.rankScore < ref.rankScore;
+        boolean isCaught = gated(x, policy) || !refFails && x.rankScore() < ref.rankScore();
         if (counted) {
           int[] f = caught.computeIfAbsent(k, y -> new int[2]);
           f[1]++;
           f[0] += isCaught ? 1 : 0;
         }
         anyUncaught |= !isCaught;
-        uncaughtAbove |= !isCaught && !refFails && x.rankScore > ref.rankScore;
+        uncaughtAbove |= !isCaught && !refFails && x.rankScore() > ref.rankScore();
       }
       String winner = chosen.get(p.id());
       winners.merge(winner == null ? "(rejected)" : winner, 1, Integer::sum);
@@ -408,7 +408,7 @@ public class CorruptionBenchmark {
     Map<String, Map<String, Candidate>> pools = new HashMap<>();
     for (JsonNode n : lines(c.resolve("candidates"))) {
       Candidate cand = CandidateLines.parse(n.toString());
-      pools.computeIfAbsent(cand.recordId, x -> new HashMap<>()).put(cand.backend, cand);
+      pools.computeIfAbsent(cand.recordId(), x -> new HashMap<>()).put(cand.backend(), cand);
     }
     int below = 0;
     int gatedUnrelated = 0;
@@ -420,7 +420,7 @@ public class CorruptionBenchmark {
       boolean refOk = ref != null && !gated(ref, policy);
       gatedUnrelated += gated ? 1 : 0;
       refGated += refOk ? 0 : 1;
-      if (gated || refOk && un.rankScore < ref.rankScore) {
+      if (gated || refOk && un.rankScore() < ref.rankScore()) {
         below++;
       }
     }

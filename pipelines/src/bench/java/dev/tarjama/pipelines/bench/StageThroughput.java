@@ -166,9 +166,9 @@ public final class StageThroughput {
         List<Candidate> candidates = new ArrayList<>();
         for (int k = 0; k < 2; k++) {
           List<ChunkTranslation> translations = new ArrayList<>();
-          for (Chunk chunk : plan.chunks) {
-            String target = TranslatorAnswers.translate(chunk.text, k);
-            translations.add(ChunkTranslation.success(chunk, "loopback", k, target, chunk.tokens, chunk.tokens));
+          for (Chunk chunk : plan.chunks()) {
+            String target = TranslatorAnswers.translate(chunk.text(), k);
+            translations.add(ChunkTranslation.success(chunk, "loopback", k, target, chunk.tokens(), chunk.tokens()));
           }
           candidates.add(CandidateAssembler.assemble(plan, "loopback", k, translations));
         }
@@ -190,10 +190,10 @@ public final class StageThroughput {
         RecordDecision.decide(conversation.recordId(), scored, scorer.policy());
         nanos[5] += System.nanoTime() - t5;
         for (Candidate c : candidates) {
-          if (!c.valid) {
+          if (!c.valid()) {
             continue;
           }
-          var input = new dev.tarjama.transforms.quality.QualityInput(c.split, c.sourceText, c.targetText);
+          var input = new dev.tarjama.transforms.quality.QualityInput(c.split(), c.sourceText(), c.targetText());
           for (var signal : quality.signals()) {
             long s0 = System.nanoTime();
             try {
@@ -279,8 +279,8 @@ public final class StageThroughput {
     @ProcessElement
     public void process(@Element Chunk chunk, OutputReceiver<ChunkTranslation> out) {
       for (int k = 0; k < 2; k++) {
-        String target = TranslatorAnswers.translate(chunk.text, k);
-        out.output(ChunkTranslation.success(chunk, "loopback", k, target, chunk.tokens, chunk.tokens));
+        String target = TranslatorAnswers.translate(chunk.text(), k);
+        out.output(ChunkTranslation.success(chunk, "loopback", k, target, chunk.tokens(), chunk.tokens()));
       }
     }
   }

@@ -106,7 +106,7 @@ public final class LocalTranslateBenchmark {
         for (int from = 0; from < n; from += size) {
           List<String> batch = new ArrayList<>();
           for (int i = from; i < Math.min(n, from + size); i++) {
-            batch.add(chunks.get(i).text);
+            batch.add(chunks.get(i).text());
           }
           for (List<Translation> t : translator.translate(batch, decoding)) {
             bareOut += t.get(0).targetTokens();

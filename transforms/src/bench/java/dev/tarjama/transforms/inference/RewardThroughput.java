@@ -187,7 +187,7 @@ public final class RewardThroughput {
       int length = 1;
       for (Candidate c : batch) {
         long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(),
-            config.template().format(c.sourceText, c.targetText), false);
+            config.template().format(c.sourceText(), c.targetText()), false);
         long[] ids;
         try {
           ids = TokenizersLibrary.LIB.getTokenIds(encoding);

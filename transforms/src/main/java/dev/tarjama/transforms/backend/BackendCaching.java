@@ -160,7 +160,7 @@ public final class BackendCaching {
    */
   public static Map<CacheKey, CachedTranslation> entries(
       CacheKeyspace keyspace, CacheKeyspace truncated, Chunk chunk, int k, Completion c) {
-    return entries(keyspace, truncated, chunk.text, k, c);
+    return entries(keyspace, truncated, chunk.text(), k, c);
   }
 
   /** {@link #entries(CacheKeyspace, CacheKeyspace, Chunk, int, Completion)} by chunk text. */
@@ -180,7 +180,7 @@ public final class BackendCaching {
 
   /**
    * The entries to store for a backend's successful candidates of one chunk; failures never; a
-   * {@link ChunkTranslation#truncated truncated} one under its key in {@code truncated}.
+   * {@link ChunkTranslation#truncated() truncated} one under its key in {@code truncated}.
    */
   public static Map<CacheKey, CachedTranslation> entries(
       CacheKeyspace keyspace, CacheKeyspace truncated, List<ChunkTranslation> candidates) {
@@ -190,8 +190,8 @@ public final class BackendCaching {
         return Map.of(); // a chunk is cached whole or not at all
       }
       entries.put(
-          (t.truncated ? truncated : keyspace).key(t.candidate, t.source),
-          new CachedTranslation(t.text, t.tokensIn, t.tokensOut));
+          (t.truncated() ? truncated : keyspace).key(t.candidate(), t.source()),
+          new CachedTranslation(t.text(), t.tokensIn(), t.tokensOut()));
     }
     return entries;
   }
@@ -221,8 +221,8 @@ public final class BackendCaching {
 
   /**
    * The candidates of one text in {@code found}, by their good keys ({@code good}, candidate
-   * order) or else their truncated ones ({@code cut}); null unless every one is there (a text
-   * with only some stored is sent again: one request gives all k).
+   * order) or else their truncated ones ({@code cut}; null: none kept apart); null unless every
+   * one is there (a text with only some stored is sent again: one request gives all k).
    */
   public static Stored stored(
       Map<CacheKey, CachedTranslation> found, List<CacheKey> good, List<CacheKey> cut) {
@@ -231,7 +231,7 @@ public final class BackendCaching {
     for (int i = 0; i < good.size(); i++) {
       CachedTranslation t = found.get(good.get(i));
       cuts.add(t == null);
-      if (t == null) {
+      if (t == null && cut != null) {
         t = found.get(cut.get(i));
       }
       if (t == null) {

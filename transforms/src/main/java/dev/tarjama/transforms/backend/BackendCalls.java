@@ -22,8 +22,8 @@ import org.joda.time.Instant;
 
 /**
  * What every DoFn that calls an OpenAI-compatible backend does, whatever it asks: the translation
- * calls ({@code translate.TranslateFn}) and the judge's ({@code judge.JudgeFn}) each hold one and
- * call it from their own lifecycle methods.
+ * calls and the judge's: {@link CallBackend}'s calling DoFn holds one and calls it from its
+ * lifecycle methods.
  *
  * <ul>
  *   <li>One HTTP client per backend configuration per JVM ({@link SharedClients}, acquired in

@@ -1,18 +1,12 @@
 package dev.tarjama.transforms.backend;
 
 import dev.tarjama.models.cache.CacheKey;
-import dev.tarjama.models.cache.CacheKeyspace;
 import dev.tarjama.models.cache.CachedTranslation;
 import dev.tarjama.models.cache.CompatibleLookup;
 import dev.tarjama.models.cache.TranslationCache;
 import dev.tarjama.models.cache.TranslationCacheException;
 import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.transforms.DisplayValues;
-import dev.tarjama.transforms.domain.Chunk;
-import dev.tarjama.transforms.domain.ChunkTranslation;
-import dev.tarjama.transforms.domain.ModelCoders;
-import dev.tarjama.transforms.report.LiveCounts;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,151 +20,112 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TupleTagList;
 import org.joda.time.Instant;
 
 /**
- * Looks a backend's chunks up in the translation cache before they go to the backend: a chunk
- * whose k candidates are all stored becomes those k candidates, every other chunk goes on to be
- * translated.
+ * Looks inputs up in the cache before they go to a backend: an input whose n answers are all
+ * stored becomes its outputs ({@link CachedAnswers#stored}), every other input goes on to be
+ * asked ({@link #misses}).
  *
- * <p>Input: {@code PCollection<Chunk>} (the global window of a batch pipeline). Lookups are
- * batched ({@value #LOOKUP_BATCH} chunks, one {@code getAll} each: one SQLite query, one Redis
+ * <p>Input: {@code PCollection<InputT>} (the global window of a batch pipeline). Lookups are
+ * batched ({@value #LOOKUP_BATCH} inputs, one {@code getAll} each: one SQLite query, one Redis
  * {@code MGET}); the cache is opened once per worker JVM per URI in {@code @Setup} ({@link
  * TranslationCaches#acquire}).
  *
- * <p>Outputs: {@link #HITS}, k {@link ChunkTranslation}s per stored chunk, exactly what the
- * backend gave when it was stored; {@link #MISSES}, the chunks to translate. A chunk with only
- * some candidates stored (k was raised since) is a miss: one request gives all k.
- *
- * <p>Entries written by the previous release (cache key format version 1) answer too while the
- * backend's model identity is the one first seen with them ({@link CompatibleLookup}).
- *
- * <p>Truncated answers (an API backend's {@code finish_reason: length}, kept in {@link
- * BackendCaching#truncatedKeyspace}) count as stored but not as good. For a backend's first pass
- * ({@link #of}) a chunk with any truncated candidate goes to {@link #TRUNCATED}: it is known to be
- * cut, so it goes straight to its retry ({@code TruncationRetry}) without paying again. For the
- * retry ({@link #ofRetry}), and for a local backend (never retried), a truncated candidate is a
- * hit marked {@link ChunkTranslation#truncated}.
+ * <p>Outputs: the answers' own ({@link CachedAnswers#output} and {@link
+ * CachedAnswers#otherOutputs}), exactly what the backend gave when they were stored; {@link
+ * #misses}, the inputs to ask. An input with only some answers stored (k was raised since) is a
+ * miss: one request gives all n. Entries written by the previous release (cache key format
+ * version 1) answer too while the backend's model identity is the one first seen with them
+ * ({@link CompatibleLookup}); cut answers count as stored (see {@link
+ * CachedAnswers#truncatedKeyspace}), and what becomes of them is the answers' choice.
  *
  * <p>Failures: a cache that cannot be opened fails the pipeline at {@code @Setup} (a
- * configuration error); a lookup that fails later makes its chunks misses and is counted ({@code
+ * configuration error); a lookup that fails later makes its inputs misses and is counted ({@code
  * cache_errors}): the run goes on, paying for those calls. Metrics, namespace {@code tarjama},
- * per backend label: {@code cache_hits} and {@code cache_misses} (chunks), {@code tokens_saved}
- * (prompt + completion tokens the hits cost when they were made), {@code cache_errors}.
+ * under the answers' {@link BackendMetrics}: {@code cache_hits} and {@code cache_misses}
+ * (inputs), {@code tokens_saved} (prompt + completion tokens the hits cost when they were made),
+ * {@code cache_errors}.
  */
-public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectionTuple> {
-  /** Candidates found in the cache. */
-  public static final TupleTag<ChunkTranslation> HITS = new TupleTag<>() {};
-
-  /** Chunks to send to the backend. */
-  public static final TupleTag<Chunk> MISSES = new TupleTag<>() {};
-
-  /** Chunks whose stored answer is truncated: they go to the truncation retry. */
-  public static final TupleTag<Chunk> TRUNCATED = new TupleTag<>() {};
-
+public final class CacheLookup<InputT, OutputT>
+    extends PTransform<PCollection<InputT>, PCollectionTuple> {
   static final int LOOKUP_BATCH = 200;
 
-  /**
-   * What one backend's lookups need: its keyspaces, label and k, and whether a chunk with a
-   * truncated answer goes to {@link #TRUNCATED} (true) or is a marked hit (false).
-   */
-  record Target(
-      String cacheUri,
-      CacheKeyspace keyspace,
-      CacheKeyspace truncated,
-      String label,
-      int k,
-      boolean routeTruncated) implements Serializable {}
+  private final CachedAnswers<InputT, OutputT> answers;
+  private final String cacheUri;
+  private final TupleTag<InputT> misses = new TupleTag<>();
 
-  private final Target target;
-
-  private CacheLookup(Target target) {
-    this.target = target;
+  private CacheLookup(CachedAnswers<InputT, OutputT> answers, String cacheUri) {
+    this.answers = answers;
+    this.cacheUri = cacheUri;
   }
 
-  /** Lookups of {@code backend}'s candidates in the cache at {@code cacheUri}. */
-  public static CacheLookup of(BackendSpec backend, String cacheUri) {
-    return of(backend, cacheUri, true);
-  }
-
-  /**
-   * Lookups for the truncation retry of a backend ({@code retry} = {@link
-   * BackendSpec#forTruncationRetry()}): a truncated answer is a hit marked truncated.
-   */
-  public static CacheLookup ofRetry(BackendSpec retry, String cacheUri) {
-    return of(retry, cacheUri, false);
-  }
-
-  private static CacheLookup of(BackendSpec backend, String cacheUri, boolean route) {
+  /** Lookups of {@code answers} in the cache at {@code cacheUri}. */
+  public static <InputT, OutputT> CacheLookup<InputT, OutputT> of(
+      CachedAnswers<InputT, OutputT> answers, String cacheUri) {
     if (TranslationCaches.isNone(cacheUri)) {
       throw new IllegalArgumentException("a cache lookup needs a cache, not '" + cacheUri + "'");
     }
     TranslationCaches.validate(cacheUri);
-    // A local model is not retried (its length limit follows the source), nor is a batch
-    // backend (its answers come from the batch phase only): a marked hit.
-    return new CacheLookup(new Target(
-        cacheUri, BackendCaching.keyspace(backend), BackendCaching.truncatedKeyspace(backend),
-        backend.label(), backend.k(), route && !backend.isLocal() && !backend.isBatch()));
+    return new CacheLookup<>(answers, cacheUri);
+  }
+
+  /** The inputs to ask: nothing, or not all of their answers, stored. */
+  public TupleTag<InputT> misses() {
+    return misses;
   }
 
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
-    builder.add(DisplayData.item("backend", target.label()).withLabel("Backend (label)"));
-    builder.add(DisplayData.item("candidates", target.k()).withLabel("Candidates per chunk"));
-    builder.add(DisplayData.item("cache", DisplayValues.withoutCredentials(target.cacheUri()))
+    builder.add(DisplayData.item("backend", answers.name()).withLabel("Backend"));
+    builder.add(DisplayData.item("candidates", answers.n()).withLabel("Answers per request"));
+    builder.add(DisplayData.item("cache", DisplayValues.withoutCredentials(cacheUri))
         .withLabel("Cache"));
   }
 
   @Override
-  public PCollectionTuple expand(PCollection<Chunk> chunks) {
+  public PCollectionTuple expand(PCollection<InputT> inputs) {
     PCollectionTuple out =
-        chunks.apply(
+        inputs.apply(
             "Look up",
-            ParDo.of(new LookupFn(target))
-                .withOutputTags(HITS, TupleTagList.of(MISSES).and(TRUNCATED)));
-    out.get(HITS).setCoder(new ModelCoders.ChunkTranslationCoder());
-    out.get(MISSES).setCoder(chunks.getCoder());
-    out.get(TRUNCATED).setCoder(chunks.getCoder());
+            ParDo.of(new LookupFn<>(answers, cacheUri, misses))
+                .withOutputTags(answers.output(), answers.otherOutputs().and(misses)));
+    answers.setCoders(out, inputs.getCoder());
+    out.get(misses).setCoder(inputs.getCoder());
     return out;
   }
 
-  private record Pending(Chunk chunk, Instant timestamp, BoundedWindow window) {}
+  private record Pending<InputT>(InputT input, Instant timestamp, BoundedWindow window) {}
 
-  /** Where a flush sends its outputs: the element's receiver, or the bundle's context. */
-  private interface Sink {
-    void hit(ChunkTranslation t, Pending p);
-
-    void miss(Pending p);
-
-    void truncated(Pending p);
-  }
-
-  static final class LookupFn extends DoFn<Chunk, ChunkTranslation> {
-    private final Target target;
+  static final class LookupFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
+    private final CachedAnswers<InputT, OutputT> answers;
+    private final String cacheUri;
+    private final TupleTag<InputT> misses;
     private final Counter hits;
-    private final Counter misses;
+    private final Counter missed;
     private final Counter tokensSaved;
     private final Counter errors;
 
     private transient TranslationCache cache;
     private transient CompatibleLookup lookup;
-    private transient List<Pending> pending;
+    private transient List<Pending<InputT>> pending;
 
-    LookupFn(Target target) {
-      this.target = target;
-      BackendMetrics metrics = BackendMetrics.translation(target.label());
+    LookupFn(CachedAnswers<InputT, OutputT> answers, String cacheUri, TupleTag<InputT> misses) {
+      this.answers = answers;
+      this.cacheUri = cacheUri;
+      this.misses = misses;
+      BackendMetrics metrics = answers.metrics();
       this.hits = metrics.counter("cache_hits");
-      this.misses = metrics.counter("cache_misses");
+      this.missed = metrics.counter("cache_misses");
       this.tokensSaved = metrics.counter("tokens_saved");
       this.errors = metrics.counter("cache_errors");
     }
 
     @Setup
     public void setup() {
-      cache = TranslationCaches.acquire(target.cacheUri());
-      lookup = CompatibleLookup.open(cache, target.keyspace());
+      cache = TranslationCaches.acquire(cacheUri);
+      lookup = CompatibleLookup.open(cache, answers.keyspace());
     }
 
     @StartBundle
@@ -180,28 +135,18 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
 
     @ProcessElement
     public void process(
-        @Element Chunk chunk,
+        @Element InputT input,
         @Timestamp Instant timestamp,
         BoundedWindow window,
         MultiOutputReceiver out) {
-      pending.add(new Pending(chunk, timestamp, window));
+      pending.add(new Pending<>(input, timestamp, window));
       if (pending.size() >= LOOKUP_BATCH) {
         // In the global window of a batch pipeline the element's window and timestamp are as good
         // as the buffered ones'.
-        flush(new Sink() {
+        flush(new Sink<InputT>() {
           @Override
-          public void hit(ChunkTranslation t, Pending p) {
-            out.get(HITS).output(t);
-          }
-
-          @Override
-          public void miss(Pending p) {
-            out.get(MISSES).output(p.chunk());
-          }
-
-          @Override
-          public void truncated(Pending p) {
-            out.get(TRUNCATED).output(p.chunk());
+          public <T> void output(Pending<InputT> p, TupleTag<T> tag, T value) {
+            out.get(tag).output(value);
           }
         });
       }
@@ -209,20 +154,10 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      flush(new Sink() {
+      flush(new Sink<InputT>() {
         @Override
-        public void hit(ChunkTranslation t, Pending p) {
-          context.output(HITS, t, p.timestamp(), p.window());
-        }
-
-        @Override
-        public void miss(Pending p) {
-          context.output(MISSES, p.chunk(), p.timestamp(), p.window());
-        }
-
-        @Override
-        public void truncated(Pending p) {
-          context.output(TRUNCATED, p.chunk(), p.timestamp(), p.window());
+        public <T> void output(Pending<InputT> p, TupleTag<T> tag, T value) {
+          context.output(tag, value, p.timestamp(), p.window());
         }
       });
     }
@@ -231,57 +166,65 @@ public final class CacheLookup extends PTransform<PCollection<Chunk>, PCollectio
     public void teardown() {
       if (cache != null) {
         cache = null;
-        TranslationCaches.release(target.cacheUri());
+        TranslationCaches.release(cacheUri);
       }
     }
 
-    private void flush(Sink sink) {
+    /** Where a flush sends an output: the element's receiver, or the bundle's context. */
+    private interface Sink<InputT> {
+      <T> void output(Pending<InputT> p, TupleTag<T> tag, T value);
+    }
+
+    private void flush(Sink<InputT> sink) {
       if (pending.isEmpty()) {
         return;
       }
-      int k = target.k();
+      int n = answers.n();
       List<List<CacheKey>> keys = new ArrayList<>(pending.size());
       List<List<CacheKey>> cutKeys = new ArrayList<>(pending.size());
-      List<CompatibleLookup.Request> all = new ArrayList<>(pending.size() * k);
-      List<CacheKey> allCut = new ArrayList<>(pending.size() * k);
-      for (Pending p : pending) {
-        keys.add(BackendCaching.keys(target.keyspace(), p.chunk().text, k));
-        for (int i = 0; i < k; i++) {
-          all.add(new CompatibleLookup.Request(i, p.chunk().text));
+      List<CompatibleLookup.Request> all = new ArrayList<>(pending.size() * n);
+      List<CacheKey> allCut = new ArrayList<>(pending.size() * n);
+      for (Pending<InputT> p : pending) {
+        String text = answers.cacheText(p.input());
+        keys.add(BackendCaching.keys(answers.keyspace(), text, n));
+        for (int i = 0; i < n; i++) {
+          all.add(new CompatibleLookup.Request(i, text));
         }
-        List<CacheKey> cut = BackendCaching.keys(target.truncated(), p.chunk().text, k);
+        List<CacheKey> cut = answers.truncatedKeyspace() == null ? null
+            : BackendCaching.keys(answers.truncatedKeyspace(), text, n);
         cutKeys.add(cut);
-        allCut.addAll(cut);
+        if (cut != null) {
+          allCut.addAll(cut);
+        }
       }
       Map<CacheKey, CachedTranslation> found;
       try {
         found = new HashMap<>(lookup.getAll(all));
-        found.putAll(cache.getAll(allCut));
+        if (!allCut.isEmpty()) {
+          found.putAll(cache.getAll(allCut));
+        }
       } catch (TranslationCacheException e) {
         errors.inc();
         found = Map.of();
       }
       for (int c = 0; c < pending.size(); c++) {
-        Pending p = pending.get(c);
+        Pending<InputT> p = pending.get(c);
         BackendCaching.Stored stored = BackendCaching.stored(found, keys.get(c), cutKeys.get(c));
         if (stored == null) {
-          misses.inc();
-          sink.miss(p);
+          missed.inc();
+          sink.output(p, misses, p.input());
           continue;
         }
         hits.inc();
         for (CachedTranslation t : stored.candidates()) {
           tokensSaved.inc(t.tokens());
         }
-        if (stored.anyCut() && target.routeTruncated()) {
-          // Not done yet: the retry with more room counts it when it is answered.
-          sink.truncated(p);
-          continue;
-        }
-        LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
-        for (ChunkTranslation t : stored.of(p.chunk(), target.label())) {
-          sink.hit(t, p);
-        }
+        answers.stored(p.input(), stored, new CachedAnswers.Emitter() {
+          @Override
+          public <T> void output(TupleTag<T> tag, T value) {
+            sink.output(p, tag, value);
+          }
+        });
       }
       pending.clear();
     }

@@ -24,7 +24,7 @@ public final class CompletionCandidates {
     long[] out = completionTokensPerCandidate(c, k);
     List<ChunkTranslation> candidates = new ArrayList<>(k);
     for (int i = 0; i < k; i++) {
-      String text = keepEdgeWhitespace(chunk.text, c.texts().get(i));
+      String text = keepEdgeWhitespace(chunk.text(), c.texts().get(i));
       candidates.add(isTruncated(c, i)
           ? ChunkTranslation.truncated(chunk, label, i, text, in[i], out[i])
           : ChunkTranslation.success(chunk, label, i, text, in[i], out[i]));

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.backend.CacheLookup;
+import dev.tarjama.transforms.backend.ChunkAnswers;
 import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.domain.ChunkTranslation;
 import java.util.List;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Distinct;
@@ -62,11 +64,13 @@ public final class CollectBatchRequests extends PTransform<PCollection<Chunk>, P
   @Override
   public PDone expand(PCollection<Chunk> chunks) {
     for (BackendSpec backend : backends) {
+      CacheLookup<Chunk, ChunkTranslation> lookup =
+          CacheLookup.of(ChunkAnswers.of(backend), cacheUri);
       chunks
-          .apply("Look up " + backend.name(), CacheLookup.of(backend, cacheUri))
-          .get(CacheLookup.MISSES)
+          .apply("Look up " + backend.name(), lookup)
+          .get(lookup.misses())
           .apply("Texts of " + backend.name(),
-              MapElements.into(TypeDescriptors.strings()).via((Chunk c) -> c.text))
+              MapElements.into(TypeDescriptors.strings()).via((Chunk c) -> c.text()))
           .apply("Distinct texts of " + backend.name(), Distinct.create())
           .apply("As JSON " + backend.name(),
               MapElements.into(TypeDescriptors.strings()).via(CollectBatchRequests::json))

@@ -80,22 +80,18 @@ public final class BilingualRecords implements Serializable {
     return translatorSystem;
   }
 
-  /** The tuple and the training records of one record, or the reason there are none. */
-  public static final class Built {
-    public final ObjectNode tuple;
-    public final List<ObjectNode> training;
-    public final String problem;
-
-    private Built(ObjectNode tuple, List<ObjectNode> training, String problem) {
-      this.tuple = tuple;
-      this.training = training;
-      this.problem = problem;
-    }
-  }
+  /**
+   * The tuple and the training records of one record, or the reason there are none.
+   *
+   * @param tuple the bilingual tuple (null when there is none)
+   * @param training the translator-training records (empty when there are none)
+   * @param problem "" when built, else why not
+   */
+  public record Built(ObjectNode tuple, List<ObjectNode> training, String problem) {}
 
   public Built build(InstructionTurns turns, String translatedJson) {
     if (!turns.eligible()) {
-      return new Built(null, List.of(), turns.skipReason);
+      return new Built(null, List.of(), turns.skipReason());
     }
     JsonNode translated;
     try {
@@ -103,26 +99,26 @@ public final class BilingualRecords implements Serializable {
     } catch (JsonProcessingException e) {
       return new Built(null, List.of(), "translated record does not parse");
     }
-    String systemAr = arabic(translated, turns.systemPointers);
-    String instructionAr = arabic(translated, turns.instructionPointers);
-    String responseAr = arabic(translated, turns.responsePointers);
+    String systemAr = arabic(translated, turns.systemPointers());
+    String instructionAr = arabic(translated, turns.instructionPointers());
+    String responseAr = arabic(translated, turns.responsePointers());
     if (systemAr == null || instructionAr == null || responseAr == null) {
       return new Built(null, List.of(), "translated record lacks a translated field");
     }
     ObjectNode tuple = RecordJson.MAPPER.createObjectNode();
-    tuple.put("id", turns.recordId);
-    tuple.put("instr_en", turns.instructionEn);
+    tuple.put("id", turns.recordId());
+    tuple.put("instr_en", turns.instructionEn());
     tuple.put("instr_ar", instructionAr);
-    tuple.put("resp_en", turns.responseEn);
+    tuple.put("resp_en", turns.responseEn());
     tuple.put("resp_ar", responseAr);
     List<ObjectNode> training = new ArrayList<>();
-    if (!turns.systemPointers.isEmpty()) {
-      tuple.put("system_en", turns.systemEn);
+    if (!turns.systemPointers().isEmpty()) {
+      tuple.put("system_en", turns.systemEn());
       tuple.put("system_ar", systemAr);
-      both(training, turns.recordId, "system", turns.systemEn, systemAr);
+      both(training, turns.recordId(), "system", turns.systemEn(), systemAr);
     }
-    both(training, turns.recordId, "instruction", turns.instructionEn, instructionAr);
-    both(training, turns.recordId, "response", turns.responseEn, responseAr);
+    both(training, turns.recordId(), "instruction", turns.instructionEn(), instructionAr);
+    both(training, turns.recordId(), "response", turns.responseEn(), responseAr);
     return new Built(tuple, training, "");
   }
 

@@ -149,15 +149,15 @@ public final class EmitBilingual extends PTransform<PCollectionTuple, PCollectio
         skip(out, "no_source_record");
         return;
       }
-      BilingualRecords.Built built = records.build(turns, record.winner().json);
-      if (built.tuple == null) {
-        skip(out, built.problem);
+      BilingualRecords.Built built = records.build(turns, record.winner().json());
+      if (built.tuple() == null) {
+        skip(out, built.problem());
         return;
       }
       Metrics.counter("tarjama", "bilingual/tuples").inc();
       out.get(EVENTS).output("tuples");
-      out.get(TUPLES).output(built.tuple.toString());
-      for (var t : built.training) {
+      out.get(TUPLES).output(built.tuple().toString());
+      for (var t : built.training()) {
         out.get(EVENTS).output("translator_training");
         out.get(TRANSLATOR_TRAINING).output(t.toString());
       }

@@ -6,12 +6,8 @@ import dev.tarjama.transforms.domain.TextField;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.CoderProvider;
 import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.DefaultCoder;
@@ -36,40 +32,34 @@ import org.apache.beam.sdk.values.TypeDescriptor;
  * user or assistant turn), {@value #TOOLS_OR_PARTS} (tool calls, tool results or typed reasoning
  * parts: not plain instruction/response text) or {@value #NOT_INSTRUCTION} (no user or no
  * assistant turn, or turns out of order).
+ *
+ * @param recordId the record's id
+ * @param skipReason "" when eligible, else why not
+ * @param systemEn the English system prompt ("" for none)
+ * @param instructionEn the English instruction
+ * @param responseEn the English response
+ * @param systemPointers where the translated record holds the system prompt
+ * @param instructionPointers where the translated record holds the instruction
+ * @param responsePointers where the translated record holds the response
  */
 @DefaultCoder(InstructionTurns.InstructionTurnsCoder.class)
-public final class InstructionTurns {
+public record InstructionTurns(
+    String recordId,
+    String skipReason,
+    String systemEn,
+    String instructionEn,
+    String responseEn,
+    List<String> systemPointers,
+    List<String> instructionPointers,
+    List<String> responsePointers) {
   public static final String MULTI_TURN = "multi_turn";
   public static final String TOOLS_OR_PARTS = "tool_calls_or_typed_parts";
   public static final String NOT_INSTRUCTION = "not_instruction_response";
 
-  public final String recordId;
-  /** "" when eligible, else why not. */
-  public final String skipReason;
-  public final String systemEn;
-  public final String instructionEn;
-  public final String responseEn;
-  public final List<String> systemPointers;
-  public final List<String> instructionPointers;
-  public final List<String> responsePointers;
-
-  public InstructionTurns(
-      String recordId,
-      String skipReason,
-      String systemEn,
-      String instructionEn,
-      String responseEn,
-      List<String> systemPointers,
-      List<String> instructionPointers,
-      List<String> responsePointers) {
-    this.recordId = recordId;
-    this.skipReason = skipReason;
-    this.systemEn = systemEn;
-    this.instructionEn = instructionEn;
-    this.responseEn = responseEn;
-    this.systemPointers = List.copyOf(systemPointers);
-    this.instructionPointers = List.copyOf(instructionPointers);
-    this.responsePointers = List.copyOf(responsePointers);
+  public InstructionTurns {
+    systemPointers = List.copyOf(systemPointers);
+    instructionPointers = List.copyOf(instructionPointers);
+    responsePointers = List.copyOf(responsePointers);
   }
 
   static InstructionTurns skipped(String recordId, String reason) {
@@ -175,77 +165,50 @@ public final class InstructionTurns {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof InstructionTurns t
-        && recordId.equals(t.recordId)
-        && skipReason.equals(t.skipReason)
-        && systemEn.equals(t.systemEn)
-        && instructionEn.equals(t.instructionEn)
-        && responseEn.equals(t.responseEn)
-        && systemPointers.equals(t.systemPointers)
-        && instructionPointers.equals(t.instructionPointers)
-        && responsePointers.equals(t.responsePointers);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(recordId, skipReason, instructionPointers, responsePointers);
-  }
-
-  @Override
   public String toString() {
     return "InstructionTurns{" + recordId + (eligible() ? " " + instructionPointers + " -> "
         + responsePointers : " skipped: " + skipReason) + "}";
   }
 
-  /** A compact, deterministic coder. */
-  public static final class InstructionTurnsCoder extends AtomicCoder<InstructionTurns> {
+  static void write(DataOutputStream out, InstructionTurns t) throws IOException {
+    for (String s : List.of(t.recordId, t.skipReason, t.systemEn, t.instructionEn, t.responseEn)) {
+      ModelCoders.writeUtf8(out, s);
+    }
+    for (List<String> list : List.of(t.systemPointers, t.instructionPointers, t.responsePointers)) {
+      out.writeInt(list.size());
+      for (String s : list) {
+        ModelCoders.writeUtf8(out, s);
+      }
+    }
+  }
+
+  static InstructionTurns read(DataInputStream in) throws IOException {
+    String[] s = new String[5];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = ModelCoders.readUtf8(in);
+    }
+    List<List<String>> lists = new ArrayList<>();
+    for (int l = 0; l < 3; l++) {
+      int n = in.readInt();
+      List<String> list = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        list.add(ModelCoders.readUtf8(in));
+      }
+      lists.add(list);
+    }
+    return new InstructionTurns(s[0], s[1], s[2], s[3], s[4], lists.get(0), lists.get(1),
+        lists.get(2));
+  }
+
+  /** A compact, deterministic coder: the five texts, then the three pointer lists. */
+  public static final class InstructionTurnsCoder extends ModelCoders.Typed<InstructionTurns> {
+    public InstructionTurnsCoder() {
+      super(InstructionTurns::write, InstructionTurns::read);
+    }
+
     public static CoderProvider getCoderProvider() {
       return CoderProviders.forCoder(
           TypeDescriptor.of(InstructionTurns.class), new InstructionTurnsCoder());
-    }
-
-    @Override
-    public void encode(InstructionTurns t, OutputStream os) throws IOException {
-      DataOutputStream out = new DataOutputStream(os);
-      for (String s : List.of(t.recordId, t.skipReason, t.systemEn, t.instructionEn, t.responseEn)) {
-        ModelCoders.writeUtf8(out, s);
-      }
-      for (List<String> list : List.of(t.systemPointers, t.instructionPointers, t.responsePointers)) {
-        out.writeInt(list.size());
-        for (String s : list) {
-          ModelCoders.writeUtf8(out, s);
-        }
-      }
-      out.flush();
-    }
-
-    @Override
-    public InstructionTurns decode(InputStream is) throws IOException {
-      DataInputStream in = new DataInputStream(is);
-      String[] s = new String[5];
-      for (int i = 0; i < s.length; i++) {
-        s[i] = ModelCoders.readUtf8(in);
-      }
-      List<List<String>> lists = new ArrayList<>();
-      for (int l = 0; l < 3; l++) {
-        int n = in.readInt();
-        List<String> list = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          list.add(ModelCoders.readUtf8(in));
-        }
-        lists.add(list);
-      }
-      return new InstructionTurns(s[0], s[1], s[2], s[3], s[4], lists.get(0), lists.get(1),
-          lists.get(2));
-    }
-
-    @Override
-    public void verifyDeterministic() {}
-
-    @Override
-    public boolean consistentWithEquals() {
-      return true;
     }
   }
 }

@@ -164,18 +164,18 @@ public final class ChunkRecords extends PTransform<PCollection<SegmentedRecord>,
       } catch (RuntimeException e) {
         deadLetter(
             record, "",
-            "cannot chunk record " + record.conversation.recordId() + ": " + e,
+            "cannot chunk record " + record.conversation().recordId() + ": " + e,
             out);
         return;
       }
       out.get(PLANS).output(plan);
       OutputReceiver<Chunk> chunks = out.get(CHUNKS);
-      for (Chunk chunk : plan.chunks) {
+      for (Chunk chunk : plan.chunks()) {
         chunks.output(chunk);
-        tokenCount.inc(chunk.tokens);
-        tokensPerChunk.update(chunk.tokens);
+        tokenCount.inc(chunk.tokens());
+        tokensPerChunk.update(chunk.tokens());
       }
-      chunkCount.inc(plan.chunks.size());
+      chunkCount.inc(plan.chunks().size());
     }
 
     private void deadLetter(
@@ -184,7 +184,7 @@ public final class ChunkRecords extends PTransform<PCollection<SegmentedRecord>,
       out.get(DEAD_LETTERS)
           .output(
               DeadLetter.of(
-                  record.conversation.recordId(), STAGE, pointer, error, record.conversation.json()));
+                  record.conversation().recordId(), STAGE, pointer, error, record.conversation().json()));
     }
   }
 }

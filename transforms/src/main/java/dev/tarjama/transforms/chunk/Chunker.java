@@ -98,18 +98,18 @@ public final class Chunker {
   }
 
   /**
-   * The plan and chunks of one record ({@link RecordPlan#chunks}, numbered from 0 in document
+   * The plan and chunks of one record ({@link RecordPlan#chunks()}, numbered from 0 in document
    * order).
    *
    * @throws ChunkingException naming the record and the field when a field cannot be planned (an
    *     invalid field index, pieces that do not rebuild the field, a tokenizer failure)
    */
   public RecordPlan plan(SegmentedRecord record) {
-    String recordId = record.conversation.recordId();
-    List<TextField> textFields = record.conversation.fields();
+    String recordId = record.conversation().recordId();
+    List<TextField> textFields = record.conversation().fields();
     List<Chunk> chunks = new ArrayList<>();
     List<FieldPlan> plans = new ArrayList<>();
-    for (FieldSegments segments : record.fields) {
+    for (FieldSegments segments : record.fields()) {
       if (segments.pieces().stream().noneMatch(p -> p.prose())) {
         continue;
       }
@@ -123,7 +123,7 @@ public final class Chunker {
       int firstChunk = chunks.size();
       try {
         FieldBuilder builder =
-            new FieldBuilder(recordId, record.conversation.split(), fieldIndex, chunks);
+            new FieldBuilder(recordId, record.conversation().split(), fieldIndex, chunks);
         for (Piece piece : segments.pieces()) {
           if (piece.prose()) {
             planProse(piece, builder);
@@ -147,7 +147,7 @@ public final class Chunker {
         throw new ChunkingException(recordId, field.pointer(), String.valueOf(e.getMessage()), e);
       }
     }
-    return new RecordPlan(record.conversation, plans, chunks);
+    return new RecordPlan(record.conversation(), plans, chunks);
   }
 
   /**
@@ -158,10 +158,10 @@ public final class Chunker {
     StringBuilder out = new StringBuilder();
     for (PlanPart part : plan.parts()) {
       if (part.isChunk()) {
-        Chunk chunk = chunks.get(part.chunkIndex);
-        out.append(Placeholders.restore(chunk.text, chunk.spans));
+        Chunk chunk = chunks.get(part.chunkIndex());
+        out.append(Placeholders.restore(chunk.text(), chunk.spans()));
       } else {
-        out.append(part.text);
+        out.append(part.text());
       }
     }
     return out.toString();

@@ -13,9 +13,44 @@ import java.util.Objects;
  * {@code targetText} are the translated prose only, protected spans removed: what LR and SCR
  * measure. Scores are NaN until {@code Score} has run; {@code reward} stays NaN without a reward
  * model.
+ *
+ * @param recordId the record translated
+ * @param split the record's split
+ * @param backend the backend that translated it
+ * @param candidate the candidate index within that backend
+ * @param json the record in its own format, every translated field replaced
+ * @param valid false when validation failed
+ * @param reason why it is invalid ("" when valid)
+ * @param sourceText the source prose, protected spans removed
+ * @param targetText the translated prose, protected spans removed
+ * @param lr Language Ratio (NaN before scoring)
+ * @param scr Script Purity (NaN before scoring)
+ * @param scrFlagged whether SCR flagged the candidate
+ * @param reward the reward model's score (NaN without one)
+ * @param rankScore the score ranking orders by (NaN before scoring)
+ * @param tokensIn tokens sent to the backend
+ * @param tokensOut tokens the backend returned
+ * @param quality quality-estimation signals (empty before {@code EstimateQuality})
  */
 @DefaultCoder(ModelCoders.CandidateCoder.class)
-public final class Candidate {
+public record Candidate(
+    String recordId,
+    String split,
+    String backend,
+    int candidate,
+    String json,
+    boolean valid,
+    String reason,
+    String sourceText,
+    String targetText,
+    double lr,
+    double scr,
+    boolean scrFlagged,
+    double reward,
+    double rankScore,
+    long tokensIn,
+    long tokensOut,
+    QualityMeasures quality) {
   /**
    * How a reason starts when a chunk of the candidate could not be translated at all (not a
    * quality verdict): ranking sends a record whose candidates all say so to the dead letters.
@@ -24,71 +59,19 @@ public final class Candidate {
 
   /**
    * The named reason of a candidate with a chunk cut at the length limit even after the retry
-   * with more room ({@link ChunkTranslation#truncated}): such a candidate is invalid, and its
+   * with more room ({@link ChunkTranslation#truncated()}): such a candidate is invalid, and its
    * reason starts with this word.
    */
   public static final String TRUNCATED = "truncated";
 
   /**
    * The named reason of a candidate with a chunk the quality judge ({@code --qe-judge}) said is
-   * not a faithful translation ({@link ChunkTranslation#meaning} = reject).
+   * not a faithful translation ({@link ChunkTranslation#meaning()} = reject).
    */
   public static final String MEANING = "meaning";
 
-  public final String recordId;
-  public final String split;
-  public final String backend;
-  public final int candidate;
-  public final String json;
-  public final boolean valid;
-  public final String reason;
-  public final String sourceText;
-  public final String targetText;
-  public final double lr;
-  public final double scr;
-  public final boolean scrFlagged;
-  public final double reward;
-  public final double rankScore;
-  public final long tokensIn;
-  public final long tokensOut;
-  /** Quality-estimation signals (empty before {@code EstimateQuality}). */
-  public final QualityMeasures quality;
-
-  public Candidate(
-      String recordId,
-      String split,
-      String backend,
-      int candidate,
-      String json,
-      boolean valid,
-      String reason,
-      String sourceText,
-      String targetText,
-      double lr,
-      double scr,
-      boolean scrFlagged,
-      double reward,
-      double rankScore,
-      long tokensIn,
-      long tokensOut,
-      QualityMeasures quality) {
-    this.recordId = recordId;
-    this.split = split;
-    this.backend = backend;
-    this.candidate = candidate;
-    this.json = json;
-    this.valid = valid;
-    this.reason = reason;
-    this.sourceText = sourceText;
-    this.targetText = targetText;
-    this.lr = lr;
-    this.scr = scr;
-    this.scrFlagged = scrFlagged;
-    this.reward = reward;
-    this.rankScore = rankScore;
-    this.tokensIn = tokensIn;
-    this.tokensOut = tokensOut;
-    this.quality = Objects.requireNonNull(quality);
+  public Candidate {
+    Objects.requireNonNull(quality);
   }
 
   /** A freshly reassembled candidate, not yet scored. */
@@ -136,33 +119,6 @@ public final class Candidate {
 
   public CandidateKey candidateKey() {
     return new CandidateKey(recordId, backend, candidate);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Candidate c
-        && candidate == c.candidate
-        && valid == c.valid
-        && scrFlagged == c.scrFlagged
-        && Double.compare(lr, c.lr) == 0
-        && Double.compare(scr, c.scr) == 0
-        && Double.compare(reward, c.reward) == 0
-        && Double.compare(rankScore, c.rankScore) == 0
-        && tokensIn == c.tokensIn
-        && tokensOut == c.tokensOut
-        && recordId.equals(c.recordId)
-        && split.equals(c.split)
-        && backend.equals(c.backend)
-        && json.equals(c.json)
-        && reason.equals(c.reason)
-        && sourceText.equals(c.sourceText)
-        && targetText.equals(c.targetText)
-        && quality.equals(c.quality);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(recordId, backend, candidate, json, valid, lr, scr, rankScore);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.tarjama.transforms.domain;
 
 import org.apache.beam.sdk.coders.DefaultCoder;
-import java.util.Objects;
 
 /**
  * What one backend returned for one chunk and one candidate index: the translated text (still with
@@ -17,21 +16,32 @@ import java.util.Objects;
  * #MEANING_ACCEPT}, {@link #MEANING_REJECT}, {@link #MEANING_UNDECIDED} (an answer that is not a
  * verdict), {@link #MEANING_FAILED} (the judge's request failed), or {@code ""} when not judged.
  * Reassembly fails a candidate with a rejected chunk with the reason {@link Candidate#MEANING}.
+ *
+ * @param recordId the record the chunk belongs to
+ * @param chunkIndex the chunk's index within its record
+ * @param backend the backend that translated it
+ * @param candidate the candidate index within that backend
+ * @param source the chunk's source text (with placeholders)
+ * @param text the translation (with placeholders; "" when it failed)
+ * @param error why the call failed for good ("" when it did not)
+ * @param tokensIn tokens sent
+ * @param tokensOut tokens returned
+ * @param truncated whether it stopped at its length limit also after the retry
+ * @param meaning the quality judge's verdict ("" when not judged)
  */
 @DefaultCoder(ModelCoders.ChunkTranslationCoder.class)
-public final class ChunkTranslation {
-  public final String recordId;
-  public final int chunkIndex;
-  public final String backend;
-  public final int candidate;
-  public final String source;
-  public final String text;
-  public final String error;
-  public final long tokensIn;
-  public final long tokensOut;
-  public final boolean truncated;
-  public final String meaning;
-
+public record ChunkTranslation(
+    String recordId,
+    int chunkIndex,
+    String backend,
+    int candidate,
+    String source,
+    String text,
+    String error,
+    long tokensIn,
+    long tokensOut,
+    boolean truncated,
+    String meaning) {
   public static final String MEANING_ACCEPT = "accept";
   public static final String MEANING_REJECT = "reject";
   public static final String MEANING_UNDECIDED = "undecided";
@@ -51,49 +61,24 @@ public final class ChunkTranslation {
         "");
   }
 
-  public ChunkTranslation(
-      String recordId,
-      int chunkIndex,
-      String backend,
-      int candidate,
-      String source,
-      String text,
-      String error,
-      long tokensIn,
-      long tokensOut,
-      boolean truncated,
-      String meaning) {
-    this.truncated = truncated;
-    this.meaning = meaning;
-    this.recordId = recordId;
-    this.chunkIndex = chunkIndex;
-    this.backend = backend;
-    this.candidate = candidate;
-    this.source = source;
-    this.text = text;
-    this.error = error;
-    this.tokensIn = tokensIn;
-    this.tokensOut = tokensOut;
-  }
-
   public static ChunkTranslation success(
       Chunk chunk, String backend, int candidate, String text, long tokensIn, long tokensOut) {
     return new ChunkTranslation(
-        chunk.recordId, chunk.chunkIndex, backend, candidate, chunk.text, text, "", tokensIn,
+        chunk.recordId(), chunk.chunkIndex(), backend, candidate, chunk.text(), text, "", tokensIn,
         tokensOut);
   }
 
   public static ChunkTranslation failure(
       Chunk chunk, String backend, int candidate, String error) {
     return new ChunkTranslation(
-        chunk.recordId, chunk.chunkIndex, backend, candidate, chunk.text, "", error, 0, 0);
+        chunk.recordId(), chunk.chunkIndex(), backend, candidate, chunk.text(), "", error, 0, 0);
   }
 
   /** A translation cut at the length limit even after its retry (see the class comment). */
   public static ChunkTranslation truncated(
       Chunk chunk, String backend, int candidate, String text, long tokensIn, long tokensOut) {
     return new ChunkTranslation(
-        chunk.recordId, chunk.chunkIndex, backend, candidate, chunk.text, text, "", tokensIn,
+        chunk.recordId(), chunk.chunkIndex(), backend, candidate, chunk.text(), text, "", tokensIn,
         tokensOut, true, "");
   }
 
@@ -118,27 +103,6 @@ public final class ChunkTranslation {
   /** The key reassembly groups on: one full translated record per (record, backend, candidate). */
   public CandidateKey candidateKey() {
     return new CandidateKey(recordId, backend, candidate);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ChunkTranslation t
-        && chunkIndex == t.chunkIndex
-        && candidate == t.candidate
-        && tokensIn == t.tokensIn
-        && tokensOut == t.tokensOut
-        && truncated == t.truncated
-        && meaning.equals(t.meaning)
-        && recordId.equals(t.recordId)
-        && backend.equals(t.backend)
-        && source.equals(t.source)
-        && text.equals(t.text)
-        && error.equals(t.error);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(recordId, chunkIndex, backend, candidate, text, error);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.tarjama.transforms.domain;
 
 import org.apache.beam.sdk.coders.DefaultCoder;
-import java.util.Objects;
 
 /**
  * A record that could not be read or translated. It keeps the original payload so that it can be
@@ -16,18 +15,24 @@ import java.util.Objects;
  * region longer than a reader holds in memory), {@code truncatedPayload} is true and {@code
  * originalLength} is the length in bytes of the whole original; otherwise {@code originalLength}
  * is -1 and {@code original} is all of it.
+ *
+ * @param recordId the record's id
+ * @param stage where it failed
+ * @param field the offending field's JSON Pointer ("" for the whole record)
+ * @param error what went wrong
+ * @param original the original payload (text, or Base64 when {@code originalBase64})
+ * @param originalBase64 whether {@code original} is Base64 of bytes that were not UTF-8
+ * @param originalLength the whole original's length in bytes when {@code original} is cut, else -1
  */
 @DefaultCoder(ModelCoders.DeadLetterCoder.class)
-public final class DeadLetter {
-  public final String recordId;
-  public final String stage;
-  public final String field;
-  public final String error;
-  public final String original;
-  public final boolean originalBase64;
-  public final boolean truncatedPayload;
-  public final long originalLength;
-
+public record DeadLetter(
+    String recordId,
+    String stage,
+    String field,
+    String error,
+    String original,
+    boolean originalBase64,
+    long originalLength) {
   public DeadLetter(
       String recordId,
       String stage,
@@ -38,45 +43,14 @@ public final class DeadLetter {
     this(recordId, stage, field, error, original, originalBase64, -1);
   }
 
-  /** A dead letter whose original is cut: {@code originalLength} bytes long in whole (or -1). */
-  public DeadLetter(
-      String recordId,
-      String stage,
-      String field,
-      String error,
-      String original,
-      boolean originalBase64,
-      long originalLength) {
-    this.recordId = recordId;
-    this.stage = stage;
-    this.field = field;
-    this.error = error;
-    this.original = original;
-    this.originalBase64 = originalBase64;
-    this.truncatedPayload = originalLength >= 0;
-    this.originalLength = originalLength;
+  /** Whether only part of the original could be kept ({@code originalLength} is then its length). */
+  public boolean truncatedPayload() {
+    return originalLength >= 0;
   }
 
   public static DeadLetter of(
       String recordId, String stage, String field, String error, String original) {
     return new DeadLetter(recordId, stage, field, error, original, false);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof DeadLetter d
-        && originalBase64 == d.originalBase64
-        && originalLength == d.originalLength
-        && recordId.equals(d.recordId)
-        && stage.equals(d.stage)
-        && field.equals(d.field)
-        && error.equals(d.error)
-        && original.equals(d.original);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(recordId, stage, field, error, original, originalBase64, originalLength);
   }
 
   @Override

@@ -26,7 +26,8 @@ public final class ModelCoders {
 
   /**
    * A coder from a write and a read function over data streams: deterministic, no nulls. The base
-   * of every explicit coder of the project's types (here and in other packages).
+   * of {@link Typed}, which every explicit coder of the project's types (here and in other
+   * packages) extends.
    */
   public abstract static class Base<T> extends AtomicCoder<T> {
     protected abstract void write(T value, DataOutputStream out) throws IOException;
@@ -200,8 +201,8 @@ public final class ModelCoders {
   }
 
   static void writeSegmentedRecord(DataOutputStream out, SegmentedRecord r) throws IOException {
-    writeConversation(out, r.conversation);
-    writeList(out, r.fields, (o, f) -> {
+    writeConversation(out, r.conversation());
+    writeList(out, r.fields(), (o, f) -> {
       o.writeInt(f.fieldIndex());
       writeList(o, f.pieces(), ModelCoders::writePiece);
     });
@@ -214,14 +215,14 @@ public final class ModelCoders {
   }
 
   static void writeChunk(DataOutputStream out, Chunk c) throws IOException {
-    writeString(out, c.recordId);
-    writeString(out, c.split);
-    out.writeInt(c.chunkIndex);
-    out.writeInt(c.fieldIndex);
-    writeString(out, c.text);
-    writeStrings(out, c.spans);
-    writeStrings(out, c.spanTypes);
-    out.writeInt(c.tokens);
+    writeString(out, c.recordId());
+    writeString(out, c.split());
+    out.writeInt(c.chunkIndex());
+    out.writeInt(c.fieldIndex());
+    writeString(out, c.text());
+    writeStrings(out, c.spans());
+    writeStrings(out, c.spanTypes());
+    out.writeInt(c.tokens());
   }
 
   static Chunk readChunk(DataInputStream in) throws IOException {
@@ -231,15 +232,15 @@ public final class ModelCoders {
   }
 
   static void writeRecordPlan(DataOutputStream out, RecordPlan p) throws IOException {
-    writeConversation(out, p.conversation);
-    writeList(out, p.fields, (o, f) -> {
+    writeConversation(out, p.conversation());
+    writeList(out, p.fields(), (o, f) -> {
       o.writeInt(f.fieldIndex());
       writeList(o, f.parts(), (o2, part) -> {
-        o2.writeInt(part.chunkIndex);
-        writeString(o2, part.text);
+        o2.writeInt(part.chunkIndex());
+        writeString(o2, part.text());
       });
     });
-    writeList(out, p.chunks, ModelCoders::writeChunk);
+    writeList(out, p.chunks(), ModelCoders::writeChunk);
   }
 
   static RecordPlan readRecordPlan(DataInputStream in) throws IOException {
@@ -251,17 +252,17 @@ public final class ModelCoders {
   }
 
   static void writeChunkTranslation(DataOutputStream out, ChunkTranslation t) throws IOException {
-    writeString(out, t.recordId);
-    out.writeInt(t.chunkIndex);
-    writeString(out, t.backend);
-    out.writeInt(t.candidate);
-    writeString(out, t.source);
-    writeString(out, t.text);
-    writeString(out, t.error);
-    out.writeLong(t.tokensIn);
-    out.writeLong(t.tokensOut);
-    out.writeBoolean(t.truncated);
-    writeString(out, t.meaning);
+    writeString(out, t.recordId());
+    out.writeInt(t.chunkIndex());
+    writeString(out, t.backend());
+    out.writeInt(t.candidate());
+    writeString(out, t.source());
+    writeString(out, t.text());
+    writeString(out, t.error());
+    out.writeLong(t.tokensIn());
+    out.writeLong(t.tokensOut());
+    out.writeBoolean(t.truncated());
+    writeString(out, t.meaning());
   }
 
   static ChunkTranslation readChunkTranslation(DataInputStream in) throws IOException {
@@ -272,23 +273,23 @@ public final class ModelCoders {
   }
 
   public static void writeCandidate(DataOutputStream out, Candidate c) throws IOException {
-    writeString(out, c.recordId);
-    writeString(out, c.split);
-    writeString(out, c.backend);
-    out.writeInt(c.candidate);
-    writeString(out, c.json);
-    out.writeBoolean(c.valid);
-    writeString(out, c.reason);
-    writeString(out, c.sourceText);
-    writeString(out, c.targetText);
-    out.writeDouble(c.lr);
-    out.writeDouble(c.scr);
-    out.writeBoolean(c.scrFlagged);
-    out.writeDouble(c.reward);
-    out.writeDouble(c.rankScore);
-    out.writeLong(c.tokensIn);
-    out.writeLong(c.tokensOut);
-    writeQuality(out, c.quality);
+    writeString(out, c.recordId());
+    writeString(out, c.split());
+    writeString(out, c.backend());
+    out.writeInt(c.candidate());
+    writeString(out, c.json());
+    out.writeBoolean(c.valid());
+    writeString(out, c.reason());
+    writeString(out, c.sourceText());
+    writeString(out, c.targetText());
+    out.writeDouble(c.lr());
+    out.writeDouble(c.scr());
+    out.writeBoolean(c.scrFlagged());
+    out.writeDouble(c.reward());
+    out.writeDouble(c.rankScore());
+    out.writeLong(c.tokensIn());
+    out.writeLong(c.tokensOut());
+    writeQuality(out, c.quality());
   }
 
   private static void writeQuality(DataOutputStream out, QualityMeasures q) throws IOException {
@@ -320,13 +321,13 @@ public final class ModelCoders {
   }
 
   static void writeDeadLetter(DataOutputStream out, DeadLetter d) throws IOException {
-    writeString(out, d.recordId);
-    writeString(out, d.stage);
-    writeString(out, d.field);
-    writeString(out, d.error);
-    writeString(out, d.original);
-    out.writeBoolean(d.originalBase64);
-    out.writeLong(d.originalLength);
+    writeString(out, d.recordId());
+    writeString(out, d.stage());
+    writeString(out, d.field());
+    writeString(out, d.error());
+    writeString(out, d.original());
+    out.writeBoolean(d.originalBase64());
+    out.writeLong(d.originalLength());
   }
 
   static DeadLetter readDeadLetter(DataInputStream in) throws IOException {

@@ -2,29 +2,17 @@ package dev.tarjama.transforms.domain;
 
 import org.apache.beam.sdk.coders.DefaultCoder;
 import java.util.List;
-import java.util.Objects;
 
-/** A conversation with each of its fields cut into prose and protected pieces. */
+/**
+ * A conversation with each of its fields cut into prose and protected pieces.
+ *
+ * @param conversation the record
+ * @param fields each translatable field's pieces
+ */
 @DefaultCoder(ModelCoders.SegmentedRecordCoder.class)
-public final class SegmentedRecord {
-  public final Conversation conversation;
-  public final List<FieldSegments> fields;
-
-  public SegmentedRecord(Conversation conversation, List<FieldSegments> fields) {
-    this.conversation = conversation;
-    this.fields = List.copyOf(fields);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof SegmentedRecord s
-        && conversation.equals(s.conversation)
-        && fields.equals(s.fields);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(conversation, fields);
+public record SegmentedRecord(Conversation conversation, List<FieldSegments> fields) {
+  public SegmentedRecord {
+    fields = List.copyOf(fields);
   }
 
   @Override

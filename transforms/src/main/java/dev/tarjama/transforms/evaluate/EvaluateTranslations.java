@@ -56,7 +56,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  *       each of several outputs of one system for one segment, an output of a system not
  *       configured, an output whose segment is not in the set, a segment index given twice (the
  *       first is used). The first three are still scored, as empty hypotheses, and counted in
- *       {@link SystemScores#failed}: a system never gains by failing.
+ *       {@link SystemScores#failed()}: a system never gains by failing.
  * </ul>
  *
  * <p>Metrics (namespace {@code tarjama}): {@code evaluate/segments_scored}, {@code
@@ -145,7 +145,7 @@ public final class EvaluateTranslations extends PTransform<PCollectionTuple, PCo
         input
             .get(SEGMENTS)
             .apply("KeySegments",
-                WithKeys.<Long, EvaluationSegment>of(s -> s.index)
+                WithKeys.<Long, EvaluationSegment>of(s -> s.index())
                     .withKeyType(TypeDescriptors.longs()))
             .setCoder(KvCoder.of(VarLongCoder.of(), new EvaluationCoders.SegmentCoder()));
     PCollection<KV<Long, SystemOutput>> outputs =
@@ -253,7 +253,7 @@ public final class EvaluateTranslations extends PTransform<PCollectionTuple, PCo
       for (int i = 1; i < segments.size(); i++) {
         out.get(DEAD_LETTERS).output(DeadLetter.of(id, STAGE, "",
             "segment " + (index + 1) + " is given twice; the first is used",
-            segments.get(i).source));
+            segments.get(i).source()));
       }
       for (String system : systems) {
         List<SystemOutput> given = bySystem.getOrDefault(system, List.of());
@@ -263,7 +263,7 @@ public final class EvaluateTranslations extends PTransform<PCollectionTuple, PCo
         if (given.isEmpty()) {
           out.get(DEAD_LETTERS).output(DeadLetter.of(id, STAGE, field,
               "system " + system + " has no output for segment " + (index + 1)
-                  + "; scored as an empty hypothesis", segment.source));
+                  + "; scored as an empty hypothesis", segment.source()));
         } else if (given.size() > 1) {
           // Which one came first is up to the runner: scoring none keeps the result deterministic.
           for (SystemOutput output : given) {
@@ -275,7 +275,7 @@ public final class EvaluateTranslations extends PTransform<PCollectionTuple, PCo
         } else if (given.get(0).failed()) {
           out.get(DEAD_LETTERS).output(DeadLetter.of(id, STAGE, field,
               "system " + system + " failed on segment " + (index + 1)
-                  + " (scored as an empty hypothesis): " + given.get(0).error(), segment.source));
+                  + " (scored as an empty hypothesis): " + given.get(0).error(), segment.source()));
         } else {
           hypothesis = given.get(0).hypothesis();
           failed = false;
@@ -285,7 +285,7 @@ public final class EvaluateTranslations extends PTransform<PCollectionTuple, PCo
         }
         scoredSegments.inc();
         out.get(STATISTICS).output(KV.of(system,
-            EvaluationStatistics.ofSegment(bleu, chrf, rouge, hypothesis, segment.references,
+            EvaluationStatistics.ofSegment(bleu, chrf, rouge, hypothesis, segment.references(),
                 failed)));
       }
     }

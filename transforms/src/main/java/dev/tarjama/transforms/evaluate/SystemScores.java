@@ -13,50 +13,48 @@ import org.apache.beam.sdk.coders.DefaultCoder;
  * exactly how they were computed: BLEU and chrF++ as sacreBLEU reports them, ROUGE-L F1 as
  * {@link RougeL} defines it. {@code failed} segments (no translation) were scored as empty
  * hypotheses. BLEU's precisions, brevity penalty and lengths come along, as sacreBLEU prints them.
+ *
+ * <p>A record with an array component: the array is copied in and out, and {@code equals} and
+ * {@code hashCode} are written out to compare its contents (a record's own compare arrays by
+ * reference).
+ *
+ * @param system the system's name
+ * @param segments the segments scored
+ * @param failed the segments without a translation (scored as empty hypotheses)
+ * @param bleu corpus BLEU
+ * @param chrfPlusPlus corpus chrF++
+ * @param rougeL corpus ROUGE-L F1
+ * @param bleuPrecisions BLEU's n-gram precisions
+ * @param brevityPenalty BLEU's brevity penalty
+ * @param hypothesisLength BLEU's hypothesis length
+ * @param referenceLength BLEU's reference length
+ * @param bleuSignature sacreBLEU's BLEU signature
+ * @param chrfSignature sacreBLEU's chrF++ signature
+ * @param rougeSignature the ROUGE-L signature
  */
 @DefaultCoder(EvaluationCoders.ScoresCoder.class)
-public final class SystemScores {
-  public final String system;
-  public final long segments;
-  public final long failed;
-  public final double bleu;
-  public final double chrfPlusPlus;
-  public final double rougeL;
-  public final double[] bleuPrecisions;
-  public final double brevityPenalty;
-  public final long hypothesisLength;
-  public final long referenceLength;
-  public final String bleuSignature;
-  public final String chrfSignature;
-  public final String rougeSignature;
+public record SystemScores(
+    String system,
+    long segments,
+    long failed,
+    double bleu,
+    double chrfPlusPlus,
+    double rougeL,
+    double[] bleuPrecisions,
+    double brevityPenalty,
+    long hypothesisLength,
+    long referenceLength,
+    String bleuSignature,
+    String chrfSignature,
+    String rougeSignature) {
+  public SystemScores {
+    bleuPrecisions = bleuPrecisions.clone();
+  }
 
-  public SystemScores(
-      String system,
-      long segments,
-      long failed,
-      double bleu,
-      double chrfPlusPlus,
-      double rougeL,
-      double[] bleuPrecisions,
-      double brevityPenalty,
-      long hypothesisLength,
-      long referenceLength,
-      String bleuSignature,
-      String chrfSignature,
-      String rougeSignature) {
-    this.system = system;
-    this.segments = segments;
-    this.failed = failed;
-    this.bleu = bleu;
-    this.chrfPlusPlus = chrfPlusPlus;
-    this.rougeL = rougeL;
-    this.bleuPrecisions = bleuPrecisions.clone();
-    this.brevityPenalty = brevityPenalty;
-    this.hypothesisLength = hypothesisLength;
-    this.referenceLength = referenceLength;
-    this.bleuSignature = bleuSignature;
-    this.chrfSignature = chrfSignature;
-    this.rougeSignature = rougeSignature;
+  /** BLEU's n-gram precisions (a copy). */
+  @Override
+  public double[] bleuPrecisions() {
+    return bleuPrecisions.clone();
   }
 
   /** The scores of summed statistics. */

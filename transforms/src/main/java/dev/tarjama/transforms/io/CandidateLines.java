@@ -59,13 +59,13 @@ public final class CandidateLines {
    * is written as a JSON string, and a missing id, split or backend as null.
    */
   public static Candidate withoutRecord(Candidate c) {
-    if (c.recordId == null || c.split == null || c.backend == null
-        || Double.isInfinite(c.lr) || Double.isInfinite(c.scr)
-        || Double.isInfinite(c.reward) || Double.isInfinite(c.rankScore)) {
+    if (c.recordId() == null || c.split() == null || c.backend() == null
+        || Double.isInfinite(c.lr()) || Double.isInfinite(c.scr())
+        || Double.isInfinite(c.reward()) || Double.isInfinite(c.rankScore())) {
       return null;
     }
     java.util.Map<String, QualityMeasures.Measure> measures = new java.util.TreeMap<>();
-    for (var e : c.quality.asMap().entrySet()) {
+    for (var e : c.quality().asMap().entrySet()) {
       QualityMeasures.Measure m = e.getValue();
       if (!Double.isFinite(m.value())) {
         return null;
@@ -73,9 +73,9 @@ public final class CandidateLines {
       measures.put(e.getKey(), new QualityMeasures.Measure(asRead(m.value()), m.judged(),
           m.detail()));
     }
-    return new Candidate(c.recordId, c.split, c.backend, c.candidate, "{}", c.valid,
-        c.reason == null ? "" : c.reason, "", "", asRead(c.lr), asRead(c.scr), c.scrFlagged,
-        asRead(c.reward), asRead(c.rankScore), c.tokensIn, c.tokensOut,
+    return new Candidate(c.recordId(), c.split(), c.backend(), c.candidate(), "{}", c.valid(),
+        c.reason() == null ? "" : c.reason(), "", "", asRead(c.lr()), asRead(c.scr()), c.scrFlagged(),
+        asRead(c.reward()), asRead(c.rankScore()), c.tokensIn(), c.tokensOut(),
         QualityMeasures.of(measures));
   }
 

@@ -69,45 +69,45 @@ public final class OutputRecords {
           "score_chosen", RowType.DOUBLE, "score_rejected", RowType.DOUBLE);
 
   public static String chosen(Candidate winner) {
-    ObjectNode record = (ObjectNode) parse(winner.json);
+    ObjectNode record = (ObjectNode) parse(winner.json());
     JsonNode originalSource = record.get("source");
     if (originalSource != null) {
       record.remove("source");
       record.set("original_source", originalSource);
     }
-    record.put("LR", winner.lr);
-    record.put("SCR", winner.scr);
-    record.put("rank_score", winner.rankScore);
-    record.put("source", winner.backend);
-    if (!Double.isNaN(winner.reward)) {
-      record.put("reward", winner.reward);
+    record.put("LR", winner.lr());
+    record.put("SCR", winner.scr());
+    record.put("rank_score", winner.rankScore());
+    record.put("source", winner.backend());
+    if (!Double.isNaN(winner.reward())) {
+      record.put("reward", winner.reward());
     }
     JsonNode ownId = record.remove("record_id");
     if (ownId != null) {
       record.set("original_record_id", ownId);
     }
-    record.put("record_id", winner.recordId);
+    record.put("record_id", winner.recordId());
     return record.toString();
   }
 
   public static ObjectNode candidate(Candidate c) {
     ObjectNode node = JSON.createObjectNode();
-    node.put("record_id", c.recordId);
-    node.put("split", c.split);
-    node.put("backend", c.backend);
-    node.put("candidate", c.candidate);
-    node.put("valid", c.valid);
-    node.put("reason", c.reason);
-    putScore(node, "LR", c.lr);
-    putScore(node, "SCR", c.scr);
-    node.put("SCR_flagged", c.scrFlagged);
-    putScore(node, "rank_score", c.rankScore);
-    putScore(node, "reward", c.reward);
-    node.put("tokens_in", c.tokensIn);
-    node.put("tokens_out", c.tokensOut);
-    if (!c.quality.isEmpty()) {
+    node.put("record_id", c.recordId());
+    node.put("split", c.split());
+    node.put("backend", c.backend());
+    node.put("candidate", c.candidate());
+    node.put("valid", c.valid());
+    node.put("reason", c.reason());
+    putScore(node, "LR", c.lr());
+    putScore(node, "SCR", c.scr());
+    node.put("SCR_flagged", c.scrFlagged());
+    putScore(node, "rank_score", c.rankScore());
+    putScore(node, "reward", c.reward());
+    node.put("tokens_in", c.tokensIn());
+    node.put("tokens_out", c.tokensOut());
+    if (!c.quality().isEmpty()) {
       ObjectNode quality = node.putObject("quality");
-      c.quality.asMap().forEach((signal, m) -> {
+      c.quality().asMap().forEach((signal, m) -> {
         ObjectNode q = quality.putObject(signal);
         q.put("value", m.value());
         q.put("judged", m.judged());
@@ -115,7 +115,7 @@ public final class OutputRecords {
       });
     }
     // JSON text: one candidates/ file holds records of every format, and one column one type.
-    node.put("record", RecordJson.print(parse(c.json)));
+    node.put("record", RecordJson.print(parse(c.json())));
     return node;
   }
 
@@ -133,14 +133,14 @@ public final class OutputRecords {
 
   public static String deadLetter(DeadLetter d) {
     ObjectNode node = JSON.createObjectNode();
-    node.put("record_id", d.recordId);
-    node.put("stage", d.stage);
-    node.put("field", d.field);
-    node.put("error", d.error);
-    node.put(d.originalBase64 ? "original_base64" : "original", d.original);
-    if (d.truncatedPayload) {
+    node.put("record_id", d.recordId());
+    node.put("stage", d.stage());
+    node.put("field", d.field());
+    node.put("error", d.error());
+    node.put(d.originalBase64() ? "original_base64" : "original", d.original());
+    if (d.truncatedPayload()) {
       node.put("truncated_payload", true);
-      node.put("original_length", d.originalLength);
+      node.put("original_length", d.originalLength());
     }
     return node.toString();
   }
@@ -154,15 +154,15 @@ public final class OutputRecords {
     ObjectNode node = JSON.createObjectNode();
     message(node.putArray("prompt").addObject(), "user", fullText(pair.source(), pair.source().json()));
     message(node.putArray("chosen").addObject(), "assistant",
-        fullText(pair.source(), pair.chosen().json));
+        fullText(pair.source(), pair.chosen().json()));
     message(node.putArray("rejected").addObject(), "assistant",
-        fullText(pair.source(), pair.rejected().json));
+        fullText(pair.source(), pair.rejected().json()));
     node.put("record_id", pair.recordId());
     node.put("split", pair.split());
-    node.put("chosen_source", pair.chosen().backend);
-    node.put("rejected_source", pair.rejected().backend);
-    node.put("score_chosen", pair.chosen().rankScore);
-    node.put("score_rejected", pair.rejected().rankScore);
+    node.put("chosen_source", pair.chosen().backend());
+    node.put("rejected_source", pair.rejected().backend());
+    node.put("score_chosen", pair.chosen().rankScore());
+    node.put("score_rejected", pair.rejected().rankScore());
     return node.toString();
   }
 

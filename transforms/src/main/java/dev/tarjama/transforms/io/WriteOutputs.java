@@ -3,9 +3,8 @@ package dev.tarjama.transforms.io;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tarjama.transforms.domain.ModelCoders;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -13,7 +12,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -190,22 +188,24 @@ public final class WriteOutputs extends PTransform<PCollectionTuple, PCollection
     }
   }
 
-  /** Deterministic: a FileSet as its JSON text. */
-  static final class FileSetCoder extends AtomicCoder<FileSet> {
+  /** Deterministic: a FileSet as its JSON text (a {@link StringUtf8Coder} string). */
+  static final class FileSetCoder extends ModelCoders.Typed<FileSet> {
     private static final FileSetCoder INSTANCE = new FileSetCoder();
+
+    FileSetCoder() {
+      super(
+          (out, value) -> StringUtf8Coder.of().encode(value.toJson(), out),
+          in -> FileSet.fromJson(StringUtf8Coder.of().decode(in)));
+    }
 
     static FileSetCoder of() {
       return INSTANCE;
     }
 
+    /** A FileSet compares by identity: equal bytes do not make equal values. */
     @Override
-    public void encode(FileSet value, OutputStream out) throws IOException {
-      StringUtf8Coder.of().encode(value.toJson(), out);
-    }
-
-    @Override
-    public FileSet decode(InputStream in) throws IOException {
-      return FileSet.fromJson(StringUtf8Coder.of().decode(in));
+    public boolean consistentWithEquals() {
+      return false;
     }
   }
 

@@ -14,23 +14,23 @@ public final class JudgeOutputs {
 
   public static ObjectNode pair(ParallelPair p) {
     ObjectNode node = RecordJson.MAPPER.createObjectNode();
-    node.put("id", p.id);
-    node.put("en", p.en);
-    node.put("ar", p.ar);
-    node.put("file", p.file);
-    node.put("line", p.line);
+    node.put("id", p.id());
+    node.put("en", p.en());
+    node.put("ar", p.ar());
+    node.put("file", p.file());
+    node.put("line", p.line());
     return node;
   }
 
   public static String accepted(JudgedPair j) {
-    return pair(j.pair).toString();
+    return pair(j.pair()).toString();
   }
 
   /** A rejected or undecided pair, with the verdict and the raw answer. */
   public static String judged(JudgedPair j) {
-    ObjectNode node = pair(j.pair);
-    node.put("verdict", j.verdict.name().toLowerCase(java.util.Locale.ROOT));
-    node.put("answer", j.answer);
+    ObjectNode node = pair(j.pair());
+    node.put("verdict", j.verdict().name().toLowerCase(java.util.Locale.ROOT));
+    node.put("answer", j.answer());
     return node.toString();
   }
 }

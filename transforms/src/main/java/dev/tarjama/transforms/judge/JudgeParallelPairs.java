@@ -1,39 +1,19 @@
 package dev.tarjama.transforms.judge;
 
-import dev.tarjama.models.cache.CacheKey;
-import dev.tarjama.models.cache.CacheKeyspace;
-import dev.tarjama.models.cache.CachedTranslation;
-import dev.tarjama.models.cache.CompatibleLookup;
-import dev.tarjama.models.openai.BackendConfig;
-import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.openai.SharedClients;
 import dev.tarjama.transforms.DisplayValues;
-import dev.tarjama.transforms.backend.BackendCaching;
-import dev.tarjama.transforms.backend.BackendCalls.Done;
-import dev.tarjama.transforms.backend.BackendCalls.Outputs;
-import dev.tarjama.transforms.backend.BackendCalls;
 import dev.tarjama.transforms.backend.BackendMetrics;
 import dev.tarjama.transforms.backend.BackendSpec;
+import dev.tarjama.transforms.backend.CallBackend;
 import dev.tarjama.transforms.backend.CallOptions;
 import dev.tarjama.transforms.domain.DeadLetter;
-import dev.tarjama.transforms.domain.ModelCoders;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.TreeMap;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.display.DisplayData;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TupleTagList;
-import org.joda.time.Instant;
 
 /**
  * Asks an LLM judge whether each English–Arabic pair is a good translation, as Hala filtered
@@ -45,9 +25,9 @@ import org.joda.time.Instant;
  * reshuffled first so that the calls spread over all workers. One {@link OpenAiCompatibleClient}
  * per backend configuration per JVM ({@link SharedClients}, API key read from the spec's {@code
  * key-env} variable at {@code @Setup}); up to the backend's {@code concurrency} requests in flight
- * per bundle, each retried per the backend's {@code retries}/{@code backoff}. What is sent is
- * exactly {@link JudgeRequest#of} (config, prompt, pair), n = 1, so a content-addressed cache can
- * wrap {@link JudgeFn}, the one place a request is made.
+ * per bundle, each retried per the backend's {@code retries}/{@code backoff}: a {@link
+ * CallBackend} of {@link PairJudgement}s. What is sent is exactly {@link JudgeRequest#of}
+ * (config, prompt, pair), n = 1, so a content-addressed cache can answer it.
  *
  * <p>Outputs (a {@link PCollectionTuple}; every input pair lands in exactly one):
  *
@@ -64,7 +44,8 @@ import org.joda.time.Instant;
  * Counters (namespace {@code tarjama}): {@code judge/api_calls} (HTTP attempts), {@code
  * judge/retries}, {@code judge/tokens_in}, {@code judge/tokens_out}, {@code
  * judge/tokens_estimated}, {@code judge/accepted}, {@code judge/rejected}, {@code
- * judge/undecided}, {@code judge/failures}; distribution {@code judge/latency_ms}.
+ * judge/undecided}, {@code judge/failures}, {@code judge/cache_hits}, {@code judge/cache_misses},
+ * {@code judge/cache_errors}; distribution {@code judge/latency_ms}.
  */
 public final class JudgeParallelPairs
     extends PTransform<PCollection<ParallelPair>, PCollectionTuple> {
@@ -151,146 +132,7 @@ public final class JudgeParallelPairs
 
   @Override
   public PCollectionTuple expand(PCollection<ParallelPair> pairs) {
-    Reshuffle.ViaRandomKey<ParallelPair> reshuffle = Reshuffle.viaRandomKey();
-    if (options.shuffleBuckets() > 0) {
-      reshuffle = reshuffle.withNumBuckets(options.shuffleBuckets());
-    }
-    PCollectionTuple judged =
-        pairs
-            .apply("Spread pairs over workers", reshuffle)
-            .apply("Judge with " + backend.name(),
-                ParDo.of(new JudgeFn(backend, prompt, options.cacheUri()))
-                    .withOutputTags(ACCEPTED,
-                        TupleTagList.of(REJECTED).and(UNDECIDED).and(DEAD_LETTERS)));
-    judged.get(ACCEPTED).setCoder(new JudgedPair.JudgedPairCoder());
-    judged.get(REJECTED).setCoder(new JudgedPair.JudgedPairCoder());
-    judged.get(UNDECIDED).setCoder(new JudgedPair.JudgedPairCoder());
-    judged.get(DEAD_LETTERS).setCoder(new ModelCoders.DeadLetterCoder());
-    return judged;
-  }
-
-  /** The one place a judge request is made (see {@link JudgeRequest}). */
-  static final class JudgeFn extends DoFn<ParallelPair, JudgedPair> {
-    private final BackendConfig config;
-    private final JudgePrompt prompt;
-    private final CacheKeyspace keyspace;
-    private final BackendCalls<ParallelPair> calls;
-
-    private final Counter accepted;
-    private final Counter rejected;
-    private final Counter undecided;
-    private final Counter cacheHits;
-    private final Counter cacheErrors;
-
-    private transient CompatibleLookup lookup;
-
-    JudgeFn(BackendSpec backend, JudgePrompt prompt, String cacheUri) {
-      this.config = backend.config();
-      this.prompt = prompt;
-      Map<String, String> identity = new TreeMap<>(backend.serverIdentity());
-      identity.put("model-version", backend.modelVersion());
-      this.keyspace = CacheKeyspace.of("judge/" + backend.kind().id(), config.model(), "",
-          BackendCaching.apiDecoding(config)).withModelIdentity(identity);
-      BackendMetrics metrics = BackendMetrics.judge();
-      this.calls = new BackendCalls<>(backend.name(), config, cacheUri, metrics);
-      this.accepted = metrics.counter("accepted");
-      this.rejected = metrics.counter("rejected");
-      this.undecided = metrics.counter("undecided");
-      this.cacheHits = metrics.counter("cache_hits");
-      this.cacheErrors = metrics.counter("cache_errors");
-    }
-
-    @Setup
-    public void setup() {
-      calls.setup();
-    }
-
-    @StartBundle
-    public void startBundle() {
-      calls.startBundle();
-    }
-
-    @ProcessElement
-    public void process(
-        @Element ParallelPair pair,
-        @Timestamp Instant timestamp,
-        BoundedWindow window,
-        MultiOutputReceiver out)
-        throws InterruptedException {
-      Outputs outputs = calls.startElement("JudgeParallelPairs", window, out, this::emit);
-      JudgeRequest request = JudgeRequest.of(config, prompt, pair);
-      CacheKey key = calls.cache() == null ? null : keyspace.key(0, request.prompt());
-      Optional<CachedTranslation> cached = lookUp(key, request.prompt());
-      if (cached.isPresent()) {
-        cacheHits.inc();
-        verdict(pair, cached.get().text(), timestamp, outputs);
-        return;
-      }
-      long start = System.nanoTime();
-      calls.add(pair, timestamp, start, calls.client().translate(request.prompt(), 1),
-          (completion, error) -> {
-            if (error == null && key != null) {
-              // Stored the moment the answer arrives (HTTP client thread): a killed run keeps it.
-              calls.store(key, new CachedTranslation(completion.texts().get(0),
-                  completion.promptTokens(), completion.completionTokens()));
-            }
-          });
-    }
-
-    @FinishBundle
-    public void finishBundle(FinishBundleContext context) throws InterruptedException {
-      calls.finishBundle(context, this::emit);
-    }
-
-    @Teardown
-    public void teardown() {
-      calls.teardown();
-    }
-
-    /** A cache that cannot answer is counted and the pair is judged by the server. */
-    private Optional<CachedTranslation> lookUp(CacheKey key, String prompt) {
-      if (key == null) {
-        return Optional.empty();
-      }
-      try {
-        if (lookup == null) {
-          lookup = CompatibleLookup.open(calls.cache(), keyspace);
-        }
-        return Optional.ofNullable(lookup.get(0, prompt));
-      } catch (RuntimeException e) {
-        cacheErrors.inc();
-        return Optional.empty();
-      }
-    }
-
-    private void emit(Done<ParallelPair, Completion> d, Outputs out) {
-      if (d.error() != null) {
-        String error = calls.failed(d);
-        out.output(DEAD_LETTERS, DeadLetter.of(d.element().id, STAGE, "", error,
-            JudgeOutputs.pair(d.element()).toString()), d.timestamp());
-        return;
-      }
-      calls.completed(d);
-      verdict(d.element(), d.answer().texts().get(0), d.timestamp(), out);
-    }
-
-    private void verdict(ParallelPair pair, String answer, Instant timestamp, Outputs out) {
-      Verdict verdict = VerdictParser.parse(answer);
-      JudgedPair judged = new JudgedPair(pair, verdict, answer);
-      switch (verdict) {
-        case ACCEPT -> {
-          accepted.inc();
-          out.output(ACCEPTED, judged, timestamp);
-        }
-        case REJECT -> {
-          rejected.inc();
-          out.output(REJECTED, judged, timestamp);
-        }
-        case UNDECIDED -> {
-          undecided.inc();
-          out.output(UNDECIDED, judged, timestamp);
-        }
-      }
-    }
+    return pairs.apply("Judge with " + backend.name(),
+        CallBackend.of(new PairJudgement(backend, prompt)).withOptions(options));
   }
 }

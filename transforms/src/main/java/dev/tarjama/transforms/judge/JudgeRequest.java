@@ -17,6 +17,6 @@ public record JudgeRequest(BackendConfig config, String prompt) {
   }
 
   public static JudgeRequest of(BackendConfig config, JudgePrompt template, ParallelPair pair) {
-    return new JudgeRequest(config, template.render(pair.en, pair.ar));
+    return new JudgeRequest(config, template.render(pair.en(), pair.ar()));
   }
 }

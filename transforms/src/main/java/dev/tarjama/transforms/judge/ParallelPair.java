@@ -4,10 +4,7 @@ import dev.tarjama.transforms.domain.ModelCoders;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.Objects;
-import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.CoderProvider;
 import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.DefaultCoder;
@@ -18,36 +15,20 @@ import org.apache.beam.sdk.values.TypeDescriptor;
  * or the record's own id field), the two texts exactly as the file has them, and where it came from
  * ({@code file} as named in ids, 1-based {@code line}; for Moses-style input the line number shared
  * by both files and {@code file} the Arabic file's name).
+ *
+ * @param id the pair's stable id
+ * @param en the English text
+ * @param ar the Arabic text
+ * @param file the file it came from, as named in ids
+ * @param line its 1-based line
  */
 @DefaultCoder(ParallelPair.ParallelPairCoder.class)
-public final class ParallelPair {
-  public final String id;
-  public final String en;
-  public final String ar;
-  public final String file;
-  public final long line;
-
-  public ParallelPair(String id, String en, String ar, String file, long line) {
-    this.id = Objects.requireNonNull(id, "id");
-    this.en = Objects.requireNonNull(en, "en");
-    this.ar = Objects.requireNonNull(ar, "ar");
-    this.file = Objects.requireNonNull(file, "file");
-    this.line = line;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ParallelPair p
-        && line == p.line
-        && id.equals(p.id)
-        && en.equals(p.en)
-        && ar.equals(p.ar)
-        && file.equals(p.file);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(id, en, ar, file, line);
+public record ParallelPair(String id, String en, String ar, String file, long line) {
+  public ParallelPair {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(en, "en");
+    Objects.requireNonNull(ar, "ar");
+    Objects.requireNonNull(file, "file");
   }
 
   @Override
@@ -70,30 +51,14 @@ public final class ParallelPair {
   }
 
   /** A compact, deterministic coder (see {@link ModelCoders} for why not a schema coder). */
-  public static final class ParallelPairCoder extends AtomicCoder<ParallelPair> {
+  public static final class ParallelPairCoder extends ModelCoders.Typed<ParallelPair> {
+    public ParallelPairCoder() {
+      super(ParallelPair::write, ParallelPair::read);
+    }
+
     public static CoderProvider getCoderProvider() {
       return CoderProviders.forCoder(
           TypeDescriptor.of(ParallelPair.class), new ParallelPairCoder());
-    }
-
-    @Override
-    public void encode(ParallelPair value, OutputStream os) throws IOException {
-      DataOutputStream out = new DataOutputStream(os);
-      write(out, value);
-      out.flush();
-    }
-
-    @Override
-    public ParallelPair decode(InputStream is) throws IOException {
-      return read(new DataInputStream(is));
-    }
-
-    @Override
-    public void verifyDeterministic() {}
-
-    @Override
-    public boolean consistentWithEquals() {
-      return true;
     }
   }
 }

@@ -47,7 +47,7 @@ public final class SummarizeJudgement extends PTransform<PCollectionTuple, PColl
             .and(input.get(JudgeParallelPairs.DEAD_LETTERS).apply("DeadLetterEvents",
                 FlatMapElements.into(TypeDescriptors.strings())
                     .via((DeadLetter d) -> java.util.List.of(RunStatistics.DEAD_LETTER,
-                        RunStatistics.key("dead_letter", d.stage, "count")))));
+                        RunStatistics.key("dead_letter", d.stage(), "count")))));
     return events
         .apply("AllEvents", Flatten.pCollections())
         .setCoder(StringUtf8Coder.of())

@@ -11,6 +11,8 @@ import dev.tarjama.transforms.domain.ModelCoders;
 import dev.tarjama.transforms.domain.Placeholders;
 import java.util.List;
 import java.util.Objects;
+import org.apache.beam.sdk.coders.CoderException;
+import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -22,6 +24,7 @@ import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -35,7 +38,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * The quality judge ({@code translate --qe-judge=BACKEND}): asks an OpenAI-compatible model, per
  * candidate chunk, whether the translation is faithful to its source, with the strict {@link
  * JudgePrompt#faithful() faithful} prompt (or another {@link JudgePrompt}), and puts the verdict
- * on the chunk ({@link ChunkTranslation#meaning}) for reassembly, which fails a candidate with a
+ * on the chunk ({@link ChunkTranslation#meaning()}) for reassembly, which fails a candidate with a
  * rejected chunk with the reason {@code meaning}. This is the check for what LR and SCR cannot
  * see: fluent Arabic about something else, or an answer to the text instead of its translation.
  *
@@ -55,7 +58,7 @@ public final class JudgeMeaning
 
   private static final TupleTag<ChunkTranslation> CHUNK = new TupleTag<>() {};
   private static final TupleTag<String> VERDICT = new TupleTag<>() {};
-  private static final TupleTag<KV<String, ChunkTranslation>> JUDGED = new TupleTag<>() {};
+  private static final TupleTag<KV<ChunkKey, ChunkTranslation>> JUDGED = new TupleTag<>() {};
   private static final TupleTag<ChunkTranslation> PASSED = new TupleTag<>() {};
 
   private final JudgeParallelPairs judge;
@@ -122,13 +125,58 @@ public final class JudgeMeaning
   /** Whether the translation of {@code t} is worth a judge's call (see the class comment). */
   static boolean judgeable(ChunkTranslation t) {
     return !t.failed()
-        && !t.truncated
-        && Placeholders.strip(t.source).codePoints().anyMatch(Character::isLetter);
+        && !t.truncated()
+        && Placeholders.strip(t.source()).codePoints().anyMatch(Character::isLetter);
   }
 
-  /** The join key of one candidate chunk. */
-  static String key(ChunkTranslation t) {
-    return t.recordId + '\u0000' + t.chunkIndex + '\u0000' + t.backend + '\u0000' + t.candidate;
+  /**
+   * The join key of one candidate chunk. The judge's pairs carry it as their id ({@link #id}, its
+   * coder's bytes in Base64), and the verdicts come back by that id ({@link #ofId}).
+   *
+   * @param recordId the chunk's record
+   * @param chunkIndex the chunk's index in the record
+   * @param backend the backend that translated it
+   * @param candidate the candidate index
+   */
+  @DefaultCoder(ChunkKeyCoder.class)
+  record ChunkKey(String recordId, int chunkIndex, String backend, int candidate) {
+    private static final ChunkKeyCoder CODER = new ChunkKeyCoder();
+
+    static ChunkKey of(ChunkTranslation t) {
+      return new ChunkKey(t.recordId(), t.chunkIndex(), t.backend(), t.candidate());
+    }
+
+    /** This key as a judge pair's id: a string that {@link #ofId} reads back. */
+    String id() {
+      try {
+        return CoderUtils.encodeToBase64(CODER, this);
+      } catch (CoderException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    static ChunkKey ofId(String id) {
+      try {
+        return CoderUtils.decodeFromBase64(CODER, id);
+      } catch (CoderException e) {
+        throw new IllegalArgumentException("not a chunk key: " + id, e);
+      }
+    }
+  }
+
+  /** The coder of {@link ChunkKey}: its fields in order. Deterministic. */
+  static final class ChunkKeyCoder extends ModelCoders.Typed<ChunkKey> {
+    ChunkKeyCoder() {
+      super(
+          (out, k) -> {
+            ModelCoders.writeUtf8(out, k.recordId());
+            out.writeInt(k.chunkIndex());
+            ModelCoders.writeUtf8(out, k.backend());
+            out.writeInt(k.candidate());
+          },
+          in -> new ChunkKey(ModelCoders.readUtf8(in), in.readInt(), ModelCoders.readUtf8(in),
+              in.readInt()));
+    }
   }
 
   @Override
@@ -143,18 +191,19 @@ public final class JudgeMeaning
     PCollectionTuple split =
         translations.apply(
             "Judgeable", ParDo.of(new SplitFn()).withOutputTags(JUDGED, TupleTagList.of(PASSED)));
-    PCollection<KV<String, ChunkTranslation>> judged =
-        split.get(JUDGED).setCoder(KvCoder.of(StringUtf8Coder.of(), coder));
+    ChunkKeyCoder keyCoder = new ChunkKeyCoder();
+    PCollection<KV<ChunkKey, ChunkTranslation>> judged =
+        split.get(JUDGED).setCoder(KvCoder.of(keyCoder, coder));
     PCollection<ParallelPair> pairs =
         judged
             .apply(
                 "As pairs",
                 MapElements.into(TypeDescriptor.of(ParallelPair.class))
-                    .via(kv -> new ParallelPair(kv.getKey(), kv.getValue().source,
-                        kv.getValue().text, "", 0)))
+                    .via(kv -> new ParallelPair(kv.getKey().id(), kv.getValue().source(),
+                        kv.getValue().text(), "", 0)))
             .setCoder(new ParallelPair.ParallelPairCoder());
     PCollectionTuple answers = pairs.apply("Ask the judge", judge);
-    PCollection<KV<String, String>> verdicts =
+    PCollection<KV<ChunkKey, String>> verdicts =
         PCollectionList.of(verdicts(answers.get(JudgeParallelPairs.ACCEPTED), "accepted",
                 ChunkTranslation.MEANING_ACCEPT))
             .and(verdicts(answers.get(JudgeParallelPairs.REJECTED), "rejected",
@@ -164,9 +213,10 @@ public final class JudgeMeaning
             .and(answers.get(JudgeParallelPairs.DEAD_LETTERS)
                 .apply("Failed verdicts",
                     MapElements.into(TypeDescriptors.kvs(
-                            TypeDescriptors.strings(), TypeDescriptors.strings()))
-                        .via((DeadLetter d) -> KV.of(d.recordId, ChunkTranslation.MEANING_FAILED)))
-                .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
+                            TypeDescriptor.of(ChunkKey.class), TypeDescriptors.strings()))
+                        .via((DeadLetter d) ->
+                            KV.of(ChunkKey.ofId(d.recordId()), ChunkTranslation.MEANING_FAILED)))
+                .setCoder(KvCoder.of(keyCoder, StringUtf8Coder.of())))
             .apply("All verdicts", Flatten.pCollections());
     PCollection<ChunkTranslation> withVerdicts =
         KeyedPCollectionTuple.of(CHUNK, judged)
@@ -179,21 +229,22 @@ public final class JudgeMeaning
         .apply("Judged and not", Flatten.pCollections());
   }
 
-  private static PCollection<KV<String, String>> verdicts(
+  private static PCollection<KV<ChunkKey, String>> verdicts(
       PCollection<JudgedPair> judged, String name, String verdict) {
     return judged
         .apply("Verdicts " + name,
-            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
-                .via((JudgedPair p) -> KV.of(p.pair.id, verdict)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
+            MapElements.into(
+                    TypeDescriptors.kvs(TypeDescriptor.of(ChunkKey.class), TypeDescriptors.strings()))
+                .via((JudgedPair p) -> KV.of(ChunkKey.ofId(p.pair().id()), verdict)))
+        .setCoder(KvCoder.of(new ChunkKeyCoder(), StringUtf8Coder.of()));
   }
 
   /** Judgeable translations keyed for the join; the others straight on. */
-  static final class SplitFn extends DoFn<ChunkTranslation, KV<String, ChunkTranslation>> {
+  static final class SplitFn extends DoFn<ChunkTranslation, KV<ChunkKey, ChunkTranslation>> {
     @ProcessElement
     public void process(@Element ChunkTranslation t, MultiOutputReceiver out) {
       if (judgeable(t)) {
-        out.get(JUDGED).output(KV.of(key(t), t));
+        out.get(JUDGED).output(KV.of(ChunkKey.of(t), t));
       } else {
         out.get(PASSED).output(t);
       }
@@ -201,9 +252,9 @@ public final class JudgeMeaning
   }
 
   /** Each chunk with its verdict; each side of the join read once. */
-  static final class JoinFn extends DoFn<KV<String, CoGbkResult>, ChunkTranslation> {
+  static final class JoinFn extends DoFn<KV<ChunkKey, CoGbkResult>, ChunkTranslation> {
     @ProcessElement
-    public void process(@Element KV<String, CoGbkResult> joined, OutputReceiver<ChunkTranslation> out) {
+    public void process(@Element KV<ChunkKey, CoGbkResult> joined, OutputReceiver<ChunkTranslation> out) {
       String verdict = "";
       for (String v : joined.getValue().getAll(VERDICT)) {
         verdict = v;

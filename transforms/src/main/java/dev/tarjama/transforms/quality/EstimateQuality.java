@@ -101,9 +101,9 @@ public final class EstimateQuality
     @ProcessElement
     public void process(@Element Candidate c, OutputReceiver<Candidate> out) {
       Candidate e = estimator.estimate(c);
-      if (e.valid) {
+      if (e.valid()) {
         measured.inc();
-        e.quality.asMap().values().stream()
+        e.quality().asMap().values().stream()
             .filter(m -> m.detail().startsWith("signal failed: ")).forEach(m -> errors.inc());
         java.util.List<String> failures = policy.gateFailures(e);
         if (!failures.isEmpty()) {

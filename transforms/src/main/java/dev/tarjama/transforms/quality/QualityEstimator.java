@@ -86,11 +86,11 @@ public final class QualityEstimator implements Serializable {
    * signal of the same name replaces them.
    */
   public Candidate estimate(Candidate c) {
-    if (!c.valid) {
+    if (!c.valid()) {
       return c;
     }
-    QualityMeasures measured = measure(new QualityInput(c.split, c.sourceText, c.targetText));
-    QualityMeasures merged = c.quality;
+    QualityMeasures measured = measure(new QualityInput(c.split(), c.sourceText(), c.targetText()));
+    QualityMeasures merged = c.quality();
     for (var e : measured.asMap().entrySet()) {
       merged = merged.with(e.getKey(), e.getValue());
     }

@@ -166,10 +166,10 @@ public final class QualityPolicy implements Serializable {
   /** The gates {@code c} fails, as {@code "numbers (missing 1000; extra 13)"}, in name order. */
   public List<String> gateFailures(Candidate c) {
     List<String> out = new ArrayList<>();
-    for (Map.Entry<String, Measure> e : c.quality.asMap().entrySet()) {
+    for (Map.Entry<String, Measure> e : c.quality().asMap().entrySet()) {
       SignalSpec spec = SignalSpec.KNOWN.get(e.getKey());
-      if (spec != null && mode(spec.name(), c.split) == Mode.GATE
-          && fails(spec, e.getValue(), c.split)) {
+      if (spec != null && mode(spec.name(), c.split()) == Mode.GATE
+          && fails(spec, e.getValue(), c.split())) {
         String detail = e.getValue().detail();
         out.add(detail.isEmpty() ? spec.name() : spec.name() + " (" + detail + ")");
       }
@@ -181,15 +181,15 @@ public final class QualityPolicy implements Serializable {
   public double[] weightedScore(Candidate c) {
     double sum = 0;
     double weight = 0;
-    for (Map.Entry<String, Measure> e : c.quality.asMap().entrySet()) {
+    for (Map.Entry<String, Measure> e : c.quality().asMap().entrySet()) {
       SignalSpec spec = SignalSpec.KNOWN.get(e.getKey());
       if (spec == null) {
         continue;
       }
-      double w = weight(spec.name(), c.split);
+      double w = weight(spec.name(), c.split());
       if (w > 0) {
         weight += w;
-        sum += fails(spec, e.getValue(), c.split) ? 0 : w;
+        sum += fails(spec, e.getValue(), c.split()) ? 0 : w;
       }
     }
     return new double[] {sum, weight};

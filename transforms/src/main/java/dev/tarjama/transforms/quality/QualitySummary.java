@@ -106,10 +106,10 @@ public final class QualitySummary extends PTransform<PCollection<Candidate>, PCo
 
     @ProcessElement
     public void process(@Element Candidate c, OutputReceiver<KV<String, Double>> out) {
-      if (!c.valid || c.quality.isEmpty()) {
+      if (!c.valid() || c.quality().isEmpty()) {
         return;
       }
-      String prefix = c.backend + "\t" + c.split + "\t";
+      String prefix = c.backend() + "\t" + c.split() + "\t";
       out.output(KV.of(prefix + MEASURED, 1.0));
       List<String> failures = policy.gateFailures(c);
       if (!failures.isEmpty()) {
@@ -130,19 +130,19 @@ public final class QualitySummary extends PTransform<PCollection<Candidate>, PCo
 
     @ProcessElement
     public void process(@Element Candidate c, OutputReceiver<KV<String, String>> out) {
-      if (!c.valid) {
+      if (!c.valid()) {
         return;
       }
-      long hash = RecordDecision.tieHash(c.recordId, c.backend, c.candidate);
+      long hash = RecordDecision.tieHash(c.recordId(), c.backend(), c.candidate());
       for (String f : policy.gateFailures(c)) {
         String gate = gateName(f);
         ObjectNode e = RecordJson.MAPPER.createObjectNode();
-        e.put("record_id", c.recordId);
-        e.put("backend", c.backend);
-        e.put("candidate", c.candidate);
-        e.put("split", c.split);
-        e.put("detail", c.quality.get(gate).detail());
-        e.put("excerpt", excerpt(c.targetText));
+        e.put("record_id", c.recordId());
+        e.put("backend", c.backend());
+        e.put("candidate", c.candidate());
+        e.put("split", c.split());
+        e.put("detail", c.quality().get(gate).detail());
+        e.put("excerpt", excerpt(c.targetText()));
         out.output(KV.of(gate, String.format("%016x", hash ^ Long.MIN_VALUE) + "\t" + e));
       }
     }

@@ -6,13 +6,10 @@ import dev.tarjama.transforms.domain.ModelCoders;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.coders.DefaultCoder;
 
 /**
@@ -36,7 +33,7 @@ public record PreferencePair(
 
   /** rank_score of chosen minus rank_score of rejected (> the gap it was made with). */
   public double gap() {
-    return chosen.rankScore - rejected.rankScore;
+    return chosen.rankScore() - rejected.rankScore();
   }
 
   /**
@@ -52,9 +49,9 @@ public record PreferencePair(
     String recordId = null;
     String split = null;
     for (Candidate c : pool) {
-      recordId = c.recordId;
-      split = c.split;
-      if (c.valid && !Double.isNaN(c.rankScore)) {
+      recordId = c.recordId();
+      split = c.split();
+      if (c.valid() && !Double.isNaN(c.rankScore())) {
         valid.add(c);
       }
     }
@@ -64,7 +61,7 @@ public record PreferencePair(
     valid.sort(RecordDecision.BEST_FIRST);
     Candidate best = valid.get(0);
     Candidate worst = valid.get(valid.size() - 1);
-    if (!(best.rankScore - worst.rankScore > minGap) || best.targetText.equals(worst.targetText)) {
+    if (!(best.rankScore() - worst.rankScore() > minGap) || best.targetText().equals(worst.targetText())) {
       return Optional.empty();
     }
     return Optional.of(new PreferencePair(recordId, split, source, best, worst));
@@ -72,34 +69,30 @@ public record PreferencePair(
 
   @Override
   public String toString() {
-    return "PreferencePair{" + recordId + " " + chosen.backend + "/" + chosen.candidate + " > "
-        + rejected.backend + "/" + rejected.candidate + " gap=" + gap() + "}";
+    return "PreferencePair{" + recordId + " " + chosen.backend() + "/" + chosen.candidate() + " > "
+        + rejected.backend() + "/" + rejected.candidate() + " gap=" + gap() + "}";
+  }
+
+  private static final ModelCoders.ConversationCoder SOURCE = new ModelCoders.ConversationCoder();
+
+  static void write(DataOutputStream out, PreferencePair value) throws IOException {
+    ModelCoders.writeUtf8(out, value.recordId);
+    ModelCoders.writeUtf8(out, value.split);
+    SOURCE.encode(value.source, out);
+    ModelCoders.writeCandidate(out, value.chosen);
+    ModelCoders.writeCandidate(out, value.rejected);
+  }
+
+  static PreferencePair read(DataInputStream in) throws IOException {
+    return new PreferencePair(
+        ModelCoders.readUtf8(in), ModelCoders.readUtf8(in), SOURCE.decode(in),
+        ModelCoders.readCandidate(in), ModelCoders.readCandidate(in));
   }
 
   /** Explicit compact coder (two strings, the source record and two candidates). */
-  public static final class Coder extends CustomCoder<PreferencePair> {
-    private static final ModelCoders.ConversationCoder SOURCE = new ModelCoders.ConversationCoder();
-
-    @Override
-    public void encode(PreferencePair value, OutputStream outStream) throws IOException {
-      DataOutputStream out = new DataOutputStream(outStream);
-      ModelCoders.writeUtf8(out, value.recordId);
-      ModelCoders.writeUtf8(out, value.split);
-      SOURCE.encode(value.source, out);
-      ModelCoders.writeCandidate(out, value.chosen);
-      ModelCoders.writeCandidate(out, value.rejected);
-      out.flush();
+  public static final class Coder extends ModelCoders.Typed<PreferencePair> {
+    public Coder() {
+      super(PreferencePair::write, PreferencePair::read);
     }
-
-    @Override
-    public PreferencePair decode(InputStream inStream) throws IOException {
-      DataInputStream in = new DataInputStream(inStream);
-      return new PreferencePair(
-          ModelCoders.readUtf8(in), ModelCoders.readUtf8(in), SOURCE.decode(in),
-          ModelCoders.readCandidate(in), ModelCoders.readCandidate(in));
-    }
-
-    @Override
-    public void verifyDeterministic() {}
   }
 }

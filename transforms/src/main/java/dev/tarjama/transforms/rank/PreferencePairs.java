@@ -80,7 +80,7 @@ public final class PreferencePairs extends PTransform<PCollectionTuple, PCollect
     PCollection<KV<String, Candidate>> byRecord =
         candidates
             .apply("KeyCandidatesByRecord",
-                WithKeys.of((Candidate c) -> c.recordId).withKeyType(TypeDescriptors.strings()))
+                WithKeys.of((Candidate c) -> c.recordId()).withKeyType(TypeDescriptors.strings()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), candidates.getCoder()));
     PCollection<KV<String, Conversation>> sourceByRecord =
         sources
@@ -118,7 +118,7 @@ public final class PreferencePairs extends PTransform<PCollectionTuple, PCollect
         out.output(pair.get());
         return;
       }
-      long valid = pool.stream().filter(c -> c.valid && !Double.isNaN(c.rankScore)).count();
+      long valid = pool.stream().filter(c -> c.valid() && !Double.isNaN(c.rankScore())).count();
       if (valid >= 2) {
         tooClose.inc();
       }

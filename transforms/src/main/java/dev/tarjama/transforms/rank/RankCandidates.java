@@ -90,7 +90,7 @@ public final class RankCandidates extends PTransform<PCollection<Candidate>, PCo
     PCollectionTuple decided =
         candidates
             .apply("KeyByRecord",
-                WithKeys.of((Candidate c) -> c.recordId).withKeyType(TypeDescriptors.strings()))
+                WithKeys.of((Candidate c) -> c.recordId()).withKeyType(TypeDescriptors.strings()))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), candidates.getCoder()))
             .apply("GroupByRecord", GroupByKey.create())
             .apply("ChooseBest",
@@ -115,26 +115,26 @@ public final class RankCandidates extends PTransform<PCollection<Candidate>, PCo
     @ProcessElement
     public void process(@Element KV<String, Iterable<Candidate>> record, MultiOutputReceiver out) {
       RecordDecision d = RecordDecision.decide(record.getKey(), record.getValue(), policy);
-      switch (d.outcome) {
+      switch (d.outcome()) {
         case CHOSEN -> {
-          RankedRecord r = d.ranked;
+          RankedRecord r = d.ranked();
           chosen.inc();
           Metrics.counter(NS, "rank.chosen." + r.split()).inc();
-          Metrics.counter(NS, "rank.wins." + r.winner().backend).inc();
+          Metrics.counter(NS, "rank.wins." + r.winner().backend()).inc();
           Metrics.distribution(NS, "rank.chosen.lr_x1000." + r.split())
-              .update(Math.round(r.winner().lr * 1000));
+              .update(Math.round(r.winner().lr() * 1000));
           Metrics.distribution(NS, "rank.chosen.scr_x1000." + r.split())
-              .update(Math.round(r.winner().scr * 1000));
+              .update(Math.round(r.winner().scr() * 1000));
           out.get(CHOSEN).output(r);
         }
         case REJECTED -> {
           rejected.inc();
-          Metrics.counter(NS, "rank.rejected." + d.ranked.split()).inc();
-          out.get(REJECTED).output(d.ranked);
+          Metrics.counter(NS, "rank.rejected." + d.ranked().split()).inc();
+          out.get(REJECTED).output(d.ranked());
         }
         case DEAD_LETTER -> {
           deadLetters.inc();
-          out.get(DEAD_LETTERS).output(d.deadLetter);
+          out.get(DEAD_LETTERS).output(d.deadLetter());
         }
       }
     }

@@ -5,9 +5,6 @@ import dev.tarjama.transforms.domain.ModelCoders;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.CoderProvider;
 import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.DefaultCoder;
@@ -40,38 +37,34 @@ public record RankedRecord(
         + "}";
   }
 
+  static void write(DataOutputStream out, RankedRecord r) throws IOException {
+    ModelCoders.writeUtf8(out, r.recordId);
+    ModelCoders.writeUtf8(out, r.split);
+    out.writeBoolean(r.winner != null);
+    if (r.winner != null) {
+      ModelCoders.writeCandidate(out, r.winner);
+    }
+    out.writeInt(r.candidateCount);
+    out.writeInt(r.validCount);
+    ModelCoders.writeUtf8(out, r.reason);
+  }
+
+  static RankedRecord read(DataInputStream in) throws IOException {
+    String recordId = ModelCoders.readUtf8(in);
+    String split = ModelCoders.readUtf8(in);
+    Candidate winner = in.readBoolean() ? ModelCoders.readCandidate(in) : null;
+    return new RankedRecord(
+        recordId, split, winner, in.readInt(), in.readInt(), ModelCoders.readUtf8(in));
+  }
+
   /** A compact explicit coder (see {@link ModelCoders} for why not a schema coder). */
-  public static final class RankedRecordCoder extends AtomicCoder<RankedRecord> {
+  public static final class RankedRecordCoder extends ModelCoders.Typed<RankedRecord> {
+    public RankedRecordCoder() {
+      super(RankedRecord::write, RankedRecord::read);
+    }
+
     public static CoderProvider getCoderProvider() {
       return CoderProviders.forCoder(TypeDescriptor.of(RankedRecord.class), new RankedRecordCoder());
     }
-
-    @Override
-    public void encode(RankedRecord r, OutputStream os) throws IOException {
-      DataOutputStream out = new DataOutputStream(os);
-      ModelCoders.writeUtf8(out, r.recordId);
-      ModelCoders.writeUtf8(out, r.split);
-      out.writeBoolean(r.winner != null);
-      if (r.winner != null) {
-        ModelCoders.writeCandidate(out, r.winner);
-      }
-      out.writeInt(r.candidateCount);
-      out.writeInt(r.validCount);
-      ModelCoders.writeUtf8(out, r.reason);
-      out.flush();
-    }
-
-    @Override
-    public RankedRecord decode(InputStream is) throws IOException {
-      DataInputStream in = new DataInputStream(is);
-      String recordId = ModelCoders.readUtf8(in);
-      String split = ModelCoders.readUtf8(in);
-      Candidate winner = in.readBoolean() ? ModelCoders.readCandidate(in) : null;
-      return new RankedRecord(
-          recordId, split, winner, in.readInt(), in.readInt(), ModelCoders.readUtf8(in));
-    }
-
-    @Override
-    public void verifyDeterministic() {}
   }
 }

@@ -273,7 +273,7 @@ public final class RankingPolicy implements Serializable {
 
   /** rank_score of a candidate taking its {@code reward} as already normalized. */
   public double rankScore(Candidate c) {
-    return withQualityTerm(c, rankScore(c.lr, c.scr, c.reward), c.reward);
+    return withQualityTerm(c, rankScore(c.lr(), c.scr(), c.reward()), c.reward());
   }
 
   /** {@code base} with the weighted quality signals of {@code c} folded in. */
@@ -296,7 +296,7 @@ public final class RankingPolicy implements Serializable {
     List<Candidate> pool = new ArrayList<>(record);
     double[] raw = new double[pool.size()];
     for (int i = 0; i < raw.length; i++) {
-      raw[i] = pool.get(i).reward;
+      raw[i] = pool.get(i).reward();
     }
     double[] normalized = rewardNormalization.normalize(raw);
     boolean anyReward = false;
@@ -309,14 +309,14 @@ public final class RankingPolicy implements Serializable {
       // A sibling without a reward (the model failed on it) gets the record's neutral reward, so
       // that every candidate of the record is scored by the same formula.
       double reward = anyReward && Double.isNaN(normalized[i]) ? 0.5 : normalized[i];
-      out.add(c.withRankScore(withQualityTerm(c, rankScore(c.lr, c.scr, reward), reward)));
+      out.add(c.withRankScore(withQualityTerm(c, rankScore(c.lr(), c.scr(), reward), reward)));
     }
     return out;
   }
 
   /** Why {@code c} fails the thresholds of its split, or empty when it passes. */
   public Optional<String> violation(Candidate c) {
-    return thresholdsFor(c.split).violation(c);
+    return thresholdsFor(c.split()).violation(c);
   }
 
   /** The formula, e.g. {@code (LR + SCR)/2}. */

@@ -34,8 +34,13 @@ import java.util.regex.Pattern;
  *       {@code json} (reassembly puts the original record there) and whose {@code field} is the
  *       first JSON Pointer a reason names after {@code "field "} or {@code "at "} (else "").
  * </ol>
+ *
+ * @param outcome chosen, rejected or dead letter
+ * @param ranked the ranked record, for {@link Outcome#CHOSEN} and {@link Outcome#REJECTED} (else
+ *     null)
+ * @param deadLetter the dead letter, for {@link Outcome#DEAD_LETTER} (else null)
  */
-public final class RecordDecision {
+public record RecordDecision(Outcome outcome, RankedRecord ranked, DeadLetter deadLetter) {
   /** The reason prefix reassembly writes when a candidate's chunks could not be translated. */
   public static final String TRANSLATION_FAILED = Candidate.TRANSLATION_FAILED;
 
@@ -48,13 +53,13 @@ public final class RecordDecision {
 
   /** Best first; deterministic for any pool. */
   public static final Comparator<Candidate> BEST_FIRST =
-      Comparator.<Candidate>comparingDouble(c -> nanLowest(c.rankScore))
-          .thenComparingDouble(c -> nanLowest(c.reward))
-          .thenComparingDouble(c -> nanLowest(c.scr))
+      Comparator.<Candidate>comparingDouble(c -> nanLowest(c.rankScore()))
+          .thenComparingDouble(c -> nanLowest(c.reward()))
+          .thenComparingDouble(c -> nanLowest(c.scr()))
           .reversed()
-          .thenComparingLong(c -> tieHash(c.recordId, c.backend, c.candidate))
-          .thenComparing(c -> c.backend)
-          .thenComparingInt(c -> c.candidate);
+          .thenComparingLong(c -> tieHash(c.recordId(), c.backend(), c.candidate()))
+          .thenComparing(c -> c.backend())
+          .thenComparingInt(c -> c.candidate());
 
   /**
    * The exact-tie order: FNV-1a (64 bit) over the UTF-8 of {@code record \0 backend \0 index}, so
@@ -73,7 +78,7 @@ public final class RecordDecision {
   }
 
   private static final Comparator<Candidate> BY_KEY =
-      Comparator.<Candidate, String>comparing(c -> c.backend).thenComparingInt(c -> c.candidate);
+      Comparator.<Candidate, String>comparing(c -> c.backend()).thenComparingInt(c -> c.candidate());
 
   public enum Outcome {
     CHOSEN,
@@ -81,16 +86,13 @@ public final class RecordDecision {
     DEAD_LETTER
   }
 
-  public final Outcome outcome;
-  /** Set for CHOSEN and REJECTED. */
-  public final RankedRecord ranked;
-  /** Set for DEAD_LETTER. */
-  public final DeadLetter deadLetter;
-
-  private RecordDecision(Outcome outcome, RankedRecord ranked, DeadLetter deadLetter) {
-    this.outcome = outcome;
-    this.ranked = ranked;
-    this.deadLetter = deadLetter;
+  /** Exactly one of {@code ranked} and {@code deadLetter} is set, as {@code outcome} says. */
+  public RecordDecision {
+    if ((outcome == Outcome.DEAD_LETTER) != (deadLetter != null)
+        || (outcome == Outcome.DEAD_LETTER) == (ranked != null)) {
+      throw new IllegalArgumentException("a " + outcome + " decision with ranked=" + ranked
+          + " and deadLetter=" + deadLetter);
+    }
   }
 
   private static double nanLowest(double x) {
@@ -98,7 +100,7 @@ public final class RecordDecision {
   }
 
   private static boolean eligible(Candidate c) {
-    return c.valid && !Double.isNaN(c.rankScore);
+    return c.valid() && !Double.isNaN(c.rankScore());
   }
 
   /**
@@ -114,8 +116,8 @@ public final class RecordDecision {
       throw new IllegalArgumentException("record " + recordId + " has no candidate");
     }
     pool.sort(BEST_FIRST);
-    String split = pool.get(0).split;
-    int validCount = (int) pool.stream().filter(c -> c.valid).count();
+    String split = pool.get(0).split();
+    int validCount = (int) pool.stream().filter(c -> c.valid()).count();
     List<Candidate> eligible = pool.stream().filter(RecordDecision::eligible).toList();
 
     if (eligible.isEmpty()) {
@@ -123,14 +125,14 @@ public final class RecordDecision {
       byKey.sort(BY_KEY);
       List<String> reasons = new ArrayList<>();
       for (Candidate c : byKey) {
-        reasons.add(c.backend + "/" + c.candidate + ": " + (c.valid ? "not scored" : c.reason));
+        reasons.add(c.backend() + "/" + c.candidate() + ": " + (c.valid() ? "not scored" : c.reason()));
       }
-      if (validCount == 0 && byKey.stream().allMatch(c -> c.reason.startsWith(TRANSLATION_FAILED))) {
-        String field = byKey.stream().map(c -> fieldNamedBy(c.reason)).filter(f -> !f.isEmpty())
+      if (validCount == 0 && byKey.stream().allMatch(c -> c.reason().startsWith(TRANSLATION_FAILED))) {
+        String field = byKey.stream().map(c -> fieldNamedBy(c.reason())).filter(f -> !f.isEmpty())
             .findFirst().orElse("");
         return new RecordDecision(Outcome.DEAD_LETTER, null, DeadLetter.of(recordId, "translate",
             field, "every candidate failed to translate: " + String.join("; ", reasons),
-            byKey.get(0).json));
+            byKey.get(0).json()));
       }
       return rejected(recordId, split, pool.get(0), pool.size(), validCount,
           NO_VALID + String.join("; ", reasons));
@@ -147,9 +149,9 @@ public final class RecordDecision {
       byKey.sort(BY_KEY);
       List<String> reasons = new ArrayList<>();
       for (Candidate c : byKey) {
-        List<String> gates = c.valid ? policy.gateFailures(c) : List.of();
-        reasons.add(c.backend + "/" + c.candidate + ": "
-            + (!c.valid ? c.reason : gates.isEmpty() ? "not scored" : String.join(", ", gates)));
+        List<String> gates = c.valid() ? policy.gateFailures(c) : List.of();
+        reasons.add(c.backend() + "/" + c.candidate() + ": "
+            + (!c.valid() ? c.reason() : gates.isEmpty() ? "not scored" : String.join(", ", gates)));
       }
       return rejected(recordId, split, eligible.get(0), pool.size(), validCount,
           QUALITY_GATES + String.join("; ", reasons));

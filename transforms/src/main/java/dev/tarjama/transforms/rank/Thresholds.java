@@ -129,9 +129,9 @@ public final class Thresholds implements Serializable {
    */
   public Optional<String> violation(Candidate c) {
     List<String> failed = new ArrayList<>(3);
-    below("LR", c.lr, minLr, failed);
-    below("SCR", c.scr, minScr, failed);
-    below("rank_score", c.rankScore, minRankScore, failed);
+    below("LR", c.lr(), minLr, failed);
+    below("SCR", c.scr(), minScr, failed);
+    below("rank_score", c.rankScore(), minRankScore, failed);
     return failed.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", failed));
   }
 

@@ -30,9 +30,9 @@ import java.util.regex.Pattern;
  * plan, so they are byte-exact by construction; the structural checks run anyway on the finished
  * field, because a translator can also <em>add</em> structure (a stray {@code </think>}).
  *
- * <p>A chunk cut at the length limit even after its retry ({@link ChunkTranslation#truncated})
+ * <p>A chunk cut at the length limit even after its retry ({@link ChunkTranslation#truncated()})
  * makes the candidate invalid with a reason starting with {@link Candidate#TRUNCATED}; a chunk the
- * quality judge rejected ({@link ChunkTranslation#meaning}), with {@link Candidate#MEANING}.
+ * quality judge rejected ({@link ChunkTranslation#meaning()}), with {@link Candidate#MEANING}.
  *
  * <p>When a chunk could not be translated at all, the candidate is marked with a reason starting
  * with {@link #TRANSLATION_FAILED} and carries the original record, so that ranking can send the
@@ -50,29 +50,29 @@ public final class CandidateAssembler {
 
   public static Candidate assemble(
       RecordPlan plan, String backend, int candidate, Iterable<ChunkTranslation> translations) {
-    Conversation conversation = plan.conversation;
+    Conversation conversation = plan.conversation();
     Map<Integer, ChunkTranslation> byChunk = new HashMap<>();
     long tokensIn = 0;
     long tokensOut = 0;
     for (ChunkTranslation t : translations) {
-      byChunk.put(t.chunkIndex, t);
-      tokensIn += t.tokensIn;
-      tokensOut += t.tokensOut;
+      byChunk.put(t.chunkIndex(), t);
+      tokensIn += t.tokensIn();
+      tokensOut += t.tokensOut();
     }
 
     // A chunk that failed for good makes the whole candidate untranslatable.
-    for (Chunk chunk : plan.chunks) {
-      ChunkTranslation t = byChunk.get(chunk.chunkIndex);
+    for (Chunk chunk : plan.chunks()) {
+      ChunkTranslation t = byChunk.get(chunk.chunkIndex());
       // A translation of another text under this chunk's index is another record's: never use it.
-      boolean foreign = t != null && !t.source.equals(chunk.text);
+      boolean foreign = t != null && !t.source().equals(chunk.text());
       if (t == null || t.failed() || foreign) {
-        String pointer = conversation.fields().get(chunk.fieldIndex).pointer();
+        String pointer = conversation.fields().get(chunk.fieldIndex()).pointer();
         String error = t == null ? "no translation arrived"
-            : foreign ? "the translation that arrived is of another text" : t.error;
+            : foreign ? "the translation that arrived is of another text" : t.error();
         return Candidate.unscored(
             conversation.recordId(), conversation.split(), backend, candidate, conversation.json(),
             false,
-            TRANSLATION_FAILED + " at " + pointer + " (chunk " + chunk.chunkIndex + "): " + error,
+            TRANSLATION_FAILED + " at " + pointer + " (chunk " + chunk.chunkIndex() + "): " + error,
             "", "", tokensIn, tokensOut);
       }
     }
@@ -88,37 +88,37 @@ public final class CandidateAssembler {
     }
 
     List<String> problems = new ArrayList<>();
-    for (Chunk chunk : plan.chunks) {
-      ChunkTranslation t = byChunk.get(chunk.chunkIndex);
-      String where = conversation.fields().get(chunk.fieldIndex).pointer() + " chunk " + chunk.chunkIndex;
-      if (t.truncated) {
+    for (Chunk chunk : plan.chunks()) {
+      ChunkTranslation t = byChunk.get(chunk.chunkIndex());
+      String where = conversation.fields().get(chunk.fieldIndex()).pointer() + " chunk " + chunk.chunkIndex();
+      if (t.truncated()) {
         problems.add(Candidate.TRUNCATED + ": " + where
             + " stopped at the length limit, also after a retry with more max_tokens");
       }
-      if (ChunkTranslation.MEANING_REJECT.equals(t.meaning)) {
+      if (ChunkTranslation.MEANING_REJECT.equals(t.meaning())) {
         problems.add(Candidate.MEANING + ": " + where
             + " is not a faithful translation, the quality judge says");
       }
     }
     StringBuilder sourceText = new StringBuilder();
     StringBuilder targetText = new StringBuilder();
-    for (FieldPlan fieldPlan : plan.fields) {
+    for (FieldPlan fieldPlan : plan.fields()) {
       TextField field = conversation.fields().get(fieldPlan.fieldIndex());
       StringBuilder translated = new StringBuilder(field.text().length() + 16);
       for (PlanPart part : fieldPlan.parts()) {
         if (!part.isChunk()) {
-          translated.append(part.text);
+          translated.append(part.text());
           continue;
         }
-        Chunk chunk = plan.chunks.get(part.chunkIndex);
+        Chunk chunk = plan.chunks().get(part.chunkIndex());
         // Outer whitespace belongs to the plan (verbatim parts), not to the translator.
-        String text = byChunk.get(part.chunkIndex).text.strip();
-        String problem = checkPlaceholders(text, chunk.spans.size());
+        String text = byChunk.get(part.chunkIndex()).text().strip();
+        String problem = checkPlaceholders(text, chunk.spans().size());
         if (problem != null) {
-          problems.add(field.pointer() + " chunk " + chunk.chunkIndex + ": " + problem);
+          problems.add(field.pointer() + " chunk " + chunk.chunkIndex() + ": " + problem);
         }
-        translated.append(Placeholders.restore(text, chunk.spans));
-        appendProse(sourceText, Placeholders.strip(chunk.text));
+        translated.append(Placeholders.restore(text, chunk.spans()));
+        appendProse(sourceText, Placeholders.strip(chunk.text()));
         appendProse(targetText, Placeholders.strip(text));
       }
       String result = translated.toString();

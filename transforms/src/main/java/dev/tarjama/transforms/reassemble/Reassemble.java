@@ -95,7 +95,7 @@ public final class Reassemble extends PTransform<PCollectionTuple, PCollection<C
       for (Map.Entry<String, Integer> backend : candidatesPerBackend.entrySet()) {
         for (int k = 0; k < backend.getValue(); k++) {
           out.output(
-              KV.of(new CandidateKey(plan.conversation.recordId(), backend.getKey(), k), plan));
+              KV.of(new CandidateKey(plan.conversation().recordId(), backend.getKey(), k), plan));
         }
       }
     }
@@ -140,7 +140,7 @@ public final class Reassemble extends PTransform<PCollectionTuple, PCollection<C
       Candidate result =
           CandidateAssembler.assemble(
               plan, key.backend(), key.candidate(), group.getValue().getAll(translationTag));
-      (result.valid ? valid : invalid).inc();
+      (result.valid() ? valid : invalid).inc();
       out.output(result);
     }
   }

@@ -28,13 +28,13 @@ public final class Distributions {
   /** The histogram events of one candidate (none for an invalid one). */
   public static List<KV<String, Double>> events(Candidate c) {
     List<KV<String, Double>> out = new ArrayList<>();
-    if (!c.valid) {
+    if (!c.valid()) {
       return out;
     }
-    double[] values = {c.lr, c.scr, c.rankScore, c.reward};
+    double[] values = {c.lr(), c.scr(), c.rankScore(), c.reward()};
     for (int m = 0; m < METRICS.length; m++) {
       if (Double.isFinite(values[m])) {
-        out.add(KV.of(RunStatistics.key(GROUP, METRICS[m] + SEP + c.split + SEP + c.backend,
+        out.add(KV.of(RunStatistics.key(GROUP, METRICS[m] + SEP + c.split() + SEP + c.backend(),
             Integer.toString(bucket(METRICS[m], values[m]))), 1.0));
       }
     }

@@ -18,7 +18,7 @@ public final class EvaluationReport {
   public static ObjectNode json(Iterable<SystemScores> scores) {
     ObjectNode json = RecordJson.MAPPER.createObjectNode();
     for (SystemScores s : scores) {
-      json.set(s.system, s.toJson());
+      json.set(s.system(), s.toJson());
     }
     return json;
   }
@@ -27,7 +27,7 @@ public final class EvaluationReport {
   public static String table(Iterable<SystemScores> scores) {
     int width = "system".length();
     for (SystemScores s : scores) {
-      width = Math.max(width, s.system.length());
+      width = Math.max(width, s.system().length());
     }
     String row = "%-" + width + "s  %8s  %6s  %6s  %7s  %6s%n";
     StringBuilder out = new StringBuilder();
@@ -35,13 +35,13 @@ public final class EvaluationReport {
         "failed"));
     Set<String> signatures = new LinkedHashSet<>();
     for (SystemScores s : scores) {
-      out.append(String.format(Locale.ROOT, row, s.system, s.segments,
-          String.format(Locale.ROOT, "%.2f", s.bleu),
-          String.format(Locale.ROOT, "%.2f", s.chrfPlusPlus),
-          String.format(Locale.ROOT, "%.2f", s.rougeL), s.failed));
-      signatures.add(s.bleuSignature);
-      signatures.add(s.chrfSignature);
-      signatures.add(s.rougeSignature);
+      out.append(String.format(Locale.ROOT, row, s.system(), s.segments(),
+          String.format(Locale.ROOT, "%.2f", s.bleu()),
+          String.format(Locale.ROOT, "%.2f", s.chrfPlusPlus()),
+          String.format(Locale.ROOT, "%.2f", s.rougeL()), s.failed()));
+      signatures.add(s.bleuSignature());
+      signatures.add(s.chrfSignature());
+      signatures.add(s.rougeSignature());
     }
     out.append("signatures:\n");
     for (String signature : signatures) {

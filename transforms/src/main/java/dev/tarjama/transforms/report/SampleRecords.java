@@ -109,7 +109,7 @@ public final class SampleRecords extends PTransform<PCollectionTuple, PCollectio
   static String line(RankedRecord r) {
     String outcome = r.chosen() ? "chosen" : "rejected";
     String detail = r.chosen()
-        ? r.winner().backend + "\u001f" + r.winner().candidate : r.reason();
+        ? r.winner().backend() + "\u001f" + r.winner().candidate() : r.reason();
     return String.format(Locale.ROOT, "%016x", RecordDecision.tieHash(r.recordId(), "", 0))
         + "\t" + r.recordId() + "\t" + outcome + "\t" + detail;
   }
@@ -140,7 +140,7 @@ public final class SampleRecords extends PTransform<PCollectionTuple, PCollectio
         }
         indexed = lines;
       }
-      for (String line : byRecord.getOrDefault(c.recordId, List.of())) {
+      for (String line : byRecord.getOrDefault(c.recordId(), List.of())) {
         context.output(line + "\t" + candidateJson(c, quality));
       }
     }
@@ -148,19 +148,19 @@ public final class SampleRecords extends PTransform<PCollectionTuple, PCollectio
 
   static String candidateJson(Candidate c, QualityPolicy quality) {
     ObjectNode node = RecordJson.MAPPER.createObjectNode();
-    node.put("split", c.split);
-    node.put("backend", c.backend);
-    node.put("candidate", c.candidate);
-    node.put("valid", c.valid);
-    node.put("reason", c.reason);
+    node.put("split", c.split());
+    node.put("backend", c.backend());
+    node.put("candidate", c.candidate());
+    node.put("valid", c.valid());
+    node.put("reason", c.reason());
     ArrayNode gates = node.putArray("gates");
     quality.gateFailures(c).forEach(gates::add);
-    score(node, "LR", c.lr);
-    score(node, "SCR", c.scr);
-    score(node, "rank_score", c.rankScore);
-    score(node, "reward", c.reward);
-    node.put("source", cut(c.sourceText));
-    node.put("text", cut(c.targetText));
+    score(node, "LR", c.lr());
+    score(node, "SCR", c.scr());
+    score(node, "rank_score", c.rankScore());
+    score(node, "reward", c.reward());
+    node.put("source", cut(c.sourceText()));
+    node.put("text", cut(c.targetText()));
     return node.toString();
   }
 

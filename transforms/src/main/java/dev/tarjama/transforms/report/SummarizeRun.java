@@ -129,11 +129,11 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
     @ProcessElement
     public void process(@Element DeadLetter d, OutputReceiver<KV<String, Double>> out) {
       out.output(KV.of(RunStatistics.DEAD_LETTER, 1.0));
-      out.output(KV.of(RunStatistics.key("dead_letter", d.stage, "count"), 1.0));
-      if (d.stage.equals("read")) {
+      out.output(KV.of(RunStatistics.key("dead_letter", d.stage(), "count"), 1.0));
+      if (d.stage().equals("read")) {
         out.output(KV.of(RunStatistics.READ_FAILED, 1.0));
       }
-      if (d.truncatedPayload) {
+      if (d.truncatedPayload()) {
         out.output(KV.of(RunStatistics.TRUNCATED_PAYLOADS, 1.0));
       }
     }
@@ -142,11 +142,11 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
   private static final class CandidateEvents extends DoFn<Candidate, KV<String, Double>> {
     @ProcessElement
     public void process(@Element Candidate c, OutputReceiver<KV<String, Double>> out) {
-      out.output(KV.of(RunStatistics.key("backend", c.backend, "candidates"), 1.0));
-      out.output(KV.of(RunStatistics.key("backend", c.backend, "valid"), c.valid ? 1.0 : 0.0));
-      out.output(KV.of(RunStatistics.key("backend", c.backend, "tokens_in"), (double) c.tokensIn));
+      out.output(KV.of(RunStatistics.key("backend", c.backend(), "candidates"), 1.0));
+      out.output(KV.of(RunStatistics.key("backend", c.backend(), "valid"), c.valid() ? 1.0 : 0.0));
+      out.output(KV.of(RunStatistics.key("backend", c.backend(), "tokens_in"), (double) c.tokensIn()));
       out.output(
-          KV.of(RunStatistics.key("backend", c.backend, "tokens_out"), (double) c.tokensOut));
+          KV.of(RunStatistics.key("backend", c.backend(), "tokens_out"), (double) c.tokensOut()));
       // Bounded histograms for the HTML report's distributions (a few counts per split and backend).
       for (KV<String, Double> e : Distributions.events(c)) {
         out.output(e);
@@ -178,9 +178,9 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
     @ProcessElement
     public void process(@Element Chunk c, OutputReceiver<KV<String, Double>> out) {
       out.output(KV.of(RunStatistics.CHUNKS, 1.0));
-      out.output(KV.of(RunStatistics.CHUNK_TOKENS, (double) c.tokens));
-      out.output(KV.of(RunStatistics.key("split", c.split, "chunks"), 1.0));
-      out.output(KV.of(RunStatistics.key("split", c.split, "chunk_tokens"), (double) c.tokens));
+      out.output(KV.of(RunStatistics.CHUNK_TOKENS, (double) c.tokens()));
+      out.output(KV.of(RunStatistics.key("split", c.split(), "chunks"), 1.0));
+      out.output(KV.of(RunStatistics.key("split", c.split(), "chunk_tokens"), (double) c.tokens()));
     }
   }
 
@@ -188,20 +188,20 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
     @ProcessElement
     public void process(@Element Chunk c, OutputReceiver<KV<String, Double>> out) {
       out.output(KV.of(RunStatistics.DUPLICATE_CHUNKS, 1.0));
-      out.output(KV.of(RunStatistics.DUPLICATE_CHUNK_TOKENS, (double) c.tokens));
+      out.output(KV.of(RunStatistics.DUPLICATE_CHUNK_TOKENS, (double) c.tokens()));
     }
   }
 
   private static final class ChosenEvents extends DoFn<Candidate, KV<String, Double>> {
     @ProcessElement
     public void process(@Element Candidate c, OutputReceiver<KV<String, Double>> out) {
-      out.output(KV.of(RunStatistics.key("backend", c.backend, "wins"), 1.0));
-      out.output(KV.of(RunStatistics.key("split", c.split, "chosen"), 1.0));
-      out.output(KV.of(RunStatistics.key("split", c.split, "lr_sum"), finite(c.lr)));
-      out.output(KV.of(RunStatistics.key("split", c.split, "scr_sum"), finite(c.scr)));
-      out.output(KV.of(RunStatistics.key("split", c.split, "rank_score_sum"), finite(c.rankScore)));
-      if (!Double.isNaN(c.reward)) {
-        out.output(KV.of(RunStatistics.key("split", c.split, "reward_sum"), c.reward));
+      out.output(KV.of(RunStatistics.key("backend", c.backend(), "wins"), 1.0));
+      out.output(KV.of(RunStatistics.key("split", c.split(), "chosen"), 1.0));
+      out.output(KV.of(RunStatistics.key("split", c.split(), "lr_sum"), finite(c.lr())));
+      out.output(KV.of(RunStatistics.key("split", c.split(), "scr_sum"), finite(c.scr())));
+      out.output(KV.of(RunStatistics.key("split", c.split(), "rank_score_sum"), finite(c.rankScore())));
+      if (!Double.isNaN(c.reward())) {
+        out.output(KV.of(RunStatistics.key("split", c.split(), "reward_sum"), c.reward()));
       }
     }
 

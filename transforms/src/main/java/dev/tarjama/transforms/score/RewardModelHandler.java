@@ -98,13 +98,13 @@ public final class RewardModelHandler extends ModelHandler<Candidate, Candidate,
 
   @Override
   public long weigh(Candidate c) {
-    long estimate = c.sourceText.length() / 4 + c.targetText.length() / 3 + 16;
+    long estimate = c.sourceText().length() / 4 + c.targetText().length() / 3 + 16;
     return Math.max(1, Math.min(config.maxTokens(), estimate));
   }
 
   @Override
   public String describe(Candidate c) {
-    return "reward model: record " + c.recordId + " candidate " + c.backend + "/" + c.candidate;
+    return "reward model: record " + c.recordId() + " candidate " + c.backend() + "/" + c.candidate();
   }
 
   @Override
@@ -117,7 +117,7 @@ public final class RewardModelHandler extends ModelHandler<Candidate, Candidate,
     List<RewardModel.Encoded> encoded = new ArrayList<>(batch.size());
     long cut = 0;
     for (Candidate c : batch) {
-      RewardModel.Encoded e = model.encode(c.sourceText, c.targetText);
+      RewardModel.Encoded e = model.encode(c.sourceText(), c.targetText());
       if (e.truncated()) {
         cut++;
       }
@@ -144,7 +144,7 @@ public final class RewardModelHandler extends ModelHandler<Candidate, Candidate,
     }
     scored.inc(out.size());
     for (Candidate c : out) {
-      rewardsX1000.update(Math.round(c.reward * 1000));
+      rewardsX1000.update(Math.round(c.reward() * 1000));
     }
     return out;
   }

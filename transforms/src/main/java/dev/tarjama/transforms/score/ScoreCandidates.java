@@ -96,8 +96,8 @@ public final class ScoreCandidates extends PTransform<PCollection<Candidate>, PC
 
   private static Scored score(Candidate c, String script, double r0, RankingPolicy policy,
       SerializableBiFunction<String, String, ScriptPurity.Result> scriptPurity) {
-    LengthRatio.Result lr = LengthRatio.measure(c.sourceText, c.targetText, r0);
-    ScriptPurity.Result scr = scriptPurity.apply(c.targetText, script);
+    LengthRatio.Result lr = LengthRatio.measure(c.sourceText(), c.targetText(), r0);
+    ScriptPurity.Result scr = scriptPurity.apply(c.targetText(), script);
     Candidate scored = c.withMetrics(lr.score(), scr.score(), scr.flagged());
     return new Scored(scored.withRankScore(policy.rankScore(scored)), lr.flagged());
   }
@@ -147,9 +147,9 @@ public final class ScoreCandidates extends PTransform<PCollection<Candidate>, PC
       Scored result = score(c, script, r0, policy, scriptPurity);
       Candidate scored = result.candidate();
       scoredCount.inc();
-      lrX1000.update(Math.round(scored.lr * 1000));
-      scrX1000.update(Math.round(scored.scr * 1000));
-      if (scored.scrFlagged) {
+      lrX1000.update(Math.round(scored.lr() * 1000));
+      scrX1000.update(Math.round(scored.scr() * 1000));
+      if (scored.scrFlagged()) {
         scrFlagged.inc();
       }
       if (result.lrFlagged()) {

@@ -149,7 +149,7 @@ public final class ScoreRewards extends PTransform<PCollection<Candidate>, PColl
     if (policy.rewardWeight() > 0) {
       scored =
           all.apply("KeyByRecord",
-                  WithKeys.of((Candidate c) -> c.recordId).withKeyType(TypeDescriptors.strings()))
+                  WithKeys.of((Candidate c) -> c.recordId()).withKeyType(TypeDescriptors.strings()))
               .setCoder(KvCoder.of(StringUtf8Coder.of(), candidates.getCoder()))
               .apply("GroupByRecord", GroupByKey.create())
               .apply("NormalizeRewards", ParDo.of(new NormalizeFn(policy)))
@@ -163,7 +163,7 @@ public final class ScoreRewards extends PTransform<PCollection<Candidate>, PColl
 
     @ProcessElement
     public void process(@Element Candidate c, MultiOutputReceiver out) {
-      if (c.valid) {
+      if (c.valid()) {
         out.get(TO_SCORE).output(c);
       } else {
         skipped.inc();
@@ -177,7 +177,7 @@ public final class ScoreRewards extends PTransform<PCollection<Candidate>, PColl
     public void process(@Element KV<Candidate, String> failure, MultiOutputReceiver out) {
       Candidate c = failure.getKey();
       out.get(PASS_THROUGH).output(c.withReward(Double.NaN));
-      out.get(FAILURES).output(DeadLetter.of(c.recordId, STAGE, "", failure.getValue(), c.json));
+      out.get(FAILURES).output(DeadLetter.of(c.recordId(), STAGE, "", failure.getValue(), c.json()));
     }
   }
 

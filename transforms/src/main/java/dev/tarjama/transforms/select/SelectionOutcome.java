@@ -4,9 +4,6 @@ import dev.tarjama.transforms.domain.ModelCoders;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.DefaultCoder;
 
 /**
@@ -30,32 +27,23 @@ public record SelectionOutcome(
         + (selected() ? "selected" : reason + " " + detail) + "}";
   }
 
+  static void write(DataOutputStream out, SelectionOutcome value) throws IOException {
+    ModelCoders.writeUtf8(out, value.recordId);
+    ModelCoders.writeUtf8(out, value.split);
+    ModelCoders.writeUtf8(out, value.stratum);
+    ModelCoders.writeUtf8(out, value.reason);
+    ModelCoders.writeUtf8(out, value.detail);
+  }
+
+  static SelectionOutcome read(DataInputStream in) throws IOException {
+    return new SelectionOutcome(ModelCoders.readUtf8(in), ModelCoders.readUtf8(in),
+        ModelCoders.readUtf8(in), ModelCoders.readUtf8(in), ModelCoders.readUtf8(in));
+  }
+
   /** Five strings in a fixed order: compact and deterministic. */
-  public static final class OutcomeCoder extends AtomicCoder<SelectionOutcome> {
-    @Override
-    public void encode(SelectionOutcome value, OutputStream os) throws IOException {
-      DataOutputStream out = new DataOutputStream(os);
-      ModelCoders.writeUtf8(out, value.recordId);
-      ModelCoders.writeUtf8(out, value.split);
-      ModelCoders.writeUtf8(out, value.stratum);
-      ModelCoders.writeUtf8(out, value.reason);
-      ModelCoders.writeUtf8(out, value.detail);
-      out.flush();
-    }
-
-    @Override
-    public SelectionOutcome decode(InputStream is) throws IOException {
-      DataInputStream in = new DataInputStream(is);
-      return new SelectionOutcome(ModelCoders.readUtf8(in), ModelCoders.readUtf8(in),
-          ModelCoders.readUtf8(in), ModelCoders.readUtf8(in), ModelCoders.readUtf8(in));
-    }
-
-    @Override
-    public void verifyDeterministic() {}
-
-    @Override
-    public boolean consistentWithEquals() {
-      return true;
+  public static final class OutcomeCoder extends ModelCoders.Typed<SelectionOutcome> {
+    public OutcomeCoder() {
+      super(SelectionOutcome::write, SelectionOutcome::read);
     }
   }
 }

@@ -30,21 +30,16 @@ public final class SweepTable {
     "#bcbd22", "#17becf"
   };
 
-  /** One split's counts. */
-  public static final class Row {
-    public final long records;
-    public final long untranslated;
-    public final long runChosen;
-    /** [i][j]: chosen at min-lr grid i, min-scr grid j. */
-    public final long[][] chosen;
-
-    Row(long records, long untranslated, long runChosen, long[][] chosen) {
-      this.records = records;
-      this.untranslated = untranslated;
-      this.runChosen = runChosen;
-      this.chosen = chosen;
-    }
-
+  /**
+   * One split's counts.
+   *
+   * @param records the records of the split
+   * @param untranslated those never translated
+   * @param runChosen those chosen under the run's own policy
+   * @param chosen [i][j]: chosen at min-lr grid i, min-scr grid j (compared by reference, as
+   *     records compare arrays; nothing compares rows)
+   */
+  public record Row(long records, long untranslated, long runChosen, long[][] chosen) {
     public double retention(int i, int j) {
       return records == 0 ? 0.0 : (double) chosen[i][j] / records;
     }

@@ -141,7 +141,7 @@ public final class SweepThresholds extends PTransform<PCollection<String>, PColl
       if (read == null) {
         bad.inc();
       } else {
-        out.output(KV.of(read.recordId, read));
+        out.output(KV.of(read.recordId(), read));
       }
     }
   }
@@ -156,7 +156,7 @@ public final class SweepThresholds extends PTransform<PCollection<String>, PColl
       }
       try {
         Candidate c = CandidateLines.parse(line);
-        out.get(PARSED).output(KV.of(c.recordId, c));
+        out.get(PARSED).output(KV.of(c.recordId(), c));
       } catch (IllegalArgumentException e) {
         bad.inc();
         String field = e.getMessage().startsWith("field ")
@@ -185,19 +185,19 @@ public final class SweepThresholds extends PTransform<PCollection<String>, PColl
         OutputReceiver<KV<String, Long>> out) {
       List<Candidate> pool = new ArrayList<>();
       record.getValue().forEach(pool::add);
-      String split = pool.get(0).split;
+      String split = pool.get(0).split();
       ThresholdSweep.Verdict v = sweep.decide(record.getKey(), pool);
-      if (v.untranslated) {
+      if (v.untranslated()) {
         out.output(KV.of(SweepTable.key("untranslated", split), 1L));
         return;
       }
       out.output(KV.of(SweepTable.key("records", split), 1L));
-      if (v.chosenByRun) {
+      if (v.chosenByRun()) {
         out.output(KV.of(SweepTable.key("run_chosen", split), 1L));
       }
-      for (int i = 0; i < v.chosen.length; i++) {
-        for (int j = 0; j < v.chosen[i].length; j++) {
-          if (v.chosen[i][j]) {
+      for (int i = 0; i < v.chosen().length; i++) {
+        for (int j = 0; j < v.chosen()[i].length; j++) {
+          if (v.chosen()[i][j]) {
             out.output(KV.of(SweepTable.key("chosen", split, i, j), 1L));
           }
         }

@@ -67,35 +67,30 @@ public final class ThresholdSweep implements Serializable {
     return runPolicy;
   }
 
-  /** What happened to one record: never translated, or chosen under which pairs. */
-  public static final class Verdict {
-    /** Every candidate failed to translate: a dead letter whatever the thresholds. */
-    public final boolean untranslated;
-    /** Chosen under the run's own policy. */
-    public final boolean chosenByRun;
-    /** [i][j]: chosen under min-lr grid i and min-scr grid j. */
-    public final boolean[][] chosen;
-
-    Verdict(boolean untranslated, boolean chosenByRun, boolean[][] chosen) {
-      this.untranslated = untranslated;
-      this.chosenByRun = chosenByRun;
-      this.chosen = chosen;
-    }
-  }
+  /**
+   * What happened to one record: never translated, or chosen under which pairs.
+   *
+   * @param untranslated every candidate failed to translate: a dead letter whatever the
+   *     thresholds
+   * @param chosenByRun chosen under the run's own policy
+   * @param chosen [i][j]: chosen under min-lr grid i and min-scr grid j (compared by reference, as
+   *     records compare arrays; nothing compares verdicts)
+   */
+  public record Verdict(boolean untranslated, boolean chosenByRun, boolean[][] chosen) {}
 
   public Verdict decide(String recordId, List<Candidate> pool) {
     RecordDecision run = RecordDecision.decide(recordId, pool, runPolicy);
     boolean[][] chosen = new boolean[minLr.size()][minScr.size()];
-    if (run.outcome == RecordDecision.Outcome.DEAD_LETTER) {
+    if (run.outcome() == RecordDecision.Outcome.DEAD_LETTER) {
       return new Verdict(true, false, chosen);
     }
     for (int i = 0; i < minLr.size(); i++) {
       for (int j = 0; j < minScr.size(); j++) {
         chosen[i][j] =
-            RecordDecision.decide(recordId, pool, policies[i][j]).outcome
+            RecordDecision.decide(recordId, pool, policies[i][j]).outcome()
                 == RecordDecision.Outcome.CHOSEN;
       }
     }
-    return new Verdict(false, run.outcome == RecordDecision.Outcome.CHOSEN, chosen);
+    return new Verdict(false, run.outcome() == RecordDecision.Outcome.CHOSEN, chosen);
   }
 }

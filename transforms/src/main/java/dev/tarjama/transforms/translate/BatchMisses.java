@@ -32,7 +32,7 @@ final class BatchMisses extends DoFn<Chunk, ChunkTranslation> {
 
   @ProcessElement
   public void process(@Element Chunk chunk, OutputReceiver<ChunkTranslation> out) {
-    String reason = reasons.get(BatchSettings.textHash(chunk.text));
+    String reason = reasons.get(BatchSettings.textHash(chunk.text()));
     String error = reason != null ? reason
         : "backend " + name + ": no batch answer for this chunk (not in the cache after the "
             + "batch phase)";

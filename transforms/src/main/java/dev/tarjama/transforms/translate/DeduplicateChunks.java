@@ -67,7 +67,7 @@ public final class DeduplicateChunks extends PTransform<PCollection<Chunk>, PCol
   public static final TupleTag<Chunk> DUPLICATES = new TupleTag<>() {};
 
   private static final Comparator<Chunk> REPRESENTATIVE =
-      Comparator.comparing((Chunk c) -> c.recordId).thenComparingInt(c -> c.chunkIndex);
+      Comparator.comparing((Chunk c) -> c.recordId()).thenComparingInt(c -> c.chunkIndex());
 
   private DeduplicateChunks() {}
 
@@ -148,7 +148,7 @@ public final class DeduplicateChunks extends PTransform<PCollection<Chunk>, PCol
   static final class KeyByTextFn extends DoFn<Chunk, KV<String, Chunk>> {
     @ProcessElement
     public void process(@Element Chunk chunk, OutputReceiver<KV<String, Chunk>> out) {
-      out.output(KV.of(textKey(chunk.text), chunk));
+      out.output(KV.of(textKey(chunk.text()), chunk));
     }
   }
 
@@ -175,7 +175,7 @@ public final class DeduplicateChunks extends PTransform<PCollection<Chunk>, PCol
         return;
       }
       for (Chunk c : members) {
-        out.get(MEMBERS).output(KV.of(group.getKey(), KV.of(c.recordId, c.chunkIndex)));
+        out.get(MEMBERS).output(KV.of(group.getKey(), KV.of(c.recordId(), c.chunkIndex())));
         if (c != representative) {
           duplicates.inc();
           out.get(DUPLICATES).output(c);
@@ -188,7 +188,7 @@ public final class DeduplicateChunks extends PTransform<PCollection<Chunk>, PCol
     @ProcessElement
     public void process(
         @Element ChunkTranslation t, OutputReceiver<KV<String, ChunkTranslation>> out) {
-      out.output(KV.of(textKey(t.source), t));
+      out.output(KV.of(textKey(t.source()), t));
     }
   }
 
@@ -217,16 +217,16 @@ public final class DeduplicateChunks extends PTransform<PCollection<Chunk>, PCol
           continue;
         }
         for (KV<String, Integer> m : members) {
-          if (m.getKey().equals(t.recordId) && m.getValue() == t.chunkIndex) {
+          if (m.getKey().equals(t.recordId()) && m.getValue() == t.chunkIndex()) {
             out.output(t);
             continue;
           }
-          Counter[] c = counters.computeIfAbsent(t.backend, label -> new Counter[] {
+          Counter[] c = counters.computeIfAbsent(t.backend(), label -> new Counter[] {
               BackendMetrics.translation(label).counter("dedupe_copies"),
               BackendMetrics.translation(label).counter("dedupe_tokens_saved")
           });
           c[0].inc();
-          c[1].inc(t.tokensIn + t.tokensOut);
+          c[1].inc(t.tokensIn() + t.tokensOut());
           out.output(t.forChunk(m.getKey(), m.getValue()));
         }
       }

@@ -24,11 +24,11 @@ final class LocalCandidatesFn extends DoFn<List<ChunkTranslation>, ChunkTranslat
       @Element List<ChunkTranslation> candidates, OutputReceiver<ChunkTranslation> out) {
     // The progress line counted these as the model returned them (TranslatorModelHandler).
     for (ChunkTranslation t : candidates) {
-      if (t.truncated) {
+      if (t.truncated()) {
         truncated.inc();
       }
-      tokensIn.inc(t.tokensIn);
-      tokensOut.inc(t.tokensOut);
+      tokensIn.inc(t.tokensIn());
+      tokensOut.inc(t.tokensOut());
       out.output(t);
     }
   }

@@ -9,7 +9,9 @@ import dev.tarjama.transforms.backend.BackendCaching;
 import dev.tarjama.transforms.backend.BackendMetrics;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.backend.CacheLookup;
+import dev.tarjama.transforms.backend.CallBackend;
 import dev.tarjama.transforms.backend.CallOptions;
+import dev.tarjama.transforms.backend.ChunkAnswers;
 import dev.tarjama.transforms.backend.CompletionCandidates;
 import dev.tarjama.transforms.backend.SpreadOverBuckets;
 import dev.tarjama.transforms.inference.RunInference;
@@ -38,13 +40,13 @@ import org.apache.beam.sdk.values.TupleTagList;
 /**
  * Translates every chunk with every configured backend: k candidates per chunk per backend.
  *
- * <p>Input: {@code PCollection<Chunk>} in the global window (a batch pipeline). The chunks are
- * reshuffled first, so that the slow part (the calls) spreads over all workers whatever the
- * upstream fusion, then each backend gets its own branch. A branch's DoFn shares one HTTP client
- * per backend configuration per JVM ({@link SharedClients}, built in {@code @Setup}, API key read
- * from its environment variable there) and does not wait per element: it keeps up to the
- * backend's {@code concurrency} requests in flight within a bundle and emits results as they
- * complete, the rest in {@code @FinishBundle}.
+ * <p>Input: {@code PCollection<Chunk>} in the global window (a batch pipeline). Each backend gets
+ * its own branch. An API backend's branch is a {@link CallBackend} of {@link ChunkCall}s: the
+ * chunks reshuffled first, so that the slow part (the calls) spreads over all workers whatever
+ * the upstream fusion; one HTTP client per backend configuration per JVM ({@link SharedClients},
+ * built in {@code @Setup}, API key read from its environment variable there); no wait per
+ * element: up to the backend's {@code concurrency} requests in flight within a bundle, results
+ * emitted as they complete, the rest in {@code @FinishBundle}.
  *
  * <p>A {@link BackendSpec#isLocal() local} backend's branch is a {@link RunInference} with a {@link
  * TranslatorModelHandler}: chunks batched by token weight and length (the spec's {@code
@@ -64,7 +66,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * branch as each batch's results leave the model. Failures are never stored. Keys: {@link
  * BackendCaching}. With deduplication (the default), identical chunks are translated once per
  * backend and candidate: with a cache, an API branch sends no request while an identical one is in
- * flight in this JVM or already answered in the cache ({@link SharedTranslations}), so its first
+ * flight in this JVM or already answered in the cache ({@link
+ * dev.tarjama.transforms.backend.SharedCalls}), so its first
  * requests wait for no grouping of the input; local branches, and every branch without a cache,
  * translate one chunk per distinct text and copy its translations to every chunk with that text
  * ({@link DeduplicateChunks}).
@@ -108,10 +111,10 @@ import org.apache.beam.sdk.values.TupleTagList;
 public final class TranslateChunks extends PTransform<PCollection<Chunk>, PCollectionTuple> {
 
   /** Candidates the backends returned. */
-  public static final TupleTag<ChunkTranslation> TRANSLATIONS = new TupleTag<>() {};
+  public static final TupleTag<ChunkTranslation> TRANSLATIONS = ChunkAnswers.CANDIDATES;
 
   /** Candidates that could not be had: k per failed (chunk, backend). */
-  public static final TupleTag<ChunkTranslation> FAILURES = new TupleTag<>() {};
+  public static final TupleTag<ChunkTranslation> FAILURES = ChunkAnswers.FAILED;
 
   /** Chunks not sent because an identical chunk was; their translations are copies. */
   public static final TupleTag<Chunk> DUPLICATES = new TupleTag<>() {};
@@ -254,8 +257,7 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
     PCollectionTuple deduplicated = null;
     boolean cached = options.cached();
     String cacheUri = options.cacheUri();
-    int shuffleBuckets = options.shuffleBuckets();
-    // With a cache, API branches deduplicate as they call (SharedTranslations), so their first
+    // With a cache, API branches deduplicate as they call (SharedCalls), so their first
     // requests wait for no grouping; the grouping still counts the duplicates and serves the
     // local branches (batched inference has no call to share) and runs without a cache.
     boolean share = deduplicate && cached;
@@ -265,14 +267,6 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       unique = deduplicated.get(DeduplicateChunks.UNIQUE);
       chunks = share ? input : unique;
     }
-    PTransform<PCollection<Chunk>, PCollection<Chunk>> reshuffle =
-        shuffleBuckets > 0 ? SpreadOverBuckets.<Chunk>of(shuffleBuckets) : Reshuffle.viaRandomKey();
-    // API calls take the time: spread the chunks over all workers whatever the upstream fusion.
-    // Local backends need no spreading of their own: RunInference's batching is a shuffle.
-    PCollection<Chunk> spread =
-        backends.stream().allMatch(BackendSpec::isLocal)
-            ? chunks
-            : chunks.apply("Spread chunks over workers", reshuffle);
     List<PCollection<ChunkTranslation>> translations = new ArrayList<>();
     List<PCollection<ChunkTranslation>> failures = new ArrayList<>();
     // The outputs of branches that translated every chunk themselves: no fan-out.
@@ -282,22 +276,24 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
       boolean whole = deduplicate && asksEveryChunk(backend, deduplicate, cached);
       List<PCollection<ChunkTranslation>> ts = whole ? completeTranslations : translations;
       List<PCollection<ChunkTranslation>> fs = whole ? completeFailures : failures;
-      PCollection<Chunk> toTranslate = backend.isLocal() ? unique : spread;
-      PCollection<Chunk> lookupTruncated = null;
+      PCollection<Chunk> toTranslate = backend.isLocal() ? unique : chunks;
+      if (!backend.isLocal() && !backend.isBatch()) {
+        // The calls look their chunks up themselves (CallBackend).
+        translateWithApi(backend, toTranslate, share, ts, fs);
+        continue;
+      }
       if (cached) {
-        PCollectionTuple lookup =
-            toTranslate.apply(
-                "Look up " + backend.name() + " in cache", CacheLookup.of(backend, cacheUri));
-        ts.add(lookup.get(CacheLookup.HITS));
-        toTranslate = lookup.get(CacheLookup.MISSES);
-        lookupTruncated = lookup.get(CacheLookup.TRUNCATED);
+        CacheLookup<Chunk, ChunkTranslation> lookup = CacheLookup.of(ChunkAnswers.of(backend),
+            cacheUri);
+        PCollectionTuple found =
+            toTranslate.apply("Look up " + backend.name() + " in cache", lookup);
+        ts.add(found.get(ChunkAnswers.CANDIDATES));
+        toTranslate = found.get(lookup.misses());
       }
       if (backend.isBatch()) {
         batchMisses(backend, toTranslate, cached, fs);
-      } else if (backend.isLocal()) {
-        translateLocally(backend, toTranslate, ts, fs);
       } else {
-        translateWithApi(backend, toTranslate, lookupTruncated, share, ts, fs);
+        translateLocally(backend, toTranslate, ts, fs);
       }
     }
     return combine(input, deduplicated, translations, failures, completeTranslations,
@@ -358,35 +354,27 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
   }
 
   /**
-   * An API backend's branch: the calls ({@link TranslateFn}), then one retry with more room of
-   * the chunks whose answer was cut, whether just now or in the cache ({@code lookupTruncated},
-   * null without a cache).
+   * An API backend's branch: the calls ({@link CallBackend} of {@link ChunkCall}s: spread, looked
+   * up, sent), then one retry with more room of the chunks whose answer was cut, whether just now
+   * or in the cache.
    */
   private void translateWithApi(
       BackendSpec backend,
       PCollection<Chunk> toTranslate,
-      PCollection<Chunk> lookupTruncated,
       boolean share,
       List<PCollection<ChunkTranslation>> ts,
       List<PCollection<ChunkTranslation>> fs) {
-    Coder<ChunkTranslation> coder = new ModelCoders.ChunkTranslationCoder();
     ApiBranch api = new ApiBranch(backend, options.cacheUri(), spendingLimit, share);
     PCollectionTuple branch =
         toTranslate.apply(
             "Translate with " + backend.name(),
-            ParDo.of(new TranslateFn(api, true))
-                .withOutputTags(
-                    TRANSLATIONS, TupleTagList.of(FAILURES).and(TruncationRetry.TO_RETRY)));
-    ts.add(branch.get(TRANSLATIONS).setCoder(coder));
-    fs.add(branch.get(FAILURES).setCoder(coder));
-    PCollection<Chunk> cut =
-        branch.get(TruncationRetry.TO_RETRY).setCoder(toTranslate.getCoder());
-    if (lookupTruncated != null) {
-      cut =
-          PCollectionList.of(cut)
-              .and(lookupTruncated)
-              .apply("Truncated " + backend.name() + " chunks", Flatten.pCollections());
-    }
+            CallBackend.of(ChunkCall.firstPass(backend))
+                .withOptions(options)
+                .withSpendingLimit(spendingLimit)
+                .sharingIdenticalRequests(share));
+    ts.add(branch.get(TRANSLATIONS));
+    fs.add(branch.get(FAILURES));
+    PCollection<Chunk> cut = branch.get(ChunkAnswers.CUT);
     PCollectionTuple retried =
         cut.apply("Retry truncated " + backend.name() + " chunks", TruncationRetry.of(api));
     ts.add(retried.get(TRANSLATIONS));

@@ -35,7 +35,7 @@ import org.apache.beam.sdk.coders.ListCoder;
  * tokens. A chunk without prose is its own translation, with no tokens.
  *
  * <p>A candidate with a piece where the model ran into its length limit (no {@code </s>}: {@link
- * Translation#truncated}) is {@link ChunkTranslation#truncated marked}: reassembly fails it with
+ * Translation#truncated}) is {@link ChunkTranslation#truncated() marked}: reassembly fails it with
  * the reason {@code truncated}. It is not retried with more room: the limit already grows with the
  * source ({@code max-length-ratio} × source tokens + slack), so a model that runs into it is
  * looping, not short of room.
@@ -76,7 +76,7 @@ public final class TranslatorModelHandler
 
   @Override
   public long weigh(Chunk chunk) {
-    return Math.max(1, chunk.tokens);
+    return Math.max(1, chunk.tokens());
   }
 
   @Override
@@ -86,7 +86,7 @@ public final class TranslatorModelHandler
 
   @Override
   public String describe(Chunk chunk) {
-    return "backend " + backendName + ": record " + chunk.recordId + " chunk " + chunk.chunkIndex;
+    return "backend " + backendName + ": record " + chunk.recordId() + " chunk " + chunk.chunkIndex();
   }
 
   @Override
@@ -100,7 +100,7 @@ public final class TranslatorModelHandler
     List<List<Part>> parts = new ArrayList<>(chunks.size());
     List<String> sources = new ArrayList<>();
     for (Chunk chunk : chunks) {
-      List<Part> p = units.split(chunk.text);
+      List<Part> p = units.split(chunk.text());
       parts.add(p);
       sources.addAll(TranslationUnits.sources(p));
     }
@@ -141,7 +141,7 @@ public final class TranslatorModelHandler
       // The progress line's counts as the model hands the batch back: downstream of
       // RunInference, a runner may hold the outputs until the whole bundle is done.
       LiveCounts.inc(LiveCounts.CHUNKS_TRANSLATED);
-      candidates.forEach(t -> LiveCounts.add(LiveCounts.TOKENS_OUT, t.tokensOut));
+      candidates.forEach(t -> LiveCounts.add(LiveCounts.TOKENS_OUT, t.tokensOut()));
     }
     return out;
   }

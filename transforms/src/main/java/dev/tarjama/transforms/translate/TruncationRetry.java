@@ -4,7 +4,8 @@ import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.transforms.DisplayValues;
 import dev.tarjama.transforms.backend.BackendMetrics;
 import dev.tarjama.transforms.backend.BackendSpec;
-import dev.tarjama.transforms.backend.CacheLookup;
+import dev.tarjama.transforms.backend.CallBackend;
+import dev.tarjama.transforms.backend.ChunkAnswers;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
 import dev.tarjama.transforms.domain.ModelCoders;
@@ -31,11 +32,11 @@ import org.apache.beam.sdk.values.TupleTagList;
  * count as the backend's.
  *
  * <p>Input: the chunks {@link TranslateChunks} found cut ({@link #TO_RETRY}, or a cache lookup's
- * {@link CacheLookup#TRUNCATED} on a rerun). Outputs, as {@link TranslateChunks}': {@link
+ * {@link ChunkAnswers#CUT} on a rerun). Outputs, as {@link TranslateChunks}': {@link
  * TranslateChunks#TRANSLATIONS} (k per chunk; a candidate still cut after the retry is kept but
- * {@link ChunkTranslation#truncated marked}, which reassembly fails with the reason {@code
+ * {@link ChunkTranslation#truncated() marked}, which reassembly fails with the reason {@code
  * truncated}) and {@link TranslateChunks#FAILURES} (the retry's request failed for good, or the
- * budget refused it). With a cache the retry is looked up first ({@link CacheLookup#ofRetry}) and
+ * budget refused it). With a cache the retry is looked up first ({@link ChunkAnswers#ofRetry}) and
  * stored as it arrives, its cut answers under the truncated keyspace: a rerun sends nothing.
  *
  * <p>Metrics, namespace {@code tarjama}, per backend label: {@code truncation_retries} (chunks
@@ -45,7 +46,7 @@ import org.apache.beam.sdk.values.TupleTagList;
 public final class TruncationRetry extends PTransform<PCollection<Chunk>, PCollectionTuple> {
 
   /** Chunks of a backend's first pass whose answer was cut: they go to this retry. */
-  public static final TupleTag<Chunk> TO_RETRY = new TupleTag<>() {};
+  public static final TupleTag<Chunk> TO_RETRY = ChunkAnswers.CUT;
 
   private final ApiBranch branch;
 
@@ -56,7 +57,7 @@ public final class TruncationRetry extends PTransform<PCollection<Chunk>, PColle
   /**
    * The retry of an API backend's cut chunks, cached at the branch's cache (or none) and within
    * its spending limit; with {@code share} (and a cache), identical retries in flight are one
-   * call ({@link SharedTranslations}).
+   * call ({@link dev.tarjama.transforms.backend.SharedCalls}).
    */
   static TruncationRetry of(ApiBranch branch) {
     BackendSpec backend = branch.backend();
@@ -79,36 +80,23 @@ public final class TruncationRetry extends PTransform<PCollection<Chunk>, PColle
 
   @Override
   public PCollectionTuple expand(PCollection<Chunk> cut) {
-    Coder<ChunkTranslation> coder = new ModelCoders.ChunkTranslationCoder();
     BackendSpec backend = branch.backend();
     String cacheUri = branch.cacheUri();
     BackendSpec retry = backend.forTruncationRetry();
     PCollection<Chunk> toSend =
         cut.apply("Count retries", ParDo.of(new CountRetriesFn(backend.label())))
             .setCoder(cut.getCoder());
-    PCollection<ChunkTranslation> hits = null;
-    if (!TranslationCaches.isNone(cacheUri)) {
-      PCollectionTuple lookup = toSend.apply("Look up retry", CacheLookup.ofRetry(retry, cacheUri));
-      hits = lookup.get(CacheLookup.HITS);
-      toSend = lookup.get(CacheLookup.MISSES);
-    }
+    // The retried chunks come out of the first pass's calls, already spread over the workers.
     PCollectionTuple sent =
         toSend.apply(
             "Translate with more room",
-            ParDo.of(new TranslateFn(
-                new ApiBranch(retry, cacheUri, branch.spendingLimit(), branch.share()), false))
-                .withOutputTags(
-                    TranslateChunks.TRANSLATIONS, TupleTagList.of(TranslateChunks.FAILURES)));
-    PCollection<ChunkTranslation> translations =
-        sent.get(TranslateChunks.TRANSLATIONS).setCoder(coder);
-    if (hits != null) {
-      translations =
-          PCollectionList.of(translations)
-              .and(hits)
-              .apply("Retried translations", Flatten.pCollections());
-    }
-    return PCollectionTuple.of(TranslateChunks.TRANSLATIONS, translations)
-        .and(TranslateChunks.FAILURES, sent.get(TranslateChunks.FAILURES).setCoder(coder));
+            CallBackend.of(ChunkCall.retry(retry))
+                .withCache(cacheUri)
+                .withSpendingLimit(branch.spendingLimit())
+                .sharingIdenticalRequests(branch.share())
+                .withoutReshuffle());
+    return PCollectionTuple.of(TranslateChunks.TRANSLATIONS, sent.get(TranslateChunks.TRANSLATIONS))
+        .and(TranslateChunks.FAILURES, sent.get(TranslateChunks.FAILURES));
   }
 
   /** Counts each chunk retried. */

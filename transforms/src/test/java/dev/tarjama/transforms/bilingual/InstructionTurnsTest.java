@@ -47,7 +47,7 @@ class InstructionTurnsTest {
     Map<String, Integer> counts = new TreeMap<>();
     for (Conversation c : conversations(file)) {
       InstructionTurns t = InstructionTurns.of(c);
-      counts.merge(t.eligible() ? "eligible" : t.skipReason, 1, Integer::sum);
+      counts.merge(t.eligible() ? "eligible" : t.skipReason(), 1, Integer::sum);
     }
     return counts;
   }
@@ -58,15 +58,15 @@ class InstructionTurnsTest {
     assertEquals(Map.of("eligible", 194, "multi_turn", 106),
         reasons("instruct/llamafactory/dpo_en_demo.json"));
     long withSystem = conversations("instruct/llamafactory/dpo_en_demo.json").stream()
-        .map(InstructionTurns::of).filter(t -> t.eligible() && !t.systemEn.isEmpty()).count();
+        .map(InstructionTurns::of).filter(t -> t.eligible() && !t.systemEn().isEmpty()).count();
     assertEquals(80, withSystem);
     InstructionTurns first = conversations("instruct/llamafactory/dpo_en_demo.json").stream()
-        .map(InstructionTurns::of).filter(t -> t.eligible() && !t.systemEn.isEmpty())
+        .map(InstructionTurns::of).filter(t -> t.eligible() && !t.systemEn().isEmpty())
         .findFirst().orElseThrow();
     // The system turn is kept aside; the answer is the chosen one, never the rejected one.
-    assertEquals(List.of("/conversations/0/value"), first.systemPointers);
-    assertEquals(List.of("/conversations/1/value"), first.instructionPointers);
-    assertEquals(List.of("/chosen/value"), first.responsePointers);
+    assertEquals(List.of("/conversations/0/value"), first.systemPointers());
+    assertEquals(List.of("/conversations/1/value"), first.instructionPointers());
+    assertEquals(List.of("/chosen/value"), first.responsePointers());
   }
 
   @Test
@@ -79,8 +79,8 @@ class InstructionTurnsTest {
       String input = record.path("input").asText("");
       String expected = record.get("instruction").asText()
           + (input.isBlank() ? "" : "\n\n" + input);
-      assertEquals(expected, t.instructionEn, c.recordId());
-      assertEquals(record.get("output").asText(), t.responseEn, c.recordId());
+      assertEquals(expected, t.instructionEn(), c.recordId());
+      assertEquals(record.get("output").asText(), t.responseEn(), c.recordId());
     }
   }
 

@@ -52,7 +52,7 @@ class ChunkRecordsTest {
     for (SegmentedRecord record : input.subList(0, 20)) {
       RecordPlan plan = chunker.plan(record);
       plans.add(plan);
-      chunks.addAll(plan.chunks);
+      chunks.addAll(plan.chunks());
     }
     ChunkingException failure =
         assertThrows(ChunkingException.class, () -> chunker.plan(broken()));
@@ -75,7 +75,7 @@ class ChunkRecordsTest {
   void lineModeWithoutTokenizerUsesTheEstimate(TestPipeline pipeline) {
     List<SegmentedRecord> input = RealRecords.dpoEnDemo().subList(0, 30);
     Chunker chunker = Chunker.byLines(TokenCounters.approximate(), 490, 3);
-    long expected = input.stream().mapToLong(r -> chunker.plan(r).chunks.size()).sum();
+    long expected = input.stream().mapToLong(r -> chunker.plan(r).chunks().size()).sum();
 
     PCollectionTuple out =
         pipeline.apply(Create.of(input)).apply(ChunkRecords.create().withLineMode(3));
@@ -86,8 +86,8 @@ class ChunkRecordsTest {
         .satisfies(
             all -> {
               for (Chunk chunk : all) {
-                assertEquals(TokenCounters.approximate().count(chunk.text), chunk.tokens);
-                assertTrue(chunk.text.split("\n", -1).length <= 3, chunk.toString());
+                assertEquals(TokenCounters.approximate().count(chunk.text()), chunk.tokens());
+                assertTrue(chunk.text().split("\n", -1).length <= 3, chunk.toString());
               }
               return null;
             });

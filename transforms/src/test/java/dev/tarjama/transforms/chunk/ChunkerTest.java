@@ -38,33 +38,33 @@ class ChunkerTest {
   /** What every plan must satisfy, checked from the outside. Returns the record's chunks. */
   private static List<Chunk> assertWellFormed(
       SegmentedRecord record, RecordPlan plan, TokenCounter counter, int budget, int maxLines) {
-    Conversation conversation = record.conversation;
-    assertEquals(conversation, plan.conversation);
+    Conversation conversation = record.conversation();
+    assertEquals(conversation, plan.conversation());
     Set<Integer> planned = new HashSet<>();
     int expectedChunk = 0;
-    for (FieldPlan field : plan.fields) {
+    for (FieldPlan field : plan.fields()) {
       assertTrue(planned.add(field.fieldIndex()), "one plan per field");
       for (PlanPart part : field.parts()) {
         if (part.isChunk()) {
-          assertEquals(expectedChunk++, part.chunkIndex, "chunks in document order");
-          assertEquals(field.fieldIndex(), plan.chunks.get(part.chunkIndex).fieldIndex);
+          assertEquals(expectedChunk++, part.chunkIndex(), "chunks in document order");
+          assertEquals(field.fieldIndex(), plan.chunks().get(part.chunkIndex()).fieldIndex());
         } else {
-          assertFalse(part.text.isEmpty(), "no empty verbatim part");
+          assertFalse(part.text().isEmpty(), "no empty verbatim part");
         }
       }
       // The rebuild invariant: verbatim parts + each chunk's own source text.
       StringBuilder rebuilt = new StringBuilder();
       for (PlanPart part : field.parts()) {
         rebuilt.append(part.isChunk()
-            ? Placeholders.restore(plan.chunks.get(part.chunkIndex).text,
-                plan.chunks.get(part.chunkIndex).spans)
-            : part.text);
+            ? Placeholders.restore(plan.chunks().get(part.chunkIndex()).text(),
+                plan.chunks().get(part.chunkIndex()).spans())
+            : part.text());
       }
       assertEquals(conversation.fields().get(field.fieldIndex()).text(), rebuilt.toString(),
           conversation.recordId() + " field " + field.fieldIndex());
     }
-    assertEquals(plan.chunks.size(), expectedChunk, "every chunk is in a plan");
-    for (FieldSegments segments : record.fields) {
+    assertEquals(plan.chunks().size(), expectedChunk, "every chunk is in a plan");
+    for (FieldSegments segments : record.fields()) {
       if (!planned.contains(segments.fieldIndex())) {
         // A field without a plan is copied unchanged: it must have nothing to translate.
         for (Piece piece : segments.pieces()) {
@@ -73,27 +73,27 @@ class ChunkerTest {
         }
       }
     }
-    for (int i = 0; i < plan.chunks.size(); i++) {
-      Chunk chunk = plan.chunks.get(i);
-      assertEquals(i, chunk.chunkIndex);
-      assertEquals(conversation.recordId(), chunk.recordId);
-      assertEquals(conversation.split(), chunk.split);
-      assertEquals(counter.count(chunk.text), chunk.tokens, chunk.toString());
-      assertTrue(chunk.tokens <= budget, chunk.tokens + " > " + budget + ": " + chunk);
-      assertFalse(Chunker.isSpace(chunk.text.charAt(0)), chunk.toString());
-      assertFalse(Chunker.isSpace(chunk.text.charAt(chunk.text.length() - 1)), chunk.toString());
+    for (int i = 0; i < plan.chunks().size(); i++) {
+      Chunk chunk = plan.chunks().get(i);
+      assertEquals(i, chunk.chunkIndex());
+      assertEquals(conversation.recordId(), chunk.recordId());
+      assertEquals(conversation.split(), chunk.split());
+      assertEquals(counter.count(chunk.text()), chunk.tokens(), chunk.toString());
+      assertTrue(chunk.tokens() <= budget, chunk.tokens() + " > " + budget + ": " + chunk);
+      assertFalse(Chunker.isSpace(chunk.text().charAt(0)), chunk.toString());
+      assertFalse(Chunker.isSpace(chunk.text().charAt(chunk.text().length() - 1)), chunk.toString());
       assertSelfContainedPlaceholders(chunk);
       if (maxLines > 0) {
-        long lines = chunk.text.chars().filter(c -> c == '\n').count() + 1;
+        long lines = chunk.text().chars().filter(c -> c == '\n').count() + 1;
         assertTrue(lines <= maxLines, lines + " lines: " + chunk);
       }
     }
-    return plan.chunks;
+    return plan.chunks();
   }
 
   /** ⟦0⟧..⟦k-1⟧ in order of first appearance, one per span, and no stray bracket. */
   private static void assertSelfContainedPlaceholders(Chunk chunk) {
-    Matcher m = Placeholders.PATTERN.matcher(chunk.text);
+    Matcher m = Placeholders.PATTERN.matcher(chunk.text());
     int next = 0;
     while (m.find()) {
       int n = Integer.parseInt(m.group(1));
@@ -102,9 +102,9 @@ class ChunkerTest {
         next++;
       }
     }
-    assertEquals(chunk.spans.size(), next, chunk.toString());
-    assertEquals(chunk.spans.size(), chunk.spanTypes.size());
-    String rest = Placeholders.PATTERN.matcher(chunk.text).replaceAll("");
+    assertEquals(chunk.spans().size(), next, chunk.toString());
+    assertEquals(chunk.spans().size(), chunk.spanTypes().size());
+    String rest = Placeholders.PATTERN.matcher(chunk.text()).replaceAll("");
     assertTrue(rest.indexOf(Placeholders.OPEN) < 0 && rest.indexOf(Placeholders.CLOSE) < 0,
         "a placeholder was cut: " + chunk);
   }
@@ -122,16 +122,16 @@ class ChunkerTest {
       RecordPlan plan = chunker.plan(record);
       List<Chunk> recordChunks = assertWellFormed(record, plan, QWEN, budget, 0);
       chunks += recordChunks.size();
-      withPlaceholders += (int) recordChunks.stream().filter(c -> !c.spans.isEmpty()).count();
-      for (FieldPlan field : plan.fields) {
+      withPlaceholders += (int) recordChunks.stream().filter(c -> !c.spans().isEmpty()).count();
+      for (FieldPlan field : plan.fields()) {
         List<Integer> indexes = field.parts().stream().filter(PlanPart::isChunk)
-            .map(p -> p.chunkIndex).toList();
+            .map(p -> p.chunkIndex()).toList();
         if (indexes.size() > 1) {
           multiChunkFields++;
         }
         for (int k = 1; k < indexes.size(); k++) {
-          pairTokens += recordChunks.get(indexes.get(k - 1)).tokens
-              + recordChunks.get(indexes.get(k)).tokens;
+          pairTokens += recordChunks.get(indexes.get(k - 1)).tokens()
+              + recordChunks.get(indexes.get(k)).tokens();
           pairs++;
         }
       }
@@ -154,7 +154,7 @@ class ChunkerTest {
     for (SegmentedRecord record : realRecords()) {
       for (Chunk chunk : assertWellFormed(record, chunker.plan(record), QWEN,
           Chunker.DEFAULT_TOKEN_BUDGET, lines)) {
-        if (chunk.text.chars().filter(c -> c == '\n').count() + 1 == lines) {
+        if (chunk.text().chars().filter(c -> c == '\n').count() + 1 == lines) {
           multiLine++;
         }
       }
@@ -169,11 +169,11 @@ class ChunkerTest {
     RecordPlan plan = Chunker.byLines(QWEN, 490, 3).plan(record);
     // A blank line is a line.
     assertEquals(List.of("one\ntwo\nthree", "four\nfive\nsix", "seven\n\neight", "nine"),
-        plan.chunks.stream().map(c -> c.text).toList());
+        plan.chunks().stream().map(c -> c.text()).toList());
     assertEquals(List.of(PlanPart.chunk(0), PlanPart.verbatim("\n"), PlanPart.chunk(1),
             PlanPart.verbatim("\n"), PlanPart.chunk(2), PlanPart.verbatim("\n"),
             PlanPart.chunk(3), PlanPart.verbatim("\n")),
-        plan.fields.get(0).parts());
+        plan.fields().get(0).parts());
   }
 
   @Test
@@ -186,8 +186,8 @@ class ChunkerTest {
     int budget = Math.max(QWEN.count(first), QWEN.count(second)) + 2;
     assertTrue(QWEN.count(first + " " + second) > budget);
     RecordPlan plan = Chunker.bySentences(QWEN, budget).plan(record);
-    assertEquals(first, plan.chunks.get(0).text);
-    assertEquals(second, plan.chunks.get(1).text.substring(0, second.length()));
+    assertEquals(first, plan.chunks().get(0).text());
+    assertEquals(second, plan.chunks().get(1).text().substring(0, second.length()));
     assertWellFormed(record, plan, QWEN, budget, 0);
   }
 
@@ -209,17 +209,17 @@ class ChunkerTest {
     RecordPlan plan = Chunker.bySentences(QWEN, budget).plan(record);
 
     assertWellFormed(record, plan, QWEN, budget, 0);
-    List<Chunk> chunks = plan.chunks;
+    List<Chunk> chunks = plan.chunks();
     assertEquals(List.of(one, two.replace("⟦1⟧", "⟦0⟧"), three),
-        chunks.stream().map(c -> c.text).toList());
-    assertEquals(List.of("`ls -la`"), chunks.get(0).spans);
-    assertEquals(List.of("https://example.com/a"), chunks.get(1).spans);
-    assertEquals(List.of("url"), chunks.get(1).spanTypes);
-    assertEquals(List.of("`make`", "`make test`"), chunks.get(2).spans);
+        chunks.stream().map(c -> c.text()).toList());
+    assertEquals(List.of("`ls -la`"), chunks.get(0).spans());
+    assertEquals(List.of("https://example.com/a"), chunks.get(1).spans());
+    assertEquals(List.of("url"), chunks.get(1).spanTypes());
+    assertEquals(List.of("`make`", "`make test`"), chunks.get(2).spans());
     assertEquals(List.of(PlanPart.verbatim("  "), PlanPart.chunk(0), PlanPart.verbatim(" "),
             PlanPart.chunk(1), PlanPart.verbatim("\n\n```sh\nls\n```\n "), PlanPart.chunk(2),
             PlanPart.verbatim(" ")),
-        plan.fields.get(0).parts());
+        plan.fields().get(0).parts());
   }
 
   @Test
@@ -238,7 +238,7 @@ class ChunkerTest {
     Piece piece = Piece.prose(prose, spans, spans.stream().map(s -> "inline_code").toList());
     SegmentedRecord record = single(piece.original(), piece);
     RecordPlan plan = Chunker.bySentences(QWEN, 16).plan(record);
-    assertTrue(plan.chunks.size() > 20);
+    assertTrue(plan.chunks().size() > 20);
     assertWellFormed(record, plan, QWEN, 16, 0);
   }
 
@@ -248,9 +248,9 @@ class ChunkerTest {
     Piece piece = Piece.prose(prose, List.of("`p`", "`q`"), List.of("inline_code", "inline_code"));
     SegmentedRecord record = single(piece.original(), piece);
     RecordPlan plan = Chunker.bySentences(QWEN, 16).plan(record);
-    assertTrue(plan.chunks.size() > 4);
+    assertTrue(plan.chunks().size() > 4);
     assertWellFormed(record, plan, QWEN, 16, 0);
-    assertTrue(plan.chunks.stream().anyMatch(c -> c.spans.equals(List.of("`q`"))));
+    assertTrue(plan.chunks().stream().anyMatch(c -> c.spans().equals(List.of("`q`"))));
   }
 
   @Test
@@ -266,10 +266,10 @@ class ChunkerTest {
             List.of("inline_code")))),
         new FieldSegments(2, List.of(Piece.prose(words.text(), List.of(), List.of())))));
     RecordPlan plan = Chunker.bySentences(QWEN, 490).plan(record);
-    assertEquals(List.of(new FieldPlan(2, List.of(PlanPart.chunk(0)))), plan.fields);
-    assertEquals(1, plan.chunks.size());
-    assertEquals(2, plan.chunks.get(0).fieldIndex);
-    assertEquals(3, plan.chunks.get(0).tokens);
+    assertEquals(List.of(new FieldPlan(2, List.of(PlanPart.chunk(0)))), plan.fields());
+    assertEquals(1, plan.chunks().size());
+    assertEquals(2, plan.chunks().get(0).fieldIndex());
+    assertEquals(3, plan.chunks().get(0).tokens());
   }
 
   @Test

@@ -58,16 +58,16 @@ class ModelCodersTest {
     ChunkTranslation t = ChunkTranslation.success(chunk, "a", 1, "مرحبا ⟦0⟧", 10, 5);
     assertEquals(t, roundTrip(ChunkTranslation.class, t));
     ChunkTranslation cut = ChunkTranslation.truncated(chunk, "a", 1, "مرحبا", 10, 5);
-    assertTrue(roundTrip(ChunkTranslation.class, cut).truncated);
-    assertTrue(!cut.equals(t) && !roundTrip(ChunkTranslation.class, t).truncated);
+    assertTrue(roundTrip(ChunkTranslation.class, cut).truncated());
+    assertTrue(!cut.equals(t) && !roundTrip(ChunkTranslation.class, t).truncated());
 
     Candidate c = Candidate.unscored("f.jsonl:1", "split", "a", 1, "{}", true, "", "Hi", "مرحبا",
         10, 5).withMetrics(0.9, 1.0, false);
     Candidate back = roundTrip(Candidate.class, c);
     assertEquals(c, back);
-    assertTrue(Double.isNaN(back.reward));
+    assertTrue(Double.isNaN(back.reward()));
     Candidate rewarded = c.withReward(-1.25).withRankScore(0.7);
-    assertEquals(-1.25, roundTrip(Candidate.class, rewarded).reward, 0.0);
+    assertEquals(-1.25, roundTrip(Candidate.class, rewarded).reward(), 0.0);
     assertEquals(rewarded, roundTrip(Candidate.class, rewarded));
 
     RankedRecord ranked = new RankedRecord("f.jsonl:1", "split", c, 3, 2, "");

@@ -83,30 +83,30 @@ class EvaluateTranslationsTest {
 
     PAssert.that(result.get(EvaluateTranslations.SCORES)).satisfies(scores -> {
       Map<String, SystemScores> bySystem = new HashMap<>();
-      scores.forEach(s -> bySystem.put(s.system, s));
+      scores.forEach(s -> bySystem.put(s.system(), s));
       assertEquals(expected.keySet(), bySystem.keySet());
       for (Map.Entry<String, double[]> e : expected.entrySet()) {
         SystemScores s = bySystem.get(e.getKey());
         double[] x = e.getValue();
-        assertEquals(x[0], s.bleu, 1e-9, e.getKey() + " BLEU");
-        assertEquals(x[1], s.chrfPlusPlus, 1e-9, e.getKey() + " chrF++");
-        assertEquals(x[2], s.rougeL, 1e-9, e.getKey() + " ROUGE-L");
-        assertEquals((long) x[3], s.failed, e.getKey() + " failed");
-        assertEquals(N, s.segments);
+        assertEquals(x[0], s.bleu(), 1e-9, e.getKey() + " BLEU");
+        assertEquals(x[1], s.chrfPlusPlus(), 1e-9, e.getKey() + " chrF++");
+        assertEquals(x[2], s.rougeL(), 1e-9, e.getKey() + " ROUGE-L");
+        assertEquals((long) x[3], s.failed(), e.getKey() + " failed");
+        assertEquals(N, s.segments());
         assertEquals("BLEU|nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0",
-            s.bleuSignature);
+            s.bleuSignature());
         assertEquals("chrF2++|nrefs:1|case:mixed|eff:yes|nc:6|nw:2|space:no|version:2.6.0",
-            s.chrfSignature);
+            s.chrfSignature());
       }
       SystemScores partialScores = bySystem.get("partial");
-      assertTrue(partialScores.bleu < 50 && partialScores.rougeL < 100
-          && partialScores.chrfPlusPlus > 50, partialScores.toString());
+      assertTrue(partialScores.bleu() < 50 && partialScores.rougeL() < 100
+          && partialScores.chrfPlusPlus() > 50, partialScores.toString());
       return null;
     });
     PAssert.that(result.get(EvaluateTranslations.DEAD_LETTERS)).satisfies(letters -> {
       Map<String, String> errors =
           StreamSupport.stream(letters.spliterator(), false)
-              .collect(Collectors.toMap(d -> d.recordId + " " + d.field, d -> d.error,
+              .collect(Collectors.toMap(d -> d.recordId() + " " + d.field(), d -> d.error(),
                   (a, b) -> a + " | " + b));
       assertEquals(5, errors.size(), errors.toString());
       assertTrue(errors.get("segment 4 /partial").contains("no output for segment 4"));
@@ -116,7 +116,7 @@ class EvaluateTranslationsTest {
       assertTrue(errors.get("segment 1 /unknown").contains("not among the evaluated systems"));
       assertTrue(errors.get("segment 46 /reference").contains("not in the evaluation set"));
       for (DeadLetter d : letters) {
-        assertEquals("evaluate", d.stage);
+        assertEquals("evaluate", d.stage());
       }
       return null;
     });

@@ -63,7 +63,7 @@ class CandidateLinesTest {
     assertNull(CandidateLines.withoutRecord(
         candidate(Double.POSITIVE_INFINITY, 0.5, 0.5, 0.5, "", Map.of())));
     assertEquals(0L, Double.doubleToRawLongBits(
-        CandidateLines.withoutRecord(candidate(-0.0, 0.5, 0.5, 0.5, "", Map.of())).lr));
+        CandidateLines.withoutRecord(candidate(-0.0, 0.5, 0.5, 0.5, "", Map.of())).lr()));
   }
 
   @Test

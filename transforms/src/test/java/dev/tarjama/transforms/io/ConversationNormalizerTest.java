@@ -148,9 +148,9 @@ class ConversationNormalizerTest {
     ConversationNormalizer.Result r = normalizer.normalize(new SourceRecord("f.jsonl:1", "f.jsonl", 1, json));
     assertNull(r.conversation, json);
     assertNotNull(r.deadLetter);
-    assertEquals("normalize", r.deadLetter.stage);
-    assertEquals(json, r.deadLetter.original);
-    assertEquals("f.jsonl:1", r.deadLetter.recordId);
+    assertEquals("normalize", r.deadLetter.stage());
+    assertEquals(json, r.deadLetter.original());
+    assertEquals("f.jsonl:1", r.deadLetter.recordId());
     return r.deadLetter;
   }
 
@@ -183,9 +183,9 @@ class ConversationNormalizerTest {
       })
   void brokenRecordsAreNamedDeadLetters(String json, String error, String pointer) {
     DeadLetter d = deadLetter(AUTO, json);
-    assertEquals(pointer, d.field, d.error);
-    assertTrue(d.error.contains(error), d.error);
-    assertTrue(pointer.isEmpty() || d.error.startsWith(pointer + ": "), d.error);
+    assertEquals(pointer, d.field(), d.error());
+    assertTrue(d.error().contains(error), d.error());
+    assertTrue(pointer.isEmpty() || d.error().startsWith(pointer + ": "), d.error());
   }
 
   @Test
@@ -278,8 +278,8 @@ class ConversationNormalizerTest {
         new TextField("/meta/a~1b", "assistant", "field", "Because.")), c.fields());
     assertEquals("en", c.split());
     DeadLetter missing = deadLetter(mapped, "{\"q\":\"Why?\"}");
-    assertEquals("/meta/a~1b", missing.field);
-    assertTrue(missing.error.contains("mapped field missing"), missing.error);
+    assertEquals("/meta/a~1b", missing.field());
+    assertTrue(missing.error().contains("mapped field missing"), missing.error());
   }
 
   @Test
@@ -287,6 +287,6 @@ class ConversationNormalizerTest {
     ConversationNormalizer sharegpt =
         new ConversationNormalizer(RecordFormat.SHAREGPT, null, "source");
     DeadLetter d = deadLetter(sharegpt, "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}");
-    assertEquals("no conversations field", d.error);
+    assertEquals("no conversations field", d.error());
   }
 }

@@ -116,17 +116,17 @@ class FuzzCorpusTest {
         assertTrue(r.recordId().startsWith(input.name()), r.recordId());
       }
       for (DeadLetter d : o.readDead()) {
-        assertTrue(ids.add(d.recordId), input.name() + ": id twice " + d.recordId);
-        assertTrue(d.recordId.startsWith(input.name()), d.recordId);
-        assertEquals("read", d.stage);
-        assertFalse(d.error.isBlank(), d.toString());
-        assertNotNull(d.original);
-        assertFalse(d.truncatedPayload, "a payload was cut: " + d);
+        assertTrue(ids.add(d.recordId()), input.name() + ": id twice " + d.recordId());
+        assertTrue(d.recordId().startsWith(input.name()), d.recordId());
+        assertEquals("read", d.stage());
+        assertFalse(d.error().isBlank(), d.toString());
+        assertNotNull(d.original());
+        assertFalse(d.truncatedPayload(), "a payload was cut: " + d);
       }
       for (DeadLetter d : o.normalizeDead()) {
-        assertEquals("normalize", d.stage);
-        assertTrue(d.recordId.startsWith(input.name()), d.recordId);
-        assertFalse(d.error.isBlank(), d.toString());
+        assertEquals("normalize", d.stage());
+        assertTrue(d.recordId().startsWith(input.name()), d.recordId());
+        assertFalse(d.error().isBlank(), d.toString());
       }
       if (input.records() >= 0) {
         assertEquals(input.records(), o.records().size() + o.readDead().size(),
@@ -152,7 +152,7 @@ class FuzzCorpusTest {
     Outcome dup = read(corpus.stream().filter(i -> i.name().equals("seed0-dup0.jsonl"))
         .findFirst().orElseThrow());
     assertEquals(1, dup.readDead().size());
-    assertTrue(dup.readDead().get(0).error.contains("Duplicate field"), dup.toString());
+    assertTrue(dup.readDead().get(0).error().contains("Duplicate field"), dup.toString());
     // 10 MB of content is read and normalized whole.
     Outcome huge = read(corpus.stream().filter(i -> i.name().equals("huge-messages.jsonl"))
         .findFirst().orElseThrow());
@@ -165,8 +165,8 @@ class FuzzCorpusTest {
         .findFirst().orElseThrow());
     assertTrue(cut.records().size() >= 1, cut.records().size() + " records");
     assertEquals(1, cut.readDead().size());
-    assertTrue(cut.readDead().get(0).error.contains("compressed data is corrupt or truncated"),
-        cut.readDead().get(0).error);
+    assertTrue(cut.readDead().get(0).error().contains("compressed data is corrupt or truncated"),
+        cut.readDead().get(0).error());
   }
 
   @Test

@@ -76,11 +76,11 @@ class JsonArrayRecoveryTest {
       assertEquals(List.of("r0", "r1", "r3", "r4", "r5"), ids(c), separator);
       assertEquals(1, c.deadLetters.size(), c.deadLetters.toString());
       DeadLetter d = c.deadLetters.get(0);
-      assertEquals("f.json#2", d.recordId);
-      assertTrue(d.error.startsWith("element 2: invalid JSON: "), d.error);
-      assertTrue(d.error.contains("skipped to the next element"), d.error);
-      assertEquals(broken, d.original);
-      assertFalse(d.truncatedPayload);
+      assertEquals("f.json#2", d.recordId());
+      assertTrue(d.error().startsWith("element 2: invalid JSON: "), d.error());
+      assertTrue(d.error().contains("skipped to the next element"), d.error());
+      assertEquals(broken, d.original());
+      assertFalse(d.truncatedPayload());
       // The inner message objects were never taken for records.
       assertTrue(c.records.stream().allMatch(r -> r.json().startsWith("{\"id\"")));
     }
@@ -96,8 +96,8 @@ class JsonArrayRecoveryTest {
     KitReader.Collected c = read(array(elements, "\n").getBytes(StandardCharsets.UTF_8));
     assertEquals(List.of("r0", "r2", "r3"), ids(c));
     assertEquals(1, c.deadLetters.size(), c.deadLetters.toString());
-    assertEquals("f.json#1", c.deadLetters.get(0).recordId);
-    assertTrue(c.deadLetters.get(0).error.contains("(line 3, column"), c.deadLetters.get(0).error);
+    assertEquals("f.json#1", c.deadLetters.get(0).recordId());
+    assertTrue(c.deadLetters.get(0).error().contains("(line 3, column"), c.deadLetters.get(0).error());
   }
 
   @Test
@@ -136,9 +136,9 @@ class JsonArrayRecoveryTest {
     assertEquals("r" + (whole - 1), ids(c).get(whole - 1));
     assertEquals(1, c.deadLetters.size(), c.deadLetters.toString());
     DeadLetter d = c.deadLetters.get(0);
-    assertEquals("f.json.gz#" + whole, d.recordId);
-    assertTrue(d.error.contains("compressed data is corrupt or truncated"), d.error);
-    assertTrue(elements.get(whole).startsWith(d.original), d.original);
+    assertEquals("f.json.gz#" + whole, d.recordId());
+    assertTrue(d.error().contains("compressed data is corrupt or truncated"), d.error());
+    assertTrue(elements.get(whole).startsWith(d.original()), d.original());
   }
 
   @Test
@@ -150,10 +150,10 @@ class JsonArrayRecoveryTest {
         .read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
     assertEquals(List.of("r0"), ids(c));
     DeadLetter d = c.deadLetters.get(0);
-    assertTrue(d.truncatedPayload);
-    assertEquals(big.length(), d.originalLength);
-    assertEquals(big.substring(0, 1000), d.original);
-    assertTrue(d.error.contains("cut at 1000 of " + big.length() + " bytes"), d.error);
+    assertTrue(d.truncatedPayload());
+    assertEquals(big.length(), d.originalLength());
+    assertEquals(big.substring(0, 1000), d.original());
+    assertTrue(d.error().contains("cut at 1000 of " + big.length() + " bytes"), d.error());
     assertTrue(RecordJson.parse(OutputRecords.deadLetter(d)).get("truncated_payload").asBoolean());
   }
 
@@ -162,8 +162,8 @@ class JsonArrayRecoveryTest {
     KitReader.Collected c = read(("[" + record(0) + ", " + record(1)).getBytes(StandardCharsets.UTF_8));
     assertEquals(List.of("r0", "r1"), ids(c));
     assertEquals(1, c.deadLetters.size());
-    assertTrue(c.deadLetters.get(0).error.contains("before the array's closing ']'"),
-        c.deadLetters.get(0).error);
+    assertTrue(c.deadLetters.get(0).error().contains("before the array's closing ']'"),
+        c.deadLetters.get(0).error());
   }
 
   @Test
@@ -194,7 +194,7 @@ class JsonArrayRecoveryTest {
           int n = 0;
           for (DeadLetter d : letters) {
             n++;
-            assertTrue(d.error.contains("compressed data is corrupt or truncated"), d.error);
+            assertTrue(d.error().contains("compressed data is corrupt or truncated"), d.error());
           }
           assertEquals(1, n);
           return null;

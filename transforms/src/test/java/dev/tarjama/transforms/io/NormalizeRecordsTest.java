@@ -85,7 +85,7 @@ class NormalizeRecordsTest {
             deadLetters.apply(
                 "DeadLetterKeys",
                 MapElements.into(TypeDescriptors.strings())
-                    .via(d -> d.recordId + " " + d.stage + " " + d.field + " " + d.originalBase64)))
+                    .via(d -> d.recordId() + " " + d.stage() + " " + d.field() + " " + d.originalBase64())))
         .containsInAnyOrder(
             "mixed.jsonl:2 read  false",
             "mixed.jsonl:4 normalize  false",
@@ -98,7 +98,7 @@ class NormalizeRecordsTest {
         .satisfies(
             letters -> {
               Map<String, String> errors = new TreeMap<>();
-              letters.forEach(d -> errors.put(d.recordId, d.error));
+              letters.forEach(d -> errors.put(d.recordId(), d.error()));
               assertTrue(errors.get("mixed.jsonl:2").startsWith("line 2: invalid JSON: "));
               assertTrue(errors.get("mixed.jsonl:4").startsWith("no messages/conversations/instruction field"));
               assertEquals("/messages/2/content: content is a number, expected a string or a list of content parts",
@@ -107,7 +107,7 @@ class NormalizeRecordsTest {
               assertEquals("line 7: invalid UTF-8 at byte offset 46 of the line", errors.get("mixed.jsonl:7"));
               assertEquals("line 8: the JSON value is a list, not an object", errors.get("mixed.jsonl:8"));
               assertEquals("element 1: the JSON value is a string, not an object", errors.get("mixed_array.json#1"));
-              letters.forEach(d -> assertTrue(!d.original.isEmpty(), d.recordId));
+              letters.forEach(d -> assertTrue(!d.original().isEmpty(), d.recordId()));
               return null;
             });
 

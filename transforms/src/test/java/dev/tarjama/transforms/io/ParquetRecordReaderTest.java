@@ -90,9 +90,9 @@ class ParquetRecordReaderTest {
     new ParquetRecordReader("fake.parquet", sink).read(() -> FileChannel.open(file), Files.size(file));
     assertEquals(0, sink.records.size());
     assertEquals(1, sink.deadLetters.size());
-    assertEquals("fake.parquet#0", sink.deadLetters.get(0).recordId);
-    assertTrue(sink.deadLetters.get(0).error.startsWith("row 0: cannot read Parquet: "),
-        sink.deadLetters.get(0).error);
+    assertEquals("fake.parquet#0", sink.deadLetters.get(0).recordId());
+    assertTrue(sink.deadLetters.get(0).error().startsWith("row 0: cannot read Parquet: "),
+        sink.deadLetters.get(0).error());
   }
 
   @Test

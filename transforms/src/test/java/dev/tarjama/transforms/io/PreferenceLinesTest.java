@@ -56,12 +56,12 @@ class PreferenceLinesTest {
   /** The loopback translator's variant {@code v} of every chunk, reassembled. */
   static Candidate candidate(RecordPlan plan, String backend, int variant, double rankScore) {
     List<ChunkTranslation> translations = new ArrayList<>();
-    for (Chunk chunk : plan.chunks) {
+    for (Chunk chunk : plan.chunks()) {
       translations.add(ChunkTranslation.success(
-          chunk, backend, 0, TranslatorAnswers.translate(chunk.text, variant), 1, 1));
+          chunk, backend, 0, TranslatorAnswers.translate(chunk.text(), variant), 1, 1));
     }
     Candidate c = CandidateAssembler.assemble(plan, backend, 0, translations);
-    assertTrue(c.valid, c.reason);
+    assertTrue(c.valid(), c.reason());
     return c.withMetrics(1.0, 1.0, false).withRankScore(rankScore);
   }
 
@@ -82,7 +82,7 @@ class PreferenceLinesTest {
         line.get("prompt"));
     for (String side : List.of("chosen", "rejected")) {
       Candidate c = side.equals("chosen") ? better : worse;
-      JsonNode translated = RecordJson.parse(c.json).get("messages");
+      JsonNode translated = RecordJson.parse(c.json()).get("messages");
       String expected = translated.get(0).get("content").asText() + "\n\n"
           + translated.get(1).get("content").asText();
       assertEquals(1, line.get(side).size());

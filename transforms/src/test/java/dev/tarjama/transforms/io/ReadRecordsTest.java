@@ -128,17 +128,17 @@ class ReadRecordsTest {
         .satisfies(
             letters -> {
               Map<String, DeadLetter> byId = new HashMap<>();
-              letters.forEach(d -> byId.put(d.recordId, d));
+              letters.forEach(d -> byId.put(d.recordId(), d));
               assertEquals(2, byId.size());
               DeadLetter number = byId.get("broken.json#1");
-              assertEquals("element 1: the JSON value is a number, not an object", number.error);
-              assertEquals("42", number.original);
+              assertEquals("element 1: the JSON value is a number, not an object", number.error());
+              assertEquals("42", number.original());
               DeadLetter rest = byId.get("broken.json#3");
-              assertTrue(rest.error.startsWith("element 3: invalid JSON: "), rest.error);
-              assertTrue(rest.error.contains("(line 5, column 35, byte "), rest.error);
-              assertTrue(rest.error.endsWith("; the file ends inside element 3"), rest.error);
-              assertEquals(tail.substring(4).strip(), rest.original); // the element's own bytes
-              assertEquals("read", rest.stage);
+              assertTrue(rest.error().startsWith("element 3: invalid JSON: "), rest.error());
+              assertTrue(rest.error().contains("(line 5, column 35, byte "), rest.error());
+              assertTrue(rest.error().endsWith("; the file ends inside element 3"), rest.error());
+              assertEquals(tail.substring(4).strip(), rest.original()); // the element's own bytes
+              assertEquals("read", rest.stage());
               return null;
             });
     pipeline.run().waitUntilFinish();
@@ -178,17 +178,17 @@ class ReadRecordsTest {
         .satisfies(
             letters -> {
               Map<String, DeadLetter> byId = new TreeMap<>();
-              letters.forEach(d -> byId.put(d.recordId, d));
+              letters.forEach(d -> byId.put(d.recordId(), d));
               assertEquals(List.of("lines.jsonl:2", "lines.jsonl:4", "lines.jsonl:5", "lines.jsonl:6"),
                   new ArrayList<>(byId.keySet()));
-              assertTrue(byId.get("lines.jsonl:2").error.startsWith("line 2: invalid JSON: "));
+              assertTrue(byId.get("lines.jsonl:2").error().startsWith("line 2: invalid JSON: "));
               DeadLetter utf8 = byId.get("lines.jsonl:4");
-              assertEquals("line 4: invalid UTF-8 at byte offset " + invalidUtf8.length + " of the line", utf8.error);
-              assertTrue(utf8.originalBase64);
-              assertEquals(java.util.Base64.getEncoder().encodeToString(bad), utf8.original);
-              assertEquals("line 5: the JSON value is a list, not an object", byId.get("lines.jsonl:5").error);
-              assertEquals("[1, 2]", byId.get("lines.jsonl:5").original);
-              assertTrue(byId.get("lines.jsonl:6").error.contains("Trailing token"), byId.get("lines.jsonl:6").error);
+              assertEquals("line 4: invalid UTF-8 at byte offset " + invalidUtf8.length + " of the line", utf8.error());
+              assertTrue(utf8.originalBase64());
+              assertEquals(java.util.Base64.getEncoder().encodeToString(bad), utf8.original());
+              assertEquals("line 5: the JSON value is a list, not an object", byId.get("lines.jsonl:5").error());
+              assertEquals("[1, 2]", byId.get("lines.jsonl:5").original());
+              assertTrue(byId.get("lines.jsonl:6").error().contains("Trailing token"), byId.get("lines.jsonl:6").error());
               return null;
             });
     pipeline.run().waitUntilFinish();

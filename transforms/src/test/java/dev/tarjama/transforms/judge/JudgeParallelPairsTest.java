@@ -85,19 +85,19 @@ class JudgeParallelPairsTest {
       PAssert.that(judged.get(JudgeParallelPairs.UNDECIDED)).satisfies(all -> {
         for (JudgedPair j : all) {
           // The raw answer is kept as the server sent it.
-          assertEquals(answers.get(j.pair.en), j.answer);
+          assertEquals(answers.get(j.pair().en()), j.answer());
         }
         return null;
       });
       PAssert.that(judged.get(JudgeParallelPairs.DEAD_LETTERS)).satisfies(dead -> {
         List<String> ids = new ArrayList<>();
         for (DeadLetter d : dead) {
-          ids.add(d.recordId);
-          assertEquals("judge", d.stage);
-          assertTrue(d.error.startsWith("backend qwen: model qwen-judge at "), d.error);
-          assertTrue(d.error.contains("HTTP 400"), d.error);
-          assertTrue(d.original.contains("\"en\":" + new com.fasterxml.jackson.databind
-              .ObjectMapper().valueToTree(failing)), d.original);
+          ids.add(d.recordId());
+          assertEquals("judge", d.stage());
+          assertTrue(d.error().startsWith("backend qwen: model qwen-judge at "), d.error());
+          assertTrue(d.error().contains("HTTP 400"), d.error());
+          assertTrue(d.original().contains("\"en\":" + new com.fasterxml.jackson.databind
+              .ObjectMapper().valueToTree(failing)), d.original());
         }
         assertEquals(new ArrayList<>(failed), ids.stream().sorted().toList());
         return null;
@@ -122,6 +122,6 @@ class JudgeParallelPairsTest {
 
   private static PCollection<String> ids(PCollection<JudgedPair> judged, String name) {
     return judged.apply("Ids" + name,
-        MapElements.into(TypeDescriptors.strings()).via((JudgedPair j) -> j.pair.id));
+        MapElements.into(TypeDescriptors.strings()).via((JudgedPair j) -> j.pair().id()));
   }
 }

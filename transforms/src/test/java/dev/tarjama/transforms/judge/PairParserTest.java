@@ -40,15 +40,15 @@ class PairParserTest {
   @Test
   void aTsvLineWithAMissingOrEmptySideIsADeadLetterNamingFileLineAndField() {
     DeadLetter missing = PairParser.tsv().parseLine("ara.txt", 9, "Hi.").deadLetter;
-    assertEquals("ara.txt:9", missing.recordId);
-    assertEquals("read", missing.stage);
-    assertEquals("/ar", missing.field);
+    assertEquals("ara.txt:9", missing.recordId());
+    assertEquals("read", missing.stage());
+    assertEquals("/ar", missing.field());
     assertEquals("line 9: column 2 (ar) is missing: the line has 1 column (tab-separated)",
-        missing.error);
-    assertEquals("Hi.", missing.original);
+        missing.error());
+    assertEquals("Hi.", missing.original());
     DeadLetter empty = PairParser.tsv().parseLine("ara.txt", 4, " \tمرحبًا.").deadLetter;
-    assertEquals("/en", empty.field);
-    assertTrue(empty.error.contains("English side (/en) is empty"), empty.error);
+    assertEquals("/en", empty.field());
+    assertTrue(empty.error().contains("English side (/en) is empty"), empty.error());
     assertTrue(PairParser.tsv().parseLine("ara.txt", 5, "  ").isBlank());
   }
 
@@ -68,16 +68,16 @@ class PairParserTest {
   @Test
   void aBrokenJsonlLineIsADeadLetterNamingTheField() {
     DeadLetter notJson = PairParser.jsonl().parseLine("o.jsonl", 3, "{\"translation\":").deadLetter;
-    assertEquals("o.jsonl:3", notJson.recordId);
-    assertEquals("", notJson.field);
-    assertTrue(notJson.error.startsWith("line 3: invalid JSON"), notJson.error);
+    assertEquals("o.jsonl:3", notJson.recordId());
+    assertEquals("", notJson.field());
+    assertTrue(notJson.error().startsWith("line 3: invalid JSON"), notJson.error());
     DeadLetter noArabic =
         PairParser.jsonl().parseLine("o.jsonl", 4, "{\"translation\":{\"en\":\"Hi.\"}}").deadLetter;
-    assertEquals("/translation/ar", noArabic.field);
-    assertEquals("line 4: /translation/ar is missing, expected a string", noArabic.error);
+    assertEquals("/translation/ar", noArabic.field());
+    assertEquals("line 4: /translation/ar is missing, expected a string", noArabic.error());
     DeadLetter number = PairParser.jsonl().parseLine("o.jsonl", 6, "{\"en\":1,\"ar\":\"x\"}").deadLetter;
-    assertEquals("/en", number.field);
-    assertEquals("line 6: /en is number, expected a string", number.error);
+    assertEquals("/en", number.field());
+    assertEquals("line 6: /en is number, expected a string", number.error());
   }
 
   @Test
@@ -85,9 +85,9 @@ class PairParserTest {
     PairParser moses = PairParser.moses();
     assertTrue(moses.parseMoses("c", 2, "", " ").isBlank());
     DeadLetter d = moses.parseMoses("c", 3, "Hi.", "").deadLetter;
-    assertEquals("c:3", d.recordId);
-    assertEquals("/ar", d.field);
-    assertEquals("{\"en\":\"Hi.\",\"ar\":\"\"}", d.original);
+    assertEquals("c:3", d.recordId());
+    assertEquals("/ar", d.field());
+    assertEquals("{\"en\":\"Hi.\",\"ar\":\"\"}", d.original());
     assertNull(moses.parseMoses("c", 3, "Hi.", "").pair);
   }
 }

@@ -32,7 +32,7 @@ class ReadParallelPairsTest {
         .isEqualTo(12_561L);
     PAssert.that(read.get(ReadParallelPairs.DEAD_LETTERS)).empty();
     PAssert.that(read.get(ReadParallelPairs.PAIRS)
-            .apply(Filter.by((ParallelPair pair) -> pair.line == 1 || pair.line == 5000)))
+            .apply(Filter.by((ParallelPair pair) -> pair.line() == 1 || pair.line() == 5000)))
         .containsInAnyOrder(
             new ParallelPair("ara.txt:1", "Hi.", "مرحبًا.", "ara.txt", 1),
             new ParallelPair("ara.txt:5000", "I guess we can't say no.",
@@ -70,7 +70,7 @@ class ReadParallelPairsTest {
     PAssert.that(fromTsv.get(ReadParallelPairs.DEAD_LETTERS)).satisfies(dead -> {
       List<String> seen = new ArrayList<>();
       for (DeadLetter d : dead) {
-        seen.add(d.recordId + " " + d.field + " " + d.originalBase64 + " " + d.error);
+        seen.add(d.recordId() + " " + d.field() + " " + d.originalBase64() + " " + d.error());
       }
       seen.sort(null);
       assertEquals(List.of(
@@ -81,7 +81,7 @@ class ReadParallelPairsTest {
     PAssert.that(fromJsonl.get(ReadParallelPairs.DEAD_LETTERS)).satisfies(dead -> {
       List<String> seen = new ArrayList<>();
       for (DeadLetter d : dead) {
-        seen.add(d.recordId + " " + d.field);
+        seen.add(d.recordId() + " " + d.field());
       }
       seen.sort(null);
       assertEquals(List.of("b.jsonl:5 /translation/ar", "b.jsonl:6 "), seen);

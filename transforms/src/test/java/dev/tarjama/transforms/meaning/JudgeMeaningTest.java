@@ -68,7 +68,7 @@ class JudgeMeaningTest {
     p.run().waitUntilFinish();
     Map<String, String> verdicts = new TreeMap<>();
     for (ChunkTranslation t : new ArrayList<>(OUT.remove(id))) {
-      String before = verdicts.put(t.recordId + "/" + t.backend, t.meaning);
+      String before = verdicts.put(t.recordId() + "/" + t.backend(), t.meaning());
       assertEquals(null, before, "one output per input: " + t);
     }
     return verdicts;
@@ -121,5 +121,25 @@ class JudgeMeaningTest {
           IllegalArgumentException.class, () -> JudgeMeaning.judgeBackend(bad, backends));
       org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("--qe-judge"), e.getMessage());
     }
+  }
+
+  @Test
+  void aChunkKeyReadsBackFromTheIdItGivesTheJudgesPair() {
+    List<JudgeMeaning.ChunkKey> keys = List.of(
+        new JudgeMeaning.ChunkKey("r1", 0, "good", 0),
+        new JudgeMeaning.ChunkKey("r1", 1, "good", 0),
+        new JudgeMeaning.ChunkKey("r1", 0, "good", 1),
+        new JudgeMeaning.ChunkKey("r1", 0, "goo", 0),
+        new JudgeMeaning.ChunkKey("r1\u00000", 0, "good", 0),
+        new JudgeMeaning.ChunkKey("ملف:٣", 12, "seedx", 3));
+    Set<String> ids = new java.util.HashSet<>();
+    for (JudgeMeaning.ChunkKey k : keys) {
+      assertEquals(k, JudgeMeaning.ChunkKey.ofId(k.id()));
+      assertEquals(k, JudgeMeaning.ChunkKey.of(
+          new ChunkTranslation(k.recordId(), k.chunkIndex(), k.backend(), k.candidate(), "", "", "",
+              0, 0)));
+      ids.add(k.id());
+    }
+    assertEquals(keys.size(), ids.size(), "two keys gave one id");
   }
 }

@@ -53,7 +53,7 @@ class EstimateQualityTest {
         .apply(ScoreCandidates.forScript("Arab").withR0(R0).withPolicy(policy));
     PAssert.that(scored).satisfies(all -> {
       for (Candidate c : all) {
-        assertTrue(c.quality.get("numbers") != null, "measured: " + c);
+        assertTrue(c.quality().get("numbers") != null, "measured: " + c);
       }
       return null;
     });
@@ -61,7 +61,7 @@ class EstimateQualityTest {
     PAssert.that(ranked.get(RankCandidates.CHOSEN)).satisfies(chosen -> {
       java.util.Map<String, String> winners = new java.util.TreeMap<>();
       for (RankedRecord r : chosen) {
-        winners.put(r.recordId(), r.winner().backend);
+        winners.put(r.recordId(), r.winner().backend());
       }
       assertEquals(java.util.Map.of("mixed", "good", "code", "good", "tool", "good"), winners);
       return null;
@@ -92,8 +92,8 @@ class EstimateQualityTest {
     };
     Candidate c = QualityEstimator.defaults("ar", R0).withSignal(broken)
         .estimate(candidate("r", "chat", "b", "Hello there, friend.", "Hello there, friend."));
-    assertEquals(false, c.quality.get("language").judged());
-    assertTrue(c.quality.get("language").detail().contains("model missing"));
+    assertEquals(false, c.quality().get("language").judged());
+    assertTrue(c.quality().get("language").detail().contains("model missing"));
     assertTrue(RankingPolicy.defaults().gateFailures(c).stream()
         .anyMatch(g -> g.startsWith("untranslated")));
   }

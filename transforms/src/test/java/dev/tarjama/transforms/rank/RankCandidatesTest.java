@@ -89,8 +89,8 @@ class RankCandidatesTest {
   private static Candidate tieHashWinner(Candidate... tied) {
     Candidate best = tied[0];
     for (Candidate c : tied) {
-      if (RecordDecision.tieHash(c.recordId, c.backend, c.candidate)
-          < RecordDecision.tieHash(best.recordId, best.backend, best.candidate)) {
+      if (RecordDecision.tieHash(c.recordId(), c.backend(), c.candidate())
+          < RecordDecision.tieHash(best.recordId(), best.backend(), best.candidate())) {
         best = c;
       }
     }

@@ -19,7 +19,7 @@ class RankingFixesTest {
   private static double gap(RankingPolicy policy, double rewardA, double rewardB) {
     List<Candidate> scored =
         policy.withRankScores(List.of(rewarded("r", "a", rewardA), rewarded("r", "b", rewardB)));
-    return scored.get(1).rankScore - scored.get(0).rankScore;
+    return scored.get(1).rankScore() - scored.get(0).rankScore();
   }
 
   @Test
@@ -41,9 +41,9 @@ class RankingFixesTest {
         policy.withRankScores(List.of(rewarded("r", "a", -1.0), rewarded("r", "b", 1.0), failed));
     // The same three-term formula with the record's neutral reward (one half), not (LR+SCR)/2,
     // which would put it above a sibling with the same LR and SCR and a below-average reward.
-    assertEquals((0.9 + 1.0 + 0.5) / 3, scored.get(2).rankScore, 1e-12);
-    assertTrue(scored.get(0).rankScore < scored.get(2).rankScore);
-    assertTrue(scored.get(2).rankScore < scored.get(1).rankScore);
+    assertEquals((0.9 + 1.0 + 0.5) / 3, scored.get(2).rankScore(), 1e-12);
+    assertTrue(scored.get(0).rankScore() < scored.get(2).rankScore());
+    assertTrue(scored.get(2).rankScore() < scored.get(1).rankScore());
   }
 
   @Test
@@ -54,9 +54,9 @@ class RankingFixesTest {
       List<Candidate> pool = new ArrayList<>(List.of(
           RankFixtures.valid(record, "chat", "a", 0, 0.9, 1.0),
           RankFixtures.valid(record, "chat", "b", 0, 0.9, 1.0)));
-      String first = RecordDecision.decide(record, pool, RankingPolicy.defaults()).ranked.winner().backend;
+      String first = RecordDecision.decide(record, pool, RankingPolicy.defaults()).ranked().winner().backend();
       Collections.reverse(pool);
-      String again = RecordDecision.decide(record, pool, RankingPolicy.defaults()).ranked.winner().backend;
+      String again = RecordDecision.decide(record, pool, RankingPolicy.defaults()).ranked().winner().backend();
       assertEquals(first, again, "the winner of a tie does not depend on arrival order");
       if (first.equals("a")) {
         winsOfA++;

@@ -28,9 +28,9 @@ class RecordDecisionTest {
     Candidate gemma = valid("r1", "s", "gemma", 0, 0.80, 1.00); // 0.9
     Candidate seedx = valid("r1", "s", "seedx", 0, 0.95, 0.80); // 0.875: better LR, worse mean
     RecordDecision d = decide(DEFAULT, seedx, gemma);
-    assertEquals(Outcome.CHOSEN, d.outcome);
-    assertEquals(new RankedRecord("r1", "s", gemma, 2, 2, ""), d.ranked);
-    assertNull(d.deadLetter);
+    assertEquals(Outcome.CHOSEN, d.outcome());
+    assertEquals(new RankedRecord("r1", "s", gemma, 2, 2, ""), d.ranked());
+    assertNull(d.deadLetter());
   }
 
   @Test
@@ -38,9 +38,9 @@ class RecordDecisionTest {
     Candidate broken = invalid("r1", "s", "gemma", 0, 1.0, 1.0, "span ⟦0⟧ missing");
     Candidate plain = valid("r1", "s", "seedx", 0, 0.6, 0.6);
     RecordDecision d = decide(DEFAULT, broken, plain);
-    assertSame(plain, d.ranked.winner());
-    assertEquals(1, d.ranked.validCount());
-    assertEquals(2, d.ranked.candidateCount());
+    assertSame(plain, d.ranked().winner());
+    assertEquals(1, d.ranked().validCount());
+    assertEquals(2, d.ranked().candidateCount());
   }
 
   @Test
@@ -53,7 +53,7 @@ class RecordDecisionTest {
     Random random = new Random(1);
     for (int i = 0; i < 24; i++) {
       Collections.shuffle(pool, random);
-      assertSame(b0, RecordDecision.decide("r1", pool, DEFAULT).ranked.winner(), pool.toString());
+      assertSame(b0, RecordDecision.decide("r1", pool, DEFAULT).ranked().winner(), pool.toString());
     }
     List<Candidate> sorted = new ArrayList<>(pool);
     sorted.sort(RecordDecision.BEST_FIRST);
@@ -65,12 +65,12 @@ class RecordDecisionTest {
     RankingPolicy policy = RankingPolicy.parse("min-lr=0.6");
     Candidate tooShort = valid("r1", "s", "gemma", 0, 0.41, 1.0); // 0.705, best, fails LR
     Candidate fine = valid("r1", "s", "seedx", 0, 0.7, 0.65); // 0.675, passes
-    assertSame(fine, decide(policy, tooShort, fine).ranked.winner());
+    assertSame(fine, decide(policy, tooShort, fine).ranked().winner());
 
     RecordDecision d = decide(policy, tooShort);
-    assertEquals(Outcome.REJECTED, d.outcome);
+    assertEquals(Outcome.REJECTED, d.outcome());
     assertEquals(new RankedRecord("r1", "s", tooShort, 1, 1, "below threshold: LR 0.41 < 0.6"),
-        d.ranked);
+        d.ranked());
   }
 
   @Test
@@ -78,10 +78,10 @@ class RecordDecisionTest {
     Candidate a = invalid("r1", "s", "seedx", 1, 0.9, 0.9, "span ⟦2⟧ missing");
     Candidate b = untranslated("r1", "s", "gemma", 0, "translation failed at /messages/1/content");
     RecordDecision d = decide(DEFAULT, a, b);
-    assertEquals(Outcome.REJECTED, d.outcome);
-    assertSame(a, d.ranked.winner());
+    assertEquals(Outcome.REJECTED, d.outcome());
+    assertSame(a, d.ranked().winner());
     assertEquals("no valid candidate: gemma/0: translation failed at /messages/1/content;"
-        + " seedx/1: span ⟦2⟧ missing", d.ranked.reason());
+        + " seedx/1: span ⟦2⟧ missing", d.ranked().reason());
   }
 
   @Test
@@ -90,12 +90,12 @@ class RecordDecisionTest {
         "translation failed at /messages/1/content: HTTP 503 after 5 attempts");
     Candidate b = untranslated("r1", "s", "gemma", 0, "translation failed: connect timed out");
     RecordDecision d = decide(DEFAULT, a, b);
-    assertEquals(Outcome.DEAD_LETTER, d.outcome);
-    assertNull(d.ranked);
+    assertEquals(Outcome.DEAD_LETTER, d.outcome());
+    assertNull(d.ranked());
     assertEquals(DeadLetter.of("r1", "translate", "/messages/1/content",
         "every candidate failed to translate: gemma/0: translation failed: connect timed out;"
             + " seedx/0: translation failed at /messages/1/content: HTTP 503 after 5 attempts",
-        RankFixtures.ORIGINAL), d.deadLetter);
+        RankFixtures.ORIGINAL), d.deadLetter());
   }
 
   @Test
@@ -113,7 +113,7 @@ class RecordDecisionTest {
     Candidate unscored = Candidate.unscored("r1", "s", "gemma", 0, "{}", true, "", "Hi", "مرحبا",
         1, 1);
     RecordDecision d = decide(DEFAULT, unscored);
-    assertEquals(Outcome.REJECTED, d.outcome);
-    assertEquals("no valid candidate: gemma/0: not scored", d.ranked.reason());
+    assertEquals(Outcome.REJECTED, d.outcome());
+    assertEquals("no valid candidate: gemma/0: not scored", d.ranked().reason());
   }
 }

@@ -75,23 +75,23 @@ class RewardRankingTest {
     assertEquals("a", winner(noReward, pool));
     assertEquals("b", winner(reward, pool));
     List<Candidate> scored = reward.withRankScores(pool);
-    assertEquals((0.95 + 1.0 + 0.0) / 3, scored.get(0).rankScore, 1e-12);
-    assertEquals((0.70 + 1.0 + 1.0) / 3, scored.get(1).rankScore, 1e-12);
-    assertEquals(-2.0, scored.get(0).reward, 0.0, "the raw reward is kept for the outputs");
+    assertEquals((0.95 + 1.0 + 0.0) / 3, scored.get(0).rankScore(), 1e-12);
+    assertEquals((0.70 + 1.0 + 1.0) / 3, scored.get(1).rankScore(), 1e-12);
+    assertEquals(-2.0, scored.get(0).reward(), 0.0, "the raw reward is kept for the outputs");
   }
 
   @Test
   void aCandidateWithoutARewardGetsTheNeutralRewardOfItsRecord() {
     List<Candidate> scored = RankingPolicy.parse("w-reward=1").withRankScores(List.of(
         rewarded("a", 0.8, 1.0, Double.NaN), rewarded("b", 0.8, 1.0, 0.3)));
-    assertEquals((0.8 + 1.0 + 0.5) / 3, scored.get(0).rankScore, 1e-12);
-    assertEquals((0.8 + 1.0 + 0.5) / 3, scored.get(1).rankScore, 1e-12);
+    assertEquals((0.8 + 1.0 + 0.5) / 3, scored.get(0).rankScore(), 1e-12);
+    assertEquals((0.8 + 1.0 + 0.5) / 3, scored.get(1).rankScore(), 1e-12);
   }
 
   private static String winner(RankingPolicy policy, List<Candidate> pool) {
     RecordDecision d = RecordDecision.decide("r", policy.withRankScores(pool), policy);
-    assertEquals(RecordDecision.Outcome.CHOSEN, d.outcome);
-    return d.ranked.winner().backend;
+    assertEquals(RecordDecision.Outcome.CHOSEN, d.outcome());
+    return d.ranked().winner().backend();
   }
 
   @Test
@@ -100,7 +100,7 @@ class RewardRankingTest {
     Candidate b = rewarded("b", 0.9, 0.9, 0.7).withRankScore(0.9);
     Candidate c = rewarded("c", 0.9, 0.9, Double.NaN).withRankScore(0.9);
     for (List<Candidate> order : List.of(List.of(a, b, c), List.of(c, b, a), List.of(b, c, a))) {
-      assertEquals("b", RecordDecision.decide("r", order, RankingPolicy.defaults()).ranked.winner().backend);
+      assertEquals("b", RecordDecision.decide("r", order, RankingPolicy.defaults()).ranked().winner().backend());
     }
   }
 
@@ -109,14 +109,14 @@ class RewardRankingTest {
     Candidate best = rewarded("a", 0.9, 1.0, 1).withRankScore(0.95);
     Candidate middle = rewarded("b", 0.8, 1.0, 0).withRankScore(0.90);
     Candidate worst = RankFixtures.valid("r", "chat", "c", 1, 0.5, 1.0);
-    worst = Candidate.unscored("r", "chat", "c", 1, worst.json, true, "", "Hi", "هلا", 3, 4)
+    worst = Candidate.unscored("r", "chat", "c", 1, worst.json(), true, "", "Hi", "هلا", 3, 4)
         .withMetrics(0.5, 1.0, false).withRankScore(0.75);
     Candidate invalid = RankFixtures.invalid("r", "chat", "d", 0, 0.1, 0.1, "placeholder missing");
 
     PreferencePair pair =
         PreferencePair.of(RankFixtures.source("r"), List.of(middle, invalid, worst, best), 0.05).orElseThrow();
-    assertEquals("a", pair.chosen().backend);
-    assertEquals("c", pair.rejected().backend, "the worst valid, never an invalid candidate");
+    assertEquals("a", pair.chosen().backend());
+    assertEquals("c", pair.rejected().backend(), "the worst valid, never an invalid candidate");
     assertEquals(0.2, pair.gap(), 1e-12);
     assertEquals(pair, CoderUtils.decodeFromByteArray(new PreferencePair.Coder(),
         CoderUtils.encodeToByteArray(new PreferencePair.Coder(), pair)));

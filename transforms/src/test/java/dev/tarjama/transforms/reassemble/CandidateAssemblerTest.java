@@ -47,7 +47,7 @@ class CandidateAssemblerTest {
   }
 
   private static ChunkTranslation t(RecordPlan p, int chunk, String text) {
-    return ChunkTranslation.success(p.chunks.get(chunk), "a", 0, text, 3, 4);
+    return ChunkTranslation.success(p.chunks().get(chunk), "a", 0, text, 3, 4);
   }
 
   @Test
@@ -56,16 +56,16 @@ class CandidateAssemblerTest {
     Candidate c =
         CandidateAssembler.assemble(
             p, "a", 0, List.of(t(p, 0, " استخدم ⟦0⟧ الآن.\n"), t(p, 1, "تم.")));
-    assertTrue(c.valid, c.reason);
+    assertTrue(c.valid(), c.reason());
     assertTrue(
-        c.json.contains(
+        c.json().contains(
             "<think>\\nاستخدم `ls` الآن.\\n</think>\\n\\nتم.\\n<tool_call>\\n{\\\"name\\\": \\\"ls\\\", \\\"arguments\\\": {}}\\n</tool_call>"),
-        c.json);
-    assertTrue(c.json.endsWith("\"source\":\"s\",\"n\":1.50}"), c.json);
-    assertEquals("Use  now.\nDone.", c.sourceText);
-    assertEquals("استخدم  الآن.\nتم.", c.targetText);
-    assertEquals(6, c.tokensIn);
-    assertEquals(8, c.tokensOut);
+        c.json());
+    assertTrue(c.json().endsWith("\"source\":\"s\",\"n\":1.50}"), c.json());
+    assertEquals("Use  now.\nDone.", c.sourceText());
+    assertEquals("استخدم  الآن.\nتم.", c.targetText());
+    assertEquals(6, c.tokensIn());
+    assertEquals(8, c.tokensOut());
   }
 
   @Test
@@ -73,27 +73,27 @@ class CandidateAssemblerTest {
     RecordPlan p = plan();
     Candidate dropped =
         CandidateAssembler.assemble(p, "a", 0, List.of(t(p, 0, "استخدم الآن."), t(p, 1, "تم.")));
-    assertFalse(dropped.valid);
-    assertTrue(dropped.reason.contains("/messages/0/content chunk 0: protected span ⟦0⟧ missing"),
-        dropped.reason);
+    assertFalse(dropped.valid());
+    assertTrue(dropped.reason().contains("/messages/0/content chunk 0: protected span ⟦0⟧ missing"),
+        dropped.reason());
     Candidate damaged =
         CandidateAssembler.assemble(p, "a", 0, List.of(t(p, 0, "استخدم ⟦٠⟧ الآن."), t(p, 1, "تم.")));
-    assertFalse(damaged.valid);
-    assertTrue(damaged.reason.contains("damaged placeholder"), damaged.reason);
+    assertFalse(damaged.valid());
+    assertTrue(damaged.reason().contains("damaged placeholder"), damaged.reason());
   }
 
   @Test
   void aChunkStillCutAfterItsRetryFailsTheCandidateWithTheReasonTruncated() {
     RecordPlan p = plan();
-    ChunkTranslation cut = ChunkTranslation.truncated(p.chunks.get(1), "a", 0, "تم", 3, 4);
+    ChunkTranslation cut = ChunkTranslation.truncated(p.chunks().get(1), "a", 0, "تم", 3, 4);
     Candidate c = CandidateAssembler.assemble(p, "a", 0, List.of(t(p, 0, "استخدم ⟦0⟧ الآن."), cut));
-    assertFalse(c.valid);
-    assertTrue(c.reason.startsWith(Candidate.TRUNCATED + ": /messages/0/content chunk 1"), c.reason);
+    assertFalse(c.valid());
+    assertTrue(c.reason().startsWith(Candidate.TRUNCATED + ": /messages/0/content chunk 1"), c.reason());
     // The cut text is kept in the candidate for inspection.
-    assertTrue(c.targetText.endsWith("تم"), c.targetText);
+    assertTrue(c.targetText().endsWith("تم"), c.targetText());
     Candidate whole =
         CandidateAssembler.assemble(p, "a", 0, List.of(t(p, 0, "استخدم ⟦0⟧ الآن."), t(p, 1, "تم.")));
-    assertTrue(whole.valid, whole.reason);
+    assertTrue(whole.valid(), whole.reason());
   }
 
   @Test
@@ -102,13 +102,13 @@ class CandidateAssemblerTest {
     ChunkTranslation unrelated = t(p, 1, "القطار يغادر.").withMeaning(ChunkTranslation.MEANING_REJECT);
     Candidate c =
         CandidateAssembler.assemble(p, "a", 0, List.of(t(p, 0, "استخدم ⟦0⟧ الآن."), unrelated));
-    assertFalse(c.valid);
-    assertTrue(c.reason.startsWith(Candidate.MEANING + ": /messages/0/content chunk 1"), c.reason);
+    assertFalse(c.valid());
+    assertTrue(c.reason().startsWith(Candidate.MEANING + ": /messages/0/content chunk 1"), c.reason());
     for (String notAGate : List.of(ChunkTranslation.MEANING_ACCEPT,
         ChunkTranslation.MEANING_UNDECIDED, ChunkTranslation.MEANING_FAILED, "")) {
       Candidate kept = CandidateAssembler.assemble(
           p, "a", 0, List.of(t(p, 0, "استخدم ⟦0⟧ الآن."), t(p, 1, "تم.").withMeaning(notAGate)));
-      assertTrue(kept.valid, notAGate + ": " + kept.reason);
+      assertTrue(kept.valid(), notAGate + ": " + kept.reason());
     }
   }
 
@@ -140,12 +140,12 @@ class CandidateAssemblerTest {
   @Test
   void aFailedChunkMarksTheCandidateAsNotTranslatedAndKeepsTheOriginal() {
     RecordPlan p = plan();
-    ChunkTranslation failed = ChunkTranslation.failure(p.chunks.get(1), "a", 0, "HTTP 503 after 6 attempts");
+    ChunkTranslation failed = ChunkTranslation.failure(p.chunks().get(1), "a", 0, "HTTP 503 after 6 attempts");
     Candidate c = CandidateAssembler.assemble(p, "a", 0, List.of(t(p, 0, "⟦0⟧"), failed));
-    assertFalse(c.valid);
-    assertTrue(c.reason.startsWith(CandidateAssembler.TRANSLATION_FAILED), c.reason);
-    assertTrue(c.reason.contains("at /messages/0/content (chunk 1): HTTP 503"), c.reason);
-    assertEquals(p.conversation.json(), c.json);
+    assertFalse(c.valid());
+    assertTrue(c.reason().startsWith(CandidateAssembler.TRANSLATION_FAILED), c.reason());
+    assertTrue(c.reason().contains("at /messages/0/content (chunk 1): HTTP 503"), c.reason());
+    assertEquals(p.conversation().json(), c.json());
   }
 
   @Test
@@ -155,9 +155,9 @@ class CandidateAssemblerTest {
     Chunk other = new Chunk("r1", "s", 1, 0, "Something else.", List.of(), List.of(), 3);
     ChunkTranslation foreign = ChunkTranslation.success(other, "a", 0, "شيء آخر.", 3, 4);
     Candidate c = CandidateAssembler.assemble(p, "a", 0, List.of(t(p, 0, "⟦0⟧"), foreign));
-    assertFalse(c.valid);
-    assertTrue(c.reason.contains("(chunk 1): the translation that arrived is of another text"),
-        c.reason);
-    assertEquals(p.conversation.json(), c.json);
+    assertFalse(c.valid());
+    assertTrue(c.reason().contains("(chunk 1): the translation that arrived is of another text"),
+        c.reason());
+    assertEquals(p.conversation().json(), c.json());
   }
 }

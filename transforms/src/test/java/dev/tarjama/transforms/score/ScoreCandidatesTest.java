@@ -76,14 +76,14 @@ class ScoreCandidatesTest {
       HumanPair pair = contexts.get(i);
       Candidate scored = scorer().score(unscored("human", true, pair.source(), pair.target()));
       double r = (double) LengthRatio.length(pair.target()) / LengthRatio.length(pair.source());
-      assertEquals(Math.min(r / R0, R0 / r), scored.lr, 1e-12);
-      assertEquals(arabicShare(pair.target(), "Arab").score(), scored.scr, 0.0);
-      assertEquals((scored.lr + scored.scr) / 2, scored.rankScore, 0.0);
-      lr[i] = scored.lr;
-      atLeast08 += scored.lr >= 0.8 ? 1 : 0;
+      assertEquals(Math.min(r / R0, R0 / r), scored.lr(), 1e-12);
+      assertEquals(arabicShare(pair.target(), "Arab").score(), scored.scr(), 0.0);
+      assertEquals((scored.lr() + scored.scr()) / 2, scored.rankScore(), 0.0);
+      lr[i] = scored.lr();
+      atLeast08 += scored.lr() >= 0.8 ? 1 : 0;
 
       String half = pair.target().substring(0, pair.target().length() / 2);
-      halves[i] = scorer().score(unscored("cut", true, pair.source(), half)).lr;
+      halves[i] = scorer().score(unscored("cut", true, pair.source(), half)).lr();
     }
     Arrays.sort(halves);
     assertTrue(halves[halves.length / 2] < 0.6, "median LR of half translations " + halves[120]);
@@ -140,7 +140,7 @@ class ScoreCandidatesTest {
       return;
     }
     Candidate scored = ScoreCandidates.forScript("Arab").withR0(R0).score(c);
-    assertEquals(expected.score(), scored.scr, 0.0);
-    assertEquals(expected.flagged(), scored.scrFlagged);
+    assertEquals(expected.score(), scored.scr(), 0.0);
+    assertEquals(expected.flagged(), scored.scrFlagged());
   }
 }

@@ -67,12 +67,12 @@ class ScoreRewardsTest {
       int count = 0;
       for (Candidate c : scored) {
         count++;
-        byRecord.computeIfAbsent(c.recordId, k -> new HashMap<>()).put(c.backend, c);
-        if (c.valid) {
-          assertTrue(Double.isFinite(c.reward), c.toString());
+        byRecord.computeIfAbsent(c.recordId(), k -> new HashMap<>()).put(c.backend(), c);
+        if (c.valid()) {
+          assertTrue(Double.isFinite(c.reward()), c.toString());
         } else {
-          assertTrue(Double.isNaN(c.reward), "invalid candidates are not scored: " + c);
-          assertEquals((0.9 + 1.0 + 0.5) / 3, c.rankScore, 1e-12,
+          assertTrue(Double.isNaN(c.reward()), "invalid candidates are not scored: " + c);
+          assertEquals((0.9 + 1.0 + 0.5) / 3, c.rankScore(), 1e-12,
               "without a reward: the record's neutral reward, on its siblings' scale");
         }
       }
@@ -82,12 +82,12 @@ class ScoreRewardsTest {
         Candidate human = record.get("human");
         Candidate copy = record.get("copy");
         // Two rewarded candidates, logistic of the reward minus their mean: σ(±gap/2).
-        double halfGap = Math.abs(human.reward - copy.reward) / 2;
+        double halfGap = Math.abs(human.reward() - copy.reward()) / 2;
         double high = (0.9 + 1.0 + 1 / (1 + Math.exp(-halfGap))) / 3;
         double low = (0.9 + 1.0 + 1 / (1 + Math.exp(halfGap))) / 3;
-        boolean humanBetter = human.reward > copy.reward;
-        assertEquals(humanBetter ? high : low, human.rankScore, 1e-9);
-        assertEquals(humanBetter ? low : high, copy.rankScore, 1e-9);
+        boolean humanBetter = human.reward() > copy.reward();
+        assertEquals(humanBetter ? high : low, human.rankScore(), 1e-9);
+        assertEquals(humanBetter ? low : high, copy.rankScore(), 1e-9);
         humanFirst += humanBetter ? 1 : 0;
       }
       assertTrue(humanFirst >= 0.9 * RECORDS,
@@ -108,7 +108,7 @@ class ScoreRewardsTest {
     String longText = "Tom lives in Boston and works in a bank. ".repeat(60);
     Candidate tooLong = candidate("long:1", "human", 2, true, longText, longText);
     input.add(tooLong);
-    String tooLongJson = tooLong.json;
+    String tooLongJson = tooLong.json();
 
     PCollectionTuple out =
         pipeline
@@ -120,21 +120,21 @@ class ScoreRewardsTest {
       failures.forEach(all::add);
       assertEquals(1, all.size());
       DeadLetter d = all.get(0);
-      assertEquals("long:1", d.recordId);
-      assertEquals(ScoreRewards.STAGE, d.stage);
-      assertTrue(d.error.startsWith("reward model: record long:1 candidate human/2: "), d.error);
-      assertEquals(tooLongJson, d.original);
+      assertEquals("long:1", d.recordId());
+      assertEquals(ScoreRewards.STAGE, d.stage());
+      assertTrue(d.error().startsWith("reward model: record long:1 candidate human/2: "), d.error());
+      assertEquals(tooLongJson, d.original());
       return null;
     });
     PAssert.that(out.get(ScoreRewards.SCORED)).satisfies(scored -> {
       int count = 0;
       for (Candidate c : scored) {
         count++;
-        if (c.recordId.equals("long:1")) {
-          assertTrue(Double.isNaN(c.reward));
-          assertEquals(0.95, c.rankScore, 1e-12, "ranked on LR and SCR alone");
-        } else if (c.valid) {
-          assertTrue(Double.isFinite(c.reward), c.toString());
+        if (c.recordId().equals("long:1")) {
+          assertTrue(Double.isNaN(c.reward()));
+          assertEquals(0.95, c.rankScore(), 1e-12, "ranked on LR and SCR alone");
+        } else if (c.valid()) {
+          assertTrue(Double.isFinite(c.reward()), c.toString());
         }
       }
       assertEquals(10, count, "a failure never drops a candidate");

@@ -76,14 +76,14 @@ class SegmentRecordsTest {
         .containsInAnyOrder(50L);
     PAssert.that(out.get(SegmentRecords.SEGMENTED)).satisfies(records -> {
       for (SegmentedRecord r : records) {
-        assertEquals(r.conversation.fields().size(), r.fields.size(), r.conversation.recordId());
-        for (FieldSegments f : r.fields) {
-          TextField field = r.conversation.fields().get(f.fieldIndex());
+        assertEquals(r.conversation().fields().size(), r.fields().size(), r.conversation().recordId());
+        for (FieldSegments f : r.fields()) {
+          TextField field = r.conversation().fields().get(f.fieldIndex());
           StringBuilder restored = new StringBuilder();
           for (Piece p : f.pieces()) {
             restored.append(p.original());
           }
-          assertEquals(field.text(), restored.toString(), r.conversation.recordId() + field.pointer());
+          assertEquals(field.text(), restored.toString(), r.conversation().recordId() + field.pointer());
           if (field.role().equals("tool")) {
             assertEquals(List.of(Piece.verbatim("untranslated", field.text())), f.pieces());
           }
@@ -97,12 +97,12 @@ class SegmentRecordsTest {
       dead.forEach(all::add);
       assertEquals(1, all.size());
       DeadLetter d = all.get(0);
-      assertEquals("inline:1", d.recordId);
-      assertEquals("segment", d.stage);
-      assertEquals("/messages/1/content", d.field);
-      assertEquals(brokenJson, d.original);
-      assertTrue(d.error.contains("inline:1") && d.error.contains("/messages/1/content")
-          && d.error.contains("10001 protected spans"), d.error);
+      assertEquals("inline:1", d.recordId());
+      assertEquals("segment", d.stage());
+      assertEquals("/messages/1/content", d.field());
+      assertEquals(brokenJson, d.original());
+      assertTrue(d.error().contains("inline:1") && d.error().contains("/messages/1/content")
+          && d.error().contains("10001 protected spans"), d.error());
       return null;
     });
 

@@ -40,7 +40,7 @@ class ThresholdSweepTest {
         record, true, "", "src", "tgt", 0.71, 0.98, false, Double.NaN, 0.845, 120, 130,
         QualityMeasures.none());
     Candidate back = CandidateLines.parse(OutputRecords.candidate(c).toString());
-    assertEquals(new Candidate(c.recordId, c.split, c.backend, c.candidate,
+    assertEquals(new Candidate(c.recordId(), c.split(), c.backend(), c.candidate(),
         OutputRecords.candidate(c).get("record").asText(), true, "", "", "", 0.71, 0.98, false,
         Double.NaN, 0.845, 120, 130,
         QualityMeasures.none()), back);

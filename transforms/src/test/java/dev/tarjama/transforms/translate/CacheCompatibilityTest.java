@@ -61,8 +61,8 @@ class CacheCompatibilityTest {
       for (Chunk c : chunks) {
         for (int i = 0; i < 2; i++) {
           assertEquals(
-              CompletionCandidates.keepEdgeWhitespace(c.text, TranslatorAnswers.translate(c.text, i)),
-              got.get(c.recordId + "#" + c.chunkIndex + "/" + LABEL + "/" + i).text);
+              CompletionCandidates.keepEdgeWhitespace(c.text(), TranslatorAnswers.translate(c.text(), i)),
+              got.get(c.recordId() + "#" + c.chunkIndex() + "/" + LABEL + "/" + i).text());
         }
       }
     }
@@ -122,11 +122,11 @@ class CacheCompatibilityTest {
     Completion cut = new Completion(List.of("a", "b"), List.of("stop", "length"), 4, 2, false, 1, 1);
     var entries = BackendCaching.entries(keyspace, truncated, chunk, 2, cut);
     // The cut candidate lands only where no lookup of a good answer reads.
-    assertTrue(entries.containsKey(keyspace.key(0, chunk.text)));
-    assertFalse(entries.containsKey(keyspace.key(1, chunk.text)));
-    assertTrue(entries.containsKey(truncated.key(1, chunk.text)));
+    assertTrue(entries.containsKey(keyspace.key(0, chunk.text())));
+    assertFalse(entries.containsKey(keyspace.key(1, chunk.text())));
+    assertTrue(entries.containsKey(truncated.key(1, chunk.text())));
     Completion whole = new Completion(List.of("a", "b"), List.of("stop", "stop"), 4, 2, false, 1, 1);
-    assertEquals(Set.of(keyspace.key(0, chunk.text), keyspace.key(1, chunk.text)),
+    assertEquals(Set.of(keyspace.key(0, chunk.text()), keyspace.key(1, chunk.text())),
         BackendCaching.entries(keyspace, truncated, chunk, 2, whole).keySet());
   }
 }

@@ -44,7 +44,7 @@ public final class DataKitChunks {
       for (int f = 0; f < conversation.fields().size(); f++) {
         segments.add(new FieldSegments(f, segmenter.segment(conversation.fields().get(f))));
       }
-      chunks.addAll(chunker.plan(new SegmentedRecord(conversation, segments)).chunks);
+      chunks.addAll(chunker.plan(new SegmentedRecord(conversation, segments)).chunks());
     }
     return chunks;
   }
@@ -52,7 +52,7 @@ public final class DataKitChunks {
   /** How many distinct texts the chunks have. */
   public static int distinctTexts(List<Chunk> chunks) {
     HashSet<String> texts = new HashSet<>();
-    chunks.forEach(c -> texts.add(c.text));
+    chunks.forEach(c -> texts.add(c.text()));
     return texts.size();
   }
 }

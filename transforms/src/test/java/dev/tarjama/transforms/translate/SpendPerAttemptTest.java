@@ -55,7 +55,7 @@ class SpendPerAttemptTest {
   static final class FailAfterPayingFn extends DoFn<ChunkTranslation, Void> {
     @ProcessElement
     public void process(@Element ChunkTranslation t) {
-      throw new IllegalStateException("the worker died after paying for " + t.recordId);
+      throw new IllegalStateException("the worker died after paying for " + t.recordId());
     }
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tarjama.models.cache.SqliteTranslationCache;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.backend.CompletionCandidates;
+import dev.tarjama.transforms.backend.SharedCalls;
 import dev.tarjama.transforms.inference.LetterMapTranslator;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
@@ -58,7 +59,7 @@ class TranslateChunksCacheTest {
     Map<String, ChunkTranslation> out = new HashMap<>();
     for (ChunkTranslation t : translations) {
       ChunkTranslation before =
-          out.put(t.recordId + "#" + t.chunkIndex + "/" + t.backend + "/" + t.candidate, t);
+          out.put(t.recordId() + "#" + t.chunkIndex() + "/" + t.backend() + "/" + t.candidate(), t);
       assertEquals(null, before, "two translations of one candidate: " + t);
     }
     return out;
@@ -84,10 +85,10 @@ class TranslateChunksCacheTest {
       assertEquals(2 * chunks.size(), got.size());
       for (Chunk c : chunks) {
         for (int i = 0; i < 2; i++) {
-          ChunkTranslation t = got.get(c.recordId + "#" + c.chunkIndex + "/SFT_Gemma3_ranked/" + i);
-          assertEquals(c.text, t.source);
+          ChunkTranslation t = got.get(c.recordId() + "#" + c.chunkIndex() + "/SFT_Gemma3_ranked/" + i);
+          assertEquals(c.text(), t.source());
           assertEquals(CompletionCandidates.keepEdgeWhitespace(
-              c.text, TranslatorAnswers.translate(c.text, i)), t.text);
+              c.text(), TranslatorAnswers.translate(c.text(), i)), t.text());
         }
       }
       assertEquals(2L * (chunks.size() - distinct),
@@ -108,8 +109,8 @@ class TranslateChunksCacheTest {
     List<Chunk> chunks = new java.util.ArrayList<>(DataKitChunks.of(THINK_TOOLS, 50));
     // Identical chunks next to each other as well, so that some are in flight together.
     chunks.addAll(DataKitChunks.of(THINK_TOOLS, 50).stream()
-        .map(c -> new Chunk(c.recordId + "-again", c.split, c.chunkIndex, c.fieldIndex, c.text,
-            c.spans, c.spanTypes, c.tokens)).toList());
+        .map(c -> new Chunk(c.recordId() + "-again", c.split(), c.chunkIndex(), c.fieldIndex(), c.text(),
+            c.spans(), c.spanTypes(), c.tokens())).toList());
     int distinct = DataKitChunks.distinctTexts(chunks);
     String cache = "sqlite:" + tmp.resolve("cache/translations.db");
     try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
@@ -126,10 +127,10 @@ class TranslateChunksCacheTest {
       assertEquals(2 * chunks.size(), got.size());
       for (Chunk c : chunks) {
         for (int i = 0; i < 2; i++) {
-          ChunkTranslation t = got.get(c.recordId + "#" + c.chunkIndex + "/SFT_Gemma3_ranked/" + i);
-          assertEquals(c.text, t.source);
+          ChunkTranslation t = got.get(c.recordId() + "#" + c.chunkIndex() + "/SFT_Gemma3_ranked/" + i);
+          assertEquals(c.text(), t.source());
           assertEquals(CompletionCandidates.keepEdgeWhitespace(
-              c.text, TranslatorAnswers.translate(c.text, i)), t.text);
+              c.text(), TranslatorAnswers.translate(c.text(), i)), t.text());
         }
       }
       long copies = run.counter("SFT_Gemma3_ranked", "dedupe_copies");
@@ -137,7 +138,7 @@ class TranslateChunksCacheTest {
       assertEquals(chunks.size() - distinct, copies / 2 + hits,
           "each chunk not sent is a copy (" + copies + " candidates) or a hit (" + hits + ")");
       assertEquals(distinct, run.counter("SFT_Gemma3_ranked", "api_calls"));
-      assertEquals(0, SharedTranslations.inFlight().inFlight(), "nothing left in flight");
+      assertEquals(0, SharedCalls.inFlight().inFlight(), "nothing left in flight");
     }
   }
 
@@ -183,23 +184,23 @@ class TranslateChunksCacheTest {
   void failuresAreNotCachedAndAreSentAgain(@TempDir Path tmp) throws Exception {
     List<Chunk> chunks = DataKitChunks.of(THINK_TOOLS, 10);
     Chunk unlucky = chunks.stream()
-        .filter(c -> chunks.stream().filter(o -> o.text.equals(c.text)).count() == 1)
-        .filter(c -> c.text.length() > 60)
+        .filter(c -> chunks.stream().filter(o -> o.text().equals(c.text())).count() == 1)
+        .filter(c -> c.text().length() > 60)
         .findFirst().orElseThrow();
-    String fragment = unlucky.text.substring(10, 50);
+    String fragment = unlucky.text().substring(10, 50);
     String cache = "sqlite:" + tmp.resolve("translations.db");
     // A permanent error (400) for that chunk's first request only.
     try (FakeOpenAiServer server = FakeOpenAiServer.builder()
         .faultWhenPromptContains(fragment, 1, Fault.status(400)).start()) {
       TranslateChunks translate = TranslateChunks.with(chat(server, 1)).withCache(cache);
       TranslationRuns.Run cold = TranslationRuns.run(chunks, translate);
-      assertEquals(Set.of(unlucky.text),
-          new HashSet<>(cold.failures().stream().map(f -> f.source).toList()));
+      assertEquals(Set.of(unlucky.text()),
+          new HashSet<>(cold.failures().stream().map(f -> f.source()).toList()));
       int coldRequests = server.requestCount();
 
       TranslationRuns.Run warm = TranslationRuns.run(chunks, translate);
       List<String> again = requestedTexts(server).subList(coldRequests, server.requestCount());
-      assertEquals(List.of(unlucky.text), again, "only the failed chunk is sent again");
+      assertEquals(List.of(unlucky.text()), again, "only the failed chunk is sent again");
       assertTrue(warm.failures().isEmpty(), warm.failures().toString());
       assertEquals(chunks.size(), byCandidate(warm.translations()).size());
     }

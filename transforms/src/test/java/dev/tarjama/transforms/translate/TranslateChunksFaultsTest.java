@@ -69,7 +69,7 @@ class TranslateChunksFaultsTest {
               .apply(TranslateChunks.with(gemma, seedx).withShuffleBuckets(4));
       Map<String, String> sourceByKey = new HashMap<>();
       for (Chunk c : chunks) {
-        sourceByKey.put(c.recordId + "#" + c.chunkIndex, c.text);
+        sourceByKey.put(c.recordId() + "#" + c.chunkIndex(), c.text());
       }
       Map<String, PromptTemplate> prompts = Map.of("gemma", gemma.prompt(), "seedx", seedx.prompt());
       PAssert.that(out.get(TranslateChunks.TRANSLATIONS))
@@ -77,9 +77,9 @@ class TranslateChunksFaultsTest {
               all -> {
                 for (ChunkTranslation t : all) {
                   assertEquals(
-                      TranslatorAnswers.translate(sourceByKey.get(t.recordId + "#" + t.chunkIndex),
-                          t.candidate),
-                      t.text);
+                      TranslatorAnswers.translate(sourceByKey.get(t.recordId() + "#" + t.chunkIndex()),
+                          t.candidate()),
+                      t.text());
                 }
                 return null;
               });
@@ -96,11 +96,11 @@ class TranslateChunksFaultsTest {
       // Nothing lost, nothing doubled: each (chunk, backend, candidate) exactly once.
       Set<String> seen = new HashSet<>();
       for (ChunkTranslation t : translations) {
-        assertTrue(seen.add(t.backend + "/" + t.recordId + "#" + t.chunkIndex + "/" + t.candidate),
+        assertTrue(seen.add(t.backend() + "/" + t.recordId() + "#" + t.chunkIndex() + "/" + t.candidate()),
             "twice: " + t);
       }
       for (ChunkTranslation f : failures) {
-        assertTrue(seen.add(f.backend + "/" + f.recordId + "#" + f.chunkIndex + "/" + f.candidate),
+        assertTrue(seen.add(f.backend() + "/" + f.recordId() + "#" + f.chunkIndex() + "/" + f.candidate()),
             "twice: " + f);
       }
       assertEquals(2 * 2 * chunks.size(), seen.size());
@@ -116,13 +116,13 @@ class TranslateChunksFaultsTest {
       }
       Set<String> kindsSeen = new HashSet<>();
       for (ChunkTranslation f : failures) {
-        String prompt = prompts.get(f.backend).render(f.source);
-        List<String> last = lastFaults.get(f.backend).get(prompt);
+        String prompt = prompts.get(f.backend()).render(f.source());
+        List<String> last = lastFaults.get(f.backend()).get(prompt);
         assertNotNull(last, "the server's last answer to a failed chunk was not a fault: " + f);
-        assertTrue(f.error.startsWith("backend " + f.backend + ": model "), f.error);
-        assertTrue(f.error.contains("failed after 2 attempts: "), f.error);
-        assertTrue(last.stream().anyMatch(fault -> f.error.contains(FakeOpenAiServer.clientErrorFor(fault))),
-            f.error + " is none of the last faults " + last);
+        assertTrue(f.error().startsWith("backend " + f.backend() + ": model "), f.error());
+        assertTrue(f.error().contains("failed after 2 attempts: "), f.error());
+        assertTrue(last.stream().anyMatch(fault -> f.error().contains(FakeOpenAiServer.clientErrorFor(fault))),
+            f.error() + " is none of the last faults " + last);
         last.forEach(kindsSeen::add);
       }
       assertTrue(kindsSeen.size() >= 3, "fault kinds among the failures: " + kindsSeen);
@@ -155,16 +155,16 @@ class TranslateChunksFaultsTest {
       assertFalse(translations.isEmpty());
       assertFalse(failures.isEmpty());
       for (ChunkTranslation f : failures) {
-        assertTrue(f.error.startsWith("backend gemma: budget exhausted (--max-tokens=4000 reached"
-            + " in this worker"), f.error);
-        assertTrue(f.error.endsWith("; chunk not sent"), f.error);
+        assertTrue(f.error().startsWith("backend gemma: budget exhausted (--max-tokens=4000 reached"
+            + " in this worker"), f.error());
+        assertTrue(f.error().endsWith("; chunk not sent"), f.error());
       }
       // Refused chunks were never sent: one request per translated chunk, none for the rest.
       assertEquals(translations.size() / 2, server.requestCount());
       long refused = backendCounter(result, "gemma", "budget_refused");
       assertEquals(failures.size() / 2, refused);
       // What the servers billed: under the limit plus what the last requests in flight cost.
-      long billed = translations.stream().mapToLong(t -> t.tokensIn + t.tokensOut).sum();
+      long billed = translations.stream().mapToLong(t -> t.tokensIn() + t.tokensOut()).sum();
       assertEquals(billed, limit.ledger().spentTokens());
       assertTrue(billed >= 3_000 && billed <= 4_000 + 2 * 600, "billed " + billed);
     }

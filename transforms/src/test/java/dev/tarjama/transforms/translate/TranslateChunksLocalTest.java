@@ -45,7 +45,7 @@ class TranslateChunksLocalTest {
   private static String wordOfOneChunk(List<Chunk> chunks) {
     Map<String, Integer> seen = new HashMap<>();
     for (Chunk c : chunks) {
-      for (String w : new HashSet<>(Arrays.asList(c.text.split("[^A-Za-z]+")))) {
+      for (String w : new HashSet<>(Arrays.asList(c.text().split("[^A-Za-z]+")))) {
         if (w.length() >= 7) {
           seen.merge(w, 1, Integer::sum);
         }
@@ -64,9 +64,9 @@ class TranslateChunksLocalTest {
       TestPipeline pipeline) throws Exception {
     List<Chunk> chunks = TranslateChunksTest.gsm8kChunks(12);
     String poison = wordOfOneChunk(chunks);
-    List<Chunk> poisoned = chunks.stream().filter(c -> c.text.contains(poison)).toList();
+    List<Chunk> poisoned = chunks.stream().filter(c -> c.text().contains(poison)).toList();
     assertEquals(1, poisoned.size());
-    assertTrue(chunks.stream().filter(c -> placeholders(c.text).size() >= 2).count() >= 3);
+    assertTrue(chunks.stream().filter(c -> placeholders(c.text()).size() >= 2).count() >= 3);
     String model = "letters-" + System.nanoTime();
     BackendSpec local =
         BackendSpec.parse(
@@ -84,7 +84,7 @@ class TranslateChunksLocalTest {
     int chunkCount = chunks.size();
     HashMap<String, String> textByKey = new HashMap<>();
     for (Chunk c : chunks) {
-      textByKey.put(c.recordId + "#" + c.chunkIndex, c.text);
+      textByKey.put(c.recordId() + "#" + c.chunkIndex(), c.text());
     }
     PAssert.that(out.get(TranslateChunks.TRANSLATIONS))
         .satisfies(
@@ -92,17 +92,17 @@ class TranslateChunksLocalTest {
               Set<String> keys = new HashSet<>();
               Map<String, Long> tokensIn = new HashMap<>();
               for (ChunkTranslation t : all) {
-                assertTrue(keys.add(t.candidateKey() + "#" + t.chunkIndex), "duplicate " + t);
-                String text = textByKey.get(t.recordId + "#" + t.chunkIndex);
-                assertEquals("SFT_tiny_ranked", t.backend);
-                assertEquals(text, t.source);
-                assertEquals("", t.error);
+                assertTrue(keys.add(t.candidateKey() + "#" + t.chunkIndex()), "duplicate " + t);
+                String text = textByKey.get(t.recordId() + "#" + t.chunkIndex());
+                assertEquals("SFT_tiny_ranked", t.backend());
+                assertEquals(text, t.source());
+                assertEquals("", t.error());
                 // Every letter mapped, everything else (placeholders, line breaks, digits,
                 // punctuation) where it was: the placeholders come back in their order.
-                assertEquals(LetterMapTranslator.map(text, t.candidate), t.text);
-                assertEquals(placeholders(text), placeholders(t.text));
-                assertTrue(t.tokensOut > 0, t.toString());
-                tokensIn.merge(t.recordId + "#" + t.chunkIndex, t.tokensIn, Long::sum);
+                assertEquals(LetterMapTranslator.map(text, t.candidate()), t.text());
+                assertEquals(placeholders(text), placeholders(t.text()));
+                assertTrue(t.tokensOut() > 0, t.toString());
+                tokensIn.merge(t.recordId() + "#" + t.chunkIndex(), t.tokensIn(), Long::sum);
               }
               assertEquals(2 * (chunkCount - 1), keys.size());
               // The k candidates share the chunk's source tokens: words + 1 per piece sent.
@@ -116,23 +116,23 @@ class TranslateChunksLocalTest {
               }
               return null;
             });
-    String badRecord = poisoned.get(0).recordId;
-    int badChunk = poisoned.get(0).chunkIndex;
-    String badText = poisoned.get(0).text;
+    String badRecord = poisoned.get(0).recordId();
+    int badChunk = poisoned.get(0).chunkIndex();
+    String badText = poisoned.get(0).text();
     PAssert.that(out.get(TranslateChunks.FAILURES))
         .satisfies(
             all -> {
               List<Integer> candidates = new ArrayList<>();
               for (ChunkTranslation f : all) {
-                candidates.add(f.candidate);
-                assertEquals(badRecord, f.recordId);
-                assertEquals(badChunk, f.chunkIndex);
-                assertEquals(badText, f.source);
-                assertEquals("SFT_tiny_ranked", f.backend);
+                candidates.add(f.candidate());
+                assertEquals(badRecord, f.recordId());
+                assertEquals(badChunk, f.chunkIndex());
+                assertEquals(badText, f.source());
+                assertEquals("SFT_tiny_ranked", f.backend());
                 assertEquals(
                     "backend tiny: record " + badRecord + " chunk " + badChunk
                         + ": IllegalArgumentException: cannot translate '" + poison + "'",
-                    f.error);
+                    f.error());
               }
               assertEquals(List.of(0, 1), candidates.stream().sorted().toList());
               return null;

@@ -76,7 +76,7 @@ class TranslateChunksTest {
   void everyBackendGivesKCandidatesPerChunkAndFailuresKeepTheirSource(TestPipeline pipeline)
       throws Exception {
     List<Chunk> chunks = gsm8kChunks(6);
-    assertTrue(chunks.stream().anyMatch(c -> !c.spans.isEmpty()));
+    assertTrue(chunks.stream().anyMatch(c -> !c.spans().isEmpty()));
     try (FakeOpenAiServer gemmaServer = FakeOpenAiServer.start();
         FakeOpenAiServer seedxServer =
             FakeOpenAiServer.builder()
@@ -112,7 +112,7 @@ class TranslateChunksTest {
       String brokenUrl = brokenServer.baseUrl();
       Map<String, String> sourceByKey = new HashMap<>();
       for (Chunk c : chunks) {
-        sourceByKey.put(c.recordId + "#" + c.chunkIndex, c.text);
+        sourceByKey.put(c.recordId() + "#" + c.chunkIndex(), c.text());
       }
       int n = chunks.size();
       PAssert.that(translations)
@@ -121,13 +121,13 @@ class TranslateChunksTest {
                 Map<String, Long> perBackend = new HashMap<>();
                 Set<String> keys = new HashSet<>();
                 for (ChunkTranslation t : all) {
-                  perBackend.merge(t.backend, 1L, Long::sum);
-                  assertTrue(keys.add(t.candidateKey() + "#" + t.chunkIndex), "duplicate " + t);
-                  String source = sourceByKey.get(t.recordId + "#" + t.chunkIndex);
-                  assertEquals(source, t.source);
-                  assertEquals(TranslatorAnswers.translate(source, t.candidate), t.text);
-                  assertTrue(t.tokensIn > 0 && t.tokensOut > 0, t.toString());
-                  assertEquals("", t.error);
+                  perBackend.merge(t.backend(), 1L, Long::sum);
+                  assertTrue(keys.add(t.candidateKey() + "#" + t.chunkIndex()), "duplicate " + t);
+                  String source = sourceByKey.get(t.recordId() + "#" + t.chunkIndex());
+                  assertEquals(source, t.source());
+                  assertEquals(TranslatorAnswers.translate(source, t.candidate()), t.text());
+                  assertTrue(t.tokensIn() > 0 && t.tokensOut() > 0, t.toString());
+                  assertEquals("", t.error());
                 }
                 assertEquals(Map.of("SFT_Gemma3_ranked", 2L * n, "SFT_SeedX_ranked", 2L * n),
                     perBackend);
@@ -140,16 +140,16 @@ class TranslateChunksTest {
                 Set<String> keys = new HashSet<>();
                 for (ChunkTranslation f : all) {
                   count++;
-                  assertEquals("broken", f.backend);
-                  assertTrue(f.candidate == 0 || f.candidate == 1);
-                  assertTrue(keys.add(f.candidateKey() + "#" + f.chunkIndex));
-                  assertEquals(sourceByKey.get(f.recordId + "#" + f.chunkIndex), f.source);
-                  assertEquals("", f.text);
+                  assertEquals("broken", f.backend());
+                  assertTrue(f.candidate() == 0 || f.candidate() == 1);
+                  assertTrue(keys.add(f.candidateKey() + "#" + f.chunkIndex()));
+                  assertEquals(sourceByKey.get(f.recordId() + "#" + f.chunkIndex()), f.source());
+                  assertEquals("", f.text());
                   assertTrue(f.failed());
                   assertTrue(
-                      f.error.startsWith("backend broken: model m at " + brokenUrl),
-                      f.error);
-                  assertTrue(f.error.contains("failed after 2 attempts: HTTP 500"), f.error);
+                      f.error().startsWith("backend broken: model m at " + brokenUrl),
+                      f.error());
+                  assertTrue(f.error().contains("failed after 2 attempts: HTTP 500"), f.error());
                 }
                 assertEquals(2 * n, count);
                 return null;

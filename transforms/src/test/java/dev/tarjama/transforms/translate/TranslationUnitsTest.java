@@ -67,7 +67,7 @@ class TranslationUnitsTest {
     List<Chunk> chunks = TranslateChunksTest.gsm8kChunks(40);
     int placeholders = 0;
     for (Chunk chunk : chunks) {
-      List<Part> parts = units.split(chunk.text);
+      List<Part> parts = units.split(chunk.text());
       StringBuilder rebuilt = new StringBuilder();
       for (Part p : parts) {
         rebuilt.append(p.text());
@@ -76,16 +76,16 @@ class TranslationUnitsTest {
           assertEquals(p.text().strip(), p.text());
         }
       }
-      assertEquals(chunk.text, rebuilt.toString());
+      assertEquals(chunk.text(), rebuilt.toString());
       // The identity "translation" gives the chunk back: placeholders in their order.
-      assertEquals(chunk.text, TranslationUnits.join(parts, TranslationUnits.sources(parts)));
-      Matcher m = Placeholders.PATTERN.matcher(chunk.text);
+      assertEquals(chunk.text(), TranslationUnits.join(parts, TranslationUnits.sources(parts)));
+      Matcher m = Placeholders.PATTERN.matcher(chunk.text());
       List<String> order = new ArrayList<>();
       while (m.find()) {
         order.add(m.group());
         placeholders++;
       }
-      assertEquals(order.size(), chunk.spans.size());
+      assertEquals(order.size(), chunk.spans().size());
     }
     assertTrue(placeholders > 20, "too few placeholders to test anything: " + placeholders);
   }

@@ -67,14 +67,14 @@ class TruncationRetryTest {
       assertEquals(6, got.size(), "k candidates per chunk, the cut first answers replaced");
       for (int i = 0; i < 2; i++) {
         ChunkTranslation shortOne = got.get("r0#0/" + LABEL + "/" + i);
-        assertEquals(TranslatorAnswers.translate(SHORT, i), shortOne.text);
-        assertFalse(shortOne.truncated);
+        assertEquals(TranslatorAnswers.translate(SHORT, i), shortOne.text());
+        assertFalse(shortOne.truncated());
         ChunkTranslation medium = got.get("r1#0/" + LABEL + "/" + i);
-        assertEquals(TranslatorAnswers.translate(MEDIUM, i), medium.text, "the retry's answer");
-        assertFalse(medium.truncated);
+        assertEquals(TranslatorAnswers.translate(MEDIUM, i), medium.text(), "the retry's answer");
+        assertFalse(medium.truncated());
         ChunkTranslation cut = got.get("r2#0/" + LABEL + "/" + i);
-        assertTrue(cut.truncated, cut.toString());
-        assertEquals(10, cut.text.split(" ").length, "cut at the retry's 10 tokens");
+        assertTrue(cut.truncated(), cut.toString());
+        assertEquals(10, cut.text().split(" ").length, "cut at the retry's 10 tokens");
       }
       // One request per chunk at 5, one retry at 10 for each of the two cut chunks.
       List<Integer> sent = maxTokensSent(server);
@@ -132,8 +132,8 @@ class TruncationRetryTest {
       assertEquals(BackendSpec.RETRY_MAX_TOKENS_UNSET, backend.retryMaxTokens());
       TranslationRuns.Run run = TranslationRuns.run(chunks(), TranslateChunks.with(backend));
       Map<String, ChunkTranslation> got = TranslateChunksCacheTest.byCandidate(run.translations());
-      assertEquals(TranslatorAnswers.translate(LONG, 0), got.get("r2#0/" + LABEL + "/0").text);
-      assertFalse(got.get("r2#0/" + LABEL + "/0").truncated);
+      assertEquals(TranslatorAnswers.translate(LONG, 0), got.get("r2#0/" + LABEL + "/0").text());
+      assertFalse(got.get("r2#0/" + LABEL + "/0").truncated());
       List<Integer> sent = maxTokensSent(server);
       assertEquals(List.of(0, 0, 0, 4096, 4096),
           sent.stream().sorted().toList(), "unset first, then the fixed retry limit");
@@ -149,7 +149,7 @@ class TruncationRetryTest {
         TranslateChunks.with(local).withCache("sqlite:" + tmp.resolve("translations.db"));
     TranslationRuns.Run cold = TranslationRuns.run(chunks(), translate);
     assertEquals(3, cold.translations().size());
-    assertTrue(cold.translations().stream().allMatch(t -> t.truncated), cold.translations().toString());
+    assertTrue(cold.translations().stream().allMatch(t -> t.truncated()), cold.translations().toString());
     assertEquals(3, cold.counter("SFT_tiny_ranked", "truncated"));
     TranslationRuns.Run warm = TranslationRuns.run(chunks(), translate);
     assertEquals(3, warm.counter("SFT_tiny_ranked", "cache_hits"));
