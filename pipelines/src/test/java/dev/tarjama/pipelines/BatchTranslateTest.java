@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.batch.BatchJobs;
-import dev.tarjama.transforms.batch.LoopbackBatchServer;
-import dev.tarjama.transforms.batch.LoopbackBatchServer.Plan;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.BatchEndpoints;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code translate} with batch backends end to end on the DirectRunner, over data-kit files,
- * against a real batch API on loopback ({@link LoopbackBatchServer}) whose lines are answered by
- * the same deterministic engine a live backend calls ({@link LoopbackTranslator}).
+ * against a real batch API on loopback ({@link BatchEndpoints}) whose lines are answered by
+ * the same deterministic engine a live backend calls ({@link FakeOpenAiServer}).
  */
 class BatchTranslateTest {
   static final String BACKEND =
@@ -31,39 +30,38 @@ class BatchTranslateTest {
           + "price-out=0.4,label=SFT_Gemma3_ranked";
 
   @TempDir Path tmp;
-  LoopbackTranslator engine;
-  LoopbackBatchServer api;
+  FakeOpenAiServer engine;
+  BatchEndpoints api;
   Path in;
   int records;
 
   @BeforeEach
   void start() throws Exception {
-    engine = LoopbackTranslator.start();
-    api = LoopbackBatchServer.start(engine.baseUrl());
+    engine = FakeOpenAiServer.start();
+    api = engine.batches();
     in = Files.createDirectories(tmp.resolve("in"));
     copyInput(6);
   }
 
   /** The head of three data-kit files (tool calls with thinking, GSM8K with thinking, Alpaca). */
   void copyInput(int perFile) throws Exception {
-    records = TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl",
+    records = JobTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl",
         perFile);
-    records += TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl",
+    records += JobTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl",
         perFile);
-    records += TranslateCommandTest.copyHead(in, "instruct/llamafactory/alpaca_en_demo.json",
+    records += JobTest.copyHead(in, "instruct/llamafactory/alpaca_en_demo.json",
         perFile);
   }
 
   @AfterEach
   void stop() {
     BatchJobs.setHook(null);
-    api.close();
     engine.close();
   }
 
   String[] args(Path out, String backend, String... extra) {
     List<String> args = new ArrayList<>(List.of("translate", "--input=" + in + "/*/*",
-        "--output=" + out, "--tokenizer=" + TranslateCommandTest.QWEN3, "--backend=" + backend,
+        "--output=" + out, "--tokenizer=" + JobTest.QWEN3, "--backend=" + backend,
         "--batchPollSeconds=0.001"));
     args.addAll(List.of(extra));
     return args.toArray(String[]::new);
@@ -91,15 +89,14 @@ class BatchTranslateTest {
   void aBatchRunChoosesWhatALiveRunChoosesAndItsAnswersServeLiveRequests() throws Exception {
     copyInput(12);
     Path liveOut = tmp.resolve("live");
-    assertEquals(0, TranslateCommandTest.run(args(liveOut, live())));
+    JobTest.line(args(liveOut, live())).runOnce();
     int liveRequests = engine.requestCount();
     RunOutputs liveRun = new RunOutputs(liveOut);
 
     // Partial expiry and a dropped line on the way: reconciliation resubmits them.
-    api.plan(1, Plan.EXPIRE_PARTIAL).plan(2, Plan.DROP_FIRST_LINE);
+    api.plan(1, BatchEndpoints.Plan.EXPIRE_PARTIAL).plan(2, BatchEndpoints.Plan.DROP_FIRST_LINE);
     Path batchOut = tmp.resolve("batch");
-    assertEquals(0, TranslateCommandTest.run(args(batchOut, batch(",batch-lines=30"))));
-    RunOutputs batchRun = new RunOutputs(batchOut);
+    RunOutputs batchRun = JobTest.line(args(batchOut, batch(",batch-lines=30"))).runOnce();
     assertEquals(liveRun.recordSet("chosen"), batchRun.recordSet("chosen"));
     assertEquals(liveRun.report().get("counts"), batchRun.report().get("counts"));
     assertEveryRecordOnce(batchRun);
@@ -120,8 +117,8 @@ class BatchTranslateTest {
     // The batch answers are the live answers' cache entries: a live run on that cache pays 0.
     int before = engine.requestCount();
     Path again = tmp.resolve("again");
-    assertEquals(0, TranslateCommandTest.run(args(again, live(),
-        "--cache=sqlite:" + batchOut.resolve("_cache/translations.db"))));
+    JobTest.line(args(again, live(),
+        "--cache=sqlite:" + batchOut.resolve("_cache/translations.db"))).runOnce();
     assertEquals(before, engine.requestCount(), "a live run on the batch cache sent requests");
     assertEquals(liveRun.recordSet("chosen"), new RunOutputs(again).recordSet("chosen"));
   }
@@ -143,25 +140,25 @@ class BatchTranslateTest {
         throw new Kill(point);
       }
     });
-    assertThrows(Kill.class, () -> TranslateCommandTest.run(args(out, backend)));
+    assertThrows(Kill.class, () -> JobTest.line(args(out, backend)).runOnce());
     int batches = api.batchesCreated();
     int lines = api.linesSubmitted();
     assertTrue(batches >= 3, "batches " + batches);
     assertTrue(Files.exists(out.resolve("_batches/gemma/state.json")));
 
     // Without --resume the run is refused: its batches are out.
-    assertEquals(2, TranslateCommandTest.run(args(out, backend)));
+    JobTest.line(args(out, backend)).exits(2).runOnce();
 
     BatchJobs.setHook(point -> {
       if (point.equals("collected")) {
         throw new Kill(point);
       }
     });
-    assertThrows(Kill.class, () -> TranslateCommandTest.run(args(out, backend, "--resume")));
+    assertThrows(Kill.class, () -> JobTest.line(args(out, backend, "--resume")).runOnce());
     assertEquals(batches, api.batchesCreated());
 
     BatchJobs.setHook(null);
-    assertEquals(0, TranslateCommandTest.run(args(out, backend, "--resume")));
+    JobTest.line(args(out, backend, "--resume")).runOnce();
     assertEquals(batches, api.batchesCreated(), "the resumed runs created batches");
     assertEquals(lines, api.linesSubmitted());
     assertTrue(api.submissions().values().stream().allMatch(n -> n == 1), "a line was paid twice");
@@ -176,11 +173,10 @@ class BatchTranslateTest {
   void withoutWaitingTheLaunchExitsAndAResumedLaunchFinishes() throws Exception {
     Path out = tmp.resolve("out");
     String backend = batch("");
-    assertEquals(BatchPhase.PENDING,
-        TranslateCommandTest.run(args(out, backend, "--batchWait=false")));
+    JobTest.line(args(out, backend, "--batchWait=false")).exits(BatchPhase.PENDING).runOnce();
     assertFalse(Files.exists(out.resolve("report.json")));
     int lines = api.linesSubmitted();
-    assertEquals(0, TranslateCommandTest.run(args(out, backend, "--resume")));
+    JobTest.line(args(out, backend, "--resume")).runOnce();
     assertEquals(lines, api.linesSubmitted());
     assertEveryRecordOnce(new RunOutputs(out));
   }
@@ -188,12 +184,11 @@ class BatchTranslateTest {
   @Test
   void linesGivenUpBecomeDeadLettersWithTheirReason() throws Exception {
     for (int n = 1; n <= 3; n++) {
-      api.plan(n, Plan.FAIL);
+      api.plan(n, BatchEndpoints.Plan.FAIL);
     }
     Path out = tmp.resolve("out");
     // One batch per round, failed every time: every chunk is given up after one resubmission.
-    assertEquals(3, TranslateCommandTest.run(args(out, batch(",batch-retries=1"))));
-    RunOutputs outputs = new RunOutputs(out);
+    RunOutputs outputs = JobTest.line(args(out, batch(",batch-retries=1"))).exits(3).runOnce();
     assertEveryRecordOnce(outputs);
     assertEquals(records, count(outputs, "dead_letter"));
     String error = outputs.lines("dead_letter").get(0).toString();
@@ -203,16 +198,15 @@ class BatchTranslateTest {
   @Test
   void batchFilesForALocalEngineAreWrittenThenReadBack() throws Exception {
     Path liveOut = tmp.resolve("live");
-    assertEquals(0, TranslateCommandTest.run(args(liveOut, live())));
+    JobTest.line(args(liveOut, live())).runOnce();
     Path files = tmp.resolve("files");
     Path out = tmp.resolve("out");
     String backend = BACKEND + ",kind=batch-file,path=" + files + ",batch-lines=20";
-    assertEquals(BatchPhase.PENDING, TranslateCommandTest.run(args(out, backend)));
+    JobTest.line(args(out, backend)).exits(BatchPhase.PENDING).runOnce();
     assertTrue(Files.exists(files.resolve("requests-0001.jsonl")));
     // The engine's turn (vllm run-batch), then the same command again.
-    assertTrue(LoopbackBatchServer.runBatchFiles(files, engine.baseUrl()) > 0);
-    assertEquals(0, TranslateCommandTest.run(args(out, backend, "--resume")));
-    RunOutputs outputs = new RunOutputs(out);
+    assertTrue(BatchEndpoints.runBatchFiles(files, engine.baseUrl()) > 0);
+    RunOutputs outputs = JobTest.line(args(out, backend, "--resume")).runOnce();
     assertEquals(new RunOutputs(liveOut).recordSet("chosen"), outputs.recordSet("chosen"));
     assertEveryRecordOnce(outputs);
   }
@@ -220,7 +214,7 @@ class BatchTranslateTest {
   @Test
   void theDryRunPricesBatchBackendsAtTheBatchPriceBesideTheLivePrice() throws Exception {
     Path out = tmp.resolve("out");
-    assertEquals(0, TranslateCommandTest.run(args(out, batch(""), "--dry-run")));
+    JobTest.line(args(out, batch(""), "--dry-run")).runOnce();
     JsonNode b = new RunOutputs(out.resolve(TranslateCommand.ESTIMATE)).report().get("backends")
         .get("SFT_Gemma3_ranked");
     assertEquals("batch", b.get("pricing").asText());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -25,9 +25,9 @@ class BilingualEmitTest {
   void chosenSingleTurnRecordsBecomeTuplesAndTwoWayTranslatorTraining(@TempDir Path tmp)
       throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
-    int dpo = TranslateCommandTest.copyHead(in, "instruct/llamafactory/dpo_en_demo.json", 16);
-    int alpaca = TranslateCommandTest.copyHead(in, "instruct/llamafactory/alpaca_en_demo.json", 10);
-    int seeds = TranslateCommandTest.copyHead(in, "instruct/alpaca_seed/seed_tasks.jsonl", 6);
+    int dpo = JobTest.copyHead(in, "instruct/llamafactory/dpo_en_demo.json", 16);
+    int alpaca = JobTest.copyHead(in, "instruct/llamafactory/alpaca_en_demo.json", 10);
+    int seeds = JobTest.copyHead(in, "instruct/alpaca_seed/seed_tasks.jsonl", 6);
     // Independently of the code under test: a dpo record is multi-turn when a human speaks twice.
     JsonNode dpoRecords = RecordJson.parse(Files.readString(in.resolve("llamafactory/dpo_en_demo.json")));
     int multiTurn = 0;
@@ -47,10 +47,11 @@ class BilingualEmitTest {
     int single = dpo + alpaca + seeds - multiTurn;
 
     Path out = tmp.resolve("out");
-    try (LoopbackTranslator server = LoopbackTranslator.start()) {
-      assertEquals(0, TranslateCommandTest.run(
+    try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
+      JobTest.line(
           "translate", "--input=" + in + "/*/*", "--output=" + out, "--emit=bilingual",
-          "--backend=name=teacher,url=" + server.baseUrl() + ",model=command-a-translate,k=1"));
+          "--backend=name=teacher,url=" + server.baseUrl() + ",model=command-a-translate,k=1")
+              .runOnce();
     }
 
     RunOutputs outputs = new RunOutputs(out);
@@ -128,7 +129,8 @@ class BilingualEmitTest {
 
   @Test
   void anUnknownEmitIsRefused(@TempDir Path tmp) throws Exception {
-    assertEquals(2, TranslateCommandTest.run("translate", "--input=x.jsonl",
-        "--output=" + tmp, "--emit=trilingual", "--backend=name=a,url=http://127.0.0.1:9/v1,model=m"));
+    JobTest.line("translate", "--input=x.jsonl",
+        "--output=" + tmp, "--emit=trilingual", "--backend=name=a,url=http://127.0.0.1:9/v1,model=m")
+            .exits(2).runOnce();
   }
 }

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,14 +22,6 @@ class ClusterChecksTest {
   static final String BACKEND =
       "--backend=name=gemma,url=http://127.0.0.1:9/v1,model=gemma-3-27b,prompt=hala,k=1";
 
-  record Result(int code, String err) {}
-
-  static Result run(String... args) throws Exception {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Tarjama.run(args, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, err.toString(StandardCharsets.UTF_8));
-  }
-
   static String[] translate(Path tmp, String... extra) throws Exception {
     Path input = tmp.resolve("in.jsonl");
     Files.write(input, List.of("{\"question\": \"What is 2 + 2?\", \"answer\": \"4\"}"));
@@ -42,11 +31,12 @@ class ClusterChecksTest {
     return args.toArray(String[]::new);
   }
 
-  private static void assertRefused(Result result, Path tmp, String... phrases) {
-    assertEquals(2, result.code(), result.err());
-    assertEquals(1, result.err().strip().lines().count(), "one line: " + result.err());
+  /** The run exits 2 with one line on stderr holding every phrase, and writes nothing. */
+  private static void assertRefused(JobTest run, Path tmp, String... phrases) throws Exception {
+    String err = run.exits(2).runOnce().stderr;
+    assertEquals(1, err.strip().lines().count(), "one line: " + err);
     for (String phrase : phrases) {
-      assertTrue(result.err().contains(phrase), "'" + phrase + "' not in: " + result.err());
+      assertTrue(err.contains(phrase), "'" + phrase + "' not in: " + err);
     }
     assertFalse(Files.exists(tmp.resolve("out")), "nothing may be written before the refusal");
   }
@@ -54,7 +44,7 @@ class ClusterChecksTest {
   @Test
   void aLocalOutputOnARemoteFlinkClusterIsRefusedUnlessDeclaredShared(@TempDir Path tmp)
       throws Exception {
-    assertRefused(run(translate(tmp, "--runner=FlinkRunner", REMOTE_FLINK)), tmp,
+    assertRefused(JobTest.line(translate(tmp, "--runner=FlinkRunner", REMOTE_FLINK)), tmp,
         "tarjama translate: --output=" + tmp.resolve("out") + " is a local path",
         "a Flink cluster (" + REMOTE_FLINK + ")", "gs://", "--sharedOutput");
   }
@@ -62,21 +52,23 @@ class ClusterChecksTest {
   @Test
   void theDefaultSqliteCacheOnARemoteFlinkClusterIsRefusedNamingRedis(@TempDir Path tmp)
       throws Exception {
-    assertRefused(run(translate(tmp, "--runner=FlinkRunner", REMOTE_FLINK, "--sharedOutput")),
-        tmp, "tarjama translate: the translation cache sqlite:", "one SQLite file per host",
+    assertRefused(
+        JobTest.line(translate(tmp, "--runner=FlinkRunner", REMOTE_FLINK, "--sharedOutput")), tmp,
+        "tarjama translate: the translation cache sqlite:", "one SQLite file per host",
         "--cache=redis://HOST:PORT");
-    assertRefused(run(translate(tmp, "--runner=FlinkRunner", REMOTE_FLINK, "--sharedOutput",
-        "--cache=sqlite:" + tmp.resolve("shared.db"))), tmp, "--cache=redis://");
+    assertRefused(JobTest.line(translate(tmp, "--runner=FlinkRunner", REMOTE_FLINK,
+        "--sharedOutput", "--cache=sqlite:" + tmp.resolve("shared.db"))), tmp, "--cache=redis://");
   }
 
   @Test
   void judgeAndEvaluateAreCheckedTheSameWay(@TempDir Path tmp) throws Exception {
     Path tsv = Files.writeString(tmp.resolve("pairs.tsv"), "Hello.\tمرحبا.\n");
     String out = "--output=" + tmp.resolve("out");
-    assertRefused(run("judge", "--input=" + tsv, out, BACKEND.replace(",prompt=hala,k=1", ""),
-        "--runner=FlinkRunner", REMOTE_FLINK, "--sharedOutput"), tmp,
+    assertRefused(JobTest.line("judge", "--input=" + tsv, out,
+        BACKEND.replace(",prompt=hala,k=1", ""), "--runner=FlinkRunner", REMOTE_FLINK,
+        "--sharedOutput"), tmp,
         "tarjama judge: the translation cache sqlite:", "judgements.db", "--cache=redis://");
-    assertRefused(run("evaluate", "--sources=" + tsv, "--references=" + tsv,
+    assertRefused(JobTest.line("evaluate", "--sources=" + tsv, "--references=" + tsv,
         "--system=same=" + tsv, out, "--runner=DataflowRunner"), tmp,
         "tarjama evaluate: --output=", "on Dataflow", "give a gs:// output");
   }
@@ -84,7 +76,7 @@ class ClusterChecksTest {
   @Test
   void onDataflowALocalOutputAndAKeyFromTheEnvironmentAreRefused(@TempDir Path tmp)
       throws Exception {
-    assertRefused(run(translate(tmp, "--runner=DataflowRunner", "--sharedOutput")), tmp,
+    assertRefused(JobTest.line(translate(tmp, "--runner=DataflowRunner", "--sharedOutput")), tmp,
         "is a local path, but on Dataflow", "give a gs:// output");
     String[] withKeyEnv = translate(tmp, "--runner=DataflowRunner");
     for (int i = 0; i < withKeyEnv.length; i++) {
@@ -94,7 +86,7 @@ class ClusterChecksTest {
         withKeyEnv[i] = "--output=gs://tarjama-test/out";
       }
     }
-    assertRefused(run(withKeyEnv), tmp, "backend gemma: key-env=GEMMA_API_KEY",
+    assertRefused(JobTest.line(withKeyEnv), tmp, "backend gemma: key-env=GEMMA_API_KEY",
         "Dataflow workers do not inherit", "key-secret=projects/P/secrets/S/versions/V");
   }
 
@@ -102,8 +94,7 @@ class ClusterChecksTest {
   void aKeySecretThatIsNotASecretVersionIsRefused(@TempDir Path tmp) throws Exception {
     String[] args = translate(tmp);
     args[3] += ",key-secret=my-secret";
-    Result result = run(args);
-    assertEquals(2, result.code(), result.err());
-    assertTrue(result.err().contains("projects/P/secrets/S/versions/V"), result.err());
+    String err = JobTest.line(args).exits(2).runOnce().stderr;
+    assertTrue(err.contains("projects/P/secrets/S/versions/V"), err);
   }
 }

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
-import dev.tarjama.transforms.translate.LoopbackTranslator.Fault;
-import dev.tarjama.transforms.translate.LoopbackTranslator.RecordedRequest;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.FakeOpenAiServer.Fault;
+import dev.tarjama.transforms.testing.FakeOpenAiServer.RecordedRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -69,10 +69,10 @@ class CrashResumeTest {
     }
     String input = in.resolve("*.jsonl").toString();
     // Each answer takes 30 ms: the run lasts long enough to be killed in the middle.
-    try (LoopbackTranslator server = LoopbackTranslator.builder()
+    try (FakeOpenAiServer server = FakeOpenAiServer.builder()
         .alwaysFail(Fault.delay(Duration.ofMillis(30))).start()) {
       List<String> args = List.of("translate", "--input=" + input, "--output=" + out,
-          "--tokenizer=" + TranslateCommandTest.QWEN3, "--progressSeconds=5",
+          "--tokenizer=" + JobTest.QWEN3, "--progressSeconds=5",
           "--backend=name=gemma,kind=openai-chat,url=" + server.baseUrl()
               + ",model=gemma-3-27b,prompt=hala,k=1,concurrency=8,label=SFT_Gemma3_ranked");
 
@@ -106,7 +106,7 @@ class CrashResumeTest {
       assertFalse(Files.exists(out.resolve("report.json")), "the killed run had finished");
 
       // Without --resume the unfinished output is refused.
-      assertEquals(2, TranslateCommandTest.run(args.toArray(String[]::new)));
+      JobTest.line(args).exits(2).runOnce();
 
       List<String> resume = new ArrayList<>(args);
       resume.add("--resume");

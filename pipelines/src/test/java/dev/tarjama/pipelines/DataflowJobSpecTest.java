@@ -46,7 +46,7 @@ class DataflowJobSpecTest {
         "translate",
         "--input=" + input,
         "--output=gs://tarjama-test/out",
-        "--tokenizer=" + TranslateCommandTest.QWEN3,
+        "--tokenizer=" + JobTest.QWEN3,
         backend,
         "--runner=DataflowRunner",
         "--project=test",
@@ -64,10 +64,9 @@ class DataflowJobSpecTest {
   @Test
   void jobSpecHasEveryStageTheGpuAndTheContainer(@TempDir Path tmp) throws Exception {
     Path spec = tmp.resolve("job.json");
-    int code = TranslateCommandTest.run(jobSpecArgs(tmp, spec,
+    JobTest.line(jobSpecArgs(tmp, spec,
         "--backend=name=gemma,kind=openai-chat,url=http://127.0.0.1:9/v1,model=gemma-3-27b,"
-            + "prompt=hala,k=1"));
-    assertEquals(0, code);
+            + "prompt=hala,k=1")).runOnce();
 
     JsonNode job = RecordJson.parse(Files.readString(spec));
     List<String> steps = new ArrayList<>();
@@ -116,9 +115,9 @@ class DataflowJobSpecTest {
     System.setProperty("tarjama.gcp.token.url", base + "/token");
     Path spec = tmp.resolve("job.json");
     try {
-      assertEquals(0, TranslateCommandTest.run(jobSpecArgs(tmp, spec,
+      JobTest.line(jobSpecArgs(tmp, spec,
           "--backend=name=gemma,kind=openai-chat,url=https://api.example.com/v1,model=gemma-3-27b,"
-              + "prompt=hala,k=1,key-secret=" + secret)));
+              + "prompt=hala,k=1,key-secret=" + secret)).runOnce();
     } finally {
       System.clearProperty("tarjama.secretmanager.url");
       System.clearProperty("tarjama.gcp.token.url");

@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.models.testing.DataKit;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -29,12 +28,12 @@ class DemoCommandTest {
     Files.write(input, lines.subList(0, 12));
     Path output = tmp.resolve("out");
 
-    int code = DemoCommand.run(
-        new String[] {"--input=" + input, "--output=" + output, "--progress-seconds=0"},
-        new PrintStream(System.out, true, StandardCharsets.UTF_8), System.err, MODELS);
-
-    assertEquals(0, code);
-    RunOutputs outputs = new RunOutputs(output);
+    // The demo's entry point with the bundled models' folder, which the command line cannot give.
+    RunOutputs outputs = JobTest.line("demo", "--input=" + input, "--output=" + output,
+            "--progress-seconds=0")
+        .invokedBy((line, out, err) ->
+            DemoCommand.run(Arrays.copyOfRange(line, 1, line.length), out, err, MODELS))
+        .runOnce();
     JsonNode report = outputs.report();
     assertEquals(12, report.get("counts").get("input").asInt());
     assertEquals(12, report.get("counts").get("chosen").asInt()

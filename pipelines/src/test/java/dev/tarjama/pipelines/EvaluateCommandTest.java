@@ -9,8 +9,6 @@ import dev.tarjama.transforms.evaluate.Bleu;
 import dev.tarjama.transforms.evaluate.ChrF;
 import dev.tarjama.transforms.evaluate.RougeL;
 import dev.tarjama.transforms.io.RecordJson;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,15 +37,11 @@ class EvaluateCommandTest {
     Files.write(references, ar, StandardCharsets.UTF_8);
     Path output = tmp.resolve("eval");
 
-    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    int code = Tarjama.run(new String[] {
+    String printed = JobTest.line(
         "evaluate", "--sources=" + sources, "--references=" + references,
         "--system=human=" + references,
         "--system=tiny-a=kind=local,path=" + TESTDATA.resolve("models/tiny-en-ar-a"),
-        "--output=" + output},
-        new PrintStream(stdout, true, StandardCharsets.UTF_8), System.err);
-    String printed = stdout.toString(StandardCharsets.UTF_8);
-    assertEquals(0, code, printed);
+        "--output=" + output).runOnce().stdout;
 
     JsonNode scores = RecordJson.parse(Files.readString(output.resolve("scores.json")));
     assertEquals(List.of("human", "tiny-a"), iterableNames(scores));
@@ -93,26 +87,18 @@ class EvaluateCommandTest {
     Files.writeString(sources, "a\nb\nc\n");
     Files.writeString(references, "x\ny\nz\n");
     Files.writeString(system, "x\ny\n");
-    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    int code = Tarjama.run(new String[] {
+    JobTest evaluate = JobTest.line(
         "evaluate", "--sources=" + sources, "--references=" + references,
-        "--system=mine=" + system, "--output=" + tmp.resolve("out")},
-        System.out, new PrintStream(stderr, true, StandardCharsets.UTF_8));
-    assertEquals(2, code);
+        "--system=mine=" + system, "--output=" + tmp.resolve("out")).exits(2);
     assertEquals("tarjama evaluate: system mine's file " + system + " has 2 segments (lines) but"
         + " --sources " + sources + " has 3; line i of each must be the same segment\n",
-        stderr.toString(StandardCharsets.UTF_8));
+        evaluate.runOnce().stderr);
 
     Files.writeString(references, "x\ny\n");
-    stderr.reset();
-    code = Tarjama.run(new String[] {
-        "evaluate", "--sources=" + sources, "--references=" + references,
-        "--system=mine=" + system, "--output=" + tmp.resolve("out")},
-        System.out, new PrintStream(stderr, true, StandardCharsets.UTF_8));
-    assertEquals(2, code);
-    assertTrue(stderr.toString(StandardCharsets.UTF_8).contains(
+    String stderr = evaluate.runOnce().stderr;
+    assertTrue(stderr.contains(
         "--references " + references + " has 2 segments (lines) but --sources " + sources
-            + " has 3"), stderr.toString(StandardCharsets.UTF_8));
+            + " has 3"), stderr);
   }
 
   @Test

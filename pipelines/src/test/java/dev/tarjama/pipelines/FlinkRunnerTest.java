@@ -4,15 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,21 +27,11 @@ class FlinkRunnerTest {
       Path.of(System.getProperty("tarjama.testdata")).resolveSibling("runners-config");
   static final List<String> OUTPUTS = List.of("chosen", "candidates", "rejected", "dead_letter");
 
-  @BeforeAll
-  static void startServers() throws Exception {
-    TranslateCommandTest.startServers();
-  }
-
-  @AfterAll
-  static void stopServers() {
-    TranslateCommandTest.stopServers();
-  }
-
   @Test
   void flinkEmbeddedClusterWritesWhatTheDirectRunnerWrites(@TempDir Path tmp) throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
-    int records = TranslateCommandTest.copyHead(in, GSM8K_THINK, 12)
-        + TranslateCommandTest.copyHead(in, THINK_TOOLS, 6);
+    int records = JobTest.copyHead(in, GSM8K_THINK, 12)
+        + JobTest.copyHead(in, THINK_TOOLS, 6);
     // One unreadable line and a policy that rejects one split: every output has records.
     Files.writeString(
         in.resolve("smoltalk2_style/gsm8k_think.jsonl"),
@@ -57,17 +41,11 @@ class FlinkRunnerTest {
     String policy = "--policy=gsm8k_think:min-lr=1.0";
 
     Path direct = tmp.resolve("direct");
-    assertEquals(0, TranslateCommandTest.run(TranslateCommandTest.translateArgs(input, direct, policy)));
+    JobTest.translate(input, direct, policy).runOnce();
     Path flink = tmp.resolve("flink");
-    assertEquals(
-        0,
-        TranslateCommandTest.run(
-            TranslateCommandTest.translateArgs(
-                input, flink, policy, "@" + RUNNERS_CONFIG.resolve("flink-local.options"),
-                "--progressSeconds=0")));
-
+    RunOutputs onFlink = JobTest.translate(input, flink, policy,
+        "@" + RUNNERS_CONFIG.resolve("flink-local.options"), "--progressSeconds=0").runOnce();
     RunOutputs onDirect = new RunOutputs(direct);
-    RunOutputs onFlink = new RunOutputs(flink);
     assertEquals(records + 1, onDirect.report().get("counts").get("input").asLong());
     assertTrue(onDirect.report().at("/savings/duplicate_chunks").asLong() > 0,
         "the input must repeat chunks: " + onDirect.report().get("savings"));
@@ -86,14 +64,12 @@ class FlinkRunnerTest {
   @Test
   void withoutRunnerOptionsTranslateRunsOnFlinkEmbedded(@TempDir Path tmp) throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
-    int records = TranslateCommandTest.copyHead(in, GSM8K_THINK, 3);
+    int records = JobTest.copyHead(in, GSM8K_THINK, 3);
     String before = System.getProperty(DefaultRunner.PROPERTY);
     System.clearProperty(DefaultRunner.PROPERTY);
     try {
       Path out = tmp.resolve("out");
-      assertEquals(0, TranslateCommandTest.run(
-          TranslateCommandTest.translateArgs(in + "/*/*", out, "--progressSeconds=0")));
-      RunOutputs outputs = new RunOutputs(out);
+      RunOutputs outputs = JobTest.translate(in + "/*/*", out, "--progressSeconds=0").runOnce();
       assertEquals("FlinkRunner", outputs.report().get("runner").asText());
       assertEquals(records, outputs.report().get("counts").get("input").asLong());
       assertEquals(records, outputs.lines("chosen").size() + outputs.lines("rejected").size());

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.judge.LoopbackJudge;
 import dev.tarjama.transforms.judge.TestCorpora;
 import dev.tarjama.models.testing.DataKit;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.JudgeAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,20 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JudgeCommandTest {
   static List<TestCorpora.Pair> pairs;
-  static LoopbackJudge judge;
+  static FakeOpenAiServer judge;
   /** English sentences the judge answers with a sentence instead of a verdict. */
   static Set<String> chatty = new TreeSet<>();
 
   @BeforeAll
   static void start() throws Exception {
     pairs = TestCorpora.slice(9000, 40);
-    LoopbackJudge.Builder builder =
-        LoopbackJudge.builder(LoopbackJudge.tatoebaReferences(DataKit.tatoeba()));
+    JudgeAnswers answers = JudgeAnswers.of(JudgeAnswers.tatoebaReferences(DataKit.tatoeba()));
     for (int i : new int[] {4, 15}) {
       chatty.add(pairs.get(i).en());
-      builder.answer(pairs.get(i).en(), "I accept this translation.");
+      answers.answer(pairs.get(i).en(), "I accept this translation.");
     }
-    judge = builder.start();
+    judge = FakeOpenAiServer.builder().judge(answers).start();
   }
 
   @AfterAll
@@ -52,14 +49,6 @@ class JudgeCommandTest {
   static String backend() {
     return "--backend=name=judge,url=" + judge.baseUrl() + ",model=qwen2.5-judge,retries=2,"
         + "backoff=10ms,temperature=0,max-tokens=8";
-  }
-
-  static int run(PrintStream err, String... args) throws Exception {
-    return Tarjama.run(args, System.out, err);
-  }
-
-  static int run(String... args) throws Exception {
-    return run(System.err, args);
   }
 
   private static Set<String> english(RunOutputs outputs, String folder) {
@@ -105,7 +94,7 @@ class JudgeCommandTest {
   void judgesATsvCorpusAndAddsUpWithBadLinesAsDeadLetters(@TempDir Path tmp) throws Exception {
     Path tsv = TestCorpora.writeTsv(tmp.resolve("slice.tsv"), pairs);
     Path out = tmp.resolve("tsv");
-    assertEquals(0, run("judge", "--input=" + tsv, "--output=" + out, backend()));
+    JobTest.line("judge", "--input=" + tsv, "--output=" + out, backend()).runOnce();
     assertJudged(out, "tsv");
     String md = Files.readString(out.resolve("report.md"));
     assertTrue(md.contains("| 40 | "), md);
@@ -113,8 +102,8 @@ class JudgeCommandTest {
     // A line with one column is a dead letter, counted in input, naming file, line and field.
     Files.writeString(tsv, "Only the English side\n", java.nio.file.StandardOpenOption.APPEND);
     Path out2 = tmp.resolve("tsv2");
-    assertEquals(0, run("judge", "--input=" + tsv, "--output=" + out2, backend()));
-    RunOutputs outputs = new RunOutputs(out2);
+    RunOutputs outputs =
+        JobTest.line("judge", "--input=" + tsv, "--output=" + out2, backend()).runOnce();
     JsonNode dead = outputs.lines("dead_letter").get(0);
     assertEquals("slice.tsv:41", dead.get("record_id").asText());
     assertEquals("/ar", dead.get("field").asText());
@@ -128,7 +117,7 @@ class JudgeCommandTest {
     Path jsonl = TestCorpora.writeOpusJsonl(tmp.resolve("opus.jsonl"), pairs);
     Path out = tmp.resolve("out");
     String cache = "--cache=sqlite:" + tmp.resolve("judgements.db");
-    assertEquals(0, run("judge", "--input=" + jsonl, "--output=" + out, cache, backend()));
+    JobTest.line("judge", "--input=" + jsonl, "--output=" + out, cache, backend()).runOnce();
     assertJudged(out, "jsonl");
 
     // The same corpus again with the same cache: every answer comes from it, the same verdicts
@@ -137,7 +126,7 @@ class JudgeCommandTest {
     long failed = new RunOutputs(out).lines("dead_letter").stream()
         .filter(d -> d.get("stage").asText().equals("judge")).count();
     Path again = tmp.resolve("again");
-    assertEquals(0, run("judge", "--input=" + jsonl, "--output=" + again, cache, backend()));
+    JobTest.line("judge", "--input=" + jsonl, "--output=" + again, cache, backend()).runOnce();
     assertEquals(calls + failed, judge.requestCount());
     RunOutputs first = new RunOutputs(out);
     RunOutputs second = new RunOutputs(again);
@@ -154,8 +143,8 @@ class JudgeCommandTest {
     Path ar = tmp.resolve("corpus.ar");
     TestCorpora.writeMoses(en, ar, pairs);
     Path out = tmp.resolve("out");
-    assertEquals(0, run("judge", "--input-en=" + en, "--input-ar=" + ar, "--output=" + out,
-        backend()));
+    JobTest.line("judge", "--input-en=" + en, "--input-ar=" + ar, "--output=" + out,
+        backend()).runOnce();
     assertJudged(out, "moses");
     // Pairs are named by the files' shared stem and the line both share.
     for (JsonNode accepted : new RunOutputs(out).lines("accepted")) {
@@ -165,11 +154,9 @@ class JudgeCommandTest {
     }
 
     Files.write(ar, pairs.subList(0, 39).stream().map(TestCorpora.Pair::ar).toList());
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
     int calls = judge.requestCount();
-    assertEquals(2, run(new PrintStream(err, true, StandardCharsets.UTF_8), "judge",
-        "--input-en=" + en, "--input-ar=" + ar, "--output=" + tmp.resolve("bad"), backend()));
-    String message = err.toString(StandardCharsets.UTF_8);
+    String message = JobTest.line("judge", "--input-en=" + en, "--input-ar=" + ar,
+        "--output=" + tmp.resolve("bad"), backend()).exits(2).runOnce().stderr;
     assertTrue(message.contains(en + " has 40 lines, " + ar + " has 39 lines"), message);
     assertEquals(calls, judge.requestCount(), "nothing may be judged");
     assertFalse(Files.exists(tmp.resolve("bad/report.json")));
@@ -179,11 +166,12 @@ class JudgeCommandTest {
   void refusesOptionsThatCannotWork(@TempDir Path tmp) throws Exception {
     Path tsv = TestCorpora.writeTsv(tmp.resolve("slice.tsv"), pairs.subList(0, 2));
     String out = "--output=" + tmp.resolve("out");
-    assertEquals(2, run("judge", "--input=" + tsv, out));
-    assertEquals(2, run("judge", "--input=" + tsv, out, backend(), backend()));
-    assertEquals(2, run("judge", "--input=" + tsv, out, backend() + ",prompt=hala"));
-    assertEquals(2, run("judge", "--input=" + tsv, out, backend(), "--judge-prompt=Judge {en}"));
-    assertEquals(2, run("judge", "--input=" + tsv, out, backend(), "--format=moses"));
-    assertEquals(2, run("judge", "--input=" + tsv, out, backend(), "--columns=en,fr"));
+    JobTest.line("judge", "--input=" + tsv, out).exits(2).runOnce();
+    JobTest.line("judge", "--input=" + tsv, out, backend(), backend()).exits(2).runOnce();
+    JobTest.line("judge", "--input=" + tsv, out, backend() + ",prompt=hala").exits(2).runOnce();
+    JobTest.line("judge", "--input=" + tsv, out, backend(), "--judge-prompt=Judge {en}")
+        .exits(2).runOnce();
+    JobTest.line("judge", "--input=" + tsv, out, backend(), "--format=moses").exits(2).runOnce();
+    JobTest.line("judge", "--input=" + tsv, out, backend(), "--columns=en,fr").exits(2).runOnce();
   }
 }

@@ -1,8 +1,9 @@
 package dev.tarjama.pipelines;
 
-import dev.tarjama.transforms.judge.LoopbackJudge;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.JudgeAnswers;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import dev.tarjama.transforms.translate.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,21 +19,40 @@ final class MatrixServers implements AutoCloseable {
   /** Redis's default database count: at most this many cluster runs use the cache. */
   private static final int REDIS_DATABASES = 16;
 
+  private static MatrixServers shared;
+
   private final List<AutoCloseable> started = new ArrayList<>();
-  private LoopbackTranslator chat;
-  private LoopbackTranslator completions;
-  private LoopbackJudge judge;
-  private LoopbackTranslator looping;
-  private LoopbackJudge qeJudge;
-  private dev.tarjama.transforms.batch.LoopbackBatchServer batch;
+  private FakeOpenAiServer chat;
+  private FakeOpenAiServer completions;
+  private FakeOpenAiServer judge;
+  private FakeOpenAiServer looping;
+  private FakeOpenAiServer qeJudge;
   private RedisServer redis;
   private int nextDatabase;
+
+  /**
+   * The servers the command tests share (one set per test JVM, never closed: their threads are
+   * daemons), so that a test class need not start and stop its own.
+   */
+  static synchronized MatrixServers shared() {
+    if (shared == null) {
+      shared = new MatrixServers();
+    }
+    return shared;
+  }
+
+  /** Requests the two translators ({@link #chatBackend}, {@link #completionsBackend}) received. */
+  synchronized int translatorRequests() {
+    chatBackend();
+    completionsBackend();
+    return chat.requestCount() + completions.requestCount();
+  }
 
   /** {@code --backend=…} for the chat translator, labelled like SmolKalam's Gemma source. */
   synchronized String chatBackend() {
     if (chat == null) {
-      chat = keep(() -> LoopbackTranslator.builder()
-          .promptPrefix(LoopbackTranslator.HALA_PREFIX).start());
+      chat = keep(() -> FakeOpenAiServer.builder()
+          .promptPrefix(TranslatorAnswers.HALA_PREFIX).start());
     }
     return "--backend=name=gemma,kind=openai-chat,url=" + chat.baseUrl()
         + ",model=gemma-3-27b,prompt=hala,k=1,label=SFT_Gemma3_ranked";
@@ -41,9 +61,9 @@ final class MatrixServers implements AutoCloseable {
   /** {@code --backend=…} for the completions translator: two seeded candidates per chunk. */
   synchronized String completionsBackend() {
     if (completions == null) {
-      completions = keep(() -> LoopbackTranslator.builder()
-          .promptPrefix(LoopbackTranslator.SEED_X_PREFIX)
-          .promptSuffix(LoopbackTranslator.SEED_X_SUFFIX)
+      completions = keep(() -> FakeOpenAiServer.builder()
+          .promptPrefix(TranslatorAnswers.SEED_X_PREFIX)
+          .promptSuffix(TranslatorAnswers.SEED_X_SUFFIX)
           .start());
     }
     return "--backend=name=seedx,kind=openai-completions,url=" + completions.baseUrl()
@@ -59,8 +79,8 @@ final class MatrixServers implements AutoCloseable {
   /** {@code --backend=…} for the judge: right on every Tatoeba pair. */
   synchronized String judgeBackend() {
     if (judge == null) {
-      judge = keep(() -> LoopbackJudge.builder(LoopbackJudge.tatoebaReferences(DataKit.tatoeba()))
-          .start());
+      judge = keep(() -> FakeOpenAiServer.builder()
+          .judge(JudgeAnswers.of(JudgeAnswers.tatoebaReferences(DataKit.tatoeba()))).start());
     }
     return "--backend=name=judge,url=" + judge.baseUrl()
         + ",model=qwen2.5-judge,retries=2,backoff=10ms,temperature=0,max-tokens=8";
@@ -73,9 +93,9 @@ final class MatrixServers implements AutoCloseable {
    */
   synchronized String loopingBackend() {
     if (looping == null) {
-      looping = keep(() -> LoopbackTranslator.builder()
-          .promptPrefix(LoopbackTranslator.HALA_PREFIX)
-          .route("looper", text -> new LoopbackTranslator.Answer(looped(text), "stop"))
+      looping = keep(() -> FakeOpenAiServer.builder()
+          .promptPrefix(TranslatorAnswers.HALA_PREFIX)
+          .route("looper", text -> new FakeOpenAiServer.Answer(looped(text), "stop"))
           .start());
     }
     return "--backend=name=looper,kind=openai-chat,url=" + looping.baseUrl("looper")
@@ -84,7 +104,7 @@ final class MatrixServers implements AutoCloseable {
 
   /** The looping translator's answer to {@code english}. */
   static String looped(String english) {
-    String translated = LoopbackTranslator.translate(english.strip(), 1);
+    String translated = TranslatorAnswers.translate(english.strip(), 1);
     String[] words = translated.split("\\s+");
     String last = words[words.length - 1].replaceAll("\\p{P}", "");
     return translated + (" " + last).repeat(10);
@@ -97,7 +117,7 @@ final class MatrixServers implements AutoCloseable {
    */
   synchronized String qeJudge(java.util.Map<String, java.util.Set<String>> faithful) {
     if (qeJudge == null) {
-      qeJudge = keep(() -> LoopbackJudge.builder(faithful).start());
+      qeJudge = keep(() -> FakeOpenAiServer.builder().judge(JudgeAnswers.of(faithful)).start());
     }
     return "--qe-judge=name=qe,url=" + qeJudge.baseUrl() + ",model=qwen2.5-judge,temperature=0";
   }
@@ -109,10 +129,7 @@ final class MatrixServers implements AutoCloseable {
    */
   synchronized String batchBackend() {
     chatBackend();
-    if (batch == null) {
-      batch = keep(() -> dev.tarjama.transforms.batch.LoopbackBatchServer.start(chat.baseUrl()));
-    }
-    return "--backend=name=gemma-batch,kind=openai-batch,url=" + batch.baseUrl()
+    return "--backend=name=gemma-batch,kind=openai-batch,url=" + chat.batches().baseUrl()
         + ",model=gemma-3-27b,prompt=hala,k=1,price-in=0.1,price-out=0.4,batch-discount=0.5,"
         + "label=SFT_Gemma3_batch";
   }

@@ -1,6 +1,5 @@
 package dev.tarjama.pipelines;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,8 +10,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import dev.tarjama.transforms.io.OutputLayout;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,20 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("flink-cluster") // two runs with a reward model: a slow end-to-end test
 class OutputClearingTest {
-  @BeforeAll
-  static void startServers() throws Exception {
-    ResumeTest.startServers();
-  }
-
-  @AfterAll
-  static void stopServers() {
-    ResumeTest.stopServers();
-  }
-
-  static List<String> args(Path input, Path output, String... extra) {
-    return List.of(ResumeTest.args(input.toString(), output, extra));
-  }
-
   static List<Path> files(Path dir) throws Exception {
     try (Stream<Path> walk = Files.walk(dir)) {
       return walk.filter(Files::isRegularFile).toList();
@@ -49,10 +32,9 @@ class OutputClearingTest {
     Files.write(input,
         Files.readAllLines(DataKit.data("instruct/alpaca_seed/seed_tasks.jsonl")).subList(0, 4));
     Path out = tmp.resolve("out");
-    List<String> first = args(input, out, "--reward-model=" + RewardTranslateTest.TINY_REWARD,
-        "--preference-min-gap=0", "--emit=bilingual", "--numShards=3");
-    assertEquals(0, ResumeTest.run(first.toArray(String[]::new)).code());
-    RunOutputs before = new RunOutputs(out);
+    RunOutputs before = ResumeTest.translate(input.toString(), out,
+        "--reward-model=" + RewardTranslateTest.TINY_REWARD, "--preference-min-gap=0",
+        "--emit=bilingual", "--numShards=3").runOnce();
     assertFalse(before.lines("preferences").isEmpty(), "the first run wrote preferences");
     assertTrue(Files.isDirectory(out.resolve("reward_failures")));
     assertTrue(files(out.resolve("bilingual")).stream()
@@ -69,8 +51,7 @@ class OutputClearingTest {
       }
     }
 
-    List<String> second = args(input, out, "--emit=bilingual", "--numShards=2");
-    assertEquals(0, ResumeTest.run(second.toArray(String[]::new)).code());
+    ResumeTest.translate(input.toString(), out, "--emit=bilingual", "--numShards=2").runOnce();
 
     assertFalse(Files.exists(out.resolve("preferences")), "old preferences survived the rerun");
     assertFalse(Files.exists(out.resolve("reward_failures")));

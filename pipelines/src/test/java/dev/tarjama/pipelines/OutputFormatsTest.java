@@ -17,8 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
@@ -30,24 +28,14 @@ import org.yaml.snakeyaml.Yaml;
  * record_id, and each column must have one type.
  */
 class OutputFormatsTest {
-  @BeforeAll
-  static void startServers() throws Exception {
-    TranslateCommandTest.startServers();
-  }
-
-  @AfterAll
-  static void stopServers() {
-    TranslateCommandTest.stopServers();
-  }
-
   /** A few records of each format: messages (string and typed content), alpaca, sharegpt, flat. */
   static Path severalFormats(Path tmp) throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
-    TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 4);
-    TranslateCommandTest.copyHead(in, "instruct/llamafactory/reason_tool_use_demo_50.jsonl", 3);
-    TranslateCommandTest.copyHead(in, "instruct/llamafactory/alpaca_en_demo.json", 4);
-    TranslateCommandTest.copyHead(in, "instruct/llamafactory/dpo_en_demo.json", 3);
-    TranslateCommandTest.copyHead(in, "instruct/gsm8k/test.jsonl", 4);
+    JobTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 4);
+    JobTest.copyHead(in, "instruct/llamafactory/reason_tool_use_demo_50.jsonl", 3);
+    JobTest.copyHead(in, "instruct/llamafactory/alpaca_en_demo.json", 4);
+    JobTest.copyHead(in, "instruct/llamafactory/dpo_en_demo.json", 3);
+    JobTest.copyHead(in, "instruct/gsm8k/test.jsonl", 4);
     return in;
   }
 
@@ -56,8 +44,8 @@ class OutputFormatsTest {
     Path in = severalFormats(tmp);
     Path out = tmp.resolve("out");
     // One split rejected, so rejected/ has rows; dead_letter/ stays empty (a zero-row file).
-    assertEquals(0, TranslateCommandTest.run(TranslateCommandTest.translateArgs(
-        in + "/*/*", out, "--output-format=parquet", "--policy=gsm8k_think:min-lr=1.0")));
+    JobTest.translate(
+        in + "/*/*", out, "--output-format=parquet", "--policy=gsm8k_think:min-lr=1.0").runOnce();
 
     JsonNode report = new RunOutputs(out).report();
     assertEquals(18, report.at("/counts/input").asInt());
@@ -79,8 +67,8 @@ class OutputFormatsTest {
     assertEquals("DOUBLE", type(read, "candidates", "LR"));
 
     // sweep re-ranks from Parquet candidates and exits 1 unless it chooses what the run chose.
-    assertEquals(0, TranslateCommandTest.run("sweep", "--run=" + out, "--min-lr=0.6",
-        "--min-scr=0.8"));
+    JobTest.line("sweep", "--run=" + out, "--min-lr=0.6",
+        "--min-scr=0.8").runOnce();
   }
 
   @Test
@@ -89,8 +77,8 @@ class OutputFormatsTest {
     Files.writeString(in.resolve("smoltalk2_style/gsm8k_think.jsonl"), "{\"messages\": [\n",
         java.nio.file.StandardOpenOption.APPEND);
     Path out = tmp.resolve("out");
-    assertEquals(0, TranslateCommandTest.run(TranslateCommandTest.translateArgs(
-        in + "/*/*", out, "--output-format=jsonl")));
+    JobTest.translate(
+        in + "/*/*", out, "--output-format=jsonl").runOnce();
 
     JsonNode report = new RunOutputs(out).report();
     assertEquals(1, report.at("/counts/dead_letter").asInt());
@@ -117,8 +105,7 @@ class OutputFormatsTest {
     Path input = tmp.resolve("think_tools.parquet");
     SmolTalk2Parquet.write(input, records);
     Path out = tmp.resolve("out");
-    assertEquals(0, TranslateCommandTest.run(
-        TranslateCommandTest.translateArgs(input.toString(), out)));
+    JobTest.translate(input.toString(), out).runOnce();
 
     JsonNode report = new RunOutputs(out).report();
     assertEquals("parquet", report.at("/outputs/format").asText());

@@ -3,7 +3,8 @@ package dev.tarjama.pipelines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,19 +30,18 @@ class ProgressTest {
   @ValueSource(strings = {"direct", "flink"})
   void progressMovesWhileTheServerAnswers(String runner, @TempDir Path tmp) throws Exception {
     Path input = TranslateMistakesTest.head(tmp.resolve("in"), "a.jsonl", 12);
-    try (LoopbackTranslator slow =
-        LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX)
+    try (FakeOpenAiServer slow =
+        FakeOpenAiServer.builder().promptPrefix(TranslatorAnswers.HALA_PREFIX)
             .models("gemma-3-27b").serviceTime(Duration.ofMillis(400)).threads(2).start()) {
       String[] flink = runner.equals("flink")
           ? new String[] {"@" + FlinkRunnerTest.RUNNERS_CONFIG.resolve("flink-local.options")}
           : new String[0];
-      List<String> args = new java.util.ArrayList<>(List.of(
+      List<String> args = new java.util.ArrayList<>(List.of("translate",
           "--input=" + input, "--output=" + tmp.resolve("out"),
           TranslateMistakesTest.backend(slow, "gemma-3-27b") + ",concurrency=2",
           "--progress-seconds=1"));
       args.addAll(List.of(flink));
-      TranslateMistakesTest.Result r = TranslateMistakesTest.translate(args.toArray(String[]::new));
-      assertEquals(0, r.code(), r.err());
+      RunOutputs r = JobTest.line(args).runOnce();
       int served = slow.requestCount();
       assertTrue(served > 10, "the run sent " + served + " requests");
 
@@ -49,7 +49,7 @@ class ProgressTest {
       long maxCandidates = 0;
       boolean inFlightSeen = false;
       boolean etaSeen = false;
-      for (String line : r.out().lines().toList()) {
+      for (String line : r.stdout.lines().toList()) {
         Matcher m = LINE.matcher(line);
         if (!m.find()) {
           continue;
@@ -66,10 +66,10 @@ class ProgressTest {
         maxCandidates = done;
       }
       // At 400 ms a request and 2 at once, the run translates for several seconds.
-      assertTrue(linesWhileTranslating >= 2, r.out());
-      assertTrue(inFlightSeen, "requests in flight were shown:\n" + r.out());
-      assertTrue(etaSeen, "an ETA was shown:\n" + r.out());
-      assertTrue(maxCandidates > 0, r.out());
+      assertTrue(linesWhileTranslating >= 2, r.stdout);
+      assertTrue(inFlightSeen, "requests in flight were shown:\n" + r.stdout);
+      assertTrue(etaSeen, "an ETA was shown:\n" + r.stdout);
+      assertTrue(maxCandidates > 0, r.stdout);
     }
   }
   /**
@@ -83,9 +83,9 @@ class ProgressTest {
   @Test
   void workDoneEndsAtTheTotalWithCopiesRetriesAndALocalModel(@TempDir Path tmp) throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
-    TranslateCommandTest.copyHead(in, FlinkRunnerTest.THINK_TOOLS, 8);
-    try (LoopbackTranslator cutting =
-        LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX)
+    JobTest.copyHead(in, FlinkRunnerTest.THINK_TOOLS, 8);
+    try (FakeOpenAiServer cutting =
+        FakeOpenAiServer.builder().promptPrefix(TranslatorAnswers.HALA_PREFIX)
             .models("gemma-3-27b").lengthLimit(40).start()) {
       String[] first = progress(cutting, in, tmp.resolve("out"), tmp.resolve("cache.db"));
       long sent = cutting.requestCount();
@@ -105,25 +105,24 @@ class ProgressTest {
   }
 
   /** The last progress line's done, total, chunks and unique chunks, and the whole output. */
-  private static String[] progress(LoopbackTranslator server, Path in, Path out, Path cache)
+  private static String[] progress(FakeOpenAiServer server, Path in, Path out, Path cache)
       throws Exception {
-    TranslateMistakesTest.Result r = TranslateMistakesTest.translate(
+    RunOutputs r = JobTest.line("translate",
         "--input=" + in + "/*/*", "--output=" + out, "--cache=sqlite:" + cache,
         TranslateMistakesTest.backend(server, "gemma-3-27b"),
         "--backend=name=tiny-a,kind=local,path="
             + RewardTranslateTest.MODELS.resolve("tiny-en-ar-a") + ",k=1,decoding=greedy",
-        "--progress-seconds=1");
-    assertEquals(0, r.code(), r.err());
+        "--progress-seconds=1").runOnce();
     Pattern counts = Pattern.compile("chunks (\\d+) \\((\\d+) unique\\), 2 backends: (\\d+)/(\\d+) done");
     String[] last = null;
-    for (String line : r.out().lines().toList()) {
+    for (String line : r.stdout.lines().toList()) {
       Matcher m = counts.matcher(line);
       if (m.find()) {
-        last = new String[] {m.group(3), m.group(4), m.group(1), m.group(2), r.out()};
+        last = new String[] {m.group(3), m.group(4), m.group(1), m.group(2), r.stdout};
         assertTrue(Long.parseLong(last[0]) <= Long.parseLong(last[1]), line);
       }
     }
-    assertTrue(last != null, r.out());
+    assertTrue(last != null, r.stdout);
     return last;
   }
 }

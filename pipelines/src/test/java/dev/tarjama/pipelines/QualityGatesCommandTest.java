@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +24,7 @@ class QualityGatesCommandTest {
       "Where did you put the keys?", "أين وضعت المفاتيح؟",
       "We walked along the river until the sun went down.", "مشينا على طول النهر حتى غابت الشمس.");
 
-  private static String[] args(LoopbackTranslator server, Path input, Path out, String... routes) {
+  private static String[] args(FakeOpenAiServer server, Path input, Path out, String... routes) {
     List<String> a = new java.util.ArrayList<>(List.of("translate", "--input=" + input,
         "--output=" + out, "--cache=none"));
     for (String r : routes) {
@@ -43,19 +43,19 @@ class QualityGatesCommandTest {
           + "\"}]}");
     }
     Files.write(input, lines);
-    try (LoopbackTranslator server = LoopbackTranslator.builder()
-        .route("copy", en -> new LoopbackTranslator.Answer(en, "stop"))
-        .route("loop", en -> new LoopbackTranslator.Answer(
+    try (FakeOpenAiServer server = FakeOpenAiServer.builder()
+        .route("copy", en -> new FakeOpenAiServer.Answer(en, "stop"))
+        .route("loop", en -> new FakeOpenAiServer.Answer(
             ARABIC.get(en).substring(0, 8) + "كي".repeat(12), "stop"))
         // Changed numbers; where there are none, a number from nowhere.
-        .route("numbers", en -> new LoopbackTranslator.Answer(en.matches(".*\\d.*")
+        .route("numbers", en -> new FakeOpenAiServer.Answer(en.matches(".*\\d.*")
             ? ARABIC.get(en).replace("10", "11").replace("12", "13")
             : ARABIC.get(en).replace("؟", "") + " 7", "stop"))
-        .route("human", en -> new LoopbackTranslator.Answer(ARABIC.get(en), "stop"))
+        .route("human", en -> new FakeOpenAiServer.Answer(ARABIC.get(en), "stop"))
         .start()) {
       Path out = tmp.resolve("corrupt");
-      assertEquals(0, TranslateCommandTest.run(args(server, input, out, "copy", "loop", "numbers")));
-      RunOutputs outputs = new RunOutputs(out);
+      RunOutputs outputs = JobTest.line(args(server, input, out, "copy", "loop", "numbers"))
+          .runOnce();
       JsonNode report = outputs.report();
       assertEquals(3, report.get("counts").get("rejected").asInt(), report.toString());
       for (JsonNode r : outputs.lines("rejected")) {
@@ -83,9 +83,8 @@ class QualityGatesCommandTest {
       assertTrue(md.contains("كيكيكي"), md);
 
       Path withHuman = tmp.resolve("human");
-      assertEquals(0, TranslateCommandTest.run(
-          args(server, input, withHuman, "copy", "loop", "numbers", "human")));
-      RunOutputs h = new RunOutputs(withHuman);
+      RunOutputs h = JobTest.line(
+          args(server, input, withHuman, "copy", "loop", "numbers", "human")).runOnce();
       assertEquals(3, h.report().get("counts").get("chosen").asInt());
       String humanMd = Files.readString(withHuman.resolve("report.md"));
       assertFalse(humanMd.contains("- **human** failed a gate"), humanMd);
@@ -97,7 +96,7 @@ class QualityGatesCommandTest {
       List<String> a = new java.util.ArrayList<>(List.of(args(server, input, off, "copy", "loop",
           "numbers")));
       a.add("--policy=qe=off");
-      assertEquals(0, TranslateCommandTest.run(a.toArray(String[]::new)));
+      JobTest.line(a).runOnce();
       assertEquals(3, new RunOutputs(off).report().get("counts").get("chosen").asInt());
     }
   }

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.judge.LoopbackJudge;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.JudgeAnswers;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,16 +32,17 @@ class QualityJudgeTranslateTest {
         "{\"id\": \"a\", \"messages\": [{\"role\": \"user\", \"content\": \"" + HUNGRY + "\"}]}",
         "{\"id\": \"b\", \"messages\": [{\"role\": \"user\", \"content\": \"" + STATION + "\"}]}"));
     // The judge accepts only the loopback translation of HUNGRY; anything else is rejected.
-    Map<String, Set<String>> faithful = Map.of(HUNGRY, Set.of(LoopbackTranslator.translate(HUNGRY, 0)));
-    try (LoopbackTranslator translator = LoopbackTranslator.start();
-        LoopbackJudge judge = LoopbackJudge.builder(faithful).start()) {
+    Map<String, Set<String>> faithful = Map.of(HUNGRY, Set.of(TranslatorAnswers.translate(HUNGRY, 0)));
+    try (FakeOpenAiServer translator = FakeOpenAiServer.start();
+        FakeOpenAiServer judge =
+            FakeOpenAiServer.builder().judge(JudgeAnswers.of(faithful)).start()) {
       String cache = "--cache=sqlite:" + tmp.resolve("cache.db");
       String[] args = {
         "translate", "--input=" + in, "--id-field=id", cache,
         "--backend=name=gemma,url=" + translator.baseUrl() + ",model=gemma,prompt=hala,k=1",
         "--qe-judge=name=qe,url=" + judge.baseUrl() + ",model=qwen,temperature=0"};
       Path out = tmp.resolve("out1");
-      assertEquals(0, TranslateCommandTest.run(with(args, "--output=" + out)));
+      JobTest.line(with(args, "--output=" + out)).runOnce();
       int asked = judge.requestCount();
       assertTrue(asked >= 2, "the judge was asked " + asked + " times");
 
@@ -53,7 +55,7 @@ class QualityJudgeTranslateTest {
       assertTrue(rejected.get("record_id").asText().endsWith("[b]"), rejected.toString());
 
       Path again = tmp.resolve("out2");
-      assertEquals(0, TranslateCommandTest.run(with(args, "--output=" + again)));
+      JobTest.line(with(args, "--output=" + again)).runOnce();
       assertEquals(asked, judge.requestCount(), "the second run asked the judge again");
       assertEquals(counts, new RunOutputs(again).report().get("counts"));
     }
@@ -63,9 +65,9 @@ class QualityJudgeTranslateTest {
   void anUnknownJudgeNameStopsTheCommandBeforeAnyCall(@TempDir Path tmp) throws Exception {
     Path in = tmp.resolve("in.jsonl");
     Files.write(in, List.of("{\"messages\": [{\"role\": \"user\", \"content\": \"Hi.\"}]}"));
-    assertEquals(2, TranslateCommandTest.run("translate", "--input=" + in,
+    JobTest.line("translate", "--input=" + in,
         "--output=" + tmp.resolve("out"), "--backend=name=gemma,url=http://127.0.0.1:9/v1,model=m",
-        "--qe-judge=gemini"));
+        "--qe-judge=gemini").exits(2).runOnce();
   }
 
   private static String[] with(String[] args, String more) {

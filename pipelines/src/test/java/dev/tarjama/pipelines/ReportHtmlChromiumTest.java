@@ -3,7 +3,7 @@ package dev.tarjama.pipelines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
@@ -23,7 +23,7 @@ class ReportHtmlChromiumTest {
   void theReportRendersEveryPlotWithoutAConsoleError(@TempDir Path tmp) throws Exception {
     assertTrue(HeadlessChromium.installed(),
         "chromium is missing: apt-get install -y chromium (the README's test command does)");
-    try (LoopbackTranslator server = ReportHtmlCommandTest.server()) {
+    try (FakeOpenAiServer server = ReportHtmlCommandTest.server()) {
       Path out = ReportHtmlCommandTest.run(tmp, server);
       Path html = out.resolve("report.html");
       int inFile = ReportHtmlCommandTest.count(Files.readString(html), "<svg[ >]");

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ class ReportHtmlCommandTest {
   static final String INJECTED = "<script>console.error('candidate text ran')</script>";
 
   /** Runs translate over four records with a priced human-like backend and a copying one. */
-  static Path run(Path tmp, LoopbackTranslator server) throws Exception {
+  static Path run(Path tmp, FakeOpenAiServer server) throws Exception {
     Path input = tmp.resolve("in.jsonl");
     List<String> lines = new ArrayList<>();
     for (String en : ARABIC.keySet()) {
@@ -45,19 +45,19 @@ class ReportHtmlCommandTest {
         + SCRIPT.replace("\"", "\\\"") + "\"}]}");
     Files.write(input, lines);
     Path out = tmp.resolve("out");
-    assertEquals(0, TranslateCommandTest.run("translate", "--input=" + input,
+    JobTest.line("translate", "--input=" + input,
         "--output=" + out, "--cache=none",
         "--backend=name=human,url=" + server.baseUrl("human") + ",model=m,prompt=hala,k=1,"
             + "price-in=1.5,price-out=6,key-env=PATH",
-        "--backend=name=copy,url=" + server.baseUrl("copy") + ",model=m,prompt=hala,k=1"));
+        "--backend=name=copy,url=" + server.baseUrl("copy") + ",model=m,prompt=hala,k=1").runOnce();
     return out;
   }
 
-  static LoopbackTranslator server() throws Exception {
-    return LoopbackTranslator.builder()
+  static FakeOpenAiServer server() throws Exception {
+    return FakeOpenAiServer.builder()
         // A translator's answer is untrusted text too: this one appends a script.
-        .route("copy", en -> new LoopbackTranslator.Answer(en + " " + INJECTED, "stop"))
-        .route("human", en -> new LoopbackTranslator.Answer(ARABIC.getOrDefault(en, en), "stop"))
+        .route("copy", en -> new FakeOpenAiServer.Answer(en + " " + INJECTED, "stop"))
+        .route("human", en -> new FakeOpenAiServer.Answer(ARABIC.getOrDefault(en, en), "stop"))
         .start();
   }
 
@@ -73,7 +73,7 @@ class ReportHtmlCommandTest {
   @Test
   void translateWritesASelfContainedReportWithEveryPlotAndTheSample(@TempDir Path tmp)
       throws Exception {
-    try (LoopbackTranslator server = server()) {
+    try (FakeOpenAiServer server = server()) {
       Path out = run(tmp, server);
       String html = Files.readString(out.resolve("report.html"));
       // LR, SCR and rank_score for the one split, one gate chart per backend, the sweep.

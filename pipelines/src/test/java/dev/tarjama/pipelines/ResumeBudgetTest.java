@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ class ResumeBudgetTest {
   private static final long BUDGET = 600;
 
   /** One token costs one US dollar, so that spend in USD is the server's token count. */
-  private static String[] args(LoopbackTranslator server, Path in, Path out, String... extra) {
+  private static String[] args(FakeOpenAiServer server, Path in, Path out, String... extra) {
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
         "translate", "--input=" + in + "/*/*", "--output=" + out, "--progressSeconds=0",
         "--max-cost=" + BUDGET,
@@ -29,18 +29,18 @@ class ResumeBudgetTest {
     return args.toArray(String[]::new);
   }
 
-  private static long billed(LoopbackTranslator server) {
-    LoopbackTranslator.Meter m = server.meter();
+  private static long billed(FakeOpenAiServer server) {
+    FakeOpenAiServer.Meter m = server.meter();
     return m.tokensIn() + m.tokensOut();
   }
 
   @Test
   void aResumedRunCountsWhatTheKilledRunSpent(@TempDir Path tmp) throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
-    TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 12);
+    JobTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 12);
     Path out = tmp.resolve("out");
-    try (LoopbackTranslator server = LoopbackTranslator.start()) {
-      assertEquals(0, ResumeTest.run(args(server, in, out)).code());
+    try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
+      JobTest.line(args(server, in, out)).runOnce();
       JsonNode budget = new RunOutputs(out).report().get("budget");
       assertTrue(budget.get("stopped").asBoolean(), budget.toString());
       long paid = billed(server);
@@ -51,7 +51,7 @@ class ResumeBudgetTest {
 
       // The run is killed right there (its marker stays), and resumed with the same budget.
       new RunDirectory(out + "/").markStarted(in + "/*/*", false);
-      assertEquals(0, ResumeTest.run(args(server, in, out, "--resume")).code());
+      JobTest.line(args(server, in, out, "--resume")).runOnce();
       // The resumed run may spend only what the budget has left (what in-flight estimates held
       // back at the stop), plus what its own last requests cost over their estimate.
       long resumedPaid = billed(server) - paid;
@@ -64,7 +64,7 @@ class ResumeBudgetTest {
       long both = billed(server);
 
       // A new run (no --resume) has a budget of its own: it pays for more chunks.
-      assertEquals(0, ResumeTest.run(args(server, in, out)).code());
+      JobTest.line(args(server, in, out)).runOnce();
       assertTrue(server.requestCount() > requests, "a new run started from the old spend");
       JsonNode fresh = new RunOutputs(out).report().get("budget");
       assertEquals(billed(server) - both, fresh.get("spent_usd").asDouble(), 1e-6);

@@ -5,17 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,47 +21,24 @@ import org.junit.jupiter.api.io.TempDir;
  * CrashResumeTest}.
  */
 class ResumeTest {
-  static LoopbackTranslator chat;
-  static LoopbackTranslator completions;
-
-  @BeforeAll
-  static void startServers() throws Exception {
-    chat = LoopbackTranslator.start();
-    completions = LoopbackTranslator.builder()
-        .promptPrefix(LoopbackTranslator.SEED_X_PREFIX)
-        .promptSuffix(LoopbackTranslator.SEED_X_SUFFIX)
-        .start();
-  }
-
-  @AfterAll
-  static void stopServers() {
-    chat.close();
-    completions.close();
-  }
-
-  static String[] args(String input, Path output, String... extra) {
-    List<String> args = new java.util.ArrayList<>(List.of(
-        "translate", "--input=" + input, "--output=" + output, "--progressSeconds=0",
-        "--backend=name=gemma,kind=openai-chat,url=" + chat.baseUrl()
-            + ",model=gemma-3-27b,prompt=hala,k=1,label=SFT_Gemma3_ranked",
-        "--backend=name=seedx,kind=openai-completions,url=" + completions.baseUrl()
-            + ",model=seed-x,prompt=seed-x,k=2,candidates=seeds,label=SFT_SeedX_ranked"));
-    args.addAll(List.of(extra));
-    return args.toArray(String[]::new);
-  }
-
-  record Outcome(int code, String err) {}
-
-  static Outcome run(String... args) throws Exception {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Tarjama.run(args, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
-    String text = err.toString(StandardCharsets.UTF_8);
-    System.err.print(text);
-    return new Outcome(code, text);
+  /**
+   * {@code translate} of {@code input} into {@code output} against the shared loopback
+   * translators, no progress lines, then {@code extra}.
+   */
+  static JobTest translate(String input, Path output, String... extra) {
+    return JobTest.command("translate", "translate " + input + " " + String.join(" ", extra))
+        .out(output).servers(MatrixServers.shared())
+        .args(run -> {
+          List<String> line = new java.util.ArrayList<>(List.of(
+              "--input=" + input, "--output=" + output, "--progressSeconds=0"));
+          line.addAll(run.translators());
+          line.addAll(List.of(extra));
+          return line;
+        });
   }
 
   static int requests() {
-    return chat.requestCount() + completions.requestCount();
+    return MatrixServers.shared().translatorRequests();
   }
 
   /** Record ids across chosen, rejected and dead letters; fails on an id seen twice. */
@@ -89,10 +60,10 @@ class ResumeTest {
   @Test
   void aSecondRunIntoTheSameOutputIsPaidByTheCache(@TempDir Path tmp) throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
-    int records = TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 8);
+    int records = JobTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 8);
     Path out = tmp.resolve("out");
 
-    assertEquals(0, run(args(in + "/*/*", out)).code());
+    translate(in + "/*/*", out).runOnce();
     int paid = requests();
     RunOutputs first = new RunOutputs(out);
     JsonNode savings = first.report().get("savings");
@@ -108,7 +79,7 @@ class ResumeTest {
     long looked = gemma.get("cache_hits").asLong() + gemma.get("cache_misses").asLong();
     assertTrue(gemma.get("api_calls").asLong() > 0);
 
-    assertEquals(0, run(args(in + "/*/*", out)).code());
+    translate(in + "/*/*", out).runOnce();
     assertEquals(paid, requests(), "the warm run sent requests");
     RunOutputs second = new RunOutputs(out);
     for (String output : List.of("chosen", "candidates", "rejected", "dead_letter")) {
@@ -129,9 +100,9 @@ class ResumeTest {
   void anUnfinishedRunIsRefusedWithoutResumeAndFinishedWithIt(@TempDir Path tmp)
       throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
-    int records = TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 6);
+    int records = JobTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 6);
     Path out = tmp.resolve("out");
-    assertEquals(0, run(args(in + "/*/*", out)).code());
+    translate(in + "/*/*", out).runOnce();
     assertFalse(Files.exists(out.resolve(RunDirectory.UNFINISHED)));
     // What a run killed while writing leaves: its marker, and an output file of another
     // sharding next to the files the resumed run will write.
@@ -144,12 +115,11 @@ class ResumeTest {
     Files.copy(written, chosen.resolve("part-00003-of-00007.jsonl"));
     int before = requests();
 
-    Outcome refused = run(args(in + "/*/*", out));
-    assertEquals(2, refused.code());
-    assertTrue(refused.err().contains("--resume"), refused.err());
+    String refused = translate(in + "/*/*", out).exits(2).runOnce().stderr;
+    assertTrue(refused.contains("--resume"), refused);
     assertTrue(Files.exists(chosen.resolve("part-00003-of-00007.jsonl")), "refusing touched OUT");
 
-    assertEquals(0, run(args(in + "/*/*", out, "--resume")).code());
+    translate(in + "/*/*", out, "--resume").runOnce();
     assertEquals(before, requests(), "everything was in the cache");
     assertFalse(Files.exists(out.resolve(RunDirectory.UNFINISHED)));
     RunOutputs resumed = new RunOutputs(out);
@@ -161,10 +131,11 @@ class ResumeTest {
   @Test
   void aCacheThatIsNoneOfTheFormsIsRefusedBeforeAnythingRuns(@TempDir Path tmp) throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
-    TranslateCommandTest.copyHead(in, "instruct/gsm8k/test.jsonl", 2);
-    Outcome bad = run(args(in + "/*/*", tmp.resolve("out"), "--cache=memcached://x"));
-    assertEquals(2, bad.code());
-    assertTrue(bad.err().contains("sqlite:PATH"), bad.err());
+    JobTest.copyHead(in, "instruct/gsm8k/test.jsonl", 2);
+    String bad =
+        translate(in + "/*/*", tmp.resolve("out"), "--cache=memcached://x").exits(2).runOnce()
+            .stderr;
+    assertTrue(bad.contains("sqlite:PATH"), bad);
     assertFalse(Files.exists(tmp.resolve("out").resolve(RunDirectory.UNFINISHED)));
   }
 }

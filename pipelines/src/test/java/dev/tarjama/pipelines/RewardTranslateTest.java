@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.models.testing.DataKit;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,16 +49,6 @@ class RewardTranslateTest {
     return input;
   }
 
-  record Run(int code, String err) {}
-
-  static Run run(String... args) throws Exception {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Tarjama.run(args, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
-    String text = err.toString(StandardCharsets.UTF_8);
-    System.err.print(text);
-    return new Run(code, text);
-  }
-
   /** record id → backend/index → candidate line. */
   static Map<String, Map<String, JsonNode>> candidates(RunOutputs out) {
     Map<String, Map<String, JsonNode>> byRecord = new HashMap<>();
@@ -100,12 +87,10 @@ class RewardTranslateTest {
     Path input = input(tmp);
     Path noWeight = tmp.resolve("w0");
     Path weighed = tmp.resolve("w4");
-    assertEquals(0, run(args(input, noWeight, "--reward-model=" + TINY_REWARD,
-        "--policy=qe=off,w-reward=0")).code()); // the reward weight alone decides
-    assertEquals(0, run(args(input, weighed, "--reward-model=" + TINY_REWARD,
-        "--policy=qe=off,w-reward=4", "--preference-min-gap=0.02")).code());
-    RunOutputs w0 = new RunOutputs(noWeight);
-    RunOutputs w4 = new RunOutputs(weighed);
+    RunOutputs w0 = JobTest.line(args(input, noWeight, "--reward-model=" + TINY_REWARD,
+        "--policy=qe=off,w-reward=0")).runOnce(); // the reward weight alone decides
+    RunOutputs w4 = JobTest.line(args(input, weighed, "--reward-model=" + TINY_REWARD,
+        "--policy=qe=off,w-reward=4", "--preference-min-gap=0.02")).runOnce();
 
     // Every valid candidate has a reward, every invalid one none; the same in both runs.
     Map<String, Map<String, JsonNode>> pool0 = candidates(w0);
@@ -129,7 +114,7 @@ class RewardTranslateTest {
     }
     assertTrue(valid >= 2 * RECORDS, "valid candidates: " + valid);
     JsonNode report = w4.report();
-    assertEquals(valid, report.at("/metrics/reward~1scored").asLong(), report.get("metrics").toString());
+    assertEquals(valid, w4.counter("reward/scored"), report.get("metrics").toString());
     assertEquals(4.0, report.at("/policy/weights/reward").asDouble());
     assertEquals("logistic", report.at("/policy/reward_normalization").asText());
     assertEquals(TINY_REWARD.toString(), report.at("/policy/reward_model/path").asText());
@@ -213,18 +198,20 @@ class RewardTranslateTest {
     Files.copy(TINY_REWARD.resolve("tokenizer.json"), model.resolve("tokenizer.json"));
     Files.copy(MODELS.resolve("reward-signature-errors/wrong_names.onnx"),
         model.resolve("model.onnx"));
-    Run run = run(args(input(tmp), tmp.resolve("out"), "--reward-model=" + model));
-    assertEquals(2, run.code());
-    assertTrue(run.err().contains("--reward-model: " + model.resolve("model.onnx")), run.err());
-    assertTrue(run.err().contains("expected inputs [input_ids, attention_mask]"), run.err());
-    assertTrue(run.err().contains("found inputs [mask, tokens] and outputs [scores]"), run.err());
+    RunOutputs run =
+        JobTest.line(args(input(tmp), tmp.resolve("out"), "--reward-model=" + model)).exits(2)
+            .runOnce();
+    assertTrue(run.stderr.contains("--reward-model: " + model.resolve("model.onnx")), run.stderr);
+    assertTrue(run.stderr.contains("expected inputs [input_ids, attention_mask]"), run.stderr);
+    assertTrue(run.stderr.contains("found inputs [mask, tokens] and outputs [scores]"), run.stderr);
     assertFalse(Files.exists(tmp.resolve("out")), "nothing ran");
   }
 
   @Test
   void aRewardWeightWithoutARewardModelIsRefused(@TempDir Path tmp) throws Exception {
-    Run run = run(args(input(tmp), tmp.resolve("out"), "--policy=w-reward=1"));
-    assertEquals(2, run.code());
-    assertTrue(run.err().contains("w-reward=1.0) but no --reward-model is given"), run.err());
+    RunOutputs run =
+        JobTest.line(args(input(tmp), tmp.resolve("out"), "--policy=w-reward=1")).exits(2)
+            .runOnce();
+    assertTrue(run.stderr.contains("w-reward=1.0) but no --reward-model is given"), run.stderr);
   }
 }

@@ -19,12 +19,35 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** Reads a finished run's output directory back, for assertions. */
+/**
+ * Reads a finished run's output directory back, for assertions; from {@link JobTest}, also the
+ * run's exit code and what it printed.
+ */
 final class RunOutputs {
   final Path dir;
+  /** The command's exit code (0 for outputs read without a run). */
+  final int exitCode;
+  /** What the command printed to its stdout and stderr ("" for outputs read without a run). */
+  final String stdout;
+  final String stderr;
 
   RunOutputs(Path dir) {
+    this(dir, 0, "", "");
+  }
+
+  RunOutputs(Path dir, int exitCode, String stdout, String stderr) {
     this.dir = dir;
+    this.exitCode = exitCode;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  /**
+   * Counter {@code name} of the report's {@code metrics} (as Beam names it, e.g. {@code
+   * reward/scored}); 0 when absent, since a counter at 0 is left out of that object.
+   */
+  long counter(String name) {
+    return report().path("metrics").path(name).asLong(0);
   }
 
   List<JsonNode> lines(String output) {

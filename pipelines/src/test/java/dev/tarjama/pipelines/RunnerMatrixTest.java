@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.judge.TestCorpora;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <pre>{@code
  * JobTest.command("translate", "translate: my feature")
  *     .cached()                                   // the command has --cache (translate, judge)
- *     .inputs(in -> TranslateCommandTest.copyHead(in, "instruct/gsm8k/test.jsonl", 8))
+ *     .inputs(in -> JobTest.copyHead(in, "instruct/gsm8k/test.jsonl", 8))
  *     .args(run -> List.of("--input=" + run.input() + "/*", "--output=" + run.output(),
  *         run.servers().chatBackend(), "--my-option=…"))
  *     .sameOnEveryRunner("chosen", "my_folder")
@@ -211,14 +212,14 @@ class RunnerMatrixTest {
         .cached()
         .inputs(in -> {
           int n = 0;
-          n += TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 4);
-          n += TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 4);
-          n += TranslateCommandTest.copyHead(in, "instruct/llamafactory/reason_tool_use_demo_50.jsonl", 3);
-          n += TranslateCommandTest.copyHead(in, "instruct/llamafactory/dpo_en_demo.json", 3);
-          n += TranslateCommandTest.copyHead(in, "instruct/llamafactory/alpaca_en_demo.json", 6);
-          n += TranslateCommandTest.copyHead(in, "instruct/alpaca_seed/seed_tasks.jsonl", 3);
-          n += TranslateCommandTest.copyHead(in, "instruct/bfcl/BFCL_v4_live_simple.json", 3);
-          n += TranslateCommandTest.copyHead(in, "instruct/gsm8k/test.jsonl", 4);
+          n += JobTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 4);
+          n += JobTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 4);
+          n += JobTest.copyHead(in, "instruct/llamafactory/reason_tool_use_demo_50.jsonl", 3);
+          n += JobTest.copyHead(in, "instruct/llamafactory/dpo_en_demo.json", 3);
+          n += JobTest.copyHead(in, "instruct/llamafactory/alpaca_en_demo.json", 6);
+          n += JobTest.copyHead(in, "instruct/alpaca_seed/seed_tasks.jsonl", 3);
+          n += JobTest.copyHead(in, "instruct/bfcl/BFCL_v4_live_simple.json", 3);
+          n += JobTest.copyHead(in, "instruct/gsm8k/test.jsonl", 4);
           Path gsm8k = in.resolve("gsm8k/test.jsonl");
           Files.writeString(gsm8k, Files.readAllLines(gsm8k).get(0) + "\n", StandardOpenOption.APPEND);
           Files.writeString(in.resolve("smoltalk2_style/gsm8k_think.jsonl"), BROKEN_LINE,
@@ -228,7 +229,7 @@ class RunnerMatrixTest {
         .args(run -> List.of(
             "--input=" + run.input() + "/*/*",
             "--output=" + run.output(),
-            "--tokenizer=" + TranslateCommandTest.QWEN3,
+            "--tokenizer=" + JobTest.QWEN3,
             run.servers().chatBackend(),
             run.servers().completionsBackend(),
             "--reward-model=" + TINY_REWARD,
@@ -275,15 +276,15 @@ class RunnerMatrixTest {
         .cached()
         .inputs(in -> {
           int n = 0;
-          n += TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 3);
-          n += TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 3);
-          n += TranslateCommandTest.copyHead(in, "instruct/llamafactory/alpaca_en_demo.json", 3);
+          n += JobTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 3);
+          n += JobTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 3);
+          n += JobTest.copyHead(in, "instruct/llamafactory/alpaca_en_demo.json", 3);
           expectedInput[0] = n;
         })
         .args(run -> List.of(
             "--input=" + run.input() + "/*/*",
             "--output=" + run.output(),
-            "--tokenizer=" + TranslateCommandTest.QWEN3,
+            "--tokenizer=" + JobTest.QWEN3,
             run.servers().batchBackend(),
             run.servers().completionsBackend(),
             "--batchPollSeconds=0.001",
@@ -331,7 +332,7 @@ class RunnerMatrixTest {
       java.util.Set<String> accepted = new java.util.HashSet<>();
       accepted.add(MatrixServers.looped(en));
       if (i < QUALITY_SENTENCES.size() - 1) {
-        accepted.add(dev.tarjama.transforms.translate.LoopbackTranslator.translate(en, 0));
+        accepted.add(TranslatorAnswers.translate(en, 0));
       }
       faithful.put(en, accepted);
     }

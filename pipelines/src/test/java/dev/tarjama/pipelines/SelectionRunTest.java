@@ -8,10 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.select.SelectionRank;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,10 +52,9 @@ class SelectionRunTest {
     expected.addAll(lowest(noThink, 4, 11));
 
     Path output = tmp.resolve("out");
-    try (LoopbackTranslator server =
-        LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX).start()) {
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int code = Tarjama.run(new String[] {
+    try (FakeOpenAiServer server =
+        FakeOpenAiServer.builder().promptPrefix(TranslatorAnswers.HALA_PREFIX).start()) {
+      JobTest.line(
           "translate",
           "--input=" + input + "/*.jsonl",
           "--output=" + output,
@@ -66,9 +63,7 @@ class SelectionRunTest {
               + ",model=gemma-3-27b,prompt=hala,k=1",
           "--keep-language=en",
           "--langid-model=" + DataKit.langid(),
-          "--think=6", "--no-think=4", "--seed=11"},
-          System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
-      assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+          "--think=6", "--no-think=4", "--seed=11").runOnce();
     }
 
     RunOutputs outputs = new RunOutputs(output);

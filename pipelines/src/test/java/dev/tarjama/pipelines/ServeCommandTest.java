@@ -18,7 +18,7 @@ import dev.tarjama.models.local.Decoding;
 import dev.tarjama.models.local.Translation;
 import dev.tarjama.models.local.Translator;
 import dev.tarjama.models.local.Translators;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -59,7 +59,7 @@ class ServeCommandTest {
         for (int i = 0; i < decoding.candidates(); i++) {
           int variant =
               decoding.strategy() == Decoding.Strategy.SAMPLE ? (int) decoding.seed() + i : i;
-          String text = LoopbackTranslator.translate(source, variant);
+          String text = TranslatorAnswers.translate(source, variant);
           candidates.add(new Translation(text, countSourceTokens(source), countSourceTokens(text)));
         }
         out.add(candidates);
@@ -138,9 +138,9 @@ class ServeCommandTest {
       Completion c = client.translate(PromptTemplate.named("hala").render(text), 3).join();
       assertEquals(
           List.of(
-              LoopbackTranslator.translate(text, 0),
-              LoopbackTranslator.translate(text, 1),
-              LoopbackTranslator.translate(text, 2)),
+              TranslatorAnswers.translate(text, 0),
+              TranslatorAnswers.translate(text, 1),
+              TranslatorAnswers.translate(text, 2)),
           c.texts());
       assertEquals(4, c.promptTokens());
       client.close();
@@ -190,7 +190,7 @@ class ServeCommandTest {
           OpenAiCompatibleClient.create(config.withApiKeyEnv("TARJAMA_SERVE_KEY"), env::get)
               .translate("Hello", 1)
               .join();
-      assertEquals(List.of(LoopbackTranslator.translate("Hello", 0)), ok.texts());
+      assertEquals(List.of(TranslatorAnswers.translate("Hello", 0)), ok.texts());
     }
     assertTrue(err().contains("401 POST /v1/chat/completions"), err());
     assertFalse(out().contains(key) || err().contains(key));
@@ -199,20 +199,18 @@ class ServeCommandTest {
   @Test
   void tarjamaTranslateRunsAgainstTarjamaServe(@TempDir Path tmp) throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
-    int input = TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 12);
+    int input = JobTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 12);
     Path out = tmp.resolve("out");
     try (ServeCommand.Serving serving =
         start(Map.of(), (dir, p) -> new LetterModel(), "--model=" + tmp.resolve("tiny-b"),
             "--port=0", "--max-batch-delay-ms=20")) {
       String backend = "--backend=name=tiny,kind=openai-chat,url=" + serving.server().baseUrl()
           + ",model=tiny-b,prompt=hala,k=2,label=SFT_Tiny_ranked";
-      assertEquals(0, TranslateCommandTest.run(
+      RunOutputs outputs = JobTest.line(
           "translate", "--input=" + in + "/*/*", "--output=" + out,
-          "--tokenizer=" + TranslateCommandTest.QWEN3, backend,
+          "--tokenizer=" + JobTest.QWEN3, backend,
           // serve's plumbing, not the quality of its letter model: no gates
-          "--policy=qe=off"));
-
-      RunOutputs outputs = new RunOutputs(out);
+          "--policy=qe=off").runOnce();
       JsonNode counts = outputs.report().get("counts");
       assertEquals(input, counts.get("input").asInt());
       // serve says "length" only for an answer really cut: none is here, so every record is chosen.
@@ -266,13 +264,8 @@ class ServeCommandTest {
       assertEquals(400, r.statusCode(), r.body());
       assertTrue(r.body().contains("at most 2"), r.body());
     }
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    int code =
-        Tarjama.run(new String[] {"serve", "--model=/tmp", "--max-prompts=10",
-                "--max-queued-texts=5"},
-            System.out, new PrintStream(e, true, StandardCharsets.UTF_8));
-    String message = e.toString(StandardCharsets.UTF_8);
-    assertEquals(2, code, message);
+    String message = JobTest.line("serve", "--model=/tmp", "--max-prompts=10",
+        "--max-queued-texts=5").exits(2).runOnce().stderr;
     // Checked before the model loads (/tmp is no model, and that is not what it says).
     assertTrue(message.contains("--max-queued-texts"), message);
   }
@@ -307,14 +300,10 @@ class ServeCommandTest {
       "noSuchOption",
     };
     for (int i = 0; i < cases.length; i++) {
-      ByteArrayOutputStream e = new ByteArrayOutputStream();
       List<String> args = new ArrayList<>(List.of("serve"));
       args.addAll(List.of(cases[i]));
-      int code =
-          Tarjama.run(args.toArray(String[]::new), System.out,
-              new PrintStream(e, true, StandardCharsets.UTF_8));
-      String message = e.toString(StandardCharsets.UTF_8);
-      assertEquals(2, code, String.join(" ", cases[i]) + " → " + message);
+      // The run's name is its command line: a wrong exit names the case and what it printed.
+      String message = JobTest.line(args).exits(2).runOnce().stderr;
       assertTrue(message.startsWith("tarjama serve: "), message);
       assertTrue(message.contains(expected[i]), message);
     }

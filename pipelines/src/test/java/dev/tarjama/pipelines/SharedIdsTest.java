@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,8 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,18 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  * another, the user's id stays in the record, and the report counts the shared ids.
  */
 class SharedIdsTest {
-  static LoopbackTranslator chat;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    chat = LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX).start();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    chat.close();
-  }
-
   /** 40 records, ids q0…q19 each twice, every record with its own text and its own {@code n}. */
   static Map<Integer, String> writeRecords(Path file) throws Exception {
     Map<Integer, String> textByN = new HashMap<>();
@@ -66,13 +52,10 @@ class SharedIdsTest {
     Map<Integer, String> textByN = writeRecords(in);
     Path out = tmp.resolve("out");
 
-    int code = TranslateCommandTest.run(
-        "translate", "--input=" + in, "--output=" + out, "--progressSeconds=0", "--id-field=id",
-        "--backend=name=gemma,kind=openai-chat,url=" + chat.baseUrl()
-            + ",model=gemma-3-27b,prompt=hala,k=1,label=SFT_Gemma3_ranked");
-
-    assertEquals(0, code);
-    RunOutputs outputs = new RunOutputs(out);
+    RunOutputs outputs = JobTest.command("translate", "shared ids").servers(MatrixServers.shared())
+        .args(run -> List.of("--input=" + in, "--output=" + out, "--progressSeconds=0",
+            "--id-field=id", run.servers().chatBackend()))
+        .runOnce();
     List<JsonNode> chosen = outputs.lines("chosen");
     assertEquals(40, chosen.size());
     Set<Integer> seen = new HashSet<>();
@@ -82,7 +65,7 @@ class SharedIdsTest {
       assertTrue(seen.add(n), "record n=" + n + " chosen twice");
       assertEquals("q" + (n % 20), record.get("id").asText(), "the user's id is kept as given");
       assertEquals(
-          LoopbackTranslator.translate(textByN.get(n), 0),
+          TranslatorAnswers.translate(textByN.get(n), 0),
           record.get("messages").get(0).get("content").asText(),
           "record n=" + n + " is translated from its own text");
     }

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.models.testing.DataKit;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,13 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SweepCommandTest {
   static final Path MODELS = Path.of(System.getProperty("tarjama.testdata")).resolve("models");
 
-  static int run(PrintStream out, String... args) throws Exception {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Tarjama.run(args, out, new PrintStream(err, true, StandardCharsets.UTF_8));
-    System.err.print(err.toString(StandardCharsets.UTF_8));
-    return code;
-  }
-
   @Test
   void retentionFallsWithEachThresholdAndMatchesTheRunAtItsOwnThresholds(@TempDir Path tmp)
       throws Exception {
@@ -40,18 +30,16 @@ class SweepCommandTest {
     Path input = tmp.resolve("gsm8k_think.jsonl");
     Files.write(input, lines.subList(0, 30));
     Path runDir = tmp.resolve("run");
-    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    assertEquals(0, run(out, "translate", "--input=" + input, "--output=" + runDir,
+    JsonNode report = JobTest.line("translate", "--input=" + input, "--output=" + runDir,
         "--progress-seconds=0",
         "--backend=name=tiny-a,kind=local,path=" + MODELS.resolve("tiny-en-ar-a")
             + ",k=1,decoding=greedy",
         "--backend=name=tiny-b,kind=local,path=" + MODELS.resolve("tiny-en-ar-b")
             + ",k=1,decoding=greedy",
         // The quality gates off: this grid is about LR and SCR (the tiny models fail the gates).
-        "--policy=qe=off,min-lr=0.7,min-scr=0.85"));
-    JsonNode report = new RunOutputs(runDir).report();
+        "--policy=qe=off,min-lr=0.7,min-scr=0.85").runOnce().report();
 
-    assertEquals(0, run(out, "sweep", "--run=" + runDir));
+    JobTest.line("sweep", "--run=" + runDir).runOnce();
     Path sweep = runDir.resolve("sweep");
 
     // split -> (min-lr, min-scr) -> chosen, read from sweep.csv

@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.io.RecordJson;
 import dev.tarjama.transforms.segment.ProtectedSpans;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,90 +27,24 @@ import org.junit.jupiter.api.io.TempDir;
  * against two real translation servers on loopback (one chat, one completions endpoint).
  */
 class TranslateCommandTest {
-  static final String QWEN3 = DataKit.tokenizer("qwen3").resolve("tokenizer.json").toString();
-
-  static LoopbackTranslator chat;
-  static LoopbackTranslator completions;
-
-  @BeforeAll
-  static void startServers() throws Exception {
-    chat = LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX).start();
-    completions =
-        LoopbackTranslator.builder()
-            .promptPrefix(LoopbackTranslator.SEED_X_PREFIX)
-            .promptSuffix(LoopbackTranslator.SEED_X_SUFFIX)
-            .start();
-  }
-
-  @AfterAll
-  static void stopServers() {
-    chat.close();
-    completions.close();
-  }
-
-  static String[] translateArgs(String input, Path output, String... extra) {
-    List<String> args = new ArrayList<>(List.of(
-        "translate",
-        "--input=" + input,
-        "--output=" + output,
-        "--tokenizer=" + QWEN3,
-        "--backend=name=gemma,kind=openai-chat,url=" + chat.baseUrl()
-            + ",model=gemma-3-27b,prompt=hala,k=1,label=SFT_Gemma3_ranked",
-        "--backend=name=seedx,kind=openai-completions,url=" + completions.baseUrl()
-            + ",model=seed-x,prompt=seed-x,k=2,candidates=seeds,label=SFT_SeedX_ranked"));
-    args.addAll(List.of(extra));
-    return args.toArray(String[]::new);
-  }
-
-  static int run(String... args) throws Exception {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Tarjama.run(args, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
-    System.err.print(err.toString(StandardCharsets.UTF_8));
-    return code;
-  }
-
-  /** Copies the first {@code records} records of a data-kit file (JSON Lines or a JSON array). */
-  static int copyHead(Path dir, String file, int records) throws Exception {
-    Path source = DataKit.data(file);
-    // gsm8k and math500 are both test.jsonl: one folder per data-kit folder keeps them apart.
-    Path target = Files.createDirectories(dir.resolve(source.getParent().getFileName()))
-        .resolve(source.getFileName());
-    String text = Files.readString(source);
-    if (text.stripLeading().startsWith("[")) {
-      JsonNode array = RecordJson.parse(text);
-      var head = RecordJson.MAPPER.createArrayNode();
-      for (int i = 0; i < Math.min(records, array.size()); i++) {
-        head.add(array.get(i));
-      }
-      Files.writeString(target, head.toPrettyString());
-      return head.size();
-    }
-    List<String> lines = Files.readAllLines(source).stream().filter(l -> !l.isBlank()).toList();
-    List<String> kept = lines.subList(0, Math.min(records, lines.size()));
-    Files.write(target, kept);
-    return kept.size();
-  }
-
   @Test
   void everyFormatOfTheDataKitComesOutAccountedForWithStructureIntact(@TempDir Path tmp)
       throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
     // The head of each file keeps the suite fast; the records themselves are untouched.
     int expectedInput = 0;
-    expectedInput += copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 50);
-    expectedInput += copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 40);
-    expectedInput += copyHead(in, "instruct/llamafactory/reason_tool_use_demo_50.jsonl", 20);
-    expectedInput += copyHead(in, "instruct/llamafactory/dpo_en_demo.json", 40);
-    expectedInput += copyHead(in, "instruct/llamafactory/alpaca_en_demo.json", 60);
-    expectedInput += copyHead(in, "instruct/bfcl/BFCL_v4_live_simple.json", 40);
-    expectedInput += copyHead(in, "instruct/bfcl/BFCL_v4_multi_turn_base.json", 10);
-    expectedInput += copyHead(in, "instruct/gsm8k/test.jsonl", 20);
-    expectedInput += copyHead(in, "eval/math500/test.jsonl", 40);
+    expectedInput += JobTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 50);
+    expectedInput += JobTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 40);
+    expectedInput += JobTest.copyHead(in, "instruct/llamafactory/reason_tool_use_demo_50.jsonl", 20);
+    expectedInput += JobTest.copyHead(in, "instruct/llamafactory/dpo_en_demo.json", 40);
+    expectedInput += JobTest.copyHead(in, "instruct/llamafactory/alpaca_en_demo.json", 60);
+    expectedInput += JobTest.copyHead(in, "instruct/bfcl/BFCL_v4_live_simple.json", 40);
+    expectedInput += JobTest.copyHead(in, "instruct/bfcl/BFCL_v4_multi_turn_base.json", 10);
+    expectedInput += JobTest.copyHead(in, "instruct/gsm8k/test.jsonl", 20);
+    expectedInput += JobTest.copyHead(in, "eval/math500/test.jsonl", 40);
     Path out = tmp.resolve("out");
 
-    assertEquals(0, run(translateArgs(in + "/*/*", out)));
-
-    RunOutputs outputs = new RunOutputs(out);
+    RunOutputs outputs = JobTest.translate(in + "/*/*", out).runOnce();
     JsonNode report = outputs.report();
     JsonNode counts = report.get("counts");
     assertEquals(expectedInput, counts.get("input").asInt());
@@ -251,9 +181,7 @@ class TranslateCommandTest {
     Files.write(in, bytes.toByteArray());
     Path out = tmp.resolve("out");
 
-    assertEquals(0, run(translateArgs(in.toString(), out)));
-
-    RunOutputs outputs = new RunOutputs(out);
+    RunOutputs outputs = JobTest.translate(in.toString(), out).runOnce();
     JsonNode counts = outputs.report().get("counts");
     assertEquals(10, counts.get("input").asInt());
     assertEquals(5, counts.get("dead_letter").asInt());
@@ -280,20 +208,21 @@ class TranslateCommandTest {
     Files.write(in, Files.readAllLines(
         DataKit.data("instruct/smoltalk2_style/think_tools.jsonl")).subList(0, 6));
     Path out = tmp.resolve("out");
-    assertEquals(0, run(translateArgs(in.toString(), out,
-        "--enforceImmutability=true", "--enforceEncodability=true")));
+    JobTest.translate(in.toString(), out,
+        "--enforceImmutability=true", "--enforceEncodability=true").runOnce();
     assertEquals(6, new RunOutputs(out).report().get("counts").get("chosen").asInt());
   }
 
   @Test
   void dryRunEstimatesCallsTokensAndCostWithoutTranslating(@TempDir Path tmp) throws Exception {
-    int before = chat.requestCount() + completions.requestCount();
+    int before = MatrixServers.shared().translatorRequests();
     Path out = tmp.resolve("out");
-    assertEquals(0, run(translateArgs(
-        DataKit.data("instruct/smoltalk2_style/think_tools.jsonl").toString(), out, "--dry-run")));
+    JobTest.translate(
+        DataKit.data("instruct/smoltalk2_style/think_tools.jsonl").toString(), out, "--dry-run")
+            .runOnce();
     assertFalse(Files.exists(out.resolve("report.json")), "an estimate goes beside a run");
     out = out.resolve(TranslateCommand.ESTIMATE);
-    assertEquals(before, chat.requestCount() + completions.requestCount(), "no request was sent");
+    assertEquals(before, MatrixServers.shared().translatorRequests(), "no request was sent");
     JsonNode report = new RunOutputs(out).report();
     long chunks = report.get("counts").get("chunks").asLong();
     assertTrue(chunks > 50, report.toPrettyString());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.models.prompt.PromptTemplate;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +51,7 @@ class TranslateUnderPressureTest {
     return ids;
   }
 
-  static String gemma(LoopbackTranslator server, String extra) {
+  static String gemma(FakeOpenAiServer server, String extra) {
     return "--backend=name=gemma,kind=openai-chat,url=" + server.baseUrl()
         + ",model=g,prompt=hala,k=2,label=SFT_Gemma3_ranked" + extra;
   }
@@ -60,22 +60,21 @@ class TranslateUnderPressureTest {
   void aRunAgainstAServerFailingOneAnswerInFiveLosesAndDoublesNothing(@TempDir Path tmp)
       throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
-    int input = TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 10)
-        + TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 30);
+    int input = JobTest.copyHead(in, "instruct/smoltalk2_style/think_tools.jsonl", 10)
+        + JobTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 30);
     Path out = tmp.resolve("out");
-    try (LoopbackTranslator server =
-        LoopbackTranslator.builder()
-            .randomFaults(LoopbackTranslator.TWENTY_PERCENT, 2026,
-                LoopbackTranslator.everyFaultKind(Duration.ofMillis(3500)))
+    try (FakeOpenAiServer server =
+        FakeOpenAiServer.builder()
+            .randomFaults(FakeOpenAiServer.TWENTY_PERCENT, 2026,
+                FakeOpenAiServer.everyFaultKind(Duration.ofMillis(3500)))
             .start()) {
       // Two attempts per request, so that some fail for good; a timeout generous enough that only
       // the injected delays time out on a busy machine.
-      assertEquals(0, TranslateCommandTest.run(
+      RunOutputs outputs = JobTest.line(
           "translate", "--input=" + in + "/*/*", "--output=" + out,
-          "--tokenizer=" + TranslateCommandTest.QWEN3, "--progress-seconds=0",
-          gemma(server, ",retries=2,backoff=5ms,backoff-cap=10ms,timeout=2500ms,concurrency=8")));
-
-      RunOutputs outputs = new RunOutputs(out);
+          "--tokenizer=" + JobTest.QWEN3, "--progress-seconds=0",
+          gemma(server, ",retries=2,backoff=5ms,backoff-cap=10ms,timeout=2500ms,concurrency=8"))
+              .runOnce();
       JsonNode report = outputs.report();
       JsonNode counts = report.get("counts");
       assertEquals(input, counts.get("input").asInt());
@@ -114,7 +113,7 @@ class TranslateUnderPressureTest {
           List<String> candidates =
               sent.size() <= 2 ? sent.subList(sent.size() - 1, sent.size()) : sent;
           if (fromThisField && candidates.stream().anyMatch(
-              f -> f != null && lastError.startsWith(LoopbackTranslator.clientErrorFor(f)))) {
+              f -> f != null && lastError.startsWith(FakeOpenAiServer.clientErrorFor(f)))) {
             matched = true;
             break;
           }
@@ -128,21 +127,17 @@ class TranslateUnderPressureTest {
   void maxTokensStopsSendingAndTheRunEndsCleanlyWithAReport(@TempDir Path tmp) throws Exception {
     Path in = Files.createDirectories(tmp.resolve("in"));
     int input =
-        TranslateCommandTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 30);
+        JobTest.copyHead(in, "instruct/smoltalk2_style/gsm8k_think.jsonl", 30);
     Path out = tmp.resolve("out");
-    try (LoopbackTranslator server = LoopbackTranslator.start()) {
-      ByteArrayCapture stdout = new ByteArrayCapture();
-      int code = Tarjama.run(new String[] {
-          "translate", "--input=" + in + "/*/*", "--output=" + out,
-          "--tokenizer=" + TranslateCommandTest.QWEN3, "--progress-seconds=0",
-          "--max-tokens=2000",
-          gemma(server, ",concurrency=2,price-in=0.5,price-out=1.5")},
-          stdout.stream(), System.err);
+    try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
       // The run did what was asked and every record is accounted for: exit 0.
-      assertEquals(0, code);
-      assertTrue(stdout.text().contains("stopped by the budget"), stdout.text());
+      RunOutputs outputs = JobTest.line(
+          "translate", "--input=" + in + "/*/*", "--output=" + out,
+          "--tokenizer=" + JobTest.QWEN3, "--progress-seconds=0",
+          "--max-tokens=2000",
+          gemma(server, ",concurrency=2,price-in=0.5,price-out=1.5")).runOnce();
+      assertTrue(outputs.stdout.contains("stopped by the budget"), outputs.stdout);
 
-      RunOutputs outputs = new RunOutputs(out);
       JsonNode report = outputs.report();
       JsonNode counts = report.get("counts");
       assertEquals(input, counts.get("input").asInt());
@@ -183,12 +178,10 @@ class TranslateUnderPressureTest {
       // What was paid before the stop is kept: the same job run again without a budget is
       // answered from the cache for every chunk the first run sent, and pays only for the rest.
       long paidCalls = server.requestCount();
-      assertEquals(0, Tarjama.run(new String[] {
+      JsonNode again = JobTest.line(
           "translate", "--input=" + in + "/*/*", "--output=" + out,
-          "--tokenizer=" + TranslateCommandTest.QWEN3, "--progress-seconds=0",
-          gemma(server, ",concurrency=2,price-in=0.5,price-out=1.5")},
-          System.out, System.err));
-      JsonNode again = new RunOutputs(out).report();
+          "--tokenizer=" + JobTest.QWEN3, "--progress-seconds=0",
+          gemma(server, ",concurrency=2,price-in=0.5,price-out=1.5")).runOnce().report();
       assertEquals(input, again.get("counts").get("chosen").asInt()
           + again.get("counts").get("rejected").asInt());
       JsonNode backend = again.get("backends").get("SFT_Gemma3_ranked");
@@ -199,22 +192,9 @@ class TranslateUnderPressureTest {
 
   @Test
   void aNegativeBudgetIsAUsageError(@TempDir Path tmp) throws Exception {
-    try (LoopbackTranslator server = LoopbackTranslator.start()) {
-      assertEquals(2, TranslateCommandTest.run("translate", "--input=x.jsonl",
-          "--output=" + tmp, "--max-cost=-1", gemma(server, "")));
-    }
-  }
-
-  /** Captures what a command prints. */
-  static final class ByteArrayCapture {
-    private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-
-    java.io.PrintStream stream() {
-      return new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    String text() {
-      return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
+      JobTest.line("translate", "--input=x.jsonl",
+          "--output=" + tmp, "--max-cost=-1", gemma(server, "")).exits(2).runOnce();
     }
   }
 }

@@ -17,7 +17,7 @@ import dev.tarjama.transforms.domain.SourceRecord;
 import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.Segmenter;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -102,8 +102,8 @@ public final class BackendSaturation {
         records.size(), prompts.size(), Chunker.DEFAULT_TOKEN_BUDGET, serviceMs, threads,
         threads * 1000.0 / serviceMs, Runtime.getRuntime().availableProcessors());
 
-    try (LoopbackTranslator server =
-        LoopbackTranslator.builder()
+    try (FakeOpenAiServer server =
+        FakeOpenAiServer.builder()
             .serviceTime(Duration.ofMillis(serviceMs))
             .threads(threads)
             .start()) {
@@ -115,7 +115,7 @@ public final class BackendSaturation {
       double bestTps = 0;
       int bestLevel = 0;
       for (int c : levels) {
-        LoopbackTranslator.Meter m = loadAt(server, prompts, c);
+        FakeOpenAiServer.Meter m = loadAt(server, prompts, c);
         double rps = m.ok() / m.windowSeconds();
         double tps = (m.tokensIn() + m.tokensOut()) / m.windowSeconds();
         System.out.printf(Locale.ROOT,
@@ -181,7 +181,7 @@ public final class BackendSaturation {
               System.err);
       double wall = (System.nanoTime() - start) / 1e9;
       sampler.interrupt();
-      LoopbackTranslator.Meter m = server.meter();
+      FakeOpenAiServer.Meter m = server.meter();
       synchronized (perSecond) {
         StringBuilder line = new StringBuilder("answers per second during the run:");
         boolean started = false;
@@ -219,8 +219,8 @@ public final class BackendSaturation {
    * Sends every prompt once, keeping {@code inFlight} requests going; the server's meter over
    * that window.
    */
-  static LoopbackTranslator.Meter loadAt(
-      LoopbackTranslator server, List<String> prompts, int inFlight) throws Exception {
+  static FakeOpenAiServer.Meter loadAt(
+      FakeOpenAiServer server, List<String> prompts, int inFlight) throws Exception {
     HttpClient http =
         HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     URI uri = URI.create(server.baseUrl() + "/chat/completions");

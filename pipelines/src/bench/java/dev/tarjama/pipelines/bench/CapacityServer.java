@@ -1,12 +1,13 @@
 package dev.tarjama.pipelines.bench;
 
-import dev.tarjama.transforms.testing.LoopbackHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.LoopbackHttp;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * promptRate + completion_tokens / completionRate} seconds (tokens = characters / 4), and the
  * others wait in a queue, as on a GPU server whose batch is full (16 slots, 20,000 prompt and 400
  * completion tokens/s per slot: about one H100 serving an 8B model). Answers are {@link
- * LoopbackTranslator#translate}'s (Hala's prompt), with usage.
+ * TranslatorAnswers#translate}'s (Hala's prompt), with usage.
  *
  * <p>Counts busy slot-seconds (the time requests held a slot), the first arrival and the last
  * answer, so that utilization = busy ÷ (slots × wall time).
@@ -85,15 +86,15 @@ public final class CapacityServer implements AutoCloseable {
       JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
       JsonNode messages = request.path("messages");
       String prompt = messages.get(messages.size() - 1).path("content").asText();
-      String text = prompt.startsWith(LoopbackTranslator.HALA_PREFIX)
-          ? prompt.substring(LoopbackTranslator.HALA_PREFIX.length()) : prompt;
+      String text = prompt.startsWith(TranslatorAnswers.HALA_PREFIX)
+          ? prompt.substring(TranslatorAnswers.HALA_PREFIX.length()) : prompt;
       int n = request.path("n").asInt(1);
       int seed = request.path("seed").asInt(0);
       String[] answers = new String[n];
       long promptTokens = tokens(prompt);
       long completionTokens = 0;
       for (int i = 0; i < n; i++) {
-        answers[i] = LoopbackTranslator.translate(text, seed + i);
+        answers[i] = TranslatorAnswers.translate(text, seed + i);
         completionTokens += tokens(answers[i]);
       }
       long hold = (long) ((promptTokens / promptRate + completionTokens / completionRate) * 1e9);

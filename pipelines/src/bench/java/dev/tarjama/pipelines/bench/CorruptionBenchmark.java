@@ -8,14 +8,14 @@ import dev.tarjama.pipelines.bench.CorruptionSet.Answer;
 import dev.tarjama.pipelines.bench.CorruptionSet.Kind;
 import dev.tarjama.pipelines.bench.CorruptionSet.Pair;
 import dev.tarjama.transforms.io.CandidateLines;
-import dev.tarjama.transforms.judge.LoopbackJudge;
 import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.domain.QualityMeasures;
 import dev.tarjama.transforms.quality.QualityEstimator;
 import dev.tarjama.transforms.quality.QualityInput;
 import dev.tarjama.transforms.rank.RankingPolicy;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.JudgeAnswers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -147,19 +147,19 @@ public class CorruptionBenchmark {
    */
   static void run(List<Pair> pairs, Path dir) throws Exception {
     Map<String, Pair> byEnglish = CorruptionSet.byEnglish(pairs);
-    LoopbackTranslator.Builder builder = LoopbackTranslator.builder().threads(8);
+    FakeOpenAiServer.Builder builder = FakeOpenAiServer.builder().threads(8);
     for (Kind k : Kind.values()) {
       builder.route(k.route, text -> {
         Pair p = byEnglish.get(text.strip());
         if (p == null) {
-          return new LoopbackTranslator.Answer("", "stop");
+          return new FakeOpenAiServer.Answer("", "stop");
         }
         Answer a = CorruptionSet.answer(k, p, pairs);
         // A corruption that would leave the reference as it is answers nothing instead: the
         // reference must come from its own route only (run B is then corrupt-only), and such a
         // candidate is not counted as a corruption.
-        return a.unchanged() ? new LoopbackTranslator.Answer("", "stop")
-            : new LoopbackTranslator.Answer(a.text(), a.finishReason());
+        return a.unchanged() ? new FakeOpenAiServer.Answer("", "stop")
+            : new FakeOpenAiServer.Answer(a.text(), a.finishReason());
       });
     }
     Path input = dir.resolve("input.jsonl");
@@ -179,8 +179,9 @@ public class CorruptionBenchmark {
     // hook's plumbing and gating, not a judge's accuracy (a real one needs a real model).
     Map<String, Set<String>> faithful = new HashMap<>();
     pairs.forEach(p -> faithful.put(p.en(), Set.of(p.ar())));
-    try (LoopbackTranslator server = builder.start();
-        LoopbackJudge judge = LoopbackJudge.builder(faithful).start()) {
+    try (FakeOpenAiServer server = builder.start();
+        FakeOpenAiServer judge =
+            FakeOpenAiServer.builder().judge(JudgeAnswers.of(faithful)).start()) {
       List<Kind> a = new ArrayList<>(List.of(Kind.REFERENCE));
       a.addAll(gateable);
       List<Kind> c = List.of(Kind.REFERENCE, Kind.UNRELATED);
@@ -220,7 +221,7 @@ public class CorruptionBenchmark {
     return out;
   }
 
-  private static Path translate(LoopbackTranslator server, Path input, Path out, List<Kind> kinds,
+  private static Path translate(FakeOpenAiServer server, Path input, Path out, List<Kind> kinds,
       String... more) throws Exception {
     List<String> args = new ArrayList<>(List.of("translate", "--input=" + input,
         "--output=" + out, "--id-field=id", "--cache=none", "--targetParallelism=4",

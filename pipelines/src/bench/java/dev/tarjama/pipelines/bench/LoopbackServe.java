@@ -1,6 +1,7 @@
 package dev.tarjama.pipelines.bench;
 
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +24,8 @@ public final class LoopbackServe {
     Path urlFile = Path.of(args[0]);
     int serviceMs = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 16;
-    LoopbackTranslator server = LoopbackTranslator.builder()
-        .promptPrefix(LoopbackTranslator.HALA_PREFIX)
+    FakeOpenAiServer server = FakeOpenAiServer.builder()
+        .promptPrefix(TranslatorAnswers.HALA_PREFIX)
         .serviceTime(Duration.ofMillis(serviceMs))
         .threads(threads)
         .start();

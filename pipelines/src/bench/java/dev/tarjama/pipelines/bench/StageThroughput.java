@@ -25,6 +25,7 @@ import dev.tarjama.transforms.score.ScoreCandidates;
 import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.SegmentRecords;
 import dev.tarjama.models.testing.DataKit;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,7 +167,7 @@ public final class StageThroughput {
         for (int k = 0; k < 2; k++) {
           List<ChunkTranslation> translations = new ArrayList<>();
           for (Chunk chunk : plan.chunks()) {
-            String target = dev.tarjama.transforms.translate.LoopbackTranslator.translate(chunk.text(), k);
+            String target = TranslatorAnswers.translate(chunk.text(), k);
             translations.add(ChunkTranslation.success(chunk, "loopback", k, target, chunk.tokens(), chunk.tokens()));
           }
           candidates.add(CandidateAssembler.assemble(plan, "loopback", k, translations));
@@ -278,7 +279,7 @@ public final class StageThroughput {
     @ProcessElement
     public void process(@Element Chunk chunk, OutputReceiver<ChunkTranslation> out) {
       for (int k = 0; k < 2; k++) {
-        String target = dev.tarjama.transforms.translate.LoopbackTranslator.translate(chunk.text(), k);
+        String target = TranslatorAnswers.translate(chunk.text(), k);
         out.output(ChunkTranslation.success(chunk, "loopback", k, target, chunk.tokens(), chunk.tokens()));
       }
     }

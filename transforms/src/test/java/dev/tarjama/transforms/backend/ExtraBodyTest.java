@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.models.cache.CacheKeyspace;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +29,8 @@ class ExtraBodyTest {
   void extraFieldsReachTheServerMergedIntoTheRequestBody(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("vllm.json");
     Files.writeString(file, "{\"top_k\": 20, \"stop\": [\"</s>\", \"\\n\\n\"], \"repetition_penalty\": 1.05}");
-    try (LoopbackTranslator server =
-        LoopbackTranslator.builder().promptPrefix(LoopbackTranslator.HALA_PREFIX).start()) {
+    try (FakeOpenAiServer server =
+        FakeOpenAiServer.builder().promptPrefix(TranslatorAnswers.HALA_PREFIX).start()) {
       BackendSpec spec =
           BackendSpec.parse("name=qwen,url=" + server.baseUrl() + ",model=qwen3,extra-body=@"
               + file + ",chat-template-kwargs={\"enable_thinking\": false, \"x\": [1,2]},k=1");

@@ -15,8 +15,9 @@ import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.transforms.backend.BackendCaching;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.backend.BatchSettings;
-import dev.tarjama.transforms.batch.LoopbackBatchServer.Plan;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.BatchEndpoints;
+import dev.tarjama.transforms.testing.BatchEndpoints.Plan;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -36,16 +37,16 @@ class BatchJobsTest {
       List.of("One apple.", "Two pears.", "Three plums.", "Four figs.", "Five limes.");
 
   @TempDir Path tmp;
-  LoopbackTranslator engine;
-  LoopbackBatchServer api;
+  FakeOpenAiServer engine;
+  BatchEndpoints api;
   String cacheUri;
   TranslationCache cache;
   ByteArrayOutputStream log = new ByteArrayOutputStream();
 
   @BeforeEach
   void start() throws Exception {
-    engine = LoopbackTranslator.start();
-    api = LoopbackBatchServer.start(engine.baseUrl());
+    engine = FakeOpenAiServer.start();
+    api = engine.batches();
     cacheUri = "sqlite:" + tmp.resolve("cache.db");
     cache = TranslationCaches.acquire(cacheUri);
   }
@@ -53,7 +54,6 @@ class BatchJobsTest {
   @AfterEach
   void stop() {
     TranslationCaches.release(cacheUri);
-    api.close();
     engine.close();
   }
 

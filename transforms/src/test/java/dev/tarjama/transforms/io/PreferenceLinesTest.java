@@ -18,7 +18,7 @@ import dev.tarjama.transforms.rank.PreferencePair;
 import dev.tarjama.transforms.reassemble.CandidateAssembler;
 import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.Segmenter;
-import dev.tarjama.transforms.translate.LoopbackTranslator;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -58,7 +58,7 @@ class PreferenceLinesTest {
     List<ChunkTranslation> translations = new ArrayList<>();
     for (Chunk chunk : plan.chunks()) {
       translations.add(ChunkTranslation.success(
-          chunk, backend, 0, LoopbackTranslator.translate(chunk.text(), variant), 1, 1));
+          chunk, backend, 0, TranslatorAnswers.translate(chunk.text(), variant), 1, 1));
     }
     Candidate c = CandidateAssembler.assemble(plan, backend, 0, translations);
     assertTrue(c.valid(), c.reason());

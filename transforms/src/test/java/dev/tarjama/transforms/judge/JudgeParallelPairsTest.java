@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.domain.DeadLetter;
 import dev.tarjama.models.testing.DataKit;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.JudgeAnswers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,10 +47,9 @@ class JudgeParallelPairsTest {
     answers.put(pairs.get(12).en(), "<think>Same meaning, same tense.</think>\nACCEPT");
     answers.put(pairs.get(20).en(), "Reject.\nReason: the Arabic is another sentence.");
     String failing = pairs.get(30).en();
-    LoopbackJudge.Builder builder =
-        LoopbackJudge.builder(LoopbackJudge.tatoebaReferences(DataKit.tatoeba()))
-            .fail(failing, 400);
-    answers.forEach(builder::answer);
+    JudgeAnswers judgeAnswers =
+        JudgeAnswers.of(JudgeAnswers.tatoebaReferences(DataKit.tatoeba())).fail(failing, 400);
+    answers.forEach(judgeAnswers::answer);
 
     // What each line must come to: the judge is right unless told otherwise.
     Set<String> accepted = new java.util.TreeSet<>();
@@ -72,7 +73,7 @@ class JudgeParallelPairsTest {
     assertTrue(rejected.size() >= 8 && undecided.size() >= 3 && accepted.size() >= 40,
         accepted.size() + " / " + rejected.size() + " / " + undecided.size());
 
-    try (LoopbackJudge judge = builder.start()) {
+    try (FakeOpenAiServer judge = FakeOpenAiServer.builder().judge(judgeAnswers).start()) {
       BackendSpec backend = BackendSpec.parse(
           "name=qwen,url=" + judge.baseUrl() + ",model=qwen-judge,retries=1,concurrency=4");
       PCollectionTuple read = p.apply(ReadParallelPairs.tsv(tsv.toString()));

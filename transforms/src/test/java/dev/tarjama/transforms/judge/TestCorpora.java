@@ -3,6 +3,7 @@ package dev.tarjama.transforms.judge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.models.testing.DataKit;
+import dev.tarjama.transforms.testing.JudgeAnswers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ public final class TestCorpora {
    */
   public static List<Pair> slice(int from, int count) throws IOException {
     List<String> lines = Files.readAllLines(DataKit.tatoeba(), StandardCharsets.UTF_8);
-    Map<String, Set<String>> refs = LoopbackJudge.tatoebaReferences(DataKit.tatoeba());
+    Map<String, Set<String>> refs = JudgeAnswers.tatoebaReferences(DataKit.tatoeba());
     List<Pair> pairs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String[] cells = lines.get(from + i).split("\t", -1);

@@ -3,10 +3,11 @@ package dev.tarjama.transforms.meaning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tarjama.transforms.backend.BackendSpec;
-import dev.tarjama.transforms.judge.LoopbackJudge;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
 import dev.tarjama.transforms.domain.ModelCoders;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.JudgeAnswers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,10 +78,11 @@ class JudgeMeaningTest {
   void verdictsArriveOnTheirChunksAndASecondRunSendsNothing(@TempDir Path tmp) throws Exception {
     Map<String, Set<String>> references =
         Map.of("I am hungry.", Set.of("أنا جائع."), "Goodbye.", Set.of("وداعاً."));
-    try (LoopbackJudge server =
-        LoopbackJudge.builder(references)
-            .answer("Thank you.", "Probably fine, I think.")
-            .fail("Goodbye.", 400)
+    try (FakeOpenAiServer server =
+        FakeOpenAiServer.builder()
+            .judge(JudgeAnswers.of(references)
+                .answer("Thank you.", "Probably fine, I think.")
+                .fail("Goodbye.", 400))
             .start()) {
       BackendSpec spec =
           BackendSpec.parse("name=judge,url=" + server.baseUrl() + ",model=qwen,temperature=0,retries=1");

@@ -10,9 +10,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The transport of the tests' fake backends (the loopback translator, judge, batch API and the
- * benchmarks' capacity server): a real JDK HTTP server on 127.0.0.1 and a free port, every path to
- * one handler, on a pool of daemon threads. What each fake answers stays in the fake.
+ * The transport of the tests' fake backends ({@link FakeOpenAiServer} and the benchmarks' capacity
+ * server): a real JDK HTTP server on 127.0.0.1 and a free port, every path to one handler, on a
+ * pool of daemon threads. What each fake answers stays in the fake.
  */
 public final class LoopbackHttp implements AutoCloseable {
   private final HttpServer server;

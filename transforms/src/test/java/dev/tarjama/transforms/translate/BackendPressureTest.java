@@ -9,7 +9,9 @@ import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.prompt.PromptTemplate;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.translate.LoopbackTranslator.Fault;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
+import dev.tarjama.transforms.testing.FakeOpenAiServer.Fault;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +45,7 @@ class BackendPressureTest {
     assertEquals(300, sentences.size());
   }
 
-  private static BackendConfig config(LoopbackTranslator server) {
+  private static BackendConfig config(FakeOpenAiServer server) {
     return BackendConfig.of(server.baseUrl(), "loopback-model")
         .withBackoff(Duration.ofMillis(5), Duration.ofMillis(20))
         .withMaxAttempts(50)
@@ -59,15 +61,15 @@ class BackendPressureTest {
     }
     for (int i = from; i < to; i++) {
       assertEquals(
-          LoopbackTranslator.translate(sentences.get(i), 0),
+          TranslatorAnswers.translate(sentences.get(i), 0),
           futures.get(i - from).get(60, TimeUnit.SECONDS).texts().get(0));
     }
   }
 
   @Test
   void theLimitDropsWhenTheServerSays429AndRecoversWhenItStops() throws Exception {
-    try (LoopbackTranslator server =
-            LoopbackTranslator.builder().threads(32).serviceTime(Duration.ofMillis(20)).start();
+    try (FakeOpenAiServer server =
+            FakeOpenAiServer.builder().threads(32).serviceTime(Duration.ofMillis(20)).start();
         OpenAiCompatibleClient client =
             OpenAiCompatibleClient.create(config(server).withConcurrency(16))) {
       // A hosted API's concurrency limit: 4 at once, the rest refused with 429.
@@ -93,8 +95,8 @@ class BackendPressureTest {
   void aFixedLimitKeepsHammeringWhereTheAdaptiveOneBacksOff() throws Exception {
     int[] rejections = new int[2];
     for (boolean adaptive : new boolean[] {false, true}) {
-      try (LoopbackTranslator server =
-              LoopbackTranslator.builder().threads(32).serviceTime(Duration.ofMillis(20)).start();
+      try (FakeOpenAiServer server =
+              FakeOpenAiServer.builder().threads(32).serviceTime(Duration.ofMillis(20)).start();
           OpenAiCompatibleClient client =
               OpenAiCompatibleClient.create(
                   config(server).withConcurrency(16).withAdaptive(adaptive))) {
@@ -114,8 +116,8 @@ class BackendPressureTest {
 
   @Test
   void retryAfterPausesEverySendOfTheBackend() throws Exception {
-    try (LoopbackTranslator server =
-            LoopbackTranslator.builder().faultOnRequest(1, Fault.tooManyRequests("1")).start();
+    try (FakeOpenAiServer server =
+            FakeOpenAiServer.builder().faultOnRequest(1, Fault.tooManyRequests("1")).start();
         OpenAiCompatibleClient client =
             OpenAiCompatibleClient.create(config(server).withConcurrency(4))) {
       long start = System.nanoTime();
@@ -146,8 +148,8 @@ class BackendPressureTest {
     // 1,200 tokens a minute: a bucket of 200. Each request is estimated at its prompt (~25
     // tokens) + max_tokens 75 = ~100, so two fit; the server's usage (words) is far lower, and the
     // refund lets the next ones go long before the budget would refill by time (5 s per 100).
-    try (LoopbackTranslator server =
-            LoopbackTranslator.builder().serviceTime(Duration.ofMillis(100)).start();
+    try (FakeOpenAiServer server =
+            FakeOpenAiServer.builder().serviceTime(Duration.ofMillis(100)).start();
         OpenAiCompatibleClient client =
             OpenAiCompatibleClient.create(
                 config(server).withConcurrency(16).withMaxTokens(75).withTokensPerMinute(1_200))) {
@@ -163,7 +165,7 @@ class BackendPressureTest {
   @Test
   void aRequestBudgetSpacesRequests() throws Exception {
     // 120 requests a minute: a burst of 20, then 2 a second.
-    try (LoopbackTranslator server = LoopbackTranslator.start();
+    try (FakeOpenAiServer server = FakeOpenAiServer.start();
         OpenAiCompatibleClient client =
             OpenAiCompatibleClient.create(
                 config(server).withConcurrency(64).withRequestsPerMinute(120))) {

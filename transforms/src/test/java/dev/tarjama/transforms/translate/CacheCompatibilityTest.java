@@ -12,6 +12,8 @@ import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.backend.CompletionCandidates;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +52,7 @@ class CacheCompatibilityTest {
   void aCacheOfThePreviousReleaseAnswersWithoutARequest(@TempDir Path dir) throws Exception {
     List<Chunk> chunks = DataKitChunks.of(TranslateChunksCacheTest.THINK_TOOLS, 10);
     String cache = fixtureCopy(dir);
-    try (LoopbackTranslator server = LoopbackTranslator.start()) {
+    try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
       TranslationRuns.Run warm = run(chunks, TranslateChunksCacheTest.chat(server, 2), cache);
       assertEquals(0, server.requestCount(), "paid twice after the upgrade");
       assertTrue(warm.failures().isEmpty(), warm.failures().toString());
@@ -59,7 +61,7 @@ class CacheCompatibilityTest {
       for (Chunk c : chunks) {
         for (int i = 0; i < 2; i++) {
           assertEquals(
-              CompletionCandidates.keepEdgeWhitespace(c.text(), LoopbackTranslator.translate(c.text(), i)),
+              CompletionCandidates.keepEdgeWhitespace(c.text(), TranslatorAnswers.translate(c.text(), i)),
               got.get(c.recordId() + "#" + c.chunkIndex() + "/" + LABEL + "/" + i).text());
         }
       }
@@ -71,10 +73,10 @@ class CacheCompatibilityTest {
     List<Chunk> chunks = DataKitChunks.of(TranslateChunksCacheTest.THINK_TOOLS, 10);
     int distinct = DataKitChunks.distinctTexts(chunks);
     String cache = fixtureCopy(dir);
-    try (LoopbackTranslator v1 =
-            LoopbackTranslator.builder().reportsModel("gemma-3-27b", "/models/gemma-v1").start();
-        LoopbackTranslator v2 =
-            LoopbackTranslator.builder().reportsModel("gemma-3-27b", "/models/gemma-v2").start()) {
+    try (FakeOpenAiServer v1 =
+            FakeOpenAiServer.builder().reportsModel("gemma-3-27b", "/models/gemma-v1").start();
+        FakeOpenAiServer v2 =
+            FakeOpenAiServer.builder().reportsModel("gemma-3-27b", "/models/gemma-v2").start()) {
       // The first identity seen after the upgrade is the one the old entries stand for.
       run(chunks, TranslateChunksCacheTest.chat(v1, 2), cache);
       assertEquals(0, v1.requestCount());

@@ -16,7 +16,9 @@ import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.prompt.PromptTemplate;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.translate.LoopbackTranslator.Fault;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
+import dev.tarjama.transforms.testing.FakeOpenAiServer.Fault;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,8 +65,8 @@ class OpenAiCompatibleClientTest {
     }
   }
 
-  private LoopbackTranslator server(LoopbackTranslator.Builder builder) throws IOException {
-    LoopbackTranslator s = builder.start();
+  private FakeOpenAiServer server(FakeOpenAiServer.Builder builder) throws IOException {
+    FakeOpenAiServer s = builder.start();
     open.add(s);
     return s;
   }
@@ -76,7 +78,7 @@ class OpenAiCompatibleClientTest {
   }
 
   /** Quick retries, so that tests measure the server's Retry-After, not our backoff. */
-  private static BackendConfig fast(LoopbackTranslator server) {
+  private static BackendConfig fast(FakeOpenAiServer server) {
     return BackendConfig.of(server.baseUrl(), "loopback-model")
         .withBackoff(Duration.ofMillis(20), Duration.ofMillis(100))
         .withRequestTimeout(Duration.ofSeconds(10));
@@ -90,14 +92,14 @@ class OpenAiCompatibleClientTest {
 
   @Test
   void chatReturnsNCandidatesInIndexOrderWithServerUsage() throws Exception {
-    LoopbackTranslator server = server(LoopbackTranslator.builder());
+    FakeOpenAiServer server = server(FakeOpenAiServer.builder());
     OpenAiCompatibleClient client = client(fast(server).withTemperature(0.3).withMaxTokens(512));
     String text = sentences.get(0);
 
     Completion c = client.translate(HALA.render(text), 2).get(30, TimeUnit.SECONDS);
 
     assertEquals(
-        List.of(LoopbackTranslator.translate(text, 0), LoopbackTranslator.translate(text, 1)),
+        List.of(TranslatorAnswers.translate(text, 0), TranslatorAnswers.translate(text, 1)),
         c.texts());
     assertTrue(c.texts().get(0).chars().anyMatch(ch -> Character.UnicodeScript.of(ch)
         == Character.UnicodeScript.ARABIC));
@@ -121,11 +123,11 @@ class OpenAiCompatibleClientTest {
 
   @Test
   void completionsWithSeededCallsGiveTheSameCandidatesAsN() throws Exception {
-    LoopbackTranslator server =
+    FakeOpenAiServer server =
         server(
-            LoopbackTranslator.builder()
-                .promptPrefix(LoopbackTranslator.SEED_X_PREFIX)
-                .promptSuffix(LoopbackTranslator.SEED_X_SUFFIX));
+            FakeOpenAiServer.builder()
+                .promptPrefix(TranslatorAnswers.SEED_X_PREFIX)
+                .promptSuffix(TranslatorAnswers.SEED_X_SUFFIX));
     BackendConfig config = fast(server).withEndpoint(Endpoint.COMPLETIONS);
     String prompt = PromptTemplate.named("seed-x").render(sentences.get(1));
 
@@ -140,7 +142,7 @@ class OpenAiCompatibleClientTest {
     assertEquals(3, seeded.attempts());
     assertEquals(4, server.requestCount());
     List<Long> seeds = new ArrayList<>();
-    for (LoopbackTranslator.RecordedRequest r : server.requests().subList(0, 3)) {
+    for (FakeOpenAiServer.RecordedRequest r : server.requests().subList(0, 3)) {
       JsonNode body = JSON.readTree(r.body());
       assertEquals("/v1/completions", r.path());
       assertEquals(prompt, body.get("prompt").asText());
@@ -154,8 +156,8 @@ class OpenAiCompatibleClientTest {
 
   @Test
   void tooManyRequestsWaitsForRetryAfterSeconds() throws Exception {
-    LoopbackTranslator server =
-        server(LoopbackTranslator.builder().faultOnRequest(1, Fault.tooManyRequests("1")));
+    FakeOpenAiServer server =
+        server(FakeOpenAiServer.builder().faultOnRequest(1, Fault.tooManyRequests("1")));
     OpenAiCompatibleClient client = client(fast(server));
 
     long start = System.nanoTime();
@@ -174,8 +176,8 @@ class OpenAiCompatibleClientTest {
     String date =
         DateTimeFormatter.RFC_1123_DATE_TIME.format(
             Instant.now().plusSeconds(2).atOffset(ZoneOffset.UTC));
-    LoopbackTranslator server =
-        server(LoopbackTranslator.builder().faultOnRequest(1, Fault.tooManyRequests(date)));
+    FakeOpenAiServer server =
+        server(FakeOpenAiServer.builder().faultOnRequest(1, Fault.tooManyRequests(date)));
     OpenAiCompatibleClient client = client(fast(server));
 
     long start = System.nanoTime();
@@ -188,22 +190,22 @@ class OpenAiCompatibleClientTest {
 
   @Test
   void unavailableThenSuccess() throws Exception {
-    LoopbackTranslator server =
+    FakeOpenAiServer server =
         server(
-            LoopbackTranslator.builder()
+            FakeOpenAiServer.builder()
                 .faultOnRequest(1, Fault.unavailable(null))
                 .faultOnRequest(2, Fault.unavailable("0")));
     Completion c =
         client(fast(server)).translate(HALA.render(sentences.get(4)), 1).get(30, TimeUnit.SECONDS);
-    assertEquals(List.of(LoopbackTranslator.translate(sentences.get(4), 0)), c.texts());
+    assertEquals(List.of(TranslatorAnswers.translate(sentences.get(4), 0)), c.texts());
     assertEquals(3, c.attempts());
   }
 
   @Test
   void serverErrorsAndUnreadableBodiesAreRetried() throws Exception {
-    LoopbackTranslator server =
+    FakeOpenAiServer server =
         server(
-            LoopbackTranslator.builder()
+            FakeOpenAiServer.builder()
                 .faultOnRequest(1, Fault.status(500))
                 .faultOnRequest(2, Fault.status(502))
                 .faultOnRequest(3, Fault.nonJson())
@@ -219,8 +221,8 @@ class OpenAiCompatibleClientTest {
 
   @Test
   void timeoutThenSuccess() throws Exception {
-    LoopbackTranslator server =
-        server(LoopbackTranslator.builder().faultOnRequest(1, Fault.delay(Duration.ofSeconds(5))));
+    FakeOpenAiServer server =
+        server(FakeOpenAiServer.builder().faultOnRequest(1, Fault.delay(Duration.ofSeconds(5))));
     OpenAiCompatibleClient client =
         client(fast(server).withRequestTimeout(Duration.ofMillis(400)));
 
@@ -234,7 +236,7 @@ class OpenAiCompatibleClientTest {
 
   @Test
   void permanentClientErrorFailsAtOnce() throws Exception {
-    LoopbackTranslator server = server(LoopbackTranslator.builder());
+    FakeOpenAiServer server = server(FakeOpenAiServer.builder());
     OpenAiCompatibleClient client = client(fast(server).withMaxAttempts(6));
 
     // A prompt without the expected instruction: the server answers 400, asking again is useless.
@@ -251,8 +253,8 @@ class OpenAiCompatibleClientTest {
 
   @Test
   void exhaustedRetriesYieldTheLastError() throws Exception {
-    LoopbackTranslator server =
-        server(LoopbackTranslator.builder().alwaysFail(Fault.status(500)));
+    FakeOpenAiServer server =
+        server(FakeOpenAiServer.builder().alwaysFail(Fault.status(500)));
     OpenAiCompatibleClient client = client(fast(server).withMaxAttempts(3));
 
     BackendException e = failureOf(client.translate(HALA.render(sentences.get(8)), 2));
@@ -266,8 +268,8 @@ class OpenAiCompatibleClientTest {
 
   @Test
   void exhaustedTimeoutsSayTheyTimedOut() throws Exception {
-    LoopbackTranslator server =
-        server(LoopbackTranslator.builder().alwaysFail(Fault.delay(Duration.ofSeconds(5))));
+    FakeOpenAiServer server =
+        server(FakeOpenAiServer.builder().alwaysFail(Fault.delay(Duration.ofSeconds(5))));
     OpenAiCompatibleClient client =
         client(fast(server).withRequestTimeout(Duration.ofMillis(200)).withMaxAttempts(2));
     BackendException e = failureOf(client.translate(HALA.render(sentences.get(9)), 1));
@@ -277,7 +279,7 @@ class OpenAiCompatibleClientTest {
 
   @Test
   void connectionErrorsAreRetriedThenReported() throws Exception {
-    LoopbackTranslator gone = LoopbackTranslator.start();
+    FakeOpenAiServer gone = FakeOpenAiServer.start();
     String url = gone.baseUrl();
     gone.close(); // nothing listens on its port any more
     OpenAiCompatibleClient client =
@@ -295,9 +297,9 @@ class OpenAiCompatibleClientTest {
   @Test
   void theApiKeyIsSentButNeverShown() throws Exception {
     String secret = "sk-loopback-7f3a9c1e5d2b";
-    LoopbackTranslator server =
+    FakeOpenAiServer server =
         server(
-            LoopbackTranslator.builder()
+            FakeOpenAiServer.builder()
                 .requiredApiKey(secret)
                 .faultWhenPromptContains(sentences.get(11), -1, Fault.echoAuthorization(400)));
     BackendConfig config = fast(server).withApiKeyEnv("LOOPBACK_API_KEY").withMaxAttempts(2);
@@ -335,8 +337,8 @@ class OpenAiCompatibleClientTest {
 
   @Test
   void concurrencyIsBoundedPerClientWithoutBlockingTheCaller() throws Exception {
-    LoopbackTranslator server =
-        server(LoopbackTranslator.builder().alwaysFail(Fault.delay(Duration.ofMillis(300))));
+    FakeOpenAiServer server =
+        server(FakeOpenAiServer.builder().alwaysFail(Fault.delay(Duration.ofMillis(300))));
     OpenAiCompatibleClient client = client(fast(server).withConcurrency(3));
 
     long start = System.nanoTime();
@@ -349,7 +351,7 @@ class OpenAiCompatibleClientTest {
     assertTrue(submitMs < 600, "submitting blocked for " + submitMs + " ms");
     for (int i = 0; i < 12; i++) {
       assertEquals(
-          LoopbackTranslator.translate(sentences.get(i), 0),
+          TranslatorAnswers.translate(sentences.get(i), 0),
           futures.get(i).get(30, TimeUnit.SECONDS).texts().get(0));
     }
     long totalMs = (System.nanoTime() - start) / 1_000_000;
@@ -363,7 +365,7 @@ class OpenAiCompatibleClientTest {
 
   @Test
   void missingUsageIsEstimatedAndMarked() throws Exception {
-    LoopbackTranslator server = server(LoopbackTranslator.builder().omitUsage());
+    FakeOpenAiServer server = server(FakeOpenAiServer.builder().omitUsage());
     String prompt = HALA.render(sentences.get(12));
     Completion c = client(fast(server)).translate(prompt, 2).get(30, TimeUnit.SECONDS);
     assertTrue(c.usageEstimated());
@@ -376,15 +378,15 @@ class OpenAiCompatibleClientTest {
 
   @Test
   void placeholdersTravelUntouchedUnlessTheServerIsToldToMishandleThem() throws Exception {
-    LoopbackTranslator server =
+    FakeOpenAiServer server =
         server(
-            LoopbackTranslator.builder()
-                .placeholderFault(1, LoopbackTranslator.PlaceholderFault.DROP)
-                .placeholderFault(2, LoopbackTranslator.PlaceholderFault.TRANSLATE));
+            FakeOpenAiServer.builder()
+                .placeholderFault(1, TranslatorAnswers.PlaceholderFault.DROP)
+                .placeholderFault(2, TranslatorAnswers.PlaceholderFault.TRANSLATE));
     String text = "Run ⟦0⟧ then open ⟦1⟧.\nDone.";
     Completion c = client(fast(server)).translate(HALA.render(text), 3).get(30, TimeUnit.SECONDS);
     assertTrue(c.texts().get(0).contains("⟦0⟧") && c.texts().get(0).contains("⟦1⟧"));
-    assertTrue(c.texts().get(0).endsWith(".\n" + LoopbackTranslator.translate("Done.", 0)));
+    assertTrue(c.texts().get(0).endsWith(".\n" + TranslatorAnswers.translate("Done.", 0)));
     assertFalse(c.texts().get(1).contains("⟦"));
     assertTrue(c.texts().get(2).contains("⟦٠⟧") && !c.texts().get(2).contains("⟦0⟧"));
   }

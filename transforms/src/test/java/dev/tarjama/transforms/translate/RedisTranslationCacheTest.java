@@ -11,6 +11,7 @@ import dev.tarjama.models.cache.TranslationCache;
 import dev.tarjama.models.cache.TranslationCacheException;
 import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.transforms.domain.Chunk;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,7 +66,7 @@ class RedisTranslationCacheTest {
     List<Chunk> chunks = DataKitChunks.of(TranslateChunksCacheTest.THINK_TOOLS, 20);
     int distinct = DataKitChunks.distinctTexts(chunks);
     try (RedisServer redis = RedisServer.start();
-        LoopbackTranslator server = LoopbackTranslator.start()) {
+        FakeOpenAiServer server = FakeOpenAiServer.start()) {
       TranslateChunks translate = TranslateChunks.with(TranslateChunksCacheTest.chat(server, 2))
           .withCache(redis.uri(0));
       TranslationRuns.Run first = TranslationRuns.run(chunks, translate);

@@ -8,6 +8,7 @@ import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
@@ -26,16 +27,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SpendPerAttemptTest {
 
-  private static long billed(LoopbackTranslator server) {
-    LoopbackTranslator.Meter m = server.meter();
+  private static long billed(FakeOpenAiServer server) {
+    FakeOpenAiServer.Meter m = server.meter();
     return m.tokensIn() + m.tokensOut();
   }
 
   @Test
   void thePaidCallOfASeededRequestWhoseSiblingFailedCounts(@TempDir Path dir) throws Exception {
     List<Chunk> chunks = TranslateChunksTest.gsm8kChunks(1).subList(0, 1);
-    try (LoopbackTranslator server = LoopbackTranslator.builder()
-        .faultOnRequest(2, LoopbackTranslator.Fault.status(400)).start()) {
+    try (FakeOpenAiServer server = FakeOpenAiServer.builder()
+        .faultOnRequest(2, FakeOpenAiServer.Fault.status(400)).start()) {
       BackendSpec seeded = BackendSpec.parse("name=gemma,url=" + server.baseUrl()
           + ",model=g,prompt=hala,k=2,candidates=seeds,price-in=1,price-out=1");
       SpendingLimit limit = SpendingLimit.of(0, 0)
@@ -62,7 +63,7 @@ class SpendPerAttemptTest {
   void requestsOfABundleThatFailedAfterPayingCount(@TempDir Path dir) throws Exception {
     List<Chunk> chunks = TranslateChunksTest.gsm8kChunks(12);
     Path ledger = dir.resolve("_spend/ledger.jsonl");
-    try (LoopbackTranslator server = LoopbackTranslator.start()) {
+    try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
       BackendSpec gemma = BackendSpec.parse("name=gemma,url=" + server.baseUrl()
           + ",model=g,prompt=hala,k=1,concurrency=4,price-in=1,price-out=1");
       SpendingLimit limit = SpendingLimit.of(0, 0).withLedgerFile(ledger.toString());

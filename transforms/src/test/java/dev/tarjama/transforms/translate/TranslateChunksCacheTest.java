@@ -10,8 +10,10 @@ import dev.tarjama.transforms.backend.SharedCalls;
 import dev.tarjama.transforms.inference.LetterMapTranslator;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
-import dev.tarjama.transforms.translate.LoopbackTranslator.Fault;
-import dev.tarjama.transforms.translate.LoopbackTranslator.RecordedRequest;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
+import dev.tarjama.transforms.testing.FakeOpenAiServer.Fault;
+import dev.tarjama.transforms.testing.FakeOpenAiServer.RecordedRequest;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,13 +32,13 @@ import org.junit.jupiter.api.io.TempDir;
 class TranslateChunksCacheTest {
   static final String THINK_TOOLS = "instruct/smoltalk2_style/think_tools.jsonl";
 
-  static BackendSpec chat(LoopbackTranslator server, int k) {
+  static BackendSpec chat(FakeOpenAiServer server, int k) {
     return BackendSpec.parse("name=gemma,kind=openai-chat,url=" + server.baseUrl()
         + ",model=gemma-3-27b,prompt=hala,k=" + k + ",label=SFT_Gemma3_ranked");
   }
 
   /** The text each request asked to translate (the prompt without its instruction). */
-  static List<String> requestedTexts(LoopbackTranslator server) {
+  static List<String> requestedTexts(FakeOpenAiServer server) {
     return server.requests().stream().map(TranslateChunksCacheTest::text).toList();
   }
 
@@ -49,7 +51,7 @@ class TranslateChunksCacheTest {
     }
     var messages = node.get("messages");
     String prompt = messages.get(messages.size() - 1).get("content").asText();
-    return prompt.substring(LoopbackTranslator.HALA_PREFIX.length());
+    return prompt.substring(TranslatorAnswers.HALA_PREFIX.length());
   }
 
   /** (record, chunk, backend, candidate) → the translation; fails on a duplicate. */
@@ -69,7 +71,7 @@ class TranslateChunksCacheTest {
     int distinct = DataKitChunks.distinctTexts(chunks);
     assertTrue(distinct < chunks.size() * 0.9,
         "think_tools repeats its system prompt: " + distinct + " of " + chunks.size());
-    try (LoopbackTranslator server = LoopbackTranslator.start()) {
+    try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
       TranslationRuns.Run run =
           TranslationRuns.run(chunks, TranslateChunks.with(chat(server, 2)));
 
@@ -86,7 +88,7 @@ class TranslateChunksCacheTest {
           ChunkTranslation t = got.get(c.recordId() + "#" + c.chunkIndex() + "/SFT_Gemma3_ranked/" + i);
           assertEquals(c.text(), t.source());
           assertEquals(CompletionCandidates.keepEdgeWhitespace(
-              c.text(), LoopbackTranslator.translate(c.text(), i)), t.text());
+              c.text(), TranslatorAnswers.translate(c.text(), i)), t.text());
         }
       }
       assertEquals(2L * (chunks.size() - distinct),
@@ -111,7 +113,7 @@ class TranslateChunksCacheTest {
             c.spans(), c.spanTypes(), c.tokens())).toList());
     int distinct = DataKitChunks.distinctTexts(chunks);
     String cache = "sqlite:" + tmp.resolve("cache/translations.db");
-    try (LoopbackTranslator server = LoopbackTranslator.start()) {
+    try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
       TranslateChunks translate =
           TranslateChunks.with(chat(server, 2)).withCache(cache).withShuffleBuckets(2);
       TranslationRuns.Run run = TranslationRuns.run(chunks, translate);
@@ -128,7 +130,7 @@ class TranslateChunksCacheTest {
           ChunkTranslation t = got.get(c.recordId() + "#" + c.chunkIndex() + "/SFT_Gemma3_ranked/" + i);
           assertEquals(c.text(), t.source());
           assertEquals(CompletionCandidates.keepEdgeWhitespace(
-              c.text(), LoopbackTranslator.translate(c.text(), i)), t.text());
+              c.text(), TranslatorAnswers.translate(c.text(), i)), t.text());
         }
       }
       long copies = run.counter("SFT_Gemma3_ranked", "dedupe_copies");
@@ -145,7 +147,7 @@ class TranslateChunksCacheTest {
     List<Chunk> chunks = DataKitChunks.of(THINK_TOOLS, 50);
     int distinct = DataKitChunks.distinctTexts(chunks);
     String cache = "sqlite:" + tmp.resolve("cache/translations.db");
-    try (LoopbackTranslator server = LoopbackTranslator.start()) {
+    try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
       TranslateChunks translate = TranslateChunks.with(chat(server, 2)).withCache(cache);
       TranslationRuns.Run cold = TranslationRuns.run(chunks, translate);
       assertEquals(distinct, server.requestCount());
@@ -188,7 +190,7 @@ class TranslateChunksCacheTest {
     String fragment = unlucky.text().substring(10, 50);
     String cache = "sqlite:" + tmp.resolve("translations.db");
     // A permanent error (400) for that chunk's first request only.
-    try (LoopbackTranslator server = LoopbackTranslator.builder()
+    try (FakeOpenAiServer server = FakeOpenAiServer.builder()
         .faultWhenPromptContains(fragment, 1, Fault.status(400)).start()) {
       TranslateChunks translate = TranslateChunks.with(chat(server, 1)).withCache(cache);
       TranslationRuns.Run cold = TranslationRuns.run(chunks, translate);

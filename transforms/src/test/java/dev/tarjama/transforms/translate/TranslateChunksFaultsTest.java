@@ -11,6 +11,8 @@ import dev.tarjama.models.prompt.PromptTemplate;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,17 +41,17 @@ class TranslateChunksFaultsTest {
     List<Chunk> chunks = TranslateChunksTest.gsm8kChunks(40);
     // The delay outlasts the client's timeout: a timeout, as a hung GPU server gives. The timeout
     // itself is generous, so that a slow answer on a busy machine is not mistaken for a fault.
-    List<LoopbackTranslator.Fault> faults =
-        LoopbackTranslator.everyFaultKind(Duration.ofMillis(3500));
-    try (LoopbackTranslator gemmaServer =
-            LoopbackTranslator.builder()
-                .randomFaults(LoopbackTranslator.TWENTY_PERCENT, 7, faults)
+    List<FakeOpenAiServer.Fault> faults =
+        FakeOpenAiServer.everyFaultKind(Duration.ofMillis(3500));
+    try (FakeOpenAiServer gemmaServer =
+            FakeOpenAiServer.builder()
+                .randomFaults(FakeOpenAiServer.TWENTY_PERCENT, 7, faults)
                 .start();
-        LoopbackTranslator seedxServer =
-            LoopbackTranslator.builder()
-                .promptPrefix(LoopbackTranslator.SEED_X_PREFIX)
-                .promptSuffix(LoopbackTranslator.SEED_X_SUFFIX)
-                .randomFaults(LoopbackTranslator.TWENTY_PERCENT, 11, faults)
+        FakeOpenAiServer seedxServer =
+            FakeOpenAiServer.builder()
+                .promptPrefix(TranslatorAnswers.SEED_X_PREFIX)
+                .promptSuffix(TranslatorAnswers.SEED_X_SUFFIX)
+                .randomFaults(FakeOpenAiServer.TWENTY_PERCENT, 11, faults)
                 .start()) {
       // Two attempts per request: with 20% faults some requests fail for good, as the test needs.
       String common = ",k=2,retries=2,backoff=5ms,backoff-cap=10ms,timeout=2500ms,concurrency=8";
@@ -75,7 +77,7 @@ class TranslateChunksFaultsTest {
               all -> {
                 for (ChunkTranslation t : all) {
                   assertEquals(
-                      LoopbackTranslator.translate(sourceByKey.get(t.recordId() + "#" + t.chunkIndex()),
+                      TranslatorAnswers.translate(sourceByKey.get(t.recordId() + "#" + t.chunkIndex()),
                           t.candidate()),
                       t.text());
                 }
@@ -106,7 +108,7 @@ class TranslateChunksFaultsTest {
       assertTrue(translations.size() > failures.size() * 4);
 
       // Every failure carries the error of the last attempt, as the server answered it.
-      Map<String, LoopbackTranslator> servers =
+      Map<String, FakeOpenAiServer> servers =
           Map.of("gemma", gemmaServer, "seedx", seedxServer);
       Map<String, Map<String, List<String>>> lastFaults = new HashMap<>();
       for (var e : servers.entrySet()) {
@@ -119,7 +121,7 @@ class TranslateChunksFaultsTest {
         assertNotNull(last, "the server's last answer to a failed chunk was not a fault: " + f);
         assertTrue(f.error().startsWith("backend " + f.backend() + ": model "), f.error());
         assertTrue(f.error().contains("failed after 2 attempts: "), f.error());
-        assertTrue(last.stream().anyMatch(fault -> f.error().contains(LoopbackTranslator.clientErrorFor(fault))),
+        assertTrue(last.stream().anyMatch(fault -> f.error().contains(FakeOpenAiServer.clientErrorFor(fault))),
             f.error() + " is none of the last faults " + last);
         last.forEach(kindsSeen::add);
       }
@@ -132,7 +134,7 @@ class TranslateChunksFaultsTest {
   void aSpentBudgetStopsEverySendAndTheRestFailsAsBudgetExhausted(TestPipeline pipeline)
       throws Exception {
     List<Chunk> chunks = TranslateChunksTest.gsm8kChunks(40);
-    try (LoopbackTranslator server = LoopbackTranslator.start()) {
+    try (FakeOpenAiServer server = FakeOpenAiServer.start()) {
       BackendSpec gemma =
           BackendSpec.parse("name=gemma,url=" + server.baseUrl()
               + ",model=g,prompt=hala,k=2,concurrency=2,price-in=1,price-out=2");

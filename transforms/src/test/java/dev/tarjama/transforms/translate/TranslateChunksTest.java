@@ -12,7 +12,9 @@ import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
 import dev.tarjama.transforms.domain.Placeholders;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.translate.LoopbackTranslator.Fault;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
+import dev.tarjama.transforms.testing.FakeOpenAiServer.Fault;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,16 +77,16 @@ class TranslateChunksTest {
       throws Exception {
     List<Chunk> chunks = gsm8kChunks(6);
     assertTrue(chunks.stream().anyMatch(c -> !c.spans().isEmpty()));
-    try (LoopbackTranslator gemmaServer = LoopbackTranslator.start();
-        LoopbackTranslator seedxServer =
-            LoopbackTranslator.builder()
-                .promptPrefix(LoopbackTranslator.SEED_X_PREFIX)
-                .promptSuffix(LoopbackTranslator.SEED_X_SUFFIX)
+    try (FakeOpenAiServer gemmaServer = FakeOpenAiServer.start();
+        FakeOpenAiServer seedxServer =
+            FakeOpenAiServer.builder()
+                .promptPrefix(TranslatorAnswers.SEED_X_PREFIX)
+                .promptSuffix(TranslatorAnswers.SEED_X_SUFFIX)
                 // One throttled request on the way: retried, nothing lost.
                 .faultWhenPromptContains("Janet", 1, Fault.tooManyRequests("0"))
                 .start();
-        LoopbackTranslator brokenServer =
-            LoopbackTranslator.builder().alwaysFail(Fault.status(500)).start()) {
+        FakeOpenAiServer brokenServer =
+            FakeOpenAiServer.builder().alwaysFail(Fault.status(500)).start()) {
       BackendSpec gemma =
           BackendSpec.parse(
               "name=gemma,kind=openai-chat,url=" + gemmaServer.baseUrl()
@@ -123,7 +125,7 @@ class TranslateChunksTest {
                   assertTrue(keys.add(t.candidateKey() + "#" + t.chunkIndex()), "duplicate " + t);
                   String source = sourceByKey.get(t.recordId() + "#" + t.chunkIndex());
                   assertEquals(source, t.source());
-                  assertEquals(LoopbackTranslator.translate(source, t.candidate()), t.text());
+                  assertEquals(TranslatorAnswers.translate(source, t.candidate()), t.text());
                   assertTrue(t.tokensIn() > 0 && t.tokensOut() > 0, t.toString());
                   assertEquals("", t.error());
                 }

@@ -10,6 +10,8 @@ import dev.tarjama.transforms.backend.BackendCaching;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
+import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.transforms.testing.TranslatorAnswers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,14 +43,14 @@ class TruncationRetryTest {
     return chunks;
   }
 
-  private static BackendSpec backend(LoopbackTranslator server) {
+  private static BackendSpec backend(FakeOpenAiServer server) {
     return BackendSpec.parse("name=gemma,url=" + server.baseUrl()
         + ",model=gemma-3-27b,prompt=hala,k=2,max-tokens=5,label=" + LABEL);
   }
 
-  private static List<Integer> maxTokensSent(LoopbackTranslator server) throws Exception {
+  private static List<Integer> maxTokensSent(FakeOpenAiServer server) throws Exception {
     List<Integer> out = new ArrayList<>();
-    for (LoopbackTranslator.RecordedRequest r : server.requests()) {
+    for (FakeOpenAiServer.RecordedRequest r : server.requests()) {
       out.add(new ObjectMapper().readTree(r.body()).path("max_tokens").asInt());
     }
     return out;
@@ -56,7 +58,7 @@ class TruncationRetryTest {
 
   @Test
   void aCutAnswerIsRetriedOnceWithTwiceTheRoomAndMarkedWhenStillCut() throws Exception {
-    try (LoopbackTranslator server = LoopbackTranslator.builder().lengthLimit(0).start()) {
+    try (FakeOpenAiServer server = FakeOpenAiServer.builder().lengthLimit(0).start()) {
       TranslationRuns.Run run =
           TranslationRuns.run(chunks(), TranslateChunks.with(backend(server)));
 
@@ -65,10 +67,10 @@ class TruncationRetryTest {
       assertEquals(6, got.size(), "k candidates per chunk, the cut first answers replaced");
       for (int i = 0; i < 2; i++) {
         ChunkTranslation shortOne = got.get("r0#0/" + LABEL + "/" + i);
-        assertEquals(LoopbackTranslator.translate(SHORT, i), shortOne.text());
+        assertEquals(TranslatorAnswers.translate(SHORT, i), shortOne.text());
         assertFalse(shortOne.truncated());
         ChunkTranslation medium = got.get("r1#0/" + LABEL + "/" + i);
-        assertEquals(LoopbackTranslator.translate(MEDIUM, i), medium.text(), "the retry's answer");
+        assertEquals(TranslatorAnswers.translate(MEDIUM, i), medium.text(), "the retry's answer");
         assertFalse(medium.truncated());
         ChunkTranslation cut = got.get("r2#0/" + LABEL + "/" + i);
         assertTrue(cut.truncated(), cut.toString());
@@ -89,7 +91,7 @@ class TruncationRetryTest {
   @Test
   void aCutAnswerIsNeverCachedAsGoodAndARerunSendsNothing(@TempDir Path tmp) throws Exception {
     Path db = tmp.resolve("translations.db");
-    try (LoopbackTranslator server = LoopbackTranslator.builder().lengthLimit(0).start()) {
+    try (FakeOpenAiServer server = FakeOpenAiServer.builder().lengthLimit(0).start()) {
       BackendSpec backend = backend(server);
       TranslateChunks translate = TranslateChunks.with(backend).withCache("sqlite:" + db);
       TranslationRuns.Run cold = TranslationRuns.run(chunks(), translate);
@@ -124,13 +126,13 @@ class TruncationRetryTest {
   @Test
   void withoutMaxTokensTheRetryAsksForTheFixedLargerLimit() throws Exception {
     // The server's own default (5) cuts; the backend set no max_tokens.
-    try (LoopbackTranslator server = LoopbackTranslator.builder().lengthLimit(5).start()) {
+    try (FakeOpenAiServer server = FakeOpenAiServer.builder().lengthLimit(5).start()) {
       BackendSpec backend = BackendSpec.parse("name=gemma,url=" + server.baseUrl()
           + ",model=m,k=1,label=" + LABEL);
       assertEquals(BackendSpec.RETRY_MAX_TOKENS_UNSET, backend.retryMaxTokens());
       TranslationRuns.Run run = TranslationRuns.run(chunks(), TranslateChunks.with(backend));
       Map<String, ChunkTranslation> got = TranslateChunksCacheTest.byCandidate(run.translations());
-      assertEquals(LoopbackTranslator.translate(LONG, 0), got.get("r2#0/" + LABEL + "/0").text());
+      assertEquals(TranslatorAnswers.translate(LONG, 0), got.get("r2#0/" + LABEL + "/0").text());
       assertFalse(got.get("r2#0/" + LABEL + "/0").truncated());
       List<Integer> sent = maxTokensSent(server);
       assertEquals(List.of(0, 0, 0, 4096, 4096),

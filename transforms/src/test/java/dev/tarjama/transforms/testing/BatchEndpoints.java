@@ -1,6 +1,5 @@
-package dev.tarjama.transforms.batch;
+package dev.tarjama.transforms.testing;
 
-import dev.tarjama.transforms.testing.LoopbackHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,12 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real OpenAI batch API on 127.0.0.1 (an ephemeral port), for tests: {@code POST /v1/files}
- * (multipart, {@code purpose=batch}), {@code GET /v1/files/{id}/content}, {@code POST
- * /v1/batches}, {@code GET /v1/batches/{id}}, and {@code GET /v1/models} passed on to the engine.
- * Each request line is answered by a real engine behind it (a {@link
- * dev.tarjama.transforms.translate.LoopbackTranslator}, over HTTP, the line's body as sent), so a
- * batch answer is exactly the live answer.
+ * The OpenAI batch API of {@link FakeOpenAiServer} ({@link FakeOpenAiServer#batches()}): {@code
+ * POST /v1/files} (multipart, {@code purpose=batch}), {@code GET /v1/files/{id}/content}, {@code
+ * POST /v1/batches} and {@code GET /v1/batches/{id}}, next to the server's completions. Each
+ * request line is answered by the same server's completions endpoint, over HTTP, the line's body
+ * as sent, so a batch answer is exactly the live answer (faults and counts included).
  *
  * <p>A batch moves one state per {@code GET}: {@code validating} → {@code in_progress} → {@code
  * finalizing} → final, and is answered when it turns final, as its {@link Plan} says (by batch
@@ -37,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * first half answered and the rest in neither file; one line left out of both files; one line in
  * both files. It counts uploads, batches and how often each {@code custom_id} was submitted.
  */
-public final class LoopbackBatchServer implements AutoCloseable {
+public final class BatchEndpoints {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What becomes of a batch when it turns final. */
@@ -52,8 +50,7 @@ public final class LoopbackBatchServer implements AutoCloseable {
 
   private static final List<String> STEPS = List.of("validating", "in_progress", "finalizing");
 
-  private final LoopbackHttp server;
-  private final String engine;
+  private final String baseUrl;
   private final HttpClient http = HttpClient.newHttpClient();
   private final Map<String, byte[]> files = new ConcurrentHashMap<>();
   private final Map<String, ObjectNode> batches = new ConcurrentHashMap<>();
@@ -64,22 +61,18 @@ public final class LoopbackBatchServer implements AutoCloseable {
   private final AtomicInteger uploads = new AtomicInteger();
   private final AtomicInteger polls = new AtomicInteger();
 
-  /** A batch API whose lines go to the engine at {@code engineBaseUrl} ({@code …/v1}). */
-  public static LoopbackBatchServer start(String engineBaseUrl) throws IOException {
-    return new LoopbackBatchServer(engineBaseUrl);
+  /** Batch endpoints at {@code baseUrl} ({@code …/v1}) whose lines go to the completions there. */
+  BatchEndpoints(String baseUrl) {
+    this.baseUrl = baseUrl;
   }
 
-  private LoopbackBatchServer(String engine) throws IOException {
-    this.engine = engine.endsWith("/") ? engine.substring(0, engine.length() - 1) : engine;
-    server = LoopbackHttp.start("loopback-batches", 2, 16, this::handle);
-  }
-
+  /** {@code http://127.0.0.1:PORT/v1}: the server's base URL, for a batch backend's {@code url}. */
   public String baseUrl() {
-    return server.baseUrl();
+    return baseUrl;
   }
 
   /** What becomes of batch number {@code n} (from 1, in creation order). */
-  public LoopbackBatchServer plan(int n, Plan plan) {
+  public BatchEndpoints plan(int n, Plan plan) {
     plans.put(n, plan);
     return this;
   }
@@ -106,21 +99,18 @@ public final class LoopbackBatchServer implements AutoCloseable {
     return submissions.values().stream().mapToInt(Integer::intValue).sum();
   }
 
-  @Override
-  public void close() {
-    server.close();
+  /** Whether {@code path} is one of the batch API's, not a completions path. */
+  static boolean serves(String path) {
+    return path.equals("/v1/files") || path.startsWith("/v1/files/")
+        || path.equals("/v1/batches") || path.startsWith("/v1/batches/");
   }
 
-  private void handle(HttpExchange ex) throws IOException {
+  void handle(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getPath();
       String method = ex.getRequestMethod();
       byte[] body = ex.getRequestBody().readAllBytes();
-      if (method.equals("GET") && path.equals("/v1/models")) {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(engine + "/models"))
-            .GET().build(), HttpResponse.BodyHandlers.ofString());
-        reply(ex, r.statusCode(), r.body());
-      } else if (method.equals("POST") && path.equals("/v1/files")) {
+      if (method.equals("POST") && path.equals("/v1/files")) {
         upload(ex, body);
       } else if (method.equals("GET") && path.matches("/v1/files/[^/]+/content")) {
         String id = path.split("/")[3];
@@ -257,7 +247,7 @@ public final class LoopbackBatchServer implements AutoCloseable {
         errors.append(error(customId, "server_error", "The server had an error."));
       }
       HttpResponse<String> r = http.send(
-          HttpRequest.newBuilder(URI.create(engine + line.path("url").asText().substring(3)))
+          HttpRequest.newBuilder(URI.create(baseUrl + line.path("url").asText().substring(3)))
               .header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofString(line.path("body").toString()))
               .build(),

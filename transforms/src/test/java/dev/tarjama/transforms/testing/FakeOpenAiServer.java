@@ -1,6 +1,5 @@
-package dev.tarjama.transforms.translate;
+package dev.tarjama.transforms.testing;
 
-import dev.tarjama.transforms.testing.LoopbackHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -20,19 +19,21 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real OpenAI-compatible HTTP server on 127.0.0.1 (an ephemeral port) that "translates"
- * deterministically, for tests of the translate path here and in the pipelines module (it ships
- * in the transforms test-jar).
+ * The tests' one fake OpenAI-compatible server: a real HTTP server on 127.0.0.1 (an ephemeral
+ * port) for tests of the translate, judge and batch paths here and in the pipelines module (it
+ * ships in the transforms test-jar). One server can serve a whole run (translate, judge and batch
+ * against one base URL), as one vLLM or gateway would.
  *
  * <p>It serves {@code POST /v1/chat/completions} (the last user message is the prompt) and {@code
  * POST /v1/completions} ({@code prompt}), with {@code n}, {@code seed}, {@code usage} and the
- * request's {@code model} echoed. The prompt must start with the configured prefix and end with
- * the configured suffix (else 400, like a server whose model would get a wrong instruction); the
- * text between them is translated by {@link #translate(String, int)}: every Latin letter becomes
- * an Arabic letter from a fixed table, so outputs are in Arabic script with a length ratio of 1;
- * digits, punctuation, whitespace, line breaks and ⟦n⟧ placeholders are kept. Choice {@code i} of
- * a request with seed {@code s} (0 when absent) is "variant" {@code s+i}: the table is rotated by
- * the variant, so candidates differ, and n-mode and seeded calls give the same candidate i.
+ * request's {@code model} echoed. A prompt is answered by one of its answerers: the judge's ({@link
+ * JudgeAnswers}, {@link Builder#judge}) when it is the strict judge prompt and a judge is set,
+ * else a route's {@link Oracle} ({@link Builder#route}), else the translator ({@link
+ * TranslatorAnswers}): the prompt must carry the configured instruction ({@link
+ * Builder#promptPrefix}, {@link Builder#promptSuffix}; else 400) and choice {@code i} of a request
+ * with seed {@code s} is the transliteration variant {@code s+i}. The OpenAI batch API ({@link
+ * BatchEndpoints}: files and batches) is on the same server ({@link #batches()}), its lines
+ * answered by the completions endpoint.
  *
  * <p>Faults, to exercise clients: per request number ({@link Builder#faultOnRequest}), per prompt
  * fragment ({@link Builder#faultWhenPromptContains}), on a seeded random share of requests ({@link
@@ -43,34 +44,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * threads (requests beyond them queue, as on a GPU server with a batch limit), and a concurrency
  * cap above which requests are answered 429 ({@link #rejectAbove}, changeable while running). A
  * {@link Meter} counts requests and tokens served over a window. {@link Builder#lengthLimit} cuts
- * answers at {@code max_tokens} words with {@code finish_reason: length}. {@link Builder#placeholderFault} makes chosen variants drop or translate their
- * placeholders, for validation tests downstream. {@link Builder#requiredApiKey} answers 401 to
- * requests without {@code Authorization: Bearer KEY}.
+ * answers at {@code max_tokens} words with {@code finish_reason: length}. {@link
+ * Builder#placeholderFault} makes chosen variants drop or translate their placeholders, for
+ * validation tests downstream. {@link Builder#requiredApiKey} answers 401 to requests without
+ * {@code Authorization: Bearer KEY}.
  *
  * <p>Bounded: a fixed pool of handler threads, a request log of at most {@value #LOG_LIMIT}
  * entries, request bodies of at most 4 MiB. {@link #close()} stops it and interrupts delays.
  */
-public final class LoopbackTranslator implements AutoCloseable {
-  public static final String HALA_PREFIX = "Translate from English to Arabic: ";
-  public static final String SEED_X_PREFIX =
-      "Translate the following English sentence into Arabic:\n";
-  public static final String SEED_X_SUFFIX = " <ar>";
-
+public final class FakeOpenAiServer implements AutoCloseable {
   static final int LOG_LIMIT = 10_000;
   private static final int MAX_BODY = 4 << 20;
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** 28 Arabic letters; Latin letter {@code c} of variant {@code v} is {@code ARABIC[(c-'a'+v) % 28]}. */
-  private static final char[] ARABIC =
-      "ابتثجحخدذرزسشصضطظعغفقكلمنهوي".toCharArray();
-
-  /** How a variant mishandles placeholders. */
-  public enum PlaceholderFault {
-    /** ⟦n⟧ disappears. */
-    DROP,
-    /** ⟦n⟧ comes back with Arabic-Indic digits (⟦٠⟧), as a translator that "translates" it. */
-    TRANSLATE
-  }
 
   /** A scripted answer: the completion text and its {@code finish_reason}. */
   public record Answer(String text, String finishReason) {}
@@ -189,13 +174,12 @@ public final class LoopbackTranslator implements AutoCloseable {
 
   /** Configures a server; {@link #start()} opens it. */
   public static final class Builder {
-    private String prefix = HALA_PREFIX;
-    private String suffix = "";
+    private final TranslatorAnswers translator = new TranslatorAnswers();
+    private JudgeAnswers judge;
     private String requiredApiKey;
     private final Map<Integer, Fault> byNumber = new HashMap<>();
     private final List<PromptRule> byPrompt = new ArrayList<>();
     private Fault always;
-    private final Map<Integer, PlaceholderFault> placeholderFaults = new HashMap<>();
     private boolean usage = true;
     private int threads = 16;
     private double randomShare;
@@ -242,15 +226,30 @@ public final class LoopbackTranslator implements AutoCloseable {
       return this;
     }
 
-    /** The instruction every prompt must start with (default {@link #HALA_PREFIX}). */
+    /**
+     * The instruction every translation prompt must start with (default {@link
+     * TranslatorAnswers#HALA_PREFIX}).
+     */
     public Builder promptPrefix(String value) {
-      prefix = Objects.requireNonNull(value);
+      translator.prefix(value);
       return this;
     }
 
-    /** What every prompt must end with (default none; {@link #SEED_X_SUFFIX} for Seed-X). */
+    /**
+     * What every translation prompt must end with (default none; {@link
+     * TranslatorAnswers#SEED_X_SUFFIX} for Seed-X).
+     */
     public Builder promptSuffix(String value) {
-      suffix = Objects.requireNonNull(value);
+      translator.suffix(value);
+      return this;
+    }
+
+    /**
+     * Strict judge prompts are answered by {@code answers} (accept/reject verdicts); every other
+     * prompt still goes to the translator, so the same server can translate and judge.
+     */
+    public Builder judge(JudgeAnswers answers) {
+      judge = Objects.requireNonNull(answers);
       return this;
     }
 
@@ -306,8 +305,8 @@ public final class LoopbackTranslator implements AutoCloseable {
     }
 
     /** Variant {@code variant} (seed + choice index) mishandles placeholders. */
-    public Builder placeholderFault(int variant, PlaceholderFault fault) {
-      placeholderFaults.put(variant, fault);
+    public Builder placeholderFault(int variant, TranslatorAnswers.PlaceholderFault fault) {
+      translator.placeholderFault(variant, fault);
       return this;
     }
 
@@ -333,8 +332,8 @@ public final class LoopbackTranslator implements AutoCloseable {
       return this;
     }
 
-    public LoopbackTranslator start() throws IOException {
-      return new LoopbackTranslator(this);
+    public FakeOpenAiServer start() throws IOException {
+      return new FakeOpenAiServer(this);
     }
   }
 
@@ -342,8 +341,8 @@ public final class LoopbackTranslator implements AutoCloseable {
     return new Builder();
   }
 
-  /** A server with the Hala prefix and no faults. */
-  public static LoopbackTranslator start() throws IOException {
+  /** A translating server with the Hala prefix and no faults. */
+  public static FakeOpenAiServer start() throws IOException {
     return builder().start();
   }
 
@@ -365,9 +364,20 @@ public final class LoopbackTranslator implements AutoCloseable {
   private final List<RecordedRequest> log = Collections.synchronizedList(new ArrayList<>());
   private final List<Integer> answered = Collections.synchronizedList(new ArrayList<>());
 
-  private LoopbackTranslator(Builder config) throws IOException {
+  private final BatchEndpoints batches;
+
+  private FakeOpenAiServer(Builder config) throws IOException {
     this.config = config;
-    this.server = LoopbackHttp.start("loopback-translator", config.threads, 64, this::handle);
+    this.server = LoopbackHttp.start("fake-openai", config.threads, 64, this::handle);
+    this.batches = new BatchEndpoints(server.baseUrl());
+  }
+
+  /**
+   * The batch API on this server ({@code /v1/files}, {@code /v1/batches}): its plans and counts.
+   * Its lines are answered by this server's completions, so they count as requests here too.
+   */
+  public BatchEndpoints batches() {
+    return batches;
   }
 
   /** {@code http://127.0.0.1:PORT/NAME/v1}: the base URL of a {@link Builder#route}. */
@@ -534,46 +544,6 @@ public final class LoopbackTranslator implements AutoCloseable {
     server.close();
   }
 
-  /**
-   * The deterministic "translation" of {@code text} as variant {@code variant}: Latin letters to
-   * Arabic letters (table rotated by the variant), everything else, placeholders included, kept.
-   */
-  public static String translate(String text, int variant) {
-    return translate(text, variant, null);
-  }
-
-  /** As {@link #translate(String, int)}, mishandling placeholders as {@code fault} says. */
-  public static String translate(String text, int variant, PlaceholderFault fault) {
-    StringBuilder out = new StringBuilder(text.length());
-    int i = 0;
-    while (i < text.length()) {
-      char c = text.charAt(i);
-      if (c == '\u27E6') {
-        int close = text.indexOf('\u27E7', i);
-        String inner = close < 0 ? "" : text.substring(i + 1, close);
-        if (close > i + 1 && inner.chars().allMatch(Character::isDigit)) {
-          if (fault == null) {
-            out.append(text, i, close + 1);
-          } else if (fault == PlaceholderFault.TRANSLATE) {
-            out.append('\u27E6');
-            inner.chars().forEach(d -> out.append((char) ('\u0660' + (d - '0'))));
-            out.append('\u27E7');
-          }
-          i = close + 1;
-          continue;
-        }
-      }
-      char lower = Character.toLowerCase(c);
-      if (lower >= 'a' && lower <= 'z') {
-        out.append(ARABIC[Math.floorMod(lower - 'a' + variant, ARABIC.length)]);
-      } else {
-        out.append(c);
-      }
-      i++;
-    }
-    return out.toString();
-  }
-
   // ---------------------------------------------------------------------------------------------
 
   /**
@@ -584,6 +554,11 @@ public final class LoopbackTranslator implements AutoCloseable {
   private static final ThreadLocal<Runnable> LEAVING = new ThreadLocal<>();
 
   private void handle(HttpExchange exchange) throws IOException {
+    if (BatchEndpoints.serves(exchange.getRequestURI().getPath())) {
+      // Files and batches are bookkeeping, not model calls: not counted, metered or capped.
+      batches.handle(exchange);
+      return;
+    }
     long arrival = System.nanoTime();
     int now = concurrent.incrementAndGet();
     maxConcurrent.accumulateAndGet(now, Math::max);
@@ -736,14 +711,15 @@ public final class LoopbackTranslator implements AutoCloseable {
         }
       }
     }
-    if (!prompt.startsWith(config.prefix)
-        || !prompt.endsWith(config.suffix)
-        || prompt.length() < config.prefix.length() + config.suffix.length()) {
+    if (config.judge != null && config.judge.recognizes(prompt)) {
+      judge(exchange, chat, number, request, prompt, served);
+      return;
+    }
+    String text = config.translator.textOf(prompt);
+    if (text == null) {
       send(exchange, 400, error("prompt does not carry the expected instruction"), null);
       return;
     }
-    String text =
-        prompt.substring(config.prefix.length(), prompt.length() - config.suffix.length());
     int n = request.path("n").asInt(1);
     if (n < 1 || n > 128) {
       send(exchange, 400, error("n must be in [1, 128]"), null);
@@ -759,9 +735,8 @@ public final class LoopbackTranslator implements AutoCloseable {
     long completionTokens = 0;
     for (int i = 0; i < n; i++) {
       int variant = seed + i;
-      Answer answer = oracle == null
-          ? new Answer(translate(text, variant, config.placeholderFaults.get(variant)), "stop")
-          : oracle.answer(text);
+      Answer answer =
+          oracle == null ? config.translator.answer(text, variant) : oracle.answer(text);
       String translated = answer.text();
       String finish = answer.finishReason();
       int limit = request.path("max_tokens").asInt(config.defaultMaxTokens);
@@ -790,6 +765,40 @@ public final class LoopbackTranslator implements AutoCloseable {
     served[0] = 1;
     served[1] = words(prompt);
     served[2] = completionTokens;
+  }
+
+  /**
+   * Answers a strict judge prompt: one choice with the verdict (whatever {@code n}), usage with
+   * one completion token, or the status the judge was told to fail with.
+   */
+  private void judge(HttpExchange exchange, boolean chat, int number, JsonNode request,
+      String prompt, long[] served) throws IOException {
+    JudgeAnswers.Verdict verdict = config.judge.verdict(prompt);
+    if (verdict.status() != 200) {
+      send(exchange, verdict.status(), error("injected failure " + verdict.status()), null);
+      return;
+    }
+    ObjectNode response = JSON.createObjectNode();
+    response.put("id", "judge-" + number);
+    response.put("object", chat ? "chat.completion" : "text_completion");
+    response.put("model", request.path("model").asText());
+    ObjectNode choice = response.putArray("choices").addObject();
+    choice.put("index", 0);
+    if (chat) {
+      choice.putObject("message").put("role", "assistant").put("content", verdict.text());
+    } else {
+      choice.put("text", verdict.text());
+    }
+    choice.put("finish_reason", "stop");
+    ObjectNode usage = response.putObject("usage");
+    long promptTokens = prompt.split("\\s+").length;
+    usage.put("prompt_tokens", promptTokens);
+    usage.put("completion_tokens", 1);
+    send(exchange, 200, response, null);
+    answered.add(number);
+    served[0] = 1;
+    served[1] = promptTokens;
+    served[2] = 1;
   }
 
   private void serveModels(HttpExchange exchange) throws IOException {
