@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.batch.BatchJobs;
-import dev.tarjama.transforms.testing.BatchEndpoints;
-import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.models.testing.BatchEndpoints;
+import dev.tarjama.models.testing.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
 package dev.tarjama.pipelines;
 
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.testing.FakeOpenAiServer;
-import dev.tarjama.transforms.testing.JudgeAnswers;
-import dev.tarjama.transforms.testing.TranslatorAnswers;
+import dev.tarjama.models.testing.FakeOpenAiServer;
+import dev.tarjama.models.testing.JudgeAnswers;
+import dev.tarjama.models.testing.TranslatorAnswers;
 import dev.tarjama.transforms.translate.RedisServer;
 import java.util.ArrayList;
 import java.util.List;

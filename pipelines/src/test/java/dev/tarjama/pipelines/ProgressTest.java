@@ -3,8 +3,8 @@ package dev.tarjama.pipelines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.testing.FakeOpenAiServer;
-import dev.tarjama.transforms.testing.TranslatorAnswers;
+import dev.tarjama.models.testing.FakeOpenAiServer;
+import dev.tarjama.models.testing.TranslatorAnswers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tarjama.transforms.testing.FakeOpenAiServer;
-import dev.tarjama.transforms.testing.JudgeAnswers;
-import dev.tarjama.transforms.testing.TranslatorAnswers;
+import dev.tarjama.models.testing.FakeOpenAiServer;
+import dev.tarjama.models.testing.JudgeAnswers;
+import dev.tarjama.models.testing.TranslatorAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.tarjama.pipelines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.models.testing.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.models.testing.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

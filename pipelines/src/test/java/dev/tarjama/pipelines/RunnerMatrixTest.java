@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.transforms.judge.TestCorpora;
-import dev.tarjama.transforms.testing.TranslatorAnswers;
+import dev.tarjama.models.testing.TranslatorAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;

@@ -18,7 +18,7 @@ import dev.tarjama.models.local.Decoding;
 import dev.tarjama.models.local.Translation;
 import dev.tarjama.models.local.Translator;
 import dev.tarjama.models.local.Translators;
-import dev.tarjama.transforms.testing.TranslatorAnswers;
+import dev.tarjama.models.testing.TranslatorAnswers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;

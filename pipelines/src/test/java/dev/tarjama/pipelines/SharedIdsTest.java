@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.transforms.io.RecordJson;
-import dev.tarjama.transforms.testing.TranslatorAnswers;
+import dev.tarjama.models.testing.TranslatorAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

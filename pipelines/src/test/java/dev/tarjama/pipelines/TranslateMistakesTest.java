@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.testing.FakeOpenAiServer;
-import dev.tarjama.transforms.testing.TranslatorAnswers;
+import dev.tarjama.models.testing.FakeOpenAiServer;
+import dev.tarjama.models.testing.TranslatorAnswers;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -17,7 +17,7 @@ import dev.tarjama.transforms.domain.SourceRecord;
 import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.Segmenter;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.models.testing.FakeOpenAiServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;

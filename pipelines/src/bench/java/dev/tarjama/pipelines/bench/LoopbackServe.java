@@ -1,7 +1,7 @@
 package dev.tarjama.pipelines.bench;
 
-import dev.tarjama.transforms.testing.FakeOpenAiServer;
-import dev.tarjama.transforms.testing.TranslatorAnswers;
+import dev.tarjama.models.testing.FakeOpenAiServer;
+import dev.tarjama.models.testing.TranslatorAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -25,7 +25,7 @@ import dev.tarjama.transforms.score.ScoreCandidates;
 import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.SegmentRecords;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.testing.TranslatorAnswers;
+import dev.tarjama.models.testing.TranslatorAnswers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -12,7 +12,7 @@ import dev.tarjama.models.cache.CacheKeyspace;
 import dev.tarjama.models.cache.CachedTranslation;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.SpendingLimit;
-import dev.tarjama.transforms.testing.LoopbackHttp;
+import dev.tarjama.models.testing.LoopbackHttp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -18,7 +18,7 @@ import dev.tarjama.transforms.rank.PreferencePair;
 import dev.tarjama.transforms.reassemble.CandidateAssembler;
 import dev.tarjama.transforms.segment.SegmentPolicy;
 import dev.tarjama.transforms.segment.Segmenter;
-import dev.tarjama.transforms.testing.TranslatorAnswers;
+import dev.tarjama.models.testing.TranslatorAnswers;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package dev.tarjama.transforms.judge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.testing.JudgeAnswers;
+import dev.tarjama.models.testing.JudgeAnswers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import dev.tarjama.models.openai.SpendingLimit;
 import dev.tarjama.transforms.backend.BackendSpec;
 import dev.tarjama.transforms.domain.Chunk;
 import dev.tarjama.transforms.domain.ChunkTranslation;
-import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.models.testing.FakeOpenAiServer;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;

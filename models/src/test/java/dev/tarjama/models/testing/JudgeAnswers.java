@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.testing;
+package dev.tarjama.models.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.translate;
+package dev.tarjama.models.openai;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,17 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tarjama.models.openai.BackendConfig;
+
 import dev.tarjama.models.openai.BackendConfig.CandidateMode;
 import dev.tarjama.models.openai.BackendConfig.Endpoint;
-import dev.tarjama.models.openai.BackendException;
-import dev.tarjama.models.openai.Completion;
-import dev.tarjama.models.openai.OpenAiCompatibleClient;
+
 import dev.tarjama.models.prompt.PromptTemplate;
 import dev.tarjama.models.testing.DataKit;
-import dev.tarjama.transforms.testing.FakeOpenAiServer;
-import dev.tarjama.transforms.testing.TranslatorAnswers;
-import dev.tarjama.transforms.testing.FakeOpenAiServer.Fault;
+import dev.tarjama.models.testing.FakeOpenAiServer;
+import dev.tarjama.models.testing.TranslatorAnswers;
+import dev.tarjama.models.testing.FakeOpenAiServer.Fault;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

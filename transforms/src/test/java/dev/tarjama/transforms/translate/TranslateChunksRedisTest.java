@@ -11,7 +11,7 @@ import dev.tarjama.models.cache.TranslationCache;
 import dev.tarjama.models.cache.TranslationCacheException;
 import dev.tarjama.models.cache.TranslationCaches;
 import dev.tarjama.transforms.domain.Chunk;
-import dev.tarjama.transforms.testing.FakeOpenAiServer;
+import dev.tarjama.models.testing.FakeOpenAiServer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * store's semantics, and a cluster-style run where a second pipeline (another "worker") finds
  * every translation the first stored.
  */
-class RedisTranslationCacheTest {
+class TranslateChunksRedisTest {
   @Test
   void storesFindsAndSharesTranslationsBetweenClients() throws Exception {
     CacheKeyspace keyspace =

@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.testing;
+package dev.tarjama.models.testing;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;

@@ -10,8 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tarjama.models.cache.CacheKeyspace;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
-import dev.tarjama.transforms.testing.FakeOpenAiServer;
-import dev.tarjama.transforms.testing.TranslatorAnswers;
+
+import dev.tarjama.models.testing.FakeOpenAiServer;
+import dev.tarjama.models.testing.TranslatorAnswers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code extra-body=} and {@code chat-template-kwargs=} on a backend spec: what a real loopback
  * server receives, and the cache key they enter.
  */
-class ExtraBodyTest {
+class BackendSpecExtraBodyTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test

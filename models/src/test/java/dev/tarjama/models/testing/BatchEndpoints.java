@@ -1,4 +1,4 @@
-package dev.tarjama.transforms.testing;
+package dev.tarjama.models.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
