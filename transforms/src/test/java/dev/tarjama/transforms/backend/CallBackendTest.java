@@ -25,6 +25,7 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
@@ -209,6 +210,32 @@ class CallBackendTest {
     PipelineResult result = p.run();
     result.waitUntilFinish();
     return result;
+  }
+
+  @Test
+  void theJobGraphShowsTheBackendCacheAndLimitButNoSecret() {
+    String cache = "redis://cache.internal:6379/2?password-env=CACHE_PASSWORD";
+    CallBackend<String, String> call =
+        CallBackend.of(new WordCall(backend(",concurrency=4,key-env=UPPER_KEY")))
+            .withCache(cache).withShuffleBuckets(8).sharingIdenticalRequests(true)
+            .withSpendingLimit(SpendingLimit.of(2.5, 0));
+    Map<String, String> items = items(call);
+    assertEquals("upper", items.get("backend"));
+    assertEquals("UPPER_KEY", items.get("keyEnv"), "the variable's name, never its value");
+    assertEquals(cache, items.get("cache"));
+    assertEquals("8", items.get("shuffleBuckets"));
+    assertEquals("true", items.get("shareInFlight"));
+    assertTrue(items.get("spendingLimit").contains("2.5"), items.get("spendingLimit"));
+    assertEquals("false", items(CallBackend.of(new WordCall(backend(",concurrency=4")))
+        .sharingIdenticalRequests(true)).get("shareInFlight"), "no sharing without a cache");
+  }
+
+  private static Map<String, String> items(CallBackend<String, String> call) {
+    Map<String, String> items = new java.util.HashMap<>();
+    for (DisplayData.Item item : DisplayData.from(call).items()) {
+      items.put(item.getKey(), String.valueOf(item.getValue()));
+    }
+    return items;
   }
 
   @Test
