@@ -13,14 +13,11 @@ import dev.tarjama.models.openai.BackendConfig.CandidateMode;
 import dev.tarjama.models.openai.BackendConfig.Endpoint;
 
 import dev.tarjama.models.prompt.PromptTemplate;
-import dev.tarjama.models.testing.DataKit;
+import dev.tarjama.models.testing.TatoebaSentences;
 import dev.tarjama.models.testing.FakeOpenAiServer;
 import dev.tarjama.models.testing.TranslatorAnswers;
 import dev.tarjama.models.testing.FakeOpenAiServer.Fault;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -46,14 +43,7 @@ class OpenAiCompatibleClientTest {
   /** Real English sentences: the Tatoeba side of the data kit's parallel corpus. */
   @BeforeAll
   static void readSentences() throws IOException {
-    Path tatoeba = DataKit.tatoeba();
-    sentences =
-        Files.readAllLines(tatoeba, StandardCharsets.UTF_8).stream()
-            .map(line -> line.split("\t")[0])
-            .filter(s -> s.length() > 40)
-            .limit(20)
-            .toList();
-    assertEquals(20, sentences.size());
+    sentences = TatoebaSentences.english(40, 20);
   }
 
   @AfterEach

@@ -8,14 +8,11 @@ import dev.tarjama.models.openai.BackendConfig;
 import dev.tarjama.models.openai.Completion;
 import dev.tarjama.models.openai.OpenAiCompatibleClient;
 import dev.tarjama.models.prompt.PromptTemplate;
-import dev.tarjama.models.testing.DataKit;
+import dev.tarjama.models.testing.TatoebaSentences;
 import dev.tarjama.models.testing.FakeOpenAiServer;
 import dev.tarjama.models.testing.TranslatorAnswers;
 import dev.tarjama.models.testing.FakeOpenAiServer.Fault;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,14 +32,7 @@ class BackendPressureTest {
   /** Real English sentences of the data kit (Tatoeba), long enough to weigh some tokens. */
   @BeforeAll
   static void readSentences() throws IOException {
-    Path tatoeba = DataKit.tatoeba();
-    sentences =
-        Files.readAllLines(tatoeba, StandardCharsets.UTF_8).stream()
-            .map(line -> line.split("\t")[0])
-            .filter(s -> s.length() > 50)
-            .limit(300)
-            .toList();
-    assertEquals(300, sentences.size());
+    sentences = TatoebaSentences.english(50, 300);
   }
 
   private static BackendConfig config(FakeOpenAiServer server) {
