@@ -153,17 +153,11 @@ public final class BackendCaching {
   }
 
   /**
-   * The entries to store for a completion of {@code chunk}: exactly the texts and token counts
-   * that {@code TranslateChunks} emits for it (edge whitespace the source's, usage spread over the
-   * candidates), so that a hit gives what the call gave. Candidates cut by the length limit go
+   * The entries to store for a completion of a chunk whose text is {@code text}: exactly the
+   * texts and token counts that {@code TranslateChunks} emits for it (edge whitespace the
+   * source's, usage spread over the candidates), so that a hit gives what the call gave. Candidates cut by the length limit go
    * under their key in {@code truncated} instead of {@code keyspace}.
    */
-  public static Map<CacheKey, CachedTranslation> entries(
-      CacheKeyspace keyspace, CacheKeyspace truncated, Chunk chunk, int k, Completion c) {
-    return entries(keyspace, truncated, chunk.text(), k, c);
-  }
-
-  /** {@link #entries(CacheKeyspace, CacheKeyspace, Chunk, int, Completion)} by chunk text. */
   public static Map<CacheKey, CachedTranslation> entries(
       CacheKeyspace keyspace, CacheKeyspace truncated, String text, int k, Completion c) {
     long[] in = CompletionCandidates.promptTokensPerCandidate(c, k);

@@ -25,8 +25,11 @@ public interface BackendCall<InputT, OutputT> extends CachedAnswers<InputT, Outp
   /** The completion tokens {@code input}'s n answers are expected to take (the spending limit). */
   long expectedTokensOut(InputT input);
 
-  /** What to store for {@code input}'s answer: exactly what {@link #stored} turns back into it. */
-  Map<CacheKey, CachedTranslation> entries(InputT input, Completion completion);
+  /**
+   * What to store for the answer to the request keyed by {@code cacheText} ({@link #cacheText}
+   * of its input): exactly what {@link #stored} turns back into it.
+   */
+  Map<CacheKey, CachedTranslation> entries(String cacheText, Completion completion);
 
   /** The outputs of {@code input} answered by its own call. */
   void answered(InputT input, Completion completion, Emitter out);

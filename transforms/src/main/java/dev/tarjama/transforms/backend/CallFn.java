@@ -72,6 +72,7 @@ final class CallFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
     Outputs outputs = calls.startElement("CallBackend", window, out, this::emit);
     copies.makeRoom(Integer.MAX_VALUE, d -> emitCopy(d, outputs));
     String request = call.request(input);
+    String cacheText = call.cacheText(input);
     SpendingLimit.Reservation reservation = null;
     if (ledger != null) {
       reservation = reserve(input, request);
@@ -95,9 +96,9 @@ final class CallFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
       CompletableFuture<Completion> answer;
       if (shared != null) {
         SharedCalls.Call c = shared.call(
-            call.cacheText(input), calls.cache(),
+            cacheText, calls.cache(),
             () -> calls.client().translate(request, call.n(), paid),
-            completion -> calls.store(call.entries(input, completion)));
+            completion -> calls.store(call.entries(cacheText, completion)));
         if (!c.paid()) {
           if (live) {
             LiveCounts.add(LiveCounts.REQUESTS_IN_FLIGHT, -1);
@@ -122,7 +123,7 @@ final class CallFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
           held.release();
         }
         if (error == null && shared == null) {
-          calls.store(call.entries(input, completion));
+          calls.store(call.entries(cacheText, completion));
         }
       });
     } catch (RuntimeException e) {

@@ -120,8 +120,8 @@ final class PairJudgement implements BackendCall<ParallelPair, JudgedPair> {
   }
 
   @Override
-  public Map<CacheKey, CachedTranslation> entries(ParallelPair pair, Completion completion) {
-    return Map.of(keyspace.key(0, request(pair)), new CachedTranslation(
+  public Map<CacheKey, CachedTranslation> entries(String prompt, Completion completion) {
+    return Map.of(keyspace.key(0, prompt), new CachedTranslation(
         completion.texts().get(0), completion.promptTokens(), completion.completionTokens()));
   }
 

@@ -77,8 +77,8 @@ final class ChunkCall extends ChunkAnswers implements BackendCall<Chunk, ChunkTr
   }
 
   @Override
-  public Map<CacheKey, CachedTranslation> entries(Chunk chunk, Completion completion) {
-    return BackendCaching.entries(keyspace(), truncatedKeyspace(), chunk, n(), completion);
+  public Map<CacheKey, CachedTranslation> entries(String chunkText, Completion completion) {
+    return BackendCaching.entries(keyspace(), truncatedKeyspace(), chunkText, n(), completion);
   }
 
   @Override

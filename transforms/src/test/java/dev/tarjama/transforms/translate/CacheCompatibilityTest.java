@@ -120,13 +120,13 @@ class CacheCompatibilityTest {
     CacheKeyspace truncated =
         CacheKeyspace.of("openai-chat", "m", "{text}", Map.of("finish_reason", "length"));
     Completion cut = new Completion(List.of("a", "b"), List.of("stop", "length"), 4, 2, false, 1, 1);
-    var entries = BackendCaching.entries(keyspace, truncated, chunk, 2, cut);
+    var entries = BackendCaching.entries(keyspace, truncated, chunk.text(), 2, cut);
     // The cut candidate lands only where no lookup of a good answer reads.
     assertTrue(entries.containsKey(keyspace.key(0, chunk.text())));
     assertFalse(entries.containsKey(keyspace.key(1, chunk.text())));
     assertTrue(entries.containsKey(truncated.key(1, chunk.text())));
     Completion whole = new Completion(List.of("a", "b"), List.of("stop", "stop"), 4, 2, false, 1, 1);
     assertEquals(Set.of(keyspace.key(0, chunk.text()), keyspace.key(1, chunk.text())),
-        BackendCaching.entries(keyspace, truncated, chunk, 2, whole).keySet());
+        BackendCaching.entries(keyspace, truncated, chunk.text(), 2, whole).keySet());
   }
 }
