@@ -55,6 +55,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -289,11 +291,18 @@ final class TranslatePipeline {
 
   private static TranslateChunks translation(
       TranslateOptions options, List<BackendSpec> backends) {
-    return TranslateChunks.with(backends)
+    TranslateChunks translate = TranslateChunks.with(backends)
         .withShuffleBuckets(shuffleBuckets(options))
         .withCache(cacheUri(options))
         .withDeduplication(options.getDedupe())
         .withSpendingLimit(spendingLimit(options));
+    return isFlinkEmbedded(options) ? translate.onOneWorker() : translate;
+  }
+
+  /** Flink in this JVM ({@code --flinkMaster=[local]}, translate's default runner). */
+  static boolean isFlinkEmbedded(TranslateOptions options) {
+    return FlinkRunner.class.isAssignableFrom(options.getRunner())
+        && "[local]".equals(options.as(FlinkPipelineOptions.class).getFlinkMaster());
   }
 
   /**

@@ -53,4 +53,18 @@ class DefaultRunnerTest {
     assertThrows(IllegalArgumentException.class,
         () -> DefaultRunner.apply(options(), new String[0], List.of(API), "spark", 4));
   }
+
+  @Test
+  void onlyFlinkInThisJvmCallsWithoutSpreadingTheChunksFirst() {
+    PipelineOptions embedded = options();
+    DefaultRunner.apply(embedded, new String[0], List.of(API), "flink", 2);
+    assertTrue(TranslatePipeline.isFlinkEmbedded(embedded.as(TranslateOptions.class)));
+    assertFalse(TranslatePipeline.isFlinkEmbedded(
+        options("--runner=DirectRunner").as(TranslateOptions.class)));
+    for (String master : new String[] {"10.0.0.5:8081", "[auto]"}) {
+      assertFalse(TranslatePipeline.isFlinkEmbedded(
+          options("--runner=FlinkRunner", "--flinkMaster=" + master).as(TranslateOptions.class)),
+          master + ": the workers may be other JVMs");
+    }
+  }
 }

@@ -25,7 +25,8 @@ import org.apache.beam.sdk.values.TupleTag;
  * <ol>
  *   <li>spread over the workers ({@link Reshuffle#viaRandomKey}, or {@link SpreadOverBuckets}
  *       with {@link #withShuffleBuckets}), since the calls take the time whatever the upstream
- *       fusion; left out with {@link #withoutReshuffle} for inputs that are already spread;
+ *       fusion; left out with {@link #withoutReshuffle} for inputs that are already spread, and
+ *       on one worker JVM ({@link CallOptions#onOneWorker});
  *   <li>with a cache, looked up ({@link CacheLookup}): an input whose answers are all stored
  *       becomes its outputs without a call;
  *   <li>the calls: one shared client per backend configuration per JVM ({@code SharedClients},
@@ -122,6 +123,8 @@ public final class CallBackend<InputT, OutputT>
         .withLabel("Cache"));
     builder.addIfNotDefault(
         DisplayData.item("shuffleBuckets", options.shuffleBuckets()).withLabel("Shuffle buckets"), 0);
+    builder.add(DisplayData.item("spread", reshuffle && options.spread())
+        .withLabel("Spread over workers before the calls"));
     builder.add(DisplayData.item("shareInFlight", share && options.cached())
         .withLabel("Identical requests in flight sent once"));
     if (spendingLimit.isLimited()) {
@@ -133,7 +136,7 @@ public final class CallBackend<InputT, OutputT>
   @Override
   public PCollectionTuple expand(PCollection<InputT> input) {
     PCollection<InputT> toCall = input;
-    if (reshuffle) {
+    if (reshuffle && options.spread()) {
       PTransform<PCollection<InputT>, PCollection<InputT>> spread =
           options.shuffleBuckets() > 0
               ? SpreadOverBuckets.<InputT>of(options.shuffleBuckets())

@@ -167,6 +167,21 @@ public record RecordDecision(Outcome outcome, RankedRecord ranked, DeadLetter de
     return rejected(recordId, split, best, pool.size(), validCount, BELOW_THRESHOLD + why.get());
   }
 
+  /**
+   * Whether {@link #decide} would choose a candidate of {@code pool} under {@code policy}: some
+   * valid, scored candidate fails no quality gate and passes the thresholds. Which one would win
+   * does not change that, so nothing is sorted and no reason is written (a threshold sweep asks
+   * this for every cell of its grid).
+   */
+  public static boolean choosesAny(List<Candidate> pool, RankingPolicy policy) {
+    for (Candidate c : pool) {
+      if (eligible(c) && policy.gateFailures(c).isEmpty() && policy.violation(c).isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static RecordDecision rejected(
       String recordId, String split, Candidate best, int count, int validCount, String reason) {
     return new RecordDecision(Outcome.REJECTED,

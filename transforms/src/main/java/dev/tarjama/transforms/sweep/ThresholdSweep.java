@@ -86,9 +86,7 @@ public final class ThresholdSweep implements Serializable {
     }
     for (int i = 0; i < minLr.size(); i++) {
       for (int j = 0; j < minScr.size(); j++) {
-        chosen[i][j] =
-            RecordDecision.decide(recordId, pool, policies[i][j]).outcome()
-                == RecordDecision.Outcome.CHOSEN;
+        chosen[i][j] = RecordDecision.choosesAny(pool, policies[i][j]);
       }
     }
     return new Verdict(false, run.outcome() == RecordDecision.Outcome.CHOSEN, chosen);

@@ -173,6 +173,15 @@ public final class TranslateChunks extends PTransform<PCollection<Chunk>, PColle
   }
 
   /**
+   * For a pipeline whose workers are one JVM: the chunks are not spread before the calls ({@link
+   * CallOptions#onOneWorker}).
+   */
+  public TranslateChunks onOneWorker() {
+    return new TranslateChunks(backends, options.onOneWorker(), translatorFactory, deduplicate,
+        spendingLimit);
+  }
+
+  /**
    * Whether {@code backend}'s branch is given every chunk (true) or each distinct text once: an
    * API or batch backend with a cache shares answers between identical chunks as it calls, a
    * local one is given each text once (with deduplication). The progress line's total counts a

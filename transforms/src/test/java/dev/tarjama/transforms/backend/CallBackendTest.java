@@ -239,6 +239,45 @@ class CallBackendTest {
   }
 
   @Test
+  void onOneWorkerTheInputsAreCalledWithoutASpreadFirst() {
+    List<String> input = words(20);
+    List<String> upper = input.stream().map(String::toUpperCase).toList();
+    CallBackend<String, String> oneWorker = CallBackend.of(new WordCall(backend(",concurrency=4")))
+        .withOptions(CallOptions.defaults().onOneWorker());
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollectionTuple out = p.apply(Create.of(input).withCoder(StringUtf8Coder.of()))
+        .apply("Call", oneWorker);
+    PAssert.that(out.get(ANSWERS)).containsInAnyOrder(upper);
+    PAssert.that(out.get(FAILED)).empty();
+    assertEquals(List.of(), transformsNamed(p, "Spread over workers"));
+    p.run().waitUntilFinish();
+    assertEquals(20, asked.size(), "every input called once");
+    assertEquals("false", items(oneWorker).get("spread"));
+
+    Pipeline spread = Pipeline.create(PipelineOptionsFactory.create());
+    CallBackend<String, String> everywhere = CallBackend.of(new WordCall(backend("")));
+    spread.apply(Create.of(input).withCoder(StringUtf8Coder.of())).apply("Call", everywhere);
+    assertEquals(List.of("Call/Spread over workers"), transformsNamed(spread, "Spread over workers"),
+        "by default the inputs are spread before the calls");
+    assertEquals("true", items(everywhere).get("spread"));
+  }
+
+  private static List<String> transformsNamed(Pipeline p, String name) {
+    List<String> found = new ArrayList<>();
+    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
+      @Override
+      public CompositeBehavior enterCompositeTransform(
+          org.apache.beam.sdk.runners.TransformHierarchy.Node node) {
+        if (node.getFullName().endsWith("/" + name)) {
+          found.add(node.getFullName());
+        }
+        return CompositeBehavior.ENTER_TRANSFORM;
+      }
+    });
+    return found;
+  }
+
+  @Test
   void everyInputIsAnsweredOrFailsWithItsInputKept() {
     List<String> input = new ArrayList<>(words(30));
     input.add("pleaseFAIL");

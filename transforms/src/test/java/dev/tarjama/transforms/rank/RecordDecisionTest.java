@@ -6,6 +6,7 @@ import static dev.tarjama.transforms.rank.RankFixtures.valid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.domain.DeadLetter;
@@ -115,5 +116,41 @@ class RecordDecisionTest {
     RecordDecision d = decide(DEFAULT, unscored);
     assertEquals(Outcome.REJECTED, d.outcome());
     assertEquals("no valid candidate: gemma/0: not scored", d.ranked().reason());
+  }
+
+  @Test
+  void choosesAnyAgreesWithTheFullDecisionOnRandomPools() {
+    Random random = new Random(7);
+    String[] policies = {"", "min-lr=0.6", "min-lr=0.7,min-scr=0.9", "min-scr=0.85",
+        "min-lr=0.6,code:min-lr=0.8", "min-rank-score=0.75", "lines-max=1"};
+    int chosen = 0;
+    int notChosen = 0;
+    for (int trial = 0; trial < 2000; trial++) {
+      List<Candidate> pool = new ArrayList<>();
+      int n = 1 + random.nextInt(4);
+      String split = random.nextBoolean() ? "chat" : "code";
+      for (int i = 0; i < n; i++) {
+        double lr = random.nextInt(11) / 10.0;
+        double scr = random.nextInt(11) / 10.0;
+        Candidate c = switch (random.nextInt(5)) {
+          case 0 -> invalid("r", split, "b" + i, i, lr, scr, "span ⟦0⟧ missing");
+          case 1 -> untranslated("r", split, "b" + i, i, "translation failed at /messages/0/content");
+          case 2 -> valid("r", split, "b" + i, i, lr, scr).withQuality(
+              dev.tarjama.transforms.domain.QualityMeasures.of(java.util.Map.of("lines",
+                  new dev.tarjama.transforms.domain.QualityMeasures.Measure(random.nextInt(3), true, "lines"))));
+          default -> valid("r", split, "b" + i, i, lr, scr);
+        };
+        pool.add(c);
+      }
+      RankingPolicy policy = RankingPolicy.parse(policies[random.nextInt(policies.length)]);
+      boolean expected = RecordDecision.decide("r", pool, policy).outcome() == Outcome.CHOSEN;
+      assertEquals(expected, RecordDecision.choosesAny(pool, policy), pool + " under " + policy);
+      if (expected) {
+        chosen++;
+      } else {
+        notChosen++;
+      }
+    }
+    assertTrue(chosen > 200 && notChosen > 200, chosen + " chosen, " + notChosen + " not");
   }
 }
