@@ -89,18 +89,21 @@ public final class WholeRun {
     List<String> command = new ArrayList<>(List.of("translate", "--input=" + in + "/*/*",
         "--output=" + tmp.resolve("out"), "--progress-seconds=0"));
     switch (runner) {
-      case "default" -> { }
+      case "default", "jar" -> { }
       case "direct" -> command.add("--runner=DirectRunner");
       default -> {
         if (!runner.startsWith("flink")) {
-          throw new IllegalArgumentException("runner: default, direct or flinkN, not " + runner);
+          throw new IllegalArgumentException("runner: default, jar, direct or flinkN, not " + runner);
         }
         command.add("--runner=FlinkRunner");
         command.add("--flinkMaster=[local]");
         command.add("--parallelism=" + Integer.parseInt(runner.substring("flink".length())));
       }
     }
-    try (CapacityServer server = new CapacityServer(16, 20_000, 400)) {
+    // -Dwholerun.speedup=N: a server N times faster, for quick side-by-side looks at the start
+    // and the tail (which do not depend on it); the figure is the speed-up 1 run's.
+    double speedup = Double.parseDouble(System.getProperty("wholerun.speedup", "1"));
+    try (CapacityServer server = new CapacityServer(16, 20_000 * speedup, 400 * speedup)) {
       command.add("--backend=name=bench,url=" + server.baseUrl() + ",model=capacity,prompt=hala");
       command.addAll(extra);
       System.out.println("tarjama " + String.join(" ", command).replace(tmp.toString(), "TMP"));
@@ -135,9 +138,21 @@ public final class WholeRun {
       });
       timeline.setDaemon(true);
       timeline.start();
-      TimedLines out = new TimedLines(launch);
-      int code = Tarjama.run(command.toArray(String[]::new),
-          new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+      int code;
+      TimedLines out;
+      long started;
+      if (runner.equals("jar")) {
+        // As a user runs it: its own JVM, the one shaded jar, the JVM's default heap. The clock
+        // starts when the process is spawned, so the JVM's start is in the figure.
+        started = System.nanoTime();
+        out = new TimedLines(started);
+        code = runJar(command, out);
+      } else {
+        started = launch;
+        out = new TimedLines(launch);
+        code = Tarjama.run(command.toArray(String[]::new),
+            new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+      }
       long end = System.nanoTime();
       watch.interrupt();
       timeline.interrupt();
@@ -147,20 +162,46 @@ public final class WholeRun {
       }
       // Where the tail goes: the command's own lines, each with the time it was printed.
       System.out.print(out.timed());
-      double wall = (end - launch) / 1e9;
+      double wall = (end - started) / 1e9;
       double busy = server.busySlotSeconds();
       double utilization = busy / (server.slots() * wall);
-      double toFirstRead = firstRead.get() == 0 ? Double.NaN : (firstRead.get() - launch) / 1e9;
+      // In jar mode the live counts are in the child's JVM: the first read is not seen here.
+      double toFirstRead = firstRead.get() == 0 ? Double.NaN : (firstRead.get() - started) / 1e9;
       double readToRequest = firstRead.get() == 0 ? Double.NaN
           : (server.firstArrivalNanos() - firstRead.get()) / 1e9;
+      double toFirstRequest = (server.firstArrivalNanos() - started) / 1e9;
       double tail = (end - server.lastAnswerNanos()) / 1e9;
       System.out.printf(Locale.ROOT,
           "runner %s: %d requests, %.1f busy slot-s in %.1f s wall (%d cores)%n"
-              + "  first record read %.1f s after launch, first request %.1f s after it (floor 10)%n"
+              + "  first record read %.1f s after launch, first request %.1f s after it (floor 10),"
+              + " %.1f s after launch%n"
               + "  last answer %.1f s before exit: tail %.1f%% of the run (floor 5%%)%n"
               + "UTILIZATION %s: %.3f (floor 0.90 for the default command)%n",
           runner, server.requests(), busy, wall, Runtime.getRuntime().availableProcessors(),
-          toFirstRead, readToRequest, tail, 100 * tail / wall, runner, utilization);
+          toFirstRead, readToRequest, toFirstRequest, tail, 100 * tail / wall, runner, utilization);
     }
+  }
+
+  /** Runs {@code java -jar pipelines/target/tarjama.jar COMMAND…}; its output lines timed. */
+  static int runJar(List<String> command, TimedLines out) throws Exception {
+    // -Dwholerun.jar=PATH: another build of the jar, to compare two builds side by side.
+    Path jar = Path.of(System.getProperty("wholerun.jar", "pipelines/target/tarjama.jar"));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          jar + " is missing: build it first (mvn -B -q -DskipTests package)");
+    }
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> line = new ArrayList<>(List.of(java));
+    // -Dwholerun.jarJvm="-XX:…;-XX:…": JVM options for the command's own JVM, to profile it.
+    String jvm = System.getProperty("wholerun.jarJvm", "").strip();
+    if (!jvm.isEmpty()) {
+      line.addAll(List.of(jvm.split("[;\\s]+")));
+    }
+    line.addAll(List.of("-jar", jar.toString()));
+    line.addAll(command);
+    Process process = new ProcessBuilder(line).redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    process.getInputStream().transferTo(out);
+    return process.waitFor();
   }
 }
