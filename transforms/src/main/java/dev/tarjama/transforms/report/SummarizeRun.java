@@ -6,13 +6,13 @@ import dev.tarjama.transforms.domain.DeadLetter;
 import dev.tarjama.transforms.domain.SourceRecord;
 import dev.tarjama.transforms.select.Selection;
 import dev.tarjama.transforms.select.SelectionOutcome;
+import java.util.function.BiConsumer;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
@@ -21,7 +21,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Computes the figures of the run report inside the pipeline, so they are exact on every runner
@@ -64,7 +63,7 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
     PCollection<KV<String, Double>> read =
         input
             .get(READ)
-            .apply("ReadEvents", MapElements.into(kvs()).via(r -> KV.of(RunStatistics.READ, 1.0)))
+            .apply("ReadEvents", ParDo.of(new ReadEvents()))
             .setCoder(coder);
     PCollection<KV<String, Double>> dead =
         input.get(DEAD_LETTERS).apply("DeadLetterEvents", ParDo.of(new DeadLetterEvents()))
@@ -90,9 +89,7 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
               input
                   .get(REJECTED)
                   .apply(
-                      "RejectedEvents",
-                      MapElements.into(kvs())
-                          .via(split -> KV.of(RunStatistics.key("split", split, "rejected"), 1.0)))
+                      "RejectedEvents", ParDo.of(new RejectedEvents()))
                   .setCoder(coder));
     }
     if (input.has(SELECTION)) {
@@ -121,87 +118,129 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
         .setCoder(StringUtf8Coder.of());
   }
 
-  private static org.apache.beam.sdk.values.TypeDescriptor<KV<String, Double>> kvs() {
-    return TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.doubles());
+  private static final class ReadEvents extends SumsPerBundle<SourceRecord, Double> {
+    ReadEvents() {
+      super(Double::sum);
+    }
+
+    @Override
+    protected void events(SourceRecord r, BiConsumer<String, Double> out) {
+      out.accept(RunStatistics.READ, 1.0);
+    }
   }
 
-  private static final class DeadLetterEvents extends DoFn<DeadLetter, KV<String, Double>> {
-    @ProcessElement
-    public void process(@Element DeadLetter d, OutputReceiver<KV<String, Double>> out) {
-      out.output(KV.of(RunStatistics.DEAD_LETTER, 1.0));
-      out.output(KV.of(RunStatistics.key("dead_letter", d.stage(), "count"), 1.0));
+  /** A rejected record's split. */
+  private static final class RejectedEvents extends SumsPerBundle<String, Double> {
+    RejectedEvents() {
+      super(Double::sum);
+    }
+
+    @Override
+    protected void events(String split, BiConsumer<String, Double> out) {
+      out.accept(RunStatistics.key("split", split, "rejected"), 1.0);
+    }
+  }
+
+  private static final class DeadLetterEvents extends SumsPerBundle<DeadLetter, Double> {
+    DeadLetterEvents() {
+      super(Double::sum);
+    }
+
+    @Override
+    protected void events(DeadLetter d, BiConsumer<String, Double> out) {
+      out.accept(RunStatistics.DEAD_LETTER, 1.0);
+      out.accept(RunStatistics.key("dead_letter", d.stage(), "count"), 1.0);
       if (d.stage().equals("read")) {
-        out.output(KV.of(RunStatistics.READ_FAILED, 1.0));
+        out.accept(RunStatistics.READ_FAILED, 1.0);
       }
       if (d.truncatedPayload()) {
-        out.output(KV.of(RunStatistics.TRUNCATED_PAYLOADS, 1.0));
+        out.accept(RunStatistics.TRUNCATED_PAYLOADS, 1.0);
       }
     }
   }
 
-  private static final class CandidateEvents extends DoFn<Candidate, KV<String, Double>> {
-    @ProcessElement
-    public void process(@Element Candidate c, OutputReceiver<KV<String, Double>> out) {
-      out.output(KV.of(RunStatistics.key("backend", c.backend(), "candidates"), 1.0));
-      out.output(KV.of(RunStatistics.key("backend", c.backend(), "valid"), c.valid() ? 1.0 : 0.0));
-      out.output(KV.of(RunStatistics.key("backend", c.backend(), "tokens_in"), (double) c.tokensIn()));
-      out.output(
-          KV.of(RunStatistics.key("backend", c.backend(), "tokens_out"), (double) c.tokensOut()));
+  private static final class CandidateEvents extends SumsPerBundle<Candidate, Double> {
+    CandidateEvents() {
+      super(Double::sum);
+    }
+
+    @Override
+    protected void events(Candidate c, BiConsumer<String, Double> out) {
+      out.accept(RunStatistics.key("backend", c.backend(), "candidates"), 1.0);
+      out.accept(RunStatistics.key("backend", c.backend(), "valid"), c.valid() ? 1.0 : 0.0);
+      out.accept(RunStatistics.key("backend", c.backend(), "tokens_in"), (double) c.tokensIn());
+      out.accept(RunStatistics.key("backend", c.backend(), "tokens_out"), (double) c.tokensOut());
       // Bounded histograms for the HTML report's distributions (a few counts per split and backend).
       for (KV<String, Double> e : Distributions.events(c)) {
-        out.output(e);
+        out.accept(e.getKey(), e.getValue());
       }
     }
   }
 
-  private static final class SelectionEvents extends DoFn<SelectionOutcome, KV<String, Double>> {
-    @ProcessElement
-    public void process(@Element SelectionOutcome o, OutputReceiver<KV<String, Double>> out) {
-      out.output(KV.of(RunStatistics.key("selection_split", o.split(), "input"), 1.0));
+  private static final class SelectionEvents extends SumsPerBundle<SelectionOutcome, Double> {
+    SelectionEvents() {
+      super(Double::sum);
+    }
+
+    @Override
+    protected void events(SelectionOutcome o, BiConsumer<String, Double> out) {
+      out.accept(RunStatistics.key("selection_split", o.split(), "input"), 1.0);
       if (o.selected()) {
-        out.output(KV.of(RunStatistics.key("selection_split", o.split(), "selected"), 1.0));
+        out.accept(RunStatistics.key("selection_split", o.split(), "selected"), 1.0);
       } else {
-        out.output(KV.of(RunStatistics.NOT_SELECTED, 1.0));
-        out.output(KV.of(RunStatistics.key("not_selected", o.reason(), "count"), 1.0));
+        out.accept(RunStatistics.NOT_SELECTED, 1.0);
+        out.accept(RunStatistics.key("not_selected", o.reason(), "count"), 1.0);
       }
       // Available to a stratum: past the filters and the split quotas.
       if (o.selected() || o.reason().equals(Selection.QUOTA)) {
-        out.output(KV.of(RunStatistics.key("selection_stratum", o.stratum(), "available"), 1.0));
+        out.accept(RunStatistics.key("selection_stratum", o.stratum(), "available"), 1.0);
         if (o.selected()) {
-          out.output(KV.of(RunStatistics.key("selection_stratum", o.stratum(), "selected"), 1.0));
+          out.accept(RunStatistics.key("selection_stratum", o.stratum(), "selected"), 1.0);
         }
       }
     }
   }
 
-  private static final class ChunkEvents extends DoFn<Chunk, KV<String, Double>> {
-    @ProcessElement
-    public void process(@Element Chunk c, OutputReceiver<KV<String, Double>> out) {
-      out.output(KV.of(RunStatistics.CHUNKS, 1.0));
-      out.output(KV.of(RunStatistics.CHUNK_TOKENS, (double) c.tokens()));
-      out.output(KV.of(RunStatistics.key("split", c.split(), "chunks"), 1.0));
-      out.output(KV.of(RunStatistics.key("split", c.split(), "chunk_tokens"), (double) c.tokens()));
+  private static final class ChunkEvents extends SumsPerBundle<Chunk, Double> {
+    ChunkEvents() {
+      super(Double::sum);
+    }
+
+    @Override
+    protected void events(Chunk c, BiConsumer<String, Double> out) {
+      out.accept(RunStatistics.CHUNKS, 1.0);
+      out.accept(RunStatistics.CHUNK_TOKENS, (double) c.tokens());
+      out.accept(RunStatistics.key("split", c.split(), "chunks"), 1.0);
+      out.accept(RunStatistics.key("split", c.split(), "chunk_tokens"), (double) c.tokens());
     }
   }
 
-  private static final class DuplicateEvents extends DoFn<Chunk, KV<String, Double>> {
-    @ProcessElement
-    public void process(@Element Chunk c, OutputReceiver<KV<String, Double>> out) {
-      out.output(KV.of(RunStatistics.DUPLICATE_CHUNKS, 1.0));
-      out.output(KV.of(RunStatistics.DUPLICATE_CHUNK_TOKENS, (double) c.tokens()));
+  private static final class DuplicateEvents extends SumsPerBundle<Chunk, Double> {
+    DuplicateEvents() {
+      super(Double::sum);
+    }
+
+    @Override
+    protected void events(Chunk c, BiConsumer<String, Double> out) {
+      out.accept(RunStatistics.DUPLICATE_CHUNKS, 1.0);
+      out.accept(RunStatistics.DUPLICATE_CHUNK_TOKENS, (double) c.tokens());
     }
   }
 
-  private static final class ChosenEvents extends DoFn<Candidate, KV<String, Double>> {
-    @ProcessElement
-    public void process(@Element Candidate c, OutputReceiver<KV<String, Double>> out) {
-      out.output(KV.of(RunStatistics.key("backend", c.backend(), "wins"), 1.0));
-      out.output(KV.of(RunStatistics.key("split", c.split(), "chosen"), 1.0));
-      out.output(KV.of(RunStatistics.key("split", c.split(), "lr_sum"), finite(c.lr())));
-      out.output(KV.of(RunStatistics.key("split", c.split(), "scr_sum"), finite(c.scr())));
-      out.output(KV.of(RunStatistics.key("split", c.split(), "rank_score_sum"), finite(c.rankScore())));
+  private static final class ChosenEvents extends SumsPerBundle<Candidate, Double> {
+    ChosenEvents() {
+      super(Double::sum);
+    }
+
+    @Override
+    protected void events(Candidate c, BiConsumer<String, Double> out) {
+      out.accept(RunStatistics.key("backend", c.backend(), "wins"), 1.0);
+      out.accept(RunStatistics.key("split", c.split(), "chosen"), 1.0);
+      out.accept(RunStatistics.key("split", c.split(), "lr_sum"), finite(c.lr()));
+      out.accept(RunStatistics.key("split", c.split(), "scr_sum"), finite(c.scr()));
+      out.accept(RunStatistics.key("split", c.split(), "rank_score_sum"), finite(c.rankScore()));
       if (!Double.isNaN(c.reward())) {
-        out.output(KV.of(RunStatistics.key("split", c.split(), "reward_sum"), c.reward()));
+        out.accept(RunStatistics.key("split", c.split(), "reward_sum"), c.reward());
       }
     }
 

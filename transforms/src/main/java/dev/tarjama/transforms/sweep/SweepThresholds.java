@@ -7,9 +7,11 @@ import dev.tarjama.transforms.domain.Candidate;
 import dev.tarjama.transforms.domain.DeadLetter;
 import dev.tarjama.transforms.domain.ModelCoders;
 import dev.tarjama.transforms.report.SumToJson;
+import dev.tarjama.transforms.report.SumsPerBundle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -173,32 +175,34 @@ public final class SweepThresholds extends PTransform<PCollection<String>, PColl
     }
   }
 
-  private static final class DecideFn extends DoFn<KV<String, Iterable<Candidate>>, KV<String, Long>> {
+  /** Every pair's verdict on a record, as counts summed within the bundle (few keys). */
+  private static final class DecideFn
+      extends SumsPerBundle<KV<String, Iterable<Candidate>>, Long> {
     private final ThresholdSweep sweep;
 
     DecideFn(ThresholdSweep sweep) {
+      super(Long::sum);
       this.sweep = sweep;
     }
 
-    @ProcessElement
-    public void process(@Element KV<String, Iterable<Candidate>> record,
-        OutputReceiver<KV<String, Long>> out) {
+    @Override
+    protected void events(KV<String, Iterable<Candidate>> record, BiConsumer<String, Long> out) {
       List<Candidate> pool = new ArrayList<>();
       record.getValue().forEach(pool::add);
       String split = pool.get(0).split();
       ThresholdSweep.Verdict v = sweep.decide(record.getKey(), pool);
       if (v.untranslated()) {
-        out.output(KV.of(SweepTable.key("untranslated", split), 1L));
+        out.accept(SweepTable.key("untranslated", split), 1L);
         return;
       }
-      out.output(KV.of(SweepTable.key("records", split), 1L));
+      out.accept(SweepTable.key("records", split), 1L);
       if (v.chosenByRun()) {
-        out.output(KV.of(SweepTable.key("run_chosen", split), 1L));
+        out.accept(SweepTable.key("run_chosen", split), 1L);
       }
       for (int i = 0; i < v.chosen().length; i++) {
         for (int j = 0; j < v.chosen()[i].length; j++) {
           if (v.chosen()[i][j]) {
-            out.output(KV.of(SweepTable.key("chosen", split, i, j), 1L));
+            out.accept(SweepTable.key("chosen", split, i, j), 1L);
           }
         }
       }
