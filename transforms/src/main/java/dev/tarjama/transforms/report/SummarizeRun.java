@@ -118,11 +118,14 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
         .setCoder(StringUtf8Coder.of());
   }
 
-  private static final class ReadEvents extends SumsPerBundle<SourceRecord, Double> {
-    ReadEvents() {
+  /** A run's statistics from one kind of element: events of a few keys, summed as doubles. */
+  private abstract static class Events<InputT> extends SumsPerBundle<InputT, Double> {
+    Events() {
       super(Double::sum);
     }
+  }
 
+  private static final class ReadEvents extends Events<SourceRecord> {
     @Override
     protected void events(SourceRecord r, BiConsumer<String, Double> out) {
       out.accept(RunStatistics.READ, 1.0);
@@ -130,22 +133,14 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
   }
 
   /** A rejected record's split. */
-  private static final class RejectedEvents extends SumsPerBundle<String, Double> {
-    RejectedEvents() {
-      super(Double::sum);
-    }
-
+  private static final class RejectedEvents extends Events<String> {
     @Override
     protected void events(String split, BiConsumer<String, Double> out) {
       out.accept(RunStatistics.key("split", split, "rejected"), 1.0);
     }
   }
 
-  private static final class DeadLetterEvents extends SumsPerBundle<DeadLetter, Double> {
-    DeadLetterEvents() {
-      super(Double::sum);
-    }
-
+  private static final class DeadLetterEvents extends Events<DeadLetter> {
     @Override
     protected void events(DeadLetter d, BiConsumer<String, Double> out) {
       out.accept(RunStatistics.DEAD_LETTER, 1.0);
@@ -159,11 +154,7 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
     }
   }
 
-  private static final class CandidateEvents extends SumsPerBundle<Candidate, Double> {
-    CandidateEvents() {
-      super(Double::sum);
-    }
-
+  private static final class CandidateEvents extends Events<Candidate> {
     @Override
     protected void events(Candidate c, BiConsumer<String, Double> out) {
       out.accept(RunStatistics.key("backend", c.backend(), "candidates"), 1.0);
@@ -177,11 +168,7 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
     }
   }
 
-  private static final class SelectionEvents extends SumsPerBundle<SelectionOutcome, Double> {
-    SelectionEvents() {
-      super(Double::sum);
-    }
-
+  private static final class SelectionEvents extends Events<SelectionOutcome> {
     @Override
     protected void events(SelectionOutcome o, BiConsumer<String, Double> out) {
       out.accept(RunStatistics.key("selection_split", o.split(), "input"), 1.0);
@@ -201,11 +188,7 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
     }
   }
 
-  private static final class ChunkEvents extends SumsPerBundle<Chunk, Double> {
-    ChunkEvents() {
-      super(Double::sum);
-    }
-
+  private static final class ChunkEvents extends Events<Chunk> {
     @Override
     protected void events(Chunk c, BiConsumer<String, Double> out) {
       out.accept(RunStatistics.CHUNKS, 1.0);
@@ -215,11 +198,7 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
     }
   }
 
-  private static final class DuplicateEvents extends SumsPerBundle<Chunk, Double> {
-    DuplicateEvents() {
-      super(Double::sum);
-    }
-
+  private static final class DuplicateEvents extends Events<Chunk> {
     @Override
     protected void events(Chunk c, BiConsumer<String, Double> out) {
       out.accept(RunStatistics.DUPLICATE_CHUNKS, 1.0);
@@ -227,11 +206,7 @@ public final class SummarizeRun extends PTransform<PCollectionTuple, PCollection
     }
   }
 
-  private static final class ChosenEvents extends SumsPerBundle<Candidate, Double> {
-    ChosenEvents() {
-      super(Double::sum);
-    }
-
+  private static final class ChosenEvents extends Events<Candidate> {
     @Override
     protected void events(Candidate c, BiConsumer<String, Double> out) {
       out.accept(RunStatistics.key("backend", c.backend(), "wins"), 1.0);
