@@ -174,8 +174,28 @@ public record RecordDecision(Outcome outcome, RankedRecord ranked, DeadLetter de
    * this for every cell of its grid).
    */
   public static boolean choosesAny(List<Candidate> pool, RankingPolicy policy) {
+    return anyPassesThresholds(passingGates(pool, policy), policy);
+  }
+
+  /** The valid, scored candidates of {@code pool} that fail none of {@code policy}'s gates. */
+  public static List<Candidate> passingGates(List<Candidate> pool, RankingPolicy policy) {
+    List<Candidate> passing = new ArrayList<>();
     for (Candidate c : pool) {
-      if (eligible(c) && policy.gateFailures(c).isEmpty() && policy.violation(c).isEmpty()) {
+      if (eligible(c) && policy.gateFailures(c).isEmpty()) {
+        passing.add(c);
+      }
+    }
+    return passing;
+  }
+
+  /**
+   * Whether one of {@code passing} ({@link #passingGates} under a policy with the same gates)
+   * passes {@code policy}'s thresholds: {@link #choosesAny} for policies that differ by their
+   * thresholds alone, with the gates checked once.
+   */
+  public static boolean anyPassesThresholds(List<Candidate> passing, RankingPolicy policy) {
+    for (Candidate c : passing) {
+      if (policy.violation(c).isEmpty()) {
         return true;
       }
     }

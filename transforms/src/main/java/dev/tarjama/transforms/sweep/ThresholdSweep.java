@@ -84,9 +84,11 @@ public final class ThresholdSweep implements Serializable {
     if (run.outcome() == RecordDecision.Outcome.DEAD_LETTER) {
       return new Verdict(true, false, chosen);
     }
+    // Every cell keeps the run's gates (see at), so they are checked once.
+    List<Candidate> passing = RecordDecision.passingGates(pool, runPolicy);
     for (int i = 0; i < minLr.size(); i++) {
       for (int j = 0; j < minScr.size(); j++) {
-        chosen[i][j] = RecordDecision.choosesAny(pool, policies[i][j]);
+        chosen[i][j] = RecordDecision.anyPassesThresholds(passing, policies[i][j]);
       }
     }
     return new Verdict(false, run.outcome() == RecordDecision.Outcome.CHOSEN, chosen);

@@ -60,4 +60,40 @@ class ThresholdSweepTest {
     assertEquals(2.0, at.lrWeight());
     assertEquals(List.of("code"), List.copyOf(at.splitThresholds().keySet()));
   }
+
+  @Test
+  void everyCellChoosesWhatAFullDecisionUnderItsPolicyWould() {
+    RankingPolicy run = RankingPolicy.parse("min-lr=0.7,min-rank-score=0.5,code:min-scr=0,lines-max=1");
+    ThresholdSweep sweep = new ThresholdSweep(run, ThresholdGrid.parse("--min-lr", "0.60:0.90:0.05"),
+        ThresholdGrid.parse("--min-scr", "0.80:0.95:0.05"));
+    java.util.Random random = new java.util.Random(11);
+    int chosen = 0;
+    int cells = 0;
+    for (int trial = 0; trial < 300; trial++) {
+      String split = random.nextBoolean() ? "chat" : "code";
+      List<Candidate> pool = new java.util.ArrayList<>();
+      for (int i = 0, n = 1 + random.nextInt(3); i < n; i++) {
+        // Around the grids (min-lr 0.6–0.9, min-scr 0.8–0.95), so the cells differ.
+        double lr = 0.5 + random.nextInt(11) / 20.0;
+        double scr = 0.7 + random.nextInt(7) / 20.0;
+        Candidate c = Candidate.unscored("r" + trial, split, "b" + i, i, "{}", random.nextInt(6) > 0,
+            "span missing", "s", "t", 3, 4).withMetrics(lr, scr, false)
+            .withQuality(QualityMeasures.of(java.util.Map.of("lines",
+                new QualityMeasures.Measure(random.nextInt(3), true, "lines"))));
+        pool.add(c.withRankScore(run.rankScore(c)));
+      }
+      ThresholdSweep.Verdict v = sweep.decide("r" + trial, pool);
+      for (int i = 0; i < sweep.minLr().size(); i++) {
+        for (int j = 0; j < sweep.minScr().size(); j++) {
+          RankingPolicy cell = ThresholdSweep.at(run, sweep.minLr().get(i), sweep.minScr().get(j));
+          boolean full = dev.tarjama.transforms.rank.RecordDecision.decide("r" + trial, pool, cell)
+              .outcome() == dev.tarjama.transforms.rank.RecordDecision.Outcome.CHOSEN;
+          assertEquals(full, v.chosen()[i][j], pool + " at " + i + "," + j);
+          chosen += full ? 1 : 0;
+          cells++;
+        }
+      }
+    }
+    assertTrue(chosen > cells / 10 && chosen < cells * 9 / 10, chosen + " of " + cells + " chosen");
+  }
 }
